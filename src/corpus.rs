@@ -1,0 +1,141 @@
+//! The request corpus: one concrete request and its expected answer per stub and variant.
+//!
+//! Built by [`crate::routes`] next to the stubs it exercises, it drives `dvp-mock verify`, the
+//! real-WireMock tests and the Cloud parity test; nothing else invents requests.
+
+/// One request and what the mock must answer.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub name: String,
+    pub method: String,
+    /// Path and query, starting with `/`.
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+    pub expect: Expect,
+}
+
+#[derive(Debug, Clone)]
+pub struct Expect {
+    pub status: u16,
+    /// Expected `Content-Type`; `None` = not checked (faults).
+    pub content_type: Option<String>,
+    pub body: ExpectBody,
+    /// Headers that must be present with these values (`*` = any value).
+    pub headers: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ExpectBody {
+    /// Not checked.
+    Any,
+    /// Exactly these bytes.
+    Bytes(Vec<u8>),
+    /// A response template: `{{request.baseUrl}}` is replaced by the server's base URL and every
+    /// `{{now ...}}` expression matches any run of `[0-9TZ]` (signed-link timestamps).
+    Template(String),
+}
+
+impl Case {
+    pub fn get(name: impl Into<String>, path: impl Into<String>) -> Case {
+        Case {
+            name: name.into(),
+            method: "GET".into(),
+            path: path.into(),
+            headers: Vec::new(),
+            body: None,
+            expect: Expect { status: 200, content_type: None, body: ExpectBody::Any, headers: Vec::new() },
+        }
+    }
+
+    pub fn post(name: impl Into<String>, path: impl Into<String>, body: impl Into<String>) -> Case {
+        let mut c = Case::get(name, path);
+        c.method = "POST".into();
+        c.body = Some(body.into());
+        c.headers.push(("Content-Type".into(), "application/json".into()));
+        c
+    }
+
+    pub fn bearer(mut self, token: &str) -> Case {
+        self.headers.push(("Authorization".into(), format!("Bearer {token}")));
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Case {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn method(mut self, m: &str) -> Case {
+        self.method = m.into();
+        self
+    }
+
+    /// Expects `status` with `content_type` and exactly `body`.
+    pub fn expect(mut self, status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Case {
+        self.expect.status = status;
+        self.expect.content_type = Some(content_type.into());
+        self.expect.body = ExpectBody::Bytes(body.into());
+        self
+    }
+
+    pub fn expect_template(mut self, status: u16, content_type: &str, template: impl Into<String>) -> Case {
+        self.expect.status = status;
+        self.expect.content_type = Some(content_type.into());
+        self.expect.body = ExpectBody::Template(template.into());
+        self
+    }
+
+    pub fn expect_status(mut self, status: u16) -> Case {
+        self.expect.status = status;
+        self
+    }
+
+    pub fn expect_header(mut self, name: &str, value: &str) -> Case {
+        self.expect.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+/// Checks `actual` against a response template (see [`ExpectBody::Template`]).
+pub fn template_matches(template: &str, base_url: &str, actual: &str) -> bool {
+    let expected = template.replace("{{request.baseUrl}}", base_url);
+    // Split on `{{now ...}}` expressions; each gap must be a run of [0-9TZ].
+    let mut pieces = Vec::new();
+    let mut rest = expected.as_str();
+    while let Some(i) = rest.find("{{now ") {
+        pieces.push(&rest[..i]);
+        let j = rest[i..].find("}}").map_or(rest.len(), |j| i + j + 2);
+        rest = &rest[j..];
+    }
+    pieces.push(rest);
+    let mut pos = 0;
+    for (k, piece) in pieces.iter().enumerate() {
+        if k == 0 {
+            if !actual.starts_with(piece) {
+                return false;
+            }
+            pos = piece.len();
+            continue;
+        }
+        let gap = actual[pos..].bytes().take_while(|b| b.is_ascii_digit() || *b == b'T' || *b == b'Z').count();
+        if gap == 0 || !actual[pos + gap..].starts_with(piece) {
+            return false;
+        }
+        pos += gap + piece.len();
+    }
+    pos == actual.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::template_matches;
+
+    #[test]
+    fn templates_mask_now_and_fill_base_url() {
+        let t = r#"{"url":"{{request.baseUrl}}/x?d={{now format="yyyyMMdd'T'HHmmss'Z'" timezone="UTC"}}&e=1"}"#;
+        assert!(template_matches(t, "http://h:1", r#"{"url":"http://h:1/x?d=20260101T000000Z&e=1"}"#));
+        assert!(!template_matches(t, "http://h:1", r#"{"url":"http://h:1/x?d=&e=1"}"#));
+        assert!(!template_matches(t, "http://h:2", r#"{"url":"http://h:1/x?d=20260101T000000Z&e=1"}"#));
+    }
+}

@@ -1,0 +1,54 @@
+//! One error type for the library; the binary maps [`Error::exit_code`] to the process status.
+use std::fmt;
+use std::path::PathBuf;
+
+/// Everything that can go wrong before or while output is written.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The configuration is invalid: `file` (or `<default>`), what is wrong, and where.
+    Config { file: String, message: String },
+    /// A command-line value is invalid.
+    Usage(String),
+    /// An I/O failure on a path.
+    Io { path: PathBuf, source: std::io::Error },
+    /// The output folder holds files this tool did not generate.
+    Foreign { path: PathBuf, files: Vec<String> },
+    /// A generated Cloud file would exceed the configured budget.
+    Budget(String),
+}
+
+impl Error {
+    /// Exit code: 2 for usage and configuration errors, 3 for I/O and refusal to overwrite.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Config { .. } | Error::Usage(_) | Error::Budget(_) => 2,
+            Error::Io { .. } | Error::Foreign { .. } => 3,
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io { path: path.into(), source }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Config { file, message } => write!(f, "{file}: {message}"),
+            Error::Usage(m) => write!(f, "{m}"),
+            Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::Foreign { path, files } => write!(
+                f,
+                "{} holds {} file(s) that dvp-mock did not generate (first: {}); \
+                 move them away or pass --force to replace them",
+                path.display(),
+                files.len(),
+                files.first().map(String::as_str).unwrap_or("?")
+            ),
+            Error::Budget(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

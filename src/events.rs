@@ -1,0 +1,134 @@
+//! Synthetic pull events: one ChaCha stream per (namespace, day), so days can be generated in
+//! any order, streamed, and run in parallel without changing a byte.
+use chrono::{Datelike, NaiveDate};
+use rand::Rng;
+
+use crate::calendar::is_weekend;
+use crate::rng;
+use crate::world::{Namespace, UseCase, World, AGENTS};
+
+/// Docker's action classification of a pull request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    PullByTag,
+    PullByDigest,
+    VersionCheck,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::PullByTag => "pull_by_tag",
+            Action::PullByDigest => "pull_by_digest",
+            Action::VersionCheck => "version_check",
+        }
+    }
+    /// True when the request named a tag (tag column set; `\\N` otherwise in reports).
+    pub fn by_tag(self) -> bool {
+        !matches!(self, Action::PullByDigest)
+    }
+}
+
+/// One pull event. Indices point into the world; strings are resolved only when rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Event {
+    /// Seconds since midnight UTC.
+    pub second: u32,
+    pub repo: u16,
+    pub tag: u16,
+    /// Index of the platform digest within the tag.
+    pub platform: u8,
+    pub action: Action,
+    /// `true` = HEAD, `false` = GET.
+    pub head: bool,
+    pub client: u32,
+}
+
+impl Event {
+    pub fn method(&self) -> &'static str {
+        if self.head {
+            "HEAD"
+        } else {
+            "GET"
+        }
+    }
+}
+
+/// Mean number of events of `ns` on `day`: weekly volume, growth since `history_start`,
+/// and a weekday/weekend rhythm (weekdays 1.16, weekend days 0.6; they sum to 7).
+pub fn daily_mean(ns: &Namespace, history_start: NaiveDate, day: NaiveDate) -> f64 {
+    let years = (day - history_start).num_days() as f64 / 365.25;
+    let growth = (1.0 + ns.growth).powf(years);
+    let rhythm = if is_weekend(day) { 0.6 } else { 1.16 };
+    // A quiet week between Christmas and New Year.
+    let holiday = if (day.month() == 12 && day.day() >= 24) || (day.month() == 1 && day.day() <= 1) {
+        0.55
+    } else {
+        1.0
+    };
+    ns.weekly_pulls / 7.0 * growth * rhythm * holiday
+}
+
+/// The events of namespace `ns_index` on `day`, sorted by time.
+pub fn day_events(world: &World, ns_index: usize, day: NaiveDate) -> Vec<Event> {
+    let mut out = Vec::new();
+    day_events_into(world, ns_index, day, &mut out);
+    out
+}
+
+/// Like [`day_events`], reusing `out`'s allocation (cleared first).
+pub fn day_events_into(world: &World, ns_index: usize, day: NaiveDate, out: &mut Vec<Event>) {
+    out.clear();
+    let ns = &world.namespaces[ns_index];
+    if ns.audience.is_empty() || ns.repo_pick.total() <= 0.0 {
+        return;
+    }
+    let date = day.to_string();
+    let mut s = rng::stream(world.config.seed, &["events", &ns.name, &date]);
+    let n = rng::poisson(&mut s, daily_mean(ns, world.config.history_start, day));
+    out.reserve(n as usize);
+    for _ in 0..n {
+        let repo_i = ns.repo_pick.pick(&mut s);
+        let repo = &ns.repos[repo_i];
+        let tag_i = repo.tag_pick.pick(&mut s);
+        let tag = &repo.tags[tag_i];
+        let platform = if tag.digests.len() > 1 {
+            // The first platform (usually linux/amd64) dominates.
+            if rng::unit(&mut s) < 0.7 { 0 } else { s.random_range(1..tag.digests.len()) }
+        } else {
+            0
+        };
+        let client = ns.audience[ns.audience_pick.pick(&mut s)];
+        let class = AGENTS[world.clients[client as usize].agent as usize].2;
+        // Runtimes pin digests; people and CI mostly pull tags.
+        let (p_check, p_digest) = match class {
+            UseCase::Prod => (0.10, 0.60),
+            UseCase::CiCd => (0.18, 0.38),
+            UseCase::LocalDev => (0.14, 0.28),
+            UseCase::Unknown => (0.25, 0.30),
+        };
+        let r = rng::unit(&mut s);
+        let action = if r < p_check {
+            Action::VersionCheck
+        } else if r < p_check + p_digest {
+            Action::PullByDigest
+        } else {
+            Action::PullByTag
+        };
+        let head = match action {
+            Action::VersionCheck => true,
+            Action::PullByTag => rng::unit(&mut s) < 0.2,
+            Action::PullByDigest => rng::unit(&mut s) < 0.1,
+        };
+        out.push(Event {
+            second: s.random_range(0..86_400),
+            repo: repo_i as u16,
+            tag: tag_i as u16,
+            platform: platform as u8,
+            action,
+            head,
+            client,
+        });
+    }
+    out.sort_by_key(|e| e.second);
+}

@@ -1,0 +1,39 @@
+//! dvp-mock: a deterministic WireMock mock of Docker's DVP Data API.
+//!
+//! Data flows one way, one module per step:
+//!
+//! ```text
+//! config   (TOML, embedded default)         validated once, at the edge
+//!  -> world     namespaces, repos, digests, clients, users, tokens
+//!  -> calendar  the weeks and months available as of `as_of`
+//!  -> events    synthetic pulls, one ChaCha stream per (namespace, day)
+//!  -> stats     every aggregate, derived from the events in one pass
+//!  -> views     CSV exports, reports, pull-series JSON: pure functions of stats/events
+//!  -> routes    every API operation as stubs + body files, plus the request corpus
+//!  -> target    standalone tree (mappings/ + __files/) or one WireMock Cloud import file
+//!  -> output    atomic write with a manifest, or a byte comparison (`check`)
+//! ```
+//!
+//! The library never prints; the binary (`src/main.rs`) parses flags and maps errors to exit codes.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod calendar;
+pub mod config;
+pub mod corpus;
+pub mod csv_layout;
+pub mod error;
+pub mod events;
+pub mod jwt;
+pub mod model;
+pub mod output;
+pub mod reports;
+pub mod rng;
+pub mod routes;
+pub mod stats;
+pub mod stub;
+pub mod target;
+pub mod verify;
+pub mod views;
+pub mod world;
+
+pub use error::Error;

@@ -1,0 +1,271 @@
+//! DVP Core reports (proxylytics catalogue): summary, trend, technographic, technographic
+//! companies and tracked companies, all groupings of the same period cells as the legacy views.
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+
+use crate::calendar::{Granularity, Period};
+use crate::csv_layout as layout;
+use crate::model::Model;
+use crate::world::{UseCase, AGENTS, PUBLIC_IMAGES};
+
+/// A report type (`type` in the catalogue).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ReportType {
+    Summary,
+    Trend,
+    Technographic,
+    TechnographicCompanies,
+    TrackedCompanies,
+}
+
+impl ReportType {
+    pub const ALL: [ReportType; 5] = [
+        ReportType::Summary,
+        ReportType::Trend,
+        ReportType::Technographic,
+        ReportType::TechnographicCompanies,
+        ReportType::TrackedCompanies,
+    ];
+
+    /// The catalogue `type` (`trend` and `technographic` are confirmed; the rest INFERRED).
+    pub fn api(self) -> &'static str {
+        match self {
+            ReportType::Summary => "summary",
+            ReportType::Trend => "trend",
+            ReportType::Technographic => "technographic",
+            ReportType::TechnographicCompanies => "technographic_companies",
+            ReportType::TrackedCompanies => "tracked_companies",
+        }
+    }
+
+    pub fn header(self) -> &'static [&'static str] {
+        match self {
+            ReportType::Summary => layout::REPORT_SUMMARY,
+            ReportType::Trend => layout::REPORT_TREND,
+            ReportType::Technographic => layout::REPORT_TECHNOGRAPHIC,
+            ReportType::TechnographicCompanies => layout::REPORT_TECHNOGRAPHIC_COMPANIES,
+            ReportType::TrackedCompanies => layout::REPORT_TRACKED_COMPANIES,
+        }
+    }
+}
+
+/// File name of a report: `<namespace>_<type>_<weekly|monthly>_YYYY_MM_DD.csv`, dated by the
+/// period start (INFERRED prefix; the `_weekly_`/`_monthly_` and date suffix are observed).
+pub fn file_name(ns: &str, t: ReportType, p: &Period) -> String {
+    format!("{ns}_{}_{}_{}.csv", t.api(), p.granularity.report(), p.start.format("%Y_%m_%d"))
+}
+
+/// The retained periods of the catalogue: the last `weeks` weeks and `months` months.
+pub fn retained(model: &Model) -> Vec<Period> {
+    let r = &model.world.config.reports;
+    let mut out = Vec::new();
+    for (g, n) in [(Granularity::Week, r.weeks), (Granularity::Month, r.months)] {
+        let ps = model.periods(g);
+        out.extend_from_slice(&ps[ps.len().saturating_sub(n as usize)..]);
+    }
+    out
+}
+
+/// Minimum unique users for a technographic pairing (documented).
+pub const MIN_PAIR_USERS: usize = 10;
+
+fn pct(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        "0.00".into()
+    } else {
+        format!("{:.2}", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+/// Renders one report CSV.
+pub fn report_csv(model: &Model, ns: usize, t: ReportType, p: &Period) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_report(model, ns, t, p, &mut out).expect("writing to memory cannot fail");
+    out
+}
+
+/// The use case of a client: by agent class, reclassified up one step on a cloud provider.
+pub fn use_case(agent: u8, on_cloud: bool) -> UseCase {
+    match (AGENTS[agent as usize].2, on_cloud) {
+        (UseCase::LocalDev, true) => UseCase::CiCd,
+        (UseCase::CiCd, true) => UseCase::Prod,
+        (c, _) => c,
+    }
+}
+
+pub fn write_report(model: &Model, ns: usize, t: ReportType, p: &Period, w: impl Write) -> std::io::Result<()> {
+    let world = &model.world;
+    let namespace = &world.namespaces[ns];
+    let stats = model.period_stats(ns, p);
+    let gran = p.granularity.csv();
+    let date = p.start.format("%Y-%m-%d").to_string();
+    let publisher = namespace.publisher.as_str();
+    let image = |r: u16| format!("{}/{}", namespace.name, namespace.repos[r as usize].name);
+    let mut w = layout::writer(w);
+    w.write_record(t.header())?;
+    match t {
+        ReportType::Summary => {
+            // INFERRED: the levels real files carry (publisher, namespace, repository); each
+            // restates the same total, so only one level should be summed.
+            let total = stats.total().counts;
+            let mut rows = vec![("publisher", publisher.to_string(), total), ("namespace", namespace.name.clone(), total)];
+            rows.extend(stats.by_repo().into_iter().map(|(r, tl)| ("repository", image(r), tl.counts)));
+            for (level, reference, c) in rows {
+                w.write_record([
+                    gran,
+                    &date,
+                    publisher,
+                    level,
+                    &reference,
+                    &c.downloads().to_string(),
+                    &c.checks.to_string(),
+                    &c.total().to_string(),
+                ])?;
+            }
+        }
+        ReportType::Trend => {
+            let groups = stats.group(|c| {
+                let cl = &world.clients[c.client as usize];
+                let tag = c.by_tag.then(|| namespace.repos[c.repo as usize].tags[c.tag as usize].name.as_str());
+                Some((image(c.repo), cl.country, cl.csp.unwrap_or(layout::NO_CSP), AGENTS[cl.agent as usize].0, tag))
+            });
+            for ((img, country, csp, agent, tag), tl) in groups {
+                let auth: BTreeSet<u32> = tl.clients.iter().filter_map(|&c| world.clients[c as usize].user).collect();
+                let unauth = tl.clients.iter().filter(|&&c| world.clients[c as usize].user.is_none()).count();
+                w.write_record([
+                    gran,
+                    &date,
+                    publisher,
+                    &img,
+                    &namespace.name,
+                    country,
+                    csp,
+                    agent,
+                    tag.unwrap_or(layout::NO_TAG),
+                    &tl.counts.downloads().to_string(),
+                    &tl.counts.checks.to_string(),
+                    &tl.counts.total().to_string(),
+                    &auth.len().to_string(),
+                    &unauth.to_string(),
+                ])?;
+            }
+        }
+        ReportType::Technographic | ReportType::TechnographicCompanies => {
+            for pair in pairings(model, ns, p) {
+                if t == ReportType::Technographic {
+                    w.write_record([
+                        gran,
+                        &date,
+                        publisher,
+                        &pair.image,
+                        &pair.paired,
+                        &pair.users.len().to_string(),
+                        &pair.total_pullers.to_string(),
+                        &pct(pair.users.len(), pair.total_pullers),
+                        &pair.domains.len().to_string(),
+                        &pair.total_domains.to_string(),
+                        &pct(pair.domains.len(), pair.total_domains),
+                    ])?;
+                } else {
+                    for d in &pair.domains {
+                        w.write_record([gran, &date, publisher, d, &pair.image, &pair.paired])?;
+                    }
+                }
+            }
+        }
+        ReportType::TrackedCompanies => {
+            let by_company = stats.group(|c| world.clients[c.client as usize].company);
+            let mut ranked: Vec<(&str, u64)> = by_company.iter().map(|(d, t)| (*d, t.counts.total())).collect();
+            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            let tracked: BTreeSet<&str> =
+                ranked.iter().take(world.config.reports.tracked_companies as usize).map(|x| x.0).collect();
+            let groups = stats.group(|c| {
+                let cl = &world.clients[c.client as usize];
+                let company = cl.company.filter(|d| tracked.contains(d))?;
+                Some((
+                    company,
+                    cl.country,
+                    cl.csp.unwrap_or(layout::NO_CSP),
+                    AGENTS[cl.agent as usize].0,
+                    use_case(cl.agent, cl.csp.is_some()).as_str(),
+                    image(c.repo),
+                ))
+            });
+            for ((company, country, csp, agent, uc, img), tl) in groups {
+                let auth: BTreeSet<u32> = tl.clients.iter().filter_map(|&c| world.clients[c as usize].user).collect();
+                w.write_record([
+                    gran,
+                    &date,
+                    publisher,
+                    company,
+                    country,
+                    csp,
+                    agent,
+                    uc,
+                    &img,
+                    &tl.counts.downloads().to_string(),
+                    &tl.counts.checks.to_string(),
+                    &tl.counts.total().to_string(),
+                    &auth.len().to_string(),
+                ])?;
+            }
+        }
+    }
+    w.flush()
+}
+
+/// One technographic pairing.
+#[derive(Debug, Clone)]
+pub struct Pairing {
+    pub image: String,
+    pub paired: String,
+    pub users: BTreeSet<u32>,
+    pub total_pullers: usize,
+    pub domains: BTreeSet<&'static str>,
+    pub total_domains: usize,
+}
+
+/// Pairings of each image of `ns` with every other image its pullers pull in the period: the
+/// public images of their profile and the modelled images they pulled in the same period.
+/// Only pairings with at least [`MIN_PAIR_USERS`] users are kept.
+pub fn pairings(model: &Model, ns: usize, p: &Period) -> Vec<Pairing> {
+    let world = &model.world;
+    // Modelled images each client pulled in this period, over all namespaces.
+    let mut pulled: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
+    for (other_ns, per) in model.stats.iter().enumerate() {
+        let n = &world.namespaces[other_ns];
+        for cell in per[p].cells.keys() {
+            pulled.entry(cell.client).or_default().insert(format!("{}/{}", n.name, n.repos[cell.repo as usize].name));
+        }
+    }
+    let namespace = &world.namespaces[ns];
+    let mut out = Vec::new();
+    for (repo, tally) in model.period_stats(ns, p).by_repo() {
+        let image = format!("{}/{}", namespace.name, namespace.repos[repo as usize].name);
+        let total_domains: BTreeSet<&str> = tally.clients.iter().filter_map(|&c| world.clients[c as usize].company).collect();
+        let mut users_by_pair: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+        for &c in &tally.clients {
+            let client = &world.clients[c as usize];
+            let publics = client.other_images.iter().map(|&i| PUBLIC_IMAGES[i as usize].0.to_string());
+            let modelled = pulled.get(&c).into_iter().flatten().filter(|i| **i != image).cloned();
+            for other in publics.chain(modelled) {
+                users_by_pair.entry(other).or_default().insert(c);
+            }
+        }
+        for (paired, users) in users_by_pair {
+            if users.len() < MIN_PAIR_USERS {
+                continue;
+            }
+            let domains = users.iter().filter_map(|&c| world.clients[c as usize].company).collect();
+            out.push(Pairing {
+                image: image.clone(),
+                paired,
+                users,
+                total_pullers: tally.clients.len(),
+                domains,
+                total_domains: total_domains.len(),
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,148 @@
+//! Where every random number comes from: one ChaCha8 stream per (seed, key).
+//!
+//! A key is a short list of labels (`["events", "acme", "2025-09-01"]`). The stream's 32-byte
+//! seed is a fixed function of the global seed and the labels (FNV-1a over the labels, spread
+//! with SplitMix64), so each namespace/day/entity has its own independent stream: changing one
+//! namespace or adding a week does not shift any other stream, and streams can be drawn in any
+//! order or on any thread.
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// The RNG type used everywhere.
+pub type Stream = ChaCha8Rng;
+
+/// The stream for `labels` under `seed`.
+pub fn stream(seed: u64, labels: &[&str]) -> Stream {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for label in labels {
+        for b in label.as_bytes().iter().chain(std::iter::once(&0xffu8)) {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    let mut state = seed ^ h.rotate_left(17);
+    let mut bytes = [0u8; 32];
+    for chunk in bytes.chunks_mut(8) {
+        chunk.copy_from_slice(&splitmix64(&mut state).to_le_bytes());
+    }
+    ChaCha8Rng::from_seed(bytes)
+}
+
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A uniform float in [0, 1).
+pub fn unit(rng: &mut Stream) -> f64 {
+    rng.random::<f64>()
+}
+
+/// Lower-case hex of `n` random bytes.
+pub fn hex(rng: &mut Stream, n: usize) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(n * 2);
+    for _ in 0..n {
+        let b: u8 = rng.random();
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// A Poisson-distributed count (Knuth for small means, normal approximation above 60).
+pub fn poisson(rng: &mut Stream, mean: f64) -> u32 {
+    if mean <= 0.0 {
+        return 0;
+    }
+    if mean > 60.0 {
+        // Box-Muller normal approximation, rounded and clamped at zero.
+        let u1 = unit(rng).max(1e-12);
+        let u2 = unit(rng);
+        let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+        return (mean + z * mean.sqrt()).round().max(0.0) as u32;
+    }
+    let limit = (-mean).exp();
+    let mut k = 0u32;
+    let mut p = 1.0;
+    loop {
+        p *= unit(rng);
+        if p <= limit {
+            return k;
+        }
+        k += 1;
+    }
+}
+
+/// Picks an index from cumulative weights (last element = total) by binary search.
+#[derive(Debug, Clone)]
+pub struct Weighted {
+    cumulative: Vec<f64>,
+}
+
+impl Weighted {
+    pub fn new(weights: impl IntoIterator<Item = f64>) -> Weighted {
+        let mut total = 0.0;
+        let cumulative = weights
+            .into_iter()
+            .map(|w| {
+                total += w.max(0.0);
+                total
+            })
+            .collect();
+        Weighted { cumulative }
+    }
+
+    pub fn total(&self) -> f64 {
+        self.cumulative.last().copied().unwrap_or(0.0)
+    }
+
+    pub fn pick(&self, rng: &mut Stream) -> usize {
+        let x = unit(rng) * self.total();
+        let i = self.cumulative.partition_point(|&c| c <= x);
+        i.min(self.cumulative.len() - 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_are_keyed_and_stable() {
+        let a: u64 = stream(42, &["events", "acme", "2025-09-01"]).random();
+        let b: u64 = stream(42, &["events", "acme", "2025-09-01"]).random();
+        let c: u64 = stream(42, &["events", "acme", "2025-09-02"]).random();
+        let d: u64 = stream(43, &["events", "acme", "2025-09-01"]).random();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(a, d);
+        // Labels are delimited: ["ab","c"] differs from ["a","bc"].
+        let e: u64 = stream(1, &["ab", "c"]).random();
+        let f: u64 = stream(1, &["a", "bc"]).random();
+        assert_ne!(e, f);
+    }
+
+    #[test]
+    fn value_stability_of_the_first_draws() {
+        // Fails loudly if a dependency update changes the bytes (rand, rand_chacha are pinned).
+        let mut s = stream(42, &["stability"]);
+        let draws: Vec<u32> = (0..4).map(|_| s.random()).collect();
+        assert_eq!(draws, STABLE_DRAWS);
+    }
+
+    const STABLE_DRAWS: [u32; 4] = [0, 0, 0, 0];
+
+    #[test]
+    fn weighted_never_picks_zero_weight() {
+        let w = Weighted::new([0.0, 1.0, 0.0, 3.0]);
+        let mut s = stream(1, &["w"]);
+        for _ in 0..1000 {
+            let i = w.pick(&mut s);
+            assert!(i == 1 || i == 3);
+        }
+    }
+}

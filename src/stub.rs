@@ -1,0 +1,140 @@
+//! Stub mappings as data, independent of the target that writes them.
+//!
+//! A stub's body is inline text, one body file, or a *file set*: a templated `bodyFileName`
+//! for the standalone target plus the list of concrete variants (request pattern + file) that
+//! the Cloud target expands into one stub each, since Cloud imports carry no `__files`.
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+/// Namespace of every stub id (UUID v5 of the stub key under it).
+pub const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6c1f_4d0e_9a57_4b7e_8d1c_2f3a_b4c5_d6e7);
+
+/// The generated mock: stubs plus body files (path under `__files/` -> bytes).
+#[derive(Debug, Default)]
+pub struct Mock {
+    pub stubs: Vec<Stub>,
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Stub {
+    /// Unique, stable key: the id is derived from it.
+    pub key: String,
+    pub name: String,
+    pub priority: u32,
+    pub request: Value,
+    pub response: Response,
+    /// `(scenario name, required state)`.
+    pub scenario: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+    /// Headers or the body file name use Handlebars (`{{request.baseUrl}}` ...).
+    pub templated: bool,
+    /// The body text itself is a template (rendered per request).
+    pub body_templated: bool,
+    /// Extra response fields (`fixedDelayMilliseconds`, `delayDistribution`, `fault`).
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    Empty,
+    Text(String),
+    /// A file under `__files/`.
+    File(String),
+    /// A templated file name for standalone, with every concrete variant for Cloud.
+    FileSet { template: String, variants: Vec<Variant> },
+}
+
+/// One concrete request of a file set and the file that answers it.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub label: String,
+    pub request: Value,
+    pub file: String,
+}
+
+impl Stub {
+    pub fn new(key: impl Into<String>, name: impl Into<String>, priority: u32, request: Value, response: Response) -> Stub {
+        Stub { key: key.into(), name: name.into(), priority, request, response, scenario: None }
+    }
+
+    pub fn id(&self) -> uuid::Uuid {
+        uuid::Uuid::new_v5(&ID_NAMESPACE, self.key.as_bytes())
+    }
+}
+
+impl Response {
+    pub fn new(status: u16, content_type: &str, body: Body) -> Response {
+        Response {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body,
+            templated: false,
+            body_templated: false,
+            extra: Map::new(),
+        }
+    }
+
+    /// A JSON response with a compact body.
+    pub fn json(status: u16, value: &Value) -> Response {
+        Response::new(status, "application/json", Body::Text(value.to_string()))
+    }
+
+    /// A Docker Hub style error: `{"detail": ...}`.
+    pub fn detail(status: u16, detail: &str) -> Response {
+        let mut r = Response::json(status, &json!({ "detail": detail }));
+        if status == 401 {
+            r = r.header("WWW-Authenticate", "Bearer realm=\"https://hub.docker.com\"");
+        }
+        r
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Response {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn templated(mut self) -> Response {
+        self.templated = true;
+        self
+    }
+
+    pub fn body_templated(mut self) -> Response {
+        self.body_templated = true;
+        self
+    }
+}
+
+/// `{"or": [{"equalTo": "Bearer t1"}, ...]}` for a set of tokens; `None` when empty.
+pub fn bearer_any<'a>(tokens: impl IntoIterator<Item = &'a str>) -> Option<Value> {
+    let alts: Vec<Value> = tokens.into_iter().map(|t| json!({ "equalTo": format!("Bearer {t}") })).collect();
+    match alts.len() {
+        0 => None,
+        1 => alts.into_iter().next(),
+        _ => Some(json!({ "or": alts })),
+    }
+}
+
+/// Escapes regex metacharacters (names are already restricted, but `.` must be literal).
+pub fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A regex alternation of literal strings: `(?:a|b\.c)`.
+pub fn alternation<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let parts: Vec<String> = items.into_iter().map(regex_escape).collect();
+    format!("(?:{})", parts.join("|"))
+}

@@ -1,0 +1,120 @@
+//! `dvp-mock verify`: replays the corpus against a running mock and reports every difference.
+use std::io::Read;
+use std::time::Duration;
+
+use crate::corpus::{template_matches, Case, ExpectBody};
+
+/// One response as received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A client that never follows redirects and never decompresses.
+pub fn agent() -> ureq::Agent {
+    ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(30)).build()
+}
+
+/// Sends one case to `base_url` (no trailing slash).
+pub fn send(agent: &ureq::Agent, base_url: &str, case: &Case) -> Result<Received, String> {
+    let url = format!("{base_url}{}", case.path);
+    let mut req = agent.request(&case.method, &url);
+    for (k, v) in &case.headers {
+        req = req.set(k, v);
+    }
+    let result = match &case.body {
+        Some(b) => req.send_string(b),
+        None => req.call(),
+    };
+    let resp = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => return Err(format!("transport error: {e}")),
+    };
+    let status = resp.status();
+    let headers = resp
+        .headers_names()
+        .into_iter()
+        .filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_string())))
+        .collect();
+    let mut body = Vec::new();
+    resp.into_reader().take(512 * 1024 * 1024).read_to_end(&mut body).map_err(|e| format!("reading body: {e}"))?;
+    Ok(Received { status, headers, body })
+}
+
+/// Compares a response with the case's expectation; `Err` says what differed.
+pub fn compare(case: &Case, base_url: &str, got: &Received) -> Result<(), String> {
+    let e = &case.expect;
+    if got.status != e.status {
+        let snippet = String::from_utf8_lossy(&got.body[..got.body.len().min(160)]).into_owned();
+        return Err(format!("status {} (expected {}); body starts {snippet:?}", got.status, e.status));
+    }
+    if let Some(ct) = &e.content_type {
+        match got.header("Content-Type") {
+            Some(h) if h == ct => {}
+            other => return Err(format!("Content-Type {other:?} (expected {ct:?})")),
+        }
+    }
+    for (name, value) in &e.headers {
+        match got.header(name) {
+            Some(v) if value == "*" || v == value => {}
+            other => return Err(format!("header {name} = {other:?} (expected {value:?})")),
+        }
+    }
+    match &e.body {
+        ExpectBody::Any => Ok(()),
+        ExpectBody::Bytes(b) if &got.body == b => Ok(()),
+        ExpectBody::Bytes(b) => Err(describe_mismatch(b, &got.body)),
+        ExpectBody::Template(t) => {
+            let actual = String::from_utf8_lossy(&got.body);
+            if template_matches(t, base_url, &actual) {
+                Ok(())
+            } else {
+                Err(format!("body does not match its template; got {:?}", &actual[..actual.len().min(200)]))
+            }
+        }
+    }
+}
+
+fn describe_mismatch(expected: &[u8], got: &[u8]) -> String {
+    let at = expected.iter().zip(got).position(|(a, b)| a != b).unwrap_or(expected.len().min(got.len()));
+    let from = at.saturating_sub(20);
+    format!(
+        "body differs at byte {at} (expected {} bytes, got {}): expected …{:?}…, got …{:?}…",
+        expected.len(),
+        got.len(),
+        String::from_utf8_lossy(&expected[from..(at + 40).min(expected.len())]),
+        String::from_utf8_lossy(&got[from..(at + 40).min(got.len())]),
+    )
+}
+
+/// The outcome of a whole run.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub passed: usize,
+    /// `(case name, request, what differed)`.
+    pub failures: Vec<(String, String, String)>,
+}
+
+/// Replays every case against `base_url`.
+pub fn run(base_url: &str, corpus: &[Case]) -> Report {
+    let base_url = base_url.trim_end_matches('/');
+    let agent = agent();
+    let mut report = Report::default();
+    for case in corpus {
+        let outcome = send(&agent, base_url, case).and_then(|got| compare(case, base_url, &got));
+        match outcome {
+            Ok(()) => report.passed += 1,
+            Err(why) => report.failures.push((case.name.clone(), format!("{} {}", case.method, case.path), why)),
+        }
+    }
+    report
+}

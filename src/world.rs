@@ -1,0 +1,309 @@
+//! The world built from the configuration: namespaces, repositories, tags with platform
+//! digests, the shared client population, and the users with their tokens.
+use crate::calendar::Calendar;
+use crate::config::Config;
+use crate::jwt;
+use crate::rng::{self, Weighted};
+use rand::Rng;
+
+/// The built world; everything downstream reads it, nothing mutates it.
+#[derive(Debug)]
+pub struct World {
+    pub config: Config,
+    pub calendar: Calendar,
+    pub namespaces: Vec<Namespace>,
+    pub clients: Vec<Client>,
+    pub users: Vec<User>,
+}
+
+#[derive(Debug)]
+pub struct Namespace {
+    pub name: String,
+    pub publisher: String,
+    pub publisher_type: String,
+    pub extension_publisher: bool,
+    pub weekly_pulls: f64,
+    pub growth: f64,
+    pub repos: Vec<Repo>,
+    /// Picks a repository by popularity.
+    pub repo_pick: Weighted,
+    /// Client ids that pull from this namespace, and their activity weights.
+    pub audience: Vec<u32>,
+    pub audience_pick: Weighted,
+}
+
+#[derive(Debug)]
+pub struct Repo {
+    pub name: String,
+    pub popularity: f64,
+    pub extension: bool,
+    pub tags: Vec<Tag>,
+    pub tag_pick: Weighted,
+}
+
+#[derive(Debug)]
+pub struct Tag {
+    pub name: String,
+    /// One `sha256:` digest per platform.
+    pub digests: Vec<String>,
+    pub platforms: Vec<String>,
+}
+
+/// The kind of network an IP belongs to (`Type` in raw exports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum IpType {
+    Business,
+    Isp,
+    Hosting,
+    Education,
+    Unknown,
+}
+
+impl IpType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IpType::Business => "business",
+            IpType::Isp => "isp",
+            IpType::Hosting => "hosting",
+            IpType::Education => "education",
+            IpType::Unknown => "null",
+        }
+    }
+}
+
+/// One pulling client (an IP address with stable attributes).
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub id: u32,
+    pub country: &'static str,
+    /// Cloud provider (`aws`, `gcp`, `azure`) when the IP is in a cloud.
+    pub csp: Option<&'static str>,
+    pub ip_type: IpType,
+    /// The IP's domain (reverse DNS owner); empty when unknown.
+    pub domain: &'static str,
+    /// The company behind a business IP.
+    pub company: Option<&'static str>,
+    /// Index into [`AGENTS`].
+    pub agent: u8,
+    /// Docker user id when the client pulls authenticated.
+    pub user: Option<u32>,
+    /// Other public images this client pulls (technographic pairings), indices into [`PUBLIC_IMAGES`].
+    pub other_images: Vec<u8>,
+    pub activity: f64,
+}
+
+/// A login account with its deterministic tokens.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub username: String,
+    pub password: String,
+    pub totp: Option<String>,
+    /// Indices into `World::namespaces`, in configuration order.
+    pub namespaces: Vec<usize>,
+    pub token: String,
+    pub refresh_token: String,
+    pub login_2fa_token: Option<String>,
+}
+
+/// User-agent tools: (tool, versions, use-case class).
+pub const AGENTS: &[(&str, &[&str], UseCase)] = &[
+    ("docker", &["28.0.4", "27.5.1", "27.3.1", "26.1.4"], UseCase::LocalDev),
+    ("containerd", &["2.0.2", "1.7.24", "1.7.22"], UseCase::Prod),
+    ("buildkit", &["0.18.2", "0.16.0"], UseCase::CiCd),
+    ("podman", &["5.3.1", "4.9.4"], UseCase::LocalDev),
+    ("docker-scout", &["1.16.1", "1.15.0"], UseCase::LocalDev),
+    ("regclient", &["0.8.0", "0.7.1"], UseCase::CiCd),
+    ("skopeo", &["1.17.0", "1.16.1"], UseCase::CiCd),
+    ("kaniko", &["1.23.2"], UseCase::CiCd),
+    ("cri-o", &["1.31.3", "1.30.6"], UseCase::Prod),
+    ("go-http-client", &["1.1", "2.0"], UseCase::Unknown),
+    ("node-fetch", &["1.0"], UseCase::Unknown),
+];
+
+/// `INFERRED_USE_CASE` classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UseCase {
+    LocalDev,
+    CiCd,
+    Prod,
+    Unknown,
+}
+
+impl UseCase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UseCase::LocalDev => "Local Dev",
+            UseCase::CiCd => "CI/CD",
+            UseCase::Prod => "Prod",
+            UseCase::Unknown => "Unknown",
+        }
+    }
+}
+
+/// Public images outside the modelled namespaces that clients also pull.
+pub const PUBLIC_IMAGES: &[(&str, f64)] = &[
+    ("library/postgres", 30.0),
+    ("library/redis", 26.0),
+    ("library/nginx", 24.0),
+    ("library/node", 20.0),
+    ("library/python", 18.0),
+    ("library/alpine", 16.0),
+    ("library/ubuntu", 14.0),
+    ("grafana/grafana", 9.0),
+    ("prom/prometheus", 8.0),
+    ("bitnami/kafka", 6.0),
+    ("library/mongo", 6.0),
+    ("hashicorp/terraform", 4.0),
+    ("jenkins/jenkins", 3.0),
+];
+
+const COUNTRIES: &[(&str, f64)] = &[
+    ("US", 34.0), ("DE", 9.0), ("IN", 7.0), ("GB", 6.0), ("CN", 5.0), ("FR", 5.0), ("JP", 4.0),
+    ("BR", 4.0), ("CA", 4.0), ("NL", 3.0), ("IE", 3.0), ("SG", 3.0), ("KR", 2.0), ("AU", 2.0),
+    ("SE", 2.0), ("PL", 2.0), ("ES", 2.0), ("IT", 2.0), ("CH", 1.0), ("FI", 1.0),
+];
+
+const COMPANIES: &[&str] = &[
+    "contoso.com", "initech.com", "globex.com", "hooli.com", "umbrellacorp.com", "northwind.io",
+    "wayne-enterprises.com", "stark-industries.com", "cyberdyne.io", "tyrell.com", "vandelay.com",
+    "massive-dynamic.com", "aperture-science.com", "soylent.io", "wonka.com", "piedpiper.com",
+    "dunder-mifflin.com", "bluth.com", "oceanic-air.com", "gringotts.co.uk",
+];
+const ISPS: &[&str] = &[
+    "comcast.net", "verizon.net", "t-online.de", "orange.fr", "bt.com", "ntt.ne.jp", "rogers.com",
+    "vodafone.com", "airtel.in", "telstra.net",
+];
+const UNIVERSITIES: &[&str] = &["mit.edu", "ethz.ch", "tum.de", "u-tokyo.ac.jp", "ox.ac.uk"];
+const CLOUDS: &[(&str, &str, f64)] =
+    &[("aws", "amazonaws.com", 50.0), ("gcp", "googleusercontent.com", 25.0), ("azure", "cloudapp.net", 25.0)];
+
+impl World {
+    pub fn build(config: Config) -> World {
+        let calendar = Calendar::new(config.history_start, config.as_of);
+        let clients = build_clients(config.seed, config.clients);
+        let namespaces = config
+            .namespaces
+            .iter()
+            .map(|ns| build_namespace(config.seed, ns, &clients))
+            .collect::<Vec<_>>();
+        let users = config
+            .users
+            .iter()
+            .map(|u| User {
+                username: u.username.clone(),
+                password: u.password.clone(),
+                totp: u.totp.clone(),
+                namespaces: namespaces
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, ns)| u.namespaces.contains(&ns.name))
+                    .map(|(i, _)| i)
+                    .collect(),
+                token: jwt::token(config.seed, config.as_of, &u.username, "access"),
+                refresh_token: jwt::token(config.seed, config.as_of, &u.username, "refresh"),
+                login_2fa_token: u
+                    .totp
+                    .as_ref()
+                    .map(|_| jwt::token(config.seed, config.as_of, &u.username, "login_2fa")),
+            })
+            .collect();
+        World { config, calendar, namespaces, clients, users }
+    }
+
+    pub fn namespace(&self, name: &str) -> Option<(usize, &Namespace)> {
+        self.namespaces.iter().enumerate().find(|(_, n)| n.name == name)
+    }
+
+    /// Users allowed to read namespace `ns`.
+    pub fn members(&self, ns: usize) -> impl Iterator<Item = &User> {
+        self.users.iter().filter(move |u| u.namespaces.contains(&ns))
+    }
+}
+
+fn build_namespace(seed: u64, ns: &crate::config::Namespace, clients: &[Client]) -> Namespace {
+    let repos: Vec<Repo> = ns
+        .repos
+        .iter()
+        .map(|r| Repo {
+            name: r.name.clone(),
+            popularity: r.popularity,
+            extension: r.extension,
+            tag_pick: Weighted::new(r.tags.iter().map(|t| t.popularity)),
+            tags: r
+                .tags
+                .iter()
+                .map(|t| Tag {
+                    name: t.name.clone(),
+                    platforms: t.platforms.clone(),
+                    digests: t
+                        .platforms
+                        .iter()
+                        .map(|p| {
+                            let mut s = rng::stream(seed, &["digest", &ns.name, &r.name, &t.name, p]);
+                            format!("sha256:{}", rng::hex(&mut s, 32))
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    // Audience: each client joins with probability `reach`, decided by a per-namespace stream
+    // read in client order, so the audience of one namespace never depends on another's.
+    let mut s = rng::stream(seed, &["audience", &ns.name]);
+    let audience: Vec<u32> = clients.iter().filter(|_| rng::unit(&mut s) < ns.reach).map(|c| c.id).collect();
+    let audience_pick = Weighted::new(audience.iter().map(|&id| clients[id as usize].activity));
+    Namespace {
+        name: ns.name.clone(),
+        publisher: ns.publisher.clone(),
+        publisher_type: ns.publisher_type.clone(),
+        extension_publisher: ns.extension_publisher,
+        weekly_pulls: ns.weekly_pulls,
+        growth: ns.growth,
+        repo_pick: Weighted::new(repos.iter().map(|r| r.popularity)),
+        repos,
+        audience,
+        audience_pick,
+    }
+}
+
+fn build_clients(seed: u64, n: u32) -> Vec<Client> {
+    let mut s = rng::stream(seed, &["clients"]);
+    let countries = Weighted::new(COUNTRIES.iter().map(|c| c.1));
+    let clouds = Weighted::new(CLOUDS.iter().map(|c| c.2));
+    let images = Weighted::new(PUBLIC_IMAGES.iter().map(|c| c.1));
+    // Agent mixes per network kind: clouds run CI and runtimes, people run docker.
+    let agent_people = Weighted::new([50.0, 4.0, 6.0, 8.0, 6.0, 1.0, 1.0, 0.0, 0.0, 2.0, 2.0]);
+    let agent_cloud = Weighted::new([12.0, 30.0, 18.0, 2.0, 2.0, 5.0, 5.0, 6.0, 10.0, 6.0, 4.0]);
+    (0..n)
+        .map(|id| {
+            let country = COUNTRIES[countries.pick(&mut s)].0;
+            let r = rng::unit(&mut s);
+            let (ip_type, csp, domain, company) = if r < 0.30 {
+                let c = COMPANIES[s.random_range(0..COMPANIES.len())];
+                (IpType::Business, None, c, Some(c))
+            } else if r < 0.62 {
+                (IpType::Isp, None, ISPS[s.random_range(0..ISPS.len())], None)
+            } else if r < 0.90 {
+                let (csp, dom, _) = CLOUDS[clouds.pick(&mut s)];
+                (IpType::Hosting, Some(csp), dom, None)
+            } else if r < 0.94 {
+                (IpType::Education, None, UNIVERSITIES[s.random_range(0..UNIVERSITIES.len())], None)
+            } else {
+                (IpType::Unknown, None, "", None)
+            };
+            let agent = if csp.is_some() { agent_cloud.pick(&mut s) } else { agent_people.pick(&mut s) } as u8;
+            let user = if rng::unit(&mut s) < 0.45 { Some(100_000 + id) } else { None };
+            let k = s.random_range(0..5u32);
+            let mut other_images: Vec<u8> = (0..k).map(|_| images.pick(&mut s) as u8).collect();
+            other_images.sort_unstable();
+            other_images.dedup();
+            // Heavy-tailed activity: a few clients (CI fleets) pull a lot.
+            let u = rng::unit(&mut s);
+            let mut activity = (1.0 - u).powf(-1.0 / 1.4).min(200.0);
+            if csp.is_some() {
+                activity *= 2.0;
+            }
+            Client { id, country, csp, ip_type, domain, company, agent, user, other_images, activity }
+        })
+        .collect()
+}
