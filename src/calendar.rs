@@ -48,11 +48,17 @@ pub struct Period {
 impl Period {
     pub fn week_of(day: NaiveDate) -> Period {
         let start = day - Days::new(u64::from(day.weekday().num_days_from_monday()));
-        Period { granularity: Granularity::Week, start }
+        Period {
+            granularity: Granularity::Week,
+            start,
+        }
     }
 
     pub fn month_of(day: NaiveDate) -> Period {
-        Period { granularity: Granularity::Month, start: day.with_day(1).expect("day 1 exists") }
+        Period {
+            granularity: Granularity::Month,
+            start: day.with_day(1).expect("day 1 exists"),
+        }
     }
 
     /// Last day, inclusive (a Sunday, or the last of the month).
@@ -135,7 +141,12 @@ impl Calendar {
             months.push(m);
             m.start = m.start + Months::new(1);
         }
-        Calendar { history_start, as_of, weeks, months }
+        Calendar {
+            history_start,
+            as_of,
+            weeks,
+            months,
+        }
     }
 
     pub fn periods(&self, g: Granularity) -> &[Period] {
@@ -160,7 +171,11 @@ impl Calendar {
 
     /// The days with events: from `history_start` to the last day of the last available period.
     pub fn event_days(&self) -> impl Iterator<Item = NaiveDate> {
-        let end = self.all().map(Period::end_exclusive).max().unwrap_or(self.history_start);
+        let end = self
+            .all()
+            .map(Period::end_exclusive)
+            .max()
+            .unwrap_or(self.history_start);
         self.history_start.iter_days().take_while(move |d| *d < end)
     }
 
@@ -170,7 +185,11 @@ impl Calendar {
         match g {
             Granularity::Week => {
                 let from = self.as_of - Months::new(months);
-                self.weeks.iter().filter(|p| p.start >= from).copied().collect()
+                self.weeks
+                    .iter()
+                    .filter(|p| p.start >= from)
+                    .copied()
+                    .collect()
             }
             Granularity::Month => {
                 let n = self.months.len();
@@ -238,7 +257,10 @@ mod tests {
     fn last_months_selects_recent_periods() {
         let c = Calendar::new(d("2025-09-01"), d("2026-03-18"));
         let m = c.last_months(Granularity::Month, 3);
-        assert_eq!(m.iter().map(|p| p.start).collect::<Vec<_>>(), vec![d("2025-12-01"), d("2026-01-01"), d("2026-02-01")]);
+        assert_eq!(
+            m.iter().map(|p| p.start).collect::<Vec<_>>(),
+            vec![d("2025-12-01"), d("2026-01-01"), d("2026-02-01")]
+        );
         let w = c.last_months(Granularity::Week, 2);
         assert!(w.iter().all(|p| p.start >= d("2026-01-18")));
         assert_eq!(w.first().unwrap().start, d("2026-01-19"));

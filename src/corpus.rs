@@ -44,7 +44,12 @@ impl Case {
             path: path.into(),
             headers: Vec::new(),
             body: None,
-            expect: Expect { status: 200, content_type: None, body: ExpectBody::Any, headers: Vec::new() },
+            expect: Expect {
+                status: 200,
+                content_type: None,
+                body: ExpectBody::Any,
+                headers: Vec::new(),
+            },
         }
     }
 
@@ -52,12 +57,14 @@ impl Case {
         let mut c = Case::get(name, path);
         c.method = "POST".into();
         c.body = Some(body.into());
-        c.headers.push(("Content-Type".into(), "application/json".into()));
+        c.headers
+            .push(("Content-Type".into(), "application/json".into()));
         c
     }
 
     pub fn bearer(mut self, token: &str) -> Case {
-        self.headers.push(("Authorization".into(), format!("Bearer {token}")));
+        self.headers
+            .push(("Authorization".into(), format!("Bearer {token}")));
         self
     }
 
@@ -79,7 +86,12 @@ impl Case {
         self
     }
 
-    pub fn expect_template(mut self, status: u16, content_type: &str, template: impl Into<String>) -> Case {
+    pub fn expect_template(
+        mut self,
+        status: u16,
+        content_type: &str,
+        template: impl Into<String>,
+    ) -> Case {
         self.expect.status = status;
         self.expect.content_type = Some(content_type.into());
         self.expect.body = ExpectBody::Template(template.into());
@@ -118,7 +130,10 @@ pub fn template_matches(template: &str, base_url: &str, actual: &str) -> bool {
             pos = piece.len();
             continue;
         }
-        let gap = actual[pos..].bytes().take_while(|b| b.is_ascii_digit() || *b == b'T' || *b == b'Z').count();
+        let gap = actual[pos..]
+            .bytes()
+            .take_while(|b| b.is_ascii_digit() || *b == b'T' || *b == b'Z')
+            .count();
         if gap == 0 || !actual[pos + gap..].starts_with(piece) {
             return false;
         }
@@ -134,8 +149,20 @@ mod tests {
     #[test]
     fn templates_mask_now_and_fill_base_url() {
         let t = r#"{"url":"{{request.baseUrl}}/x?d={{now format="yyyyMMdd'T'HHmmss'Z'" timezone="UTC"}}&e=1"}"#;
-        assert!(template_matches(t, "http://h:1", r#"{"url":"http://h:1/x?d=20260101T000000Z&e=1"}"#));
-        assert!(!template_matches(t, "http://h:1", r#"{"url":"http://h:1/x?d=&e=1"}"#));
-        assert!(!template_matches(t, "http://h:2", r#"{"url":"http://h:1/x?d=20260101T000000Z&e=1"}"#));
+        assert!(template_matches(
+            t,
+            "http://h:1",
+            r#"{"url":"http://h:1/x?d=20260101T000000Z&e=1"}"#
+        ));
+        assert!(!template_matches(
+            t,
+            "http://h:1",
+            r#"{"url":"http://h:1/x?d=&e=1"}"#
+        ));
+        assert!(!template_matches(
+            t,
+            "http://h:2",
+            r#"{"url":"http://h:1/x?d=20260101T000000Z&e=1"}"#
+        ));
     }
 }

@@ -61,7 +61,8 @@ pub fn daily_mean(ns: &Namespace, history_start: NaiveDate, day: NaiveDate) -> f
     let growth = (1.0 + ns.growth).powf(years);
     let rhythm = if is_weekend(day) { 0.6 } else { 1.16 };
     // A quiet week between Christmas and New Year.
-    let holiday = if (day.month() == 12 && day.day() >= 24) || (day.month() == 1 && day.day() <= 1) {
+    let holiday = if (day.month() == 12 && day.day() >= 24) || (day.month() == 1 && day.day() <= 1)
+    {
         0.55
     } else {
         1.0
@@ -94,7 +95,11 @@ pub fn day_events_into(world: &World, ns_index: usize, day: NaiveDate, out: &mut
         let tag = &repo.tags[tag_i];
         let platform = if tag.digests.len() > 1 {
             // The first platform (usually linux/amd64) dominates.
-            if rng::unit(&mut s) < 0.7 { 0 } else { s.random_range(1..tag.digests.len()) }
+            if rng::unit(&mut s) < 0.7 {
+                0
+            } else {
+                s.random_range(1..tag.digests.len())
+            }
         } else {
             0
         };

@@ -95,9 +95,16 @@ fn load(source: &Source) -> Result<Model, Error> {
     if let Some(as_of) = source.as_of {
         config.as_of = as_of;
     }
-    let file = source.config.as_deref().map_or("<default>".to_string(), |p| p.display().to_string());
-    config.validate().map_err(|message| Error::Config { file, message })?;
-    let jobs = source.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let file = source
+        .config
+        .as_deref()
+        .map_or("<default>".to_string(), |p| p.display().to_string());
+    config
+        .validate()
+        .map_err(|message| Error::Config { file, message })?;
+    let jobs = source
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if jobs == 0 {
         return Err(Error::Usage("--jobs: expected at least 1".into()));
     }
@@ -118,7 +125,13 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             print!("{}", dvp_mock::config::DEFAULT_TOML);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Generate { source, out, target, force, quiet } => {
+        Command::Generate {
+            source,
+            out,
+            target,
+            force,
+            quiet,
+        } => {
             let start = std::time::Instant::now();
             let model = load(&source)?;
             let tree = tree(&model, target)?;
@@ -136,18 +149,29 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { source, out, target } => {
+        Command::Check {
+            source,
+            out,
+            target,
+        } => {
             let model = load(&source)?;
             let tree = tree(&model, target)?;
             let drifts = output::check(&out, &tree)?;
             if drifts.is_empty() {
-                eprintln!("{} matches a fresh generation ({} files)", display(&out), tree.len());
+                eprintln!(
+                    "{} matches a fresh generation ({} files)",
+                    display(&out),
+                    tree.len()
+                );
                 Ok(ExitCode::SUCCESS)
             } else {
                 for d in &drifts {
                     println!("{d}");
                 }
-                eprintln!("{} file(s) differ from a fresh generation; HINT: run `dvp-mock generate`", drifts.len());
+                eprintln!(
+                    "{} file(s) differ from a fresh generation; HINT: run `dvp-mock generate`",
+                    drifts.len()
+                );
                 Ok(ExitCode::from(1))
             }
         }
@@ -159,7 +183,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 println!("FAIL {name}: {request}: {why}");
             }
             println!("{} passed, {} failed", report.passed, report.failures.len());
-            Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if report.failures.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
     }
 }

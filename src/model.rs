@@ -26,10 +26,17 @@ impl Model {
         let mut stats: Vec<Option<BTreeMap<Period, PeriodStats>>> = (0..n).map(|_| None).collect();
         std::thread::scope(|scope| {
             let world = &world;
-            let chunks: Vec<Vec<usize>> = (0..jobs).map(|j| (j..n).step_by(jobs).collect()).collect();
+            let chunks: Vec<Vec<usize>> =
+                (0..jobs).map(|j| (j..n).step_by(jobs).collect()).collect();
             let handles: Vec<_> = chunks
                 .into_iter()
-                .map(|idx| scope.spawn(move || idx.into_iter().map(|i| (i, namespace_stats(world, i))).collect::<Vec<_>>()))
+                .map(|idx| {
+                    scope.spawn(move || {
+                        idx.into_iter()
+                            .map(|i| (i, namespace_stats(world, i)))
+                            .collect::<Vec<_>>()
+                    })
+                })
                 .collect();
             for h in handles {
                 for (i, s) in h.join().expect("stats thread panicked") {
@@ -37,7 +44,13 @@ impl Model {
                 }
             }
         });
-        Model { world, stats: stats.into_iter().map(|s| s.expect("every namespace aggregated")).collect() }
+        Model {
+            world,
+            stats: stats
+                .into_iter()
+                .map(|s| s.expect("every namespace aggregated"))
+                .collect(),
+        }
     }
 
     pub fn period_stats(&self, ns: usize, p: &Period) -> &PeriodStats {
@@ -51,7 +64,8 @@ impl Model {
 
 fn namespace_stats(world: &World, ns: usize) -> BTreeMap<Period, PeriodStats> {
     let cal = &world.calendar;
-    let mut out: BTreeMap<Period, PeriodStats> = cal.all().map(|p| (*p, PeriodStats::new(*p))).collect();
+    let mut out: BTreeMap<Period, PeriodStats> =
+        cal.all().map(|p| (*p, PeriodStats::new(*p))).collect();
     let mut buf = Vec::new();
     for day in cal.event_days() {
         events::day_events_into(world, ns, day, &mut buf);

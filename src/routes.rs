@@ -25,8 +25,10 @@ pub const FAULT_SCENARIO: &str = "dvp-faults";
 
 const MFA_DETAIL: &str = "Require secondary authentication on MFA enabled account";
 const BAD_CREDENTIALS: &str = "Incorrect authentication credentials";
-const NS_404: &str = "Not found - namespace doesn't exist or user does not have permission to access it";
-const REPO_404: &str = "Not found - repo doesn't exist or user does not have permission to access it";
+const NS_404: &str =
+    "Not found - namespace doesn't exist or user does not have permission to access it";
+const REPO_404: &str =
+    "Not found - repo doesn't exist or user does not have permission to access it";
 const MAX_REPOS: usize = 50;
 const CSV: &str = "text/csv; charset=utf-8";
 const XML: &str = "application/xml";
@@ -41,7 +43,11 @@ pub struct Built {
 
 /// Builds every stub, body file and corpus case from the model.
 pub fn build(model: &Model) -> Built {
-    let mut b = Builder { model, mock: Mock::default(), corpus: Vec::new() };
+    let mut b = Builder {
+        model,
+        mock: Mock::default(),
+        corpus: Vec::new(),
+    };
     b.login();
     b.discovery();
     for ns in 0..model.world.namespaces.len() {
@@ -54,7 +60,10 @@ pub fn build(model: &Model) -> Built {
     b.guards();
     b.fallbacks();
     b.faults();
-    Built { mock: b.mock, corpus: b.corpus }
+    Built {
+        mock: b.mock,
+        corpus: b.corpus,
+    }
 }
 
 struct Builder<'a> {
@@ -164,16 +173,23 @@ impl<'a> Builder<'a> {
     }
 
     fn any_token(&self) -> Value {
-        bearer_any(self.model.world.users.iter().map(|u| u.token.as_str())).unwrap_or(json!({ "equalTo": NEVER }))
+        bearer_any(self.model.world.users.iter().map(|u| u.token.as_str()))
+            .unwrap_or(json!({ "equalTo": NEVER }))
     }
 
     fn member_tokens(&self, ns: usize) -> Value {
-        bearer_any(self.model.world.members(ns).map(|u| u.token.as_str())).unwrap_or(json!({ "equalTo": NEVER }))
+        bearer_any(self.model.world.members(ns).map(|u| u.token.as_str()))
+            .unwrap_or(json!({ "equalTo": NEVER }))
     }
 
     /// Any token of a user who may not see `ns` (for corpus cases), if there is one.
     fn outsider_token(&self, ns: usize) -> Option<String> {
-        self.model.world.users.iter().find(|u| !u.namespaces.contains(&ns)).map(|u| u.token.clone())
+        self.model
+            .world
+            .users
+            .iter()
+            .find(|u| !u.namespaces.contains(&ns))
+            .map(|u| u.token.clone())
     }
 
     fn member_token(&self, ns: usize) -> Option<String> {
@@ -217,11 +233,18 @@ impl<'a> Builder<'a> {
                         json!({ "method": "POST", "urlPath": "/v2/users/login", "bodyPatterns": creds }),
                         Response::json(401, &challenge).header("WWW-Authenticate", "Bearer realm=\"https://hub.docker.com\""),
                     ));
-                    self.case(Case::post(format!("login {} (2FA challenge)", u.username), "/v2/users/login", &body).expect(
-                        401,
-                        "application/json",
-                        challenge.to_string(),
-                    ));
+                    self.case(
+                        Case::post(
+                            format!("login {} (2FA challenge)", u.username),
+                            "/v2/users/login",
+                            &body,
+                        )
+                        .expect(
+                            401,
+                            "application/json",
+                            challenge.to_string(),
+                        ),
+                    );
                     let second = json!([
                         { "matchesJsonPath": { "expression": "$.login_2fa_token", "equalTo": t2 } },
                         { "matchesJsonPath": { "expression": "$.code", "matches": format!("^{code}$") } }
@@ -229,17 +252,27 @@ impl<'a> Builder<'a> {
                     let body2 = json!({ "login_2fa_token": t2, "code": code }).to_string();
                     self.login_success(u, "/v2/users/2fa-login", second, &body2);
                     let wrong = json!({ "login_2fa_token": t2, "code": "000000" }).to_string();
-                    self.case(Case::post(format!("2fa-login {} wrong code", u.username), "/v2/users/2fa-login", wrong).expect(
-                        401,
-                        "application/json",
-                        json!({ "detail": BAD_CREDENTIALS }).to_string(),
-                    ));
+                    self.case(
+                        Case::post(
+                            format!("2fa-login {} wrong code", u.username),
+                            "/v2/users/2fa-login",
+                            wrong,
+                        )
+                        .expect(
+                            401,
+                            "application/json",
+                            json!({ "detail": BAD_CREDENTIALS }).to_string(),
+                        ),
+                    );
                 }
                 _ => self.login_success(u, "/v2/users/login", creds, &body),
             }
         }
         // Generic answers: well-formed but wrong credentials, then malformed bodies.
-        for (path, fields) in [("/v2/users/login", ["username", "password"]), ("/v2/users/2fa-login", ["login_2fa_token", "code"])] {
+        for (path, fields) in [
+            ("/v2/users/login", ["username", "password"]),
+            ("/v2/users/2fa-login", ["login_2fa_token", "code"]),
+        ] {
             let short = path.trim_start_matches("/v2/users/");
             self.stub(Stub::new(
                 format!("{short}/wrong-credentials"),
@@ -251,7 +284,10 @@ impl<'a> Builder<'a> {
                 ]}),
                 Response::detail(401, BAD_CREDENTIALS),
             ));
-            let detail = format!("Invalid request: a JSON body with \"{}\" and \"{}\" is required", fields[0], fields[1]);
+            let detail = format!(
+                "Invalid request: a JSON body with \"{}\" and \"{}\" is required",
+                fields[0], fields[1]
+            );
             self.stub(Stub::new(
                 format!("{short}/bad-request"),
                 format!("{short}: malformed body"),
@@ -259,17 +295,25 @@ impl<'a> Builder<'a> {
                 json!({ "method": "POST", "urlPath": path }),
                 Response::detail(400, &detail),
             ));
-            self.case(Case::post(format!("{short} malformed body"), path, "not json").expect(
-                400,
-                "application/json",
-                json!({ "detail": detail }).to_string(),
-            ));
-            self.case(Case::post(format!("{short} missing field"), path, format!("{{\"{}\":\"x\"}}", fields[0])).expect(
-                400,
-                "application/json",
-                json!({ "detail": detail }).to_string(),
-            ));
-            let method_detail = "Method \"GET\" not allowed.";
+            self.case(
+                Case::post(format!("{short} malformed body"), path, "not json").expect(
+                    400,
+                    "application/json",
+                    json!({ "detail": detail }).to_string(),
+                ),
+            );
+            self.case(
+                Case::post(
+                    format!("{short} missing field"),
+                    path,
+                    format!("{{\"{}\":\"x\"}}", fields[0]),
+                )
+                .expect(
+                    400,
+                    "application/json",
+                    json!({ "detail": detail }).to_string(),
+                ),
+            );
             self.stub(Stub::new(
                 format!("{short}/method-not-allowed"),
                 format!("{short}: method not allowed"),
@@ -277,7 +321,6 @@ impl<'a> Builder<'a> {
                 json!({ "method": "ANY", "urlPath": path }),
                 Response::detail(405, "Method not allowed.").header("Allow", "POST, OPTIONS"),
             ));
-            let _ = method_detail;
             self.case(Case::get(format!("{short} with GET"), path).expect(
                 405,
                 "application/json",
@@ -285,7 +328,12 @@ impl<'a> Builder<'a> {
             ));
         }
         self.case(
-            Case::post("login wrong password", "/v2/users/login", r#"{"username":"demo","password":"wrong"}"#).expect(
+            Case::post(
+                "login wrong password",
+                "/v2/users/login",
+                r#"{"username":"demo","password":"wrong"}"#,
+            )
+            .expect(
                 401,
                 "application/json",
                 json!({ "detail": BAD_CREDENTIALS }).to_string(),
@@ -305,7 +353,13 @@ impl<'a> Builder<'a> {
         ));
     }
 
-    fn login_success(&mut self, u: &crate::world::User, path: &str, body_patterns: Value, body: &str) {
+    fn login_success(
+        &mut self,
+        u: &crate::world::User,
+        path: &str,
+        body_patterns: Value,
+        body: &str,
+    ) {
         let short = path.trim_start_matches("/v2/users/");
         let plain = json!({ "token": u.token });
         let refresh = json!({ "token": u.token, "refresh_token": u.refresh_token });
@@ -323,13 +377,20 @@ impl<'a> Builder<'a> {
             json!({ "method": "POST", "urlPath": path, "bodyPatterns": body_patterns }),
             Response::json(200, &plain),
         ));
-        self.case(Case::post(format!("{short} {}", u.username), path, body).expect(200, "application/json", plain.to_string()));
         self.case(
-            Case::post(format!("{short} {} refresh_token", u.username), format!("{path}?refresh_token=true"), body).expect(
+            Case::post(format!("{short} {}", u.username), path, body).expect(
                 200,
                 "application/json",
-                refresh.to_string(),
+                plain.to_string(),
             ),
+        );
+        self.case(
+            Case::post(
+                format!("{short} {} refresh_token", u.username),
+                format!("{path}?refresh_token=true"),
+                body,
+            )
+            .expect(200, "application/json", refresh.to_string()),
         );
     }
 
@@ -357,9 +418,18 @@ impl<'a> Builder<'a> {
     fn discovery(&mut self) {
         let users = self.model.world.users.clone();
         for u in &users {
-            let names: Vec<&str> = u.namespaces.iter().map(|&i| self.model.world.namespaces[i].name.as_str()).collect();
+            let names: Vec<&str> = u
+                .namespaces
+                .iter()
+                .map(|&i| self.model.world.namespaces[i].name.as_str())
+                .collect();
             let root = json!({ "namespaces": names });
-            let list = Value::Array(u.namespaces.iter().map(|&i| self.namespace_metadata(i)).collect());
+            let list = Value::Array(
+                u.namespaces
+                    .iter()
+                    .map(|&i| self.namespace_metadata(i))
+                    .collect(),
+            );
             let auth = json!({ "Authorization": { "equalTo": format!("Bearer {}", u.token) } });
             self.stub(Stub::new(
                 format!("analytics/root/{}", u.username),
@@ -375,17 +445,18 @@ impl<'a> Builder<'a> {
                 json!({ "method": "GET", "urlPath": format!("{ANALYTICS}/namespaces"), "headers": auth }),
                 Response::json(200, &list),
             ));
-            self.case(Case::get(format!("GET / as {}", u.username), format!("{ANALYTICS}/")).bearer(&u.token).expect(
-                200,
-                "application/json",
-                root.to_string(),
-            ));
             self.case(
-                Case::get(format!("GET /namespaces as {}", u.username), format!("{ANALYTICS}/namespaces")).bearer(&u.token).expect(
-                    200,
-                    "application/json",
-                    list.to_string(),
-                ),
+                Case::get(format!("GET / as {}", u.username), format!("{ANALYTICS}/"))
+                    .bearer(&u.token)
+                    .expect(200, "application/json", root.to_string()),
+            );
+            self.case(
+                Case::get(
+                    format!("GET /namespaces as {}", u.username),
+                    format!("{ANALYTICS}/namespaces"),
+                )
+                .bearer(&u.token)
+                .expect(200, "application/json", list.to_string()),
             );
         }
         for ns in 0..self.model.world.namespaces.len() {
@@ -399,15 +470,23 @@ impl<'a> Builder<'a> {
                 Response::json(200, &meta),
             ));
             if let Some(t) = self.member_token(ns) {
-                self.case(Case::get(format!("GET /namespaces/{name}"), format!("{ANALYTICS}/namespaces/{name}")).bearer(&t).expect(
-                    200,
-                    "application/json",
-                    meta.to_string(),
-                ));
+                self.case(
+                    Case::get(
+                        format!("GET /namespaces/{name}"),
+                        format!("{ANALYTICS}/namespaces/{name}"),
+                    )
+                    .bearer(&t)
+                    .expect(200, "application/json", meta.to_string()),
+                );
             }
             if let Some(t) = self.outsider_token(ns) {
                 self.case(
-                    Case::get(format!("GET /namespaces/{name} as outsider"), format!("{ANALYTICS}/namespaces/{name}")).bearer(&t).expect(
+                    Case::get(
+                        format!("GET /namespaces/{name} as outsider"),
+                        format!("{ANALYTICS}/namespaces/{name}"),
+                    )
+                    .bearer(&t)
+                    .expect(
                         404,
                         "application/json",
                         json!({ "detail": NS_404 }).to_string(),
@@ -429,7 +508,10 @@ impl<'a> Builder<'a> {
                 for m in PERIODS {
                     for g in [Group::Repo, Group::Namespace] {
                         let v = views::pull_data(model, ns, repo, t, m, g);
-                        b.add_file(format!("{dir}/{}", pulls_file_name(t, m, g)), v.to_string().into_bytes());
+                        b.add_file(
+                            format!("{dir}/{}", pulls_file_name(t, m, g)),
+                            v.to_string().into_bytes(),
+                        );
                     }
                 }
             }
@@ -437,12 +519,20 @@ impl<'a> Builder<'a> {
         let ns_dir = format!("dvp/json/{name}/pulls/namespace");
         write_set(self, &ns_dir, None);
         for (r, repo) in n.repos.iter().enumerate() {
-            write_set(self, &format!("dvp/json/{name}/pulls/repo/{}", repo.name), Some(r as u16));
+            write_set(
+                self,
+                &format!("dvp/json/{name}/pulls/repo/{}", repo.name),
+                Some(r as u16),
+            );
         }
         let repo_names: Vec<&str> = n.repos.iter().map(|r| r.name.as_str()).collect();
         let repo_alt = format!("^{}$", alternation(repo_names.iter().copied()));
         for (root, auth) in [(ANALYTICS, Some(self.member_tokens(ns))), (PROXY, None)] {
-            let label = if root == ANALYTICS { "analytics" } else { "proxylytics" };
+            let label = if root == ANALYTICS {
+                "analytics"
+            } else {
+                "proxylytics"
+            };
             // Namespace series.
             let path = format!("{root}/namespaces/{name}/pulls");
             let variants = param_combinations()
@@ -468,11 +558,21 @@ impl<'a> Builder<'a> {
                 format!("{label}: GET /namespaces/{name}/pulls"),
                 2,
                 req,
-                Response::new(200, "application/json", Body::FileSet { template: pulls_file_template(&ns_dir, Group::Namespace), variants: variants.clone() })
-                    .templated(),
+                Response::new(
+                    200,
+                    "application/json",
+                    Body::FileSet {
+                        template: pulls_file_template(&ns_dir, Group::Namespace),
+                        variants: variants.clone(),
+                    },
+                )
+                .templated(),
             ));
             for v in &variants {
-                let mut c = Case::get(format!("{label} namespace pulls {name}{}", v.label), format!("{path}{}", v.label));
+                let mut c = Case::get(
+                    format!("{label} namespace pulls {name}{}", v.label),
+                    format!("{path}{}", v.label),
+                );
                 if auth.is_some() {
                     match self.member_token(ns) {
                         Some(t) => c = c.bearer(&t),
@@ -490,13 +590,21 @@ impl<'a> Builder<'a> {
                     let file = format!(
                         "dvp/json/{name}/pulls/repo/{}/{}",
                         repo.name,
-                        pulls_file_name(t.unwrap_or(DEFAULT_TIMESPAN), m.unwrap_or(DEFAULT_PERIOD_MONTHS), g.unwrap_or(Group::Repo))
+                        pulls_file_name(
+                            t.unwrap_or(DEFAULT_TIMESPAN),
+                            m.unwrap_or(DEFAULT_PERIOD_MONTHS),
+                            g.unwrap_or(Group::Repo)
+                        )
                     );
                     let mut req = json!({ "method": "GET", "urlPath": format!("{root}/namespaces/{name}/repos/{}/pulls", repo.name), "queryParameters": query_matchers(t, m, g) });
                     if let Some(a) = &auth {
                         req["headers"] = json!({ "Authorization": a });
                     }
-                    variants.push(Variant { label: format!("{}{}", repo.name, query_of(t, m, g)), request: req, file });
+                    variants.push(Variant {
+                        label: format!("{}{}", repo.name, query_of(t, m, g)),
+                        request: req,
+                        file,
+                    });
                 }
             }
             let mut req = json!({
@@ -512,13 +620,30 @@ impl<'a> Builder<'a> {
                 format!("{label}: GET /namespaces/{name}/repos/{{repo}}/pulls"),
                 2,
                 req,
-                Response::new(200, "application/json", Body::FileSet { template: pulls_file_template(&tpl_dir, Group::Repo), variants: variants.clone() })
-                    .templated(),
+                Response::new(
+                    200,
+                    "application/json",
+                    Body::FileSet {
+                        template: pulls_file_template(&tpl_dir, Group::Repo),
+                        variants: variants.clone(),
+                    },
+                )
+                .templated(),
             ));
             // Corpus: every combination for the first repo, the default for every repo.
-            for v in variants.iter().filter(|v| v.label.starts_with(&format!("{}?", n.repos[0].name)) || !v.label.contains('?')) {
-                let (repo, q) = v.label.split_once('?').map_or((v.label.as_str(), String::new()), |(r, q)| (r, format!("?{q}")));
-                let mut c = Case::get(format!("{label} repo pulls {name}/{}", v.label), format!("{root}/namespaces/{name}/repos/{repo}/pulls{q}"));
+            for v in variants.iter().filter(|v| {
+                v.label.starts_with(&format!("{}?", n.repos[0].name)) || !v.label.contains('?')
+            }) {
+                let (repo, q) = v
+                    .label
+                    .split_once('?')
+                    .map_or((v.label.as_str(), String::new()), |(r, q)| {
+                        (r, format!("?{q}"))
+                    });
+                let mut c = Case::get(
+                    format!("{label} repo pulls {name}/{}", v.label),
+                    format!("{root}/namespaces/{name}/repos/{repo}/pulls{q}"),
+                );
                 if auth.is_some() {
                     match self.member_token(ns) {
                         Some(t) => c = c.bearer(&t),
@@ -538,7 +663,11 @@ impl<'a> Builder<'a> {
             Granularity::Week => format!("w{:02}", p.path_number()),
             Granularity::Month => format!("m{:02}", p.path_number()),
         };
-        format!("{name}_{}_{}_{tt}", view.api().replace('-', "_"), p.path_year())
+        format!(
+            "{name}_{}_{}_{tt}",
+            view.api().replace('-', "_"),
+            p.path_year()
+        )
     }
 
     fn exports(&mut self, ns: usize) {
@@ -565,7 +694,11 @@ impl<'a> Builder<'a> {
             Response::json(200, &years),
         ));
         if let Some(t) = &member {
-            self.case(Case::get(format!("export years {name}"), base.clone()).bearer(t).expect(200, "application/json", years.to_string()));
+            self.case(
+                Case::get(format!("export years {name}"), base.clone())
+                    .bearer(t)
+                    .expect(200, "application/json", years.to_string()),
+            );
         }
 
         // years/{year}/{timespantype}
@@ -580,8 +713,16 @@ impl<'a> Builder<'a> {
                     Granularity::Week => "week",
                     Granularity::Month => "month",
                 };
-                let list: Vec<Value> = cal.periods(g).iter().filter(|p| p.path_year() == y).map(|p| json!({ item: p.path_number() })).collect();
-                let file = self.add_file(format!("{json_dir}/{y}_{key}.json"), json!({ key: list }).to_string().into_bytes());
+                let list: Vec<Value> = cal
+                    .periods(g)
+                    .iter()
+                    .filter(|p| p.path_year() == y)
+                    .map(|p| json!({ item: p.path_number() }))
+                    .collect();
+                let file = self.add_file(
+                    format!("{json_dir}/{y}_{key}.json"),
+                    json!({ key: list }).to_string().into_bytes(),
+                );
                 variants.push(Variant {
                     label: format!("{y}/{key}"),
                     request: json!({ "method": "GET", "urlPath": format!("{base}/{y}/{key}"), "headers": { "Authorization": auth } }),
@@ -589,7 +730,14 @@ impl<'a> Builder<'a> {
                 });
             }
         }
-        let year_alt = alternation(cal.years().iter().map(|y| y.to_string()).collect::<Vec<_>>().iter().map(String::as_str));
+        let year_alt = alternation(
+            cal.years()
+                .iter()
+                .map(|y| y.to_string())
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str),
+        );
         self.file_set_stub(
             format!("analytics/exports/{name}/timespans"),
             format!("analytics: GET /namespaces/{name}/pulls/exports/years/{{year}}/{{timespantype}}"),
@@ -605,8 +753,15 @@ impl<'a> Builder<'a> {
         let mut alts = Vec::new();
         for p in cal.all() {
             let (y, tt, num) = (p.path_year(), p.granularity.api(), p.path_number());
-            let item = if p.granularity == Granularity::Week { "week" } else { "month" };
-            let file = self.add_file(format!("{json_dir}/{y}_{tt}_{num}.json"), json!({ item: num }).to_string().into_bytes());
+            let item = if p.granularity == Granularity::Week {
+                "week"
+            } else {
+                "month"
+            };
+            let file = self.add_file(
+                format!("{json_dir}/{y}_{tt}_{num}.json"),
+                json!({ item: num }).to_string().into_bytes(),
+            );
             alts.push(format!("{y}/{tt}/{num}"));
             variants.push(Variant {
                 label: format!("{y}/{tt}/{num}"),
@@ -637,7 +792,11 @@ impl<'a> Builder<'a> {
                 let mut data = Vec::new();
                 let count = parts.len();
                 for (i, part) in parts.into_iter().enumerate() {
-                    let file = if count == 1 { format!("{stem}.csv") } else { format!("{stem}_part{:03}.csv", i + 1) };
+                    let file = if count == 1 {
+                        format!("{stem}.csv")
+                    } else {
+                        format!("{stem}_part{:03}.csv", i + 1)
+                    };
                     let sig = self.signature(&name, &file);
                     data.push(format!(
                         "{{\"url\":\"{{{{request.baseUrl}}}}{EXPORT_DL}/{name}/{file}?{}\",\"size\":{}}}",
@@ -649,7 +808,10 @@ impl<'a> Builder<'a> {
                 }
                 let (y, tt, num) = (p.path_year(), p.granularity.api(), p.path_number());
                 let listing = format!("{{\"data\":[{}]}}", data.join(","));
-                let file = self.add_file(format!("{json_dir}/{y}_{tt}_{num}_{}.json", view.api()), listing.into_bytes());
+                let file = self.add_file(
+                    format!("{json_dir}/{y}_{tt}_{num}_{}.json", view.api()),
+                    listing.into_bytes(),
+                );
                 variants.push(Variant {
                     label: format!("{y}/{tt}/{num}/{}", view.api()),
                     request: json!({ "method": "GET", "urlPath": format!("{base}/{y}/{tt}/{num}/{}", view.api()), "headers": { "Authorization": auth } }),
@@ -683,14 +845,27 @@ impl<'a> Builder<'a> {
         body_templated: bool,
     ) {
         for v in &variants {
-            let path = v.request["urlPath"].as_str().expect("variants use urlPath").to_string();
+            let path = v.request["urlPath"]
+                .as_str()
+                .expect("variants use urlPath")
+                .to_string();
             if let Some(t) = token {
-                let body = String::from_utf8(self.mock.files[&v.file].clone()).expect("JSON is UTF-8");
+                let body =
+                    String::from_utf8(self.mock.files[&v.file].clone()).expect("JSON is UTF-8");
                 let c = Case::get(format!("{name} [{}]", v.label), path).bearer(t);
-                self.case(if body_templated { c.expect_template(200, "application/json", body) } else { c.expect(200, "application/json", body) });
+                self.case(if body_templated {
+                    c.expect_template(200, "application/json", body)
+                } else {
+                    c.expect(200, "application/json", body)
+                });
             }
         }
-        let mut response = Response::new(200, "application/json", Body::FileSet { template, variants }).templated();
+        let mut response = Response::new(
+            200,
+            "application/json",
+            Body::FileSet { template, variants },
+        )
+        .templated();
         if body_templated {
             response = response.body_templated();
         }
@@ -709,7 +884,11 @@ impl<'a> Builder<'a> {
             .map(|(f, sig)| format!("{}\\?{}", regex_escape(f), signed_query_regex(sig)))
             .collect::<Vec<_>>()
             .join("|");
-        let pattern = format!("^{}/{}/(?:{alt})$", regex_escape(prefix), regex_escape(name));
+        let pattern = format!(
+            "^{}/{}/(?:{alt})$",
+            regex_escape(prefix),
+            regex_escape(name)
+        );
         let fresh = json!({ "X-Amz-Date": { "after": "now -6 hours", "actualFormat": "yyyyMMdd'T'HHmmss'Z'" } });
         let variants = files
             .iter()
@@ -726,15 +905,34 @@ impl<'a> Builder<'a> {
         for (f, sig) in files {
             let body = self.mock.files[&format!("{dir}/{name}/{f}")].clone();
             self.case(
-                Case::get(format!("download {kind} {name}/{f}"), format!("{prefix}/{name}/{f}?{}", fresh_query(sig)))
-                    .expect(200, CSV, body)
-                    .expect_header("Content-Disposition", &format!("attachment; filename=\"{f}\"")),
+                Case::get(
+                    format!("download {kind} {name}/{f}"),
+                    format!("{prefix}/{name}/{f}?{}", fresh_query(sig)),
+                )
+                .expect(200, CSV, body)
+                .expect_header(
+                    "Content-Disposition",
+                    &format!("attachment; filename=\"{f}\""),
+                ),
             );
         }
-        let mut response = Response::new(200, CSV, Body::FileSet { template: format!("{dir}/{name}/{{{{request.pathSegments.[2]}}}}"), variants })
-            .header("Content-Disposition", "attachment; filename=\"{{request.pathSegments.[2]}}\"")
-            .templated();
-        response.extra.insert("transformerParameters".into(), json!({ "disableBodyFileTemplating": true }));
+        let mut response = Response::new(
+            200,
+            CSV,
+            Body::FileSet {
+                template: format!("{dir}/{name}/{{{{request.pathSegments.[2]}}}}"),
+                variants,
+            },
+        )
+        .header(
+            "Content-Disposition",
+            "attachment; filename=\"{{request.pathSegments.[2]}}\"",
+        )
+        .templated();
+        response.extra.insert(
+            "transformerParameters".into(),
+            json!({ "disableBodyFileTemplating": true }),
+        );
         self.stub(Stub::new(
             format!("{kind}/{name}/download"),
             format!("{kind}: signed download of {name} files"),
@@ -751,14 +949,23 @@ impl<'a> Builder<'a> {
             Response::new(403, XML, Body::Text(expired.clone())),
         ));
         let (f, sig) = &files[0];
-        self.case(Case::get(format!("expired {kind} link {name}/{f}"), format!("{prefix}/{name}/{f}?{}", expired_query(sig))).expect(403, XML, expired));
-        let tampered = s3_error("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.");
         self.case(
-            Case::get(format!("tampered {kind} link {name}/{f}"), format!("{prefix}/{name}/{f}?{}", fresh_query(&"0".repeat(64)))).expect(
-                403,
-                XML,
-                tampered,
-            ),
+            Case::get(
+                format!("expired {kind} link {name}/{f}"),
+                format!("{prefix}/{name}/{f}?{}", expired_query(sig)),
+            )
+            .expect(403, XML, expired),
+        );
+        let tampered = s3_error(
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided.",
+        );
+        self.case(
+            Case::get(
+                format!("tampered {kind} link {name}/{f}"),
+                format!("{prefix}/{name}/{f}?{}", fresh_query(&"0".repeat(64))),
+            )
+            .expect(403, XML, tampered),
         );
     }
 
@@ -778,7 +985,10 @@ impl<'a> Builder<'a> {
                 self.add_file(format!("dvp/reports/{name}/{file}"), csv);
                 entries.push(format!("{{\"type\":\"{}\",\"url\":\"{{{{request.baseUrl}}}}{PROXY}/namespaces/{name}/reports/{file}\"}}", t.api()));
                 let sig = self.signature(&name, &file);
-                let location = format!("{{{{request.baseUrl}}}}{REPORT_DL}/{name}/{file}?{}", signed_query(&sig));
+                let location = format!(
+                    "{{{{request.baseUrl}}}}{REPORT_DL}/{name}/{file}?{}",
+                    signed_query(&sig)
+                );
                 let path = format!("{PROXY}/namespaces/{name}/reports/{file}");
                 self.stub(Stub::new(
                     format!("proxylytics/report/{name}/{file}"),
@@ -788,29 +998,45 @@ impl<'a> Builder<'a> {
                     Response::new(302, "text/plain; charset=utf-8", Body::Empty).header("Location", &location).templated(),
                 ));
                 if let Some(tk) = &member {
-                    self.case(Case::get(format!("report redirect {file}"), path).bearer(tk).expect_status(302).expect_header("Location", "*"));
+                    self.case(
+                        Case::get(format!("report redirect {file}"), path)
+                            .bearer(tk)
+                            .expect_status(302)
+                            .expect_header("Location", "*"),
+                    );
                 }
                 downloads.push((file, sig));
             }
         }
         let catalogue = format!("{{\"reports\":[{}]}}", entries.join(","));
-        let file = self.add_file(format!("dvp/json/{name}/reports.json"), catalogue.clone().into_bytes());
+        let file = self.add_file(
+            format!("dvp/json/{name}/reports.json"),
+            catalogue.clone().into_bytes(),
+        );
         let path = format!("{PROXY}/namespaces/{name}/reports");
         self.stub(Stub::new(
             format!("proxylytics/reports/{name}"),
             format!("proxylytics: GET /namespaces/{name}/reports"),
             2,
             json!({ "method": "GET", "urlPath": path, "headers": { "Authorization": auth } }),
-            Response::new(200, "application/json", Body::File(file)).templated().body_templated(),
+            Response::new(200, "application/json", Body::File(file))
+                .templated()
+                .body_templated(),
         ));
         if let Some(tk) = &member {
-            self.case(Case::get(format!("reports catalogue {name}"), path.clone()).bearer(tk).expect_template(200, "application/json", catalogue));
+            self.case(
+                Case::get(format!("reports catalogue {name}"), path.clone())
+                    .bearer(tk)
+                    .expect_template(200, "application/json", catalogue),
+            );
         }
-        self.case(Case::get(format!("reports catalogue {name} without token"), path).expect(
-            401,
-            "application/json",
-            json!({ "detail": "Authentication credentials were not provided." }).to_string(),
-        ));
+        self.case(
+            Case::get(format!("reports catalogue {name} without token"), path).expect(
+                401,
+                "application/json",
+                json!({ "detail": "Authentication credentials were not provided." }).to_string(),
+            ),
+        );
         self.download_stubs(&name, REPORT_DL, "dvp/reports", &downloads);
     }
 
@@ -820,7 +1046,11 @@ impl<'a> Builder<'a> {
         let name = self.model.world.namespaces[ns].name.clone();
         let auth = self.member_tokens(ns);
         for root in [ANALYTICS, PROXY] {
-            let label = if root == ANALYTICS { "analytics" } else { "proxylytics" };
+            let label = if root == ANALYTICS {
+                "analytics"
+            } else {
+                "proxylytics"
+            };
             let prefix = format!("{}/namespaces/{}", regex_escape(root), regex_escape(&name));
             let mut req = json!({ "method": "GET", "urlPathPattern": format!("^{prefix}/repos/[^/]+/pulls$") });
             if root == ANALYTICS {
@@ -840,19 +1070,33 @@ impl<'a> Builder<'a> {
                 json!({ "method": "GET", "urlPathPattern": format!("^{prefix}/.+$"), "headers": { "Authorization": auth } }),
                 Response::detail(404, "Not Found"),
             ));
-            let mut c = Case::get(format!("{label} unknown repo in {name}"), format!("{root}/namespaces/{name}/repos/nope/pulls"));
+            let mut c = Case::get(
+                format!("{label} unknown repo in {name}"),
+                format!("{root}/namespaces/{name}/repos/nope/pulls"),
+            );
             if root == ANALYTICS {
                 match self.member_token(ns) {
                     Some(t) => c = c.bearer(&t),
                     None => continue,
                 }
             }
-            self.case(c.expect(404, "application/json", json!({ "detail": REPO_404 }).to_string()));
+            self.case(c.expect(
+                404,
+                "application/json",
+                json!({ "detail": REPO_404 }).to_string(),
+            ));
             if let Some(t) = self.member_token(ns) {
                 self.case(
-                    Case::get(format!("{label} unknown period in {name}"), format!("{root}/namespaces/{name}/pulls/exports/years/1999/weeks"))
-                        .bearer(&t)
-                        .expect(404, "application/json", json!({ "detail": "Not Found" }).to_string()),
+                    Case::get(
+                        format!("{label} unknown period in {name}"),
+                        format!("{root}/namespaces/{name}/pulls/exports/years/1999/weeks"),
+                    )
+                    .bearer(&t)
+                    .expect(
+                        404,
+                        "application/json",
+                        json!({ "detail": "Not Found" }).to_string(),
+                    ),
                 );
             }
         }
@@ -864,8 +1108,18 @@ impl<'a> Builder<'a> {
     /// comma-separated) and answers each from the embedded, pre-rendered series.
     fn repos_pulls_template(entries: &[(String, String)]) -> String {
         let enc = |k: &str| k.replace('/', ":").replace('.', ";");
-        let data = Value::Object(entries.iter().map(|(k, v)| (enc(k), Value::String(v.clone()))).collect()).to_string();
-        let list = entries.iter().map(|(k, _)| enc(k)).collect::<Vec<_>>().join(",");
+        let data = Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (enc(k), Value::String(v.clone())))
+                .collect(),
+        )
+        .to_string();
+        let list = entries
+            .iter()
+            .map(|(k, _)| enc(k))
+            .collect::<Vec<_>>()
+            .join(",");
         format!(
             "{{{{#parseJson 'data'}}}}{data}{{{{/parseJson}}}}{{{{#parseJson 'keys'}}}}[{{{{#each request.query.repos as |r|}}}}{{{{#unless @first}}}},{{{{/unless}}}}\"{{{{replace r ',' '\",\"'}}}}\"{{{{/each}}}}]{{{{/parseJson}}}}{{\"repos\":{{ {{{{~#each keys as |k|~}}}}{{{{#unless @first}}}},{{{{/unless}}}}\"{{{{k}}}}\":{{{{#assign 'kk'}}}}{{{{replace (replace k '/' ':') '.' ';'}}}}{{{{/assign}}}}{{{{#assign 'needle'}}}},{{{{kk}}}},{{{{/assign}}}}{{{{#if (contains ',{list},' needle)}}}}{{{{{{lookup data kk}}}}}}{{{{else}}}}{{\"pulls\":[]}}{{{{/if}}}}{{{{~/each~}}}} }}}}"
         )
@@ -876,7 +1130,10 @@ impl<'a> Builder<'a> {
         let parts: Vec<String> = keys
             .iter()
             .map(|k| {
-                let v = entries.iter().find(|(e, _)| e == k).map_or("{\"pulls\":[]}", |(_, v)| v.as_str());
+                let v = entries
+                    .iter()
+                    .find(|(e, _)| e == k)
+                    .map_or("{\"pulls\":[]}", |(_, v)| v.as_str());
                 format!("\"{k}\":{v}")
             })
             .collect();
@@ -887,17 +1144,38 @@ impl<'a> Builder<'a> {
         let model = self.model;
         let world = &model.world;
         // (scope label, visible namespaces, token)
-        let mut scopes: Vec<(String, Vec<usize>, Option<String>)> =
-            world.users.iter().map(|u| (u.username.clone(), u.namespaces.clone(), Some(u.token.clone()))).collect();
-        scopes.push(("_public".into(), (0..world.namespaces.len()).collect(), None));
+        let mut scopes: Vec<(String, Vec<usize>, Option<String>)> = world
+            .users
+            .iter()
+            .map(|u| {
+                (
+                    u.username.clone(),
+                    u.namespaces.clone(),
+                    Some(u.token.clone()),
+                )
+            })
+            .collect();
+        scopes.push((
+            "_public".into(),
+            (0..world.namespaces.len()).collect(),
+            None,
+        ));
         for (scope, visible, token) in scopes {
             let root = if token.is_some() { ANALYTICS } else { PROXY };
-            let label = if token.is_some() { "analytics" } else { "proxylytics" };
+            let label = if token.is_some() {
+                "analytics"
+            } else {
+                "proxylytics"
+            };
             let dir = format!("dvp/json/repos-pulls/{scope}");
             let mut variants = Vec::new();
             let mut templates = std::collections::BTreeMap::new();
             for (t, m, g) in param_combinations() {
-                let (t0, m0, g0) = (t.unwrap_or(DEFAULT_TIMESPAN), m.unwrap_or(DEFAULT_PERIOD_MONTHS), g.unwrap_or(Group::Repo));
+                let (t0, m0, g0) = (
+                    t.unwrap_or(DEFAULT_TIMESPAN),
+                    m.unwrap_or(DEFAULT_PERIOD_MONTHS),
+                    g.unwrap_or(Group::Repo),
+                );
                 let file = format!("{dir}/{}", pulls_file_name(t0, m0, g0));
                 if !templates.contains_key(&file) {
                     let entries: Vec<(String, String)> = visible
@@ -908,7 +1186,10 @@ impl<'a> Builder<'a> {
                         })
                         .map(|(ns, r)| {
                             let n = &world.namespaces[ns];
-                            (format!("{}/{}", n.name, n.repos[r].name), views::pull_data(model, ns, Some(r as u16), t0, m0, g0).to_string())
+                            (
+                                format!("{}/{}", n.name, n.repos[r].name),
+                                views::pull_data(model, ns, Some(r as u16), t0, m0, g0).to_string(),
+                            )
                         })
                         .collect();
                     let tpl = Self::repos_pulls_template(&entries);
@@ -919,33 +1200,59 @@ impl<'a> Builder<'a> {
                 q["repos"] = json!({ "matches": ".+" });
                 let mut req = json!({ "method": "GET", "urlPath": format!("{root}/repos/pulls"), "queryParameters": q });
                 if let Some(tk) = &token {
-                    req["headers"] = json!({ "Authorization": { "equalTo": format!("Bearer {tk}") } });
+                    req["headers"] =
+                        json!({ "Authorization": { "equalTo": format!("Bearer {tk}") } });
                 }
-                variants.push(Variant { label: query_of(t, m, g), request: req, file });
+                variants.push(Variant {
+                    label: query_of(t, m, g),
+                    request: req,
+                    file,
+                });
             }
             // Corpus: several subsets, both spellings, one unknown repo, for the default query
             // and every explicit combination.
             let visible_keys: Vec<String> = visible
                 .iter()
-                .flat_map(|&ns| world.namespaces[ns].repos.iter().map(move |r| format!("{}/{}", world.namespaces[ns].name, r.name)))
+                .flat_map(|&ns| {
+                    world.namespaces[ns]
+                        .repos
+                        .iter()
+                        .map(move |r| format!("{}/{}", world.namespaces[ns].name, r.name))
+                })
                 .collect();
             for v in &variants {
                 let entries = &templates[&v.file];
                 let sep = if v.label.is_empty() { "?" } else { "&" };
-                let mut subsets: Vec<Vec<&str>> = vec![visible_keys.iter().take(1).map(String::as_str).collect()];
+                let mut subsets: Vec<Vec<&str>> =
+                    vec![visible_keys.iter().take(1).map(String::as_str).collect()];
                 if v.label.is_empty() {
                     subsets.push(visible_keys.iter().map(String::as_str).collect());
                     subsets.push(vec![visible_keys[0].as_str(), "nobody/nothing"]);
                 }
                 for (k, keys) in subsets.iter().enumerate() {
-                    let repeated = keys.iter().map(|k| format!("repos={k}")).collect::<Vec<_>>().join("&");
+                    let repeated = keys
+                        .iter()
+                        .map(|k| format!("repos={k}"))
+                        .collect::<Vec<_>>()
+                        .join("&");
                     let comma = format!("repos={}", keys.join(","));
-                    for q in if k == 0 { vec![repeated] } else { vec![repeated, comma] } {
-                        let mut c = Case::get(format!("{label} repos/pulls as {scope} {}{sep}{q}", v.label), format!("{root}/repos/pulls{}{sep}{q}", v.label));
+                    for q in if k == 0 {
+                        vec![repeated]
+                    } else {
+                        vec![repeated, comma]
+                    } {
+                        let mut c = Case::get(
+                            format!("{label} repos/pulls as {scope} {}{sep}{q}", v.label),
+                            format!("{root}/repos/pulls{}{sep}{q}", v.label),
+                        );
                         if let Some(tk) = &token {
                             c = c.bearer(tk);
                         }
-                        self.case(c.expect(200, "application/json", Self::repos_pulls_expected(entries, keys)));
+                        self.case(c.expect(
+                            200,
+                            "application/json",
+                            Self::repos_pulls_expected(entries, keys),
+                        ));
                     }
                 }
             }
@@ -955,10 +1262,23 @@ impl<'a> Builder<'a> {
             if let Some(tk) = &token {
                 req["headers"] = json!({ "Authorization": { "equalTo": format!("Bearer {tk}") } });
             }
-            let response = Response::new(200, "application/json", Body::FileSet { template: pulls_file_template(&dir, Group::Repo), variants })
-                .templated()
-                .body_templated();
-            self.stub(Stub::new(format!("{label}/repos-pulls/{scope}"), format!("{label}: GET /repos/pulls as {scope}"), 2, req, response));
+            let response = Response::new(
+                200,
+                "application/json",
+                Body::FileSet {
+                    template: pulls_file_template(&dir, Group::Repo),
+                    variants,
+                },
+            )
+            .templated()
+            .body_templated();
+            self.stub(Stub::new(
+                format!("{label}/repos-pulls/{scope}"),
+                format!("{label}: GET /repos/pulls as {scope}"),
+                2,
+                req,
+                response,
+            ));
         }
     }
 
@@ -968,7 +1288,11 @@ impl<'a> Builder<'a> {
         let any = self.any_token();
         let token = self.any_user_token();
         for root in [ANALYTICS, PROXY] {
-            let label = if root == ANALYTICS { "analytics" } else { "proxylytics" };
+            let label = if root == ANALYTICS {
+                "analytics"
+            } else {
+                "proxylytics"
+            };
             let auth = (root == ANALYTICS).then(|| any.clone());
             let with_auth = |mut req: Value| {
                 if let Some(a) = &auth {
@@ -984,9 +1308,16 @@ impl<'a> Builder<'a> {
                         None => return,
                     }
                 }
-                b.case(c.expect(status, "application/json", json!({ "detail": detail }).to_string()));
+                b.case(c.expect(
+                    status,
+                    "application/json",
+                    json!({ "detail": detail }).to_string(),
+                ));
             };
-            let pulls_paths = format!("^{}/(?:namespaces/[^/]+(?:/repos/[^/]+)?/pulls|repos/pulls)$", regex_escape(root));
+            let pulls_paths = format!(
+                "^{}/(?:namespaces/[^/]+(?:/repos/[^/]+)?/pulls|repos/pulls)$",
+                regex_escape(root)
+            );
             for (param, valid, detail) in [
                 ("timespan", "weeks|months", "Invalid value for 'timespan': expected one of months, weeks"),
                 (
@@ -1016,8 +1347,15 @@ impl<'a> Builder<'a> {
                 with_auth(json!({ "method": "GET", "urlPath": repos_path, "queryParameters": { "repos": { "includes": [{ "doesNotMatch": "^[a-z0-9._/,-]+$" }] } } })),
                 Response::detail(400, bad_name),
             ));
-            case(self, format!("{label} repos with a quote"), format!("{repos_path}?repos=%22x"), 400, bad_name);
-            let too_many = format!("A maximum of {MAX_REPOS} repositories can be requested at once");
+            case(
+                self,
+                format!("{label} repos with a quote"),
+                format!("{repos_path}?repos=%22x"),
+                400,
+                bad_name,
+            );
+            let too_many =
+                format!("A maximum of {MAX_REPOS} repositories can be requested at once");
             let rp = regex_escape(&repos_path);
             self.stub(Stub::new(
                 format!("{label}/guard/repos-max"),
@@ -1029,8 +1367,20 @@ impl<'a> Builder<'a> {
                 Response::detail(400, &too_many),
             ));
             let many: Vec<String> = (0..=MAX_REPOS).map(|i| format!("acme/r{i}")).collect();
-            case(self, format!("{label} 51 repeated repos"), format!("{repos_path}?repos={}", many.join("&repos=")), 400, &too_many);
-            case(self, format!("{label} 51 comma repos"), format!("{repos_path}?timespan=weeks&repos={}", many.join(",")), 400, &too_many);
+            case(
+                self,
+                format!("{label} 51 repeated repos"),
+                format!("{repos_path}?repos={}", many.join("&repos=")),
+                400,
+                &too_many,
+            );
+            case(
+                self,
+                format!("{label} 51 comma repos"),
+                format!("{repos_path}?timespan=weeks&repos={}", many.join(",")),
+                400,
+                &too_many,
+            );
             let missing = "The 'repos' query parameter is required";
             self.stub(Stub::new(
                 format!("{label}/guard/repos-missing"),
@@ -1039,11 +1389,24 @@ impl<'a> Builder<'a> {
                 with_auth(json!({ "method": "GET", "urlPath": repos_path })),
                 Response::detail(400, missing),
             ));
-            case(self, format!("{label} repos missing"), repos_path.clone(), 400, missing);
+            case(
+                self,
+                format!("{label} repos missing"),
+                repos_path.clone(),
+                400,
+                missing,
+            );
             // Export path segments.
             if root == ANALYTICS {
-                let pfx = format!("^{}/namespaces/[^/]+/pulls/exports/years/", regex_escape(root));
-                let views = Dataview::ALL.iter().map(|v| v.api()).collect::<Vec<_>>().join("|");
+                let pfx = format!(
+                    "^{}/namespaces/[^/]+/pulls/exports/years/",
+                    regex_escape(root)
+                );
+                let views = Dataview::ALL
+                    .iter()
+                    .map(|v| v.api())
+                    .collect::<Vec<_>>()
+                    .join("|");
                 for (what, pattern, detail, example) in [
                     ("year", format!("{pfx}(?![0-9]++(?:/|$))[^/]*+(?:/.*)?$"), "Invalid year: expected an integer", "abc/weeks"),
                     (
@@ -1093,7 +1456,11 @@ impl<'a> Builder<'a> {
         let invalid = "Incorrect authentication credentials";
         let pat = "Personal access tokens cannot be used here: log in with /v2/users/login and use the returned token";
         for root in [ANALYTICS, PROXY] {
-            let label = if root == ANALYTICS { "analytics" } else { "proxylytics" };
+            let label = if root == ANALYTICS {
+                "analytics"
+            } else {
+                "proxylytics"
+            };
             let all = root_pattern(root);
             let ns_pattern = format!("^{}/namespaces/[^/]+(?:/.*)?$", regex_escape(root));
             self.stub(Stub::new(
@@ -1112,11 +1479,17 @@ impl<'a> Builder<'a> {
                     json!({ "method": "GET", "urlPathPattern": format!("^{}/namespaces/[^/]+/(?:repos/[^/]+/)?pulls$", regex_escape(root)) }),
                     Response::detail(404, REPO_404),
                 ));
-                self.case(Case::get("proxylytics library/nginx pulls", format!("{root}/namespaces/library/repos/nginx/pulls")).expect(
-                    404,
-                    "application/json",
-                    json!({ "detail": REPO_404 }).to_string(),
-                ));
+                self.case(
+                    Case::get(
+                        "proxylytics library/nginx pulls",
+                        format!("{root}/namespaces/library/repos/nginx/pulls"),
+                    )
+                    .expect(
+                        404,
+                        "application/json",
+                        json!({ "detail": REPO_404 }).to_string(),
+                    ),
+                );
             }
             self.stub(Stub::new(
                 format!("{label}/not-found"),
@@ -1130,7 +1503,7 @@ impl<'a> Builder<'a> {
                 format!("{label}: method not allowed"),
                 10,
                 json!({ "method": "ANY", "urlPathPattern": all, "headers": { "Authorization": any } }),
-                Response::detail(405, "Method not allowed.").header("Allow", "GET, HEAD, OPTIONS"),
+                Response::detail(405, "Method not allowed.").header("Allow", "GET"),
             ));
             self.stub(Stub::new(
                 format!("{label}/pat-rejected"),
@@ -1154,19 +1527,59 @@ impl<'a> Builder<'a> {
                 Response::detail(401, invalid),
             ));
             let d = |s: &str| json!({ "detail": s }).to_string();
-            self.case(Case::get(format!("{label} namespaces without token"), format!("{root}/namespaces")).expect(401, "application/json", d(unauthenticated)).expect_header("WWW-Authenticate", "*"));
-            self.case(Case::get(format!("{label} with a PAT"), format!("{root}/namespaces")).bearer("dckr_pat_abcdefghijklmnopqrstuvwxyz0").expect(401, "application/json", d(pat)));
-            self.case(Case::get(format!("{label} with a forged token"), format!("{root}/namespaces")).bearer("a.b.c").expect(401, "application/json", d(invalid)));
+            self.case(
+                Case::get(
+                    format!("{label} namespaces without token"),
+                    format!("{root}/namespaces"),
+                )
+                .expect(401, "application/json", d(unauthenticated))
+                .expect_header("WWW-Authenticate", "*"),
+            );
+            self.case(
+                Case::get(format!("{label} with a PAT"), format!("{root}/namespaces"))
+                    .bearer("dckr_pat_abcdefghijklmnopqrstuvwxyz0")
+                    .expect(401, "application/json", d(pat)),
+            );
+            self.case(
+                Case::get(
+                    format!("{label} with a forged token"),
+                    format!("{root}/namespaces"),
+                )
+                .bearer("a.b.c")
+                .expect(401, "application/json", d(invalid)),
+            );
             if let Some(t) = &token {
-                self.case(Case::get(format!("{label} unknown namespace"), format!("{root}/namespaces/nosuchorg/pulls/exports/years")).bearer(t).expect(404, "application/json", d(NS_404)));
-                self.case(Case::get(format!("{label} unknown path"), format!("{root}/no/such/path")).bearer(t).expect(404, "application/json", d("Not Found")));
-                self.case(Case::get(format!("{label} POST"), format!("{root}/namespaces")).bearer(t).method("POST").expect(405, "application/json", d("Method not allowed.")));
+                self.case(
+                    Case::get(
+                        format!("{label} unknown namespace"),
+                        format!("{root}/namespaces/nosuchorg/pulls/exports/years"),
+                    )
+                    .bearer(t)
+                    .expect(404, "application/json", d(NS_404)),
+                );
+                self.case(
+                    Case::get(
+                        format!("{label} unknown path"),
+                        format!("{root}/no/such/path"),
+                    )
+                    .bearer(t)
+                    .expect(404, "application/json", d("Not Found")),
+                );
+                self.case(
+                    Case::get(format!("{label} POST"), format!("{root}/namespaces"))
+                        .bearer(t)
+                        .method("POST")
+                        .expect(405, "application/json", d("Method not allowed.")),
+                );
             }
         }
         // Storage: any other request under the download prefixes is a bad signature.
         for prefix in [EXPORT_DL, REPORT_DL] {
             let kind = prefix.trim_start_matches('/');
-            let body = s3_error("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.");
+            let body = s3_error(
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided.",
+            );
             self.stub(Stub::new(
                 format!("{kind}/signature-mismatch"),
                 format!("{kind}: missing or tampered signature"),
@@ -1174,7 +1587,10 @@ impl<'a> Builder<'a> {
                 json!({ "method": "ANY", "urlPathPattern": format!("^{}(?:/.*)?$", regex_escape(prefix)) }),
                 Response::new(403, XML, Body::Text(body.clone())),
             ));
-            self.case(Case::get(format!("{kind} unsigned"), format!("{prefix}/x/y.csv")).expect(403, XML, body));
+            self.case(
+                Case::get(format!("{kind} unsigned"), format!("{prefix}/x/y.csv"))
+                    .expect(403, XML, body),
+            );
         }
     }
 
@@ -1193,22 +1609,42 @@ impl<'a> Builder<'a> {
                 .header("Retry-After", "60")
                 .header("X-RateLimit-Limit", "180")
                 .header("X-RateLimit-Remaining", "0")
-                .header("X-RateLimit-Reset", "{{now offset='60 seconds' format='unix'}}")
+                .header(
+                    "X-RateLimit-Reset",
+                    "{{now offset='60 seconds' format='unix'}}",
+                )
                 .templated()
         };
         let faults: Vec<(&str, Response)> = vec![
             ("rate-limit", rate_limited()),
             ("500", Response::detail(500, "Internal Server Error")),
-            ("502", Response::new(502, "text/html", Body::Text("<html><body><h1>502 Bad Gateway</h1></body></html>\n".into()))),
-            ("503", Response::detail(503, "Service Unavailable").header("Retry-After", "30")),
+            (
+                "502",
+                Response::new(
+                    502,
+                    "text/html",
+                    Body::Text("<html><body><h1>502 Bad Gateway</h1></body></html>\n".into()),
+                ),
+            ),
+            (
+                "503",
+                Response::detail(503, "Service Unavailable").header("Retry-After", "30"),
+            ),
             ("timeout", {
-                let mut r = Response::new(504, "text/html", Body::Text("<html><body><h1>504 Gateway Time-out</h1></body></html>\n".into()));
+                let mut r = Response::new(
+                    504,
+                    "text/html",
+                    Body::Text("<html><body><h1>504 Gateway Time-out</h1></body></html>\n".into()),
+                );
                 r.extra.insert("fixedDelayMilliseconds".into(), json!(3000));
                 r
             }),
             ("slow", {
                 let mut r = Response::detail(503, "Service Unavailable").header("Retry-After", "5");
-                r.extra.insert("delayDistribution".into(), json!({ "type": "uniform", "lower": 500, "upper": 2500 }));
+                r.extra.insert(
+                    "delayDistribution".into(),
+                    json!({ "type": "uniform", "lower": 500, "upper": 2500 }),
+                );
                 r
             }),
             ("reset", fault_response("CONNECTION_RESET_BY_PEER")),
@@ -1234,7 +1670,8 @@ impl<'a> Builder<'a> {
             s.scenario = Some((FAULT_SCENARIO.into(), name.into()));
             self.stub(s);
             if matches!(name, "rate-limit" | "500" | "503") {
-                let c = Case::get(format!("fault {name}"), format!("{ANALYTICS}/namespaces")).header(FAULT_HEADER, name);
+                let c = Case::get(format!("fault {name}"), format!("{ANALYTICS}/namespaces"))
+                    .header(FAULT_HEADER, name);
                 let status = response.status;
                 let body = match &response.body {
                     Body::Text(t) => t.clone(),
@@ -1242,7 +1679,10 @@ impl<'a> Builder<'a> {
                 };
                 let mut c = c.expect(status, "application/json", body);
                 if name == "rate-limit" {
-                    c = c.expect_header("Retry-After", "60").expect_header("X-RateLimit-Remaining", "0").expect_header("X-RateLimit-Reset", "*");
+                    c = c
+                        .expect_header("Retry-After", "60")
+                        .expect_header("X-RateLimit-Remaining", "0")
+                        .expect_header("X-RateLimit-Reset", "*");
                 }
                 self.case(c);
             }

@@ -7,7 +7,8 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
 /// Namespace of every stub id (UUID v5 of the stub key under it).
-pub const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6c1f_4d0e_9a57_4b7e_8d1c_2f3a_b4c5_d6e7);
+pub const ID_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x6c1f_4d0e_9a57_4b7e_8d1c_2f3a_b4c5_d6e7);
 
 /// The generated mock: stubs plus body files (path under `__files/` -> bytes).
 #[derive(Debug, Default)]
@@ -48,7 +49,10 @@ pub enum Body {
     /// A file under `__files/`.
     File(String),
     /// A templated file name for standalone, with every concrete variant for Cloud.
-    FileSet { template: String, variants: Vec<Variant> },
+    FileSet {
+        template: String,
+        variants: Vec<Variant>,
+    },
 }
 
 /// One concrete request of a file set and the file that answers it.
@@ -60,8 +64,21 @@ pub struct Variant {
 }
 
 impl Stub {
-    pub fn new(key: impl Into<String>, name: impl Into<String>, priority: u32, request: Value, response: Response) -> Stub {
-        Stub { key: key.into(), name: name.into(), priority, request, response, scenario: None }
+    pub fn new(
+        key: impl Into<String>,
+        name: impl Into<String>,
+        priority: u32,
+        request: Value,
+        response: Response,
+    ) -> Stub {
+        Stub {
+            key: key.into(),
+            name: name.into(),
+            priority,
+            request,
+            response,
+            scenario: None,
+        }
     }
 
     pub fn id(&self) -> uuid::Uuid {
@@ -90,7 +107,10 @@ impl Response {
     pub fn detail(status: u16, detail: &str) -> Response {
         let mut r = Response::json(status, &json!({ "detail": detail }));
         if status == 401 {
-            r = r.header("WWW-Authenticate", "Bearer realm=\"https://hub.docker.com\"");
+            r = r.header(
+                "WWW-Authenticate",
+                "Bearer realm=\"https://hub.docker.com\"",
+            );
         }
         r
     }
@@ -113,7 +133,10 @@ impl Response {
 
 /// `{"or": [{"equalTo": "Bearer t1"}, ...]}` for a set of tokens; `None` when empty.
 pub fn bearer_any<'a>(tokens: impl IntoIterator<Item = &'a str>) -> Option<Value> {
-    let alts: Vec<Value> = tokens.into_iter().map(|t| json!({ "equalTo": format!("Bearer {t}") })).collect();
+    let alts: Vec<Value> = tokens
+        .into_iter()
+        .map(|t| json!({ "equalTo": format!("Bearer {t}") }))
+        .collect();
     match alts.len() {
         0 => None,
         1 => alts.into_iter().next(),

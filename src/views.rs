@@ -23,8 +23,13 @@ pub enum Dataview {
 
 impl Dataview {
     /// Views of the `pulls` dataset, in API order.
-    pub const PULLS: [Dataview; 5] =
-        [Dataview::Raw, Dataview::Summary, Dataview::RepoSummary, Dataview::NamespaceSummary, Dataview::GeoRepoSummary];
+    pub const PULLS: [Dataview; 5] = [
+        Dataview::Raw,
+        Dataview::Summary,
+        Dataview::RepoSummary,
+        Dataview::NamespaceSummary,
+        Dataview::GeoRepoSummary,
+    ];
     /// Every view the mock knows (for path validation).
     pub const ALL: [Dataview; 6] = [
         Dataview::Raw,
@@ -55,14 +60,25 @@ pub fn export_csv(model: &Model, ns: usize, period: &Period, view: Dataview) -> 
 }
 
 /// Streams the export to `w`.
-pub fn write_export(model: &Model, ns: usize, period: &Period, view: Dataview, w: impl Write) -> std::io::Result<()> {
+pub fn write_export(
+    model: &Model,
+    ns: usize,
+    period: &Period,
+    view: Dataview,
+    w: impl Write,
+) -> std::io::Result<()> {
     let mut w = layout::writer(w);
     let world = &model.world;
     let namespace = &world.namespaces[ns];
     let owner = namespace.name.as_str();
     let stats = model.period_stats(ns, period);
     let counts_cols = |t: &Tally| {
-        [t.unique().to_string(), t.counts.by_tag.to_string(), t.counts.by_digest.to_string(), t.counts.checks.to_string()]
+        [
+            t.unique().to_string(),
+            t.counts.by_tag.to_string(),
+            t.counts.by_digest.to_string(),
+            t.counts.checks.to_string(),
+        ]
     };
     match view {
         Dataview::Raw => {
@@ -77,8 +93,12 @@ pub fn write_export(model: &Model, ns: usize, period: &Period, view: Dataview, w
                     let client = &world.clients[e.client as usize];
                     let (tool, versions, _) = AGENTS[client.agent as usize];
                     let digest = tag.digests[e.platform as usize].as_str();
-                    let timestamp =
-                        format!("{action_day} {:02}:{:02}:{:02}", e.second / 3600, e.second / 60 % 60, e.second % 60);
+                    let timestamp = format!(
+                        "{action_day} {:02}:{:02}:{:02}",
+                        e.second / 3600,
+                        e.second / 60 % 60,
+                        e.second % 60
+                    );
                     w.write_record([
                         e.action.as_str(),
                         &action_day,
@@ -87,9 +107,17 @@ pub fn write_export(model: &Model, ns: usize, period: &Period, view: Dataview, w
                         e.method(),
                         client.csp.unwrap_or(""),
                         owner,
-                        if e.action.by_tag() { tag.name.as_str() } else { digest },
+                        if e.action.by_tag() {
+                            tag.name.as_str()
+                        } else {
+                            digest
+                        },
                         repo.name.as_str(),
-                        if e.action.by_tag() { tag.name.as_str() } else { "" },
+                        if e.action.by_tag() {
+                            tag.name.as_str()
+                        } else {
+                            ""
+                        },
                         &timestamp,
                         client.ip_type.as_str(),
                         tool,
@@ -102,7 +130,9 @@ pub fn write_export(model: &Model, ns: usize, period: &Period, view: Dataview, w
         }
         Dataview::Summary => {
             w.write_record(layout::SUMMARY)?;
-            for ((repo, tag, platform, by_tag), t) in stats.group(|c| Some((c.repo, c.tag, c.platform, c.by_tag))) {
+            for ((repo, tag, platform, by_tag), t) in
+                stats.group(|c| Some((c.repo, c.tag, c.platform, c.by_tag)))
+            {
                 let r = &namespace.repos[repo as usize];
                 let tg = &r.tags[tag as usize];
                 let [u, bt, bd, vc] = counts_cols(&t);
@@ -123,7 +153,15 @@ pub fn write_export(model: &Model, ns: usize, period: &Period, view: Dataview, w
             w.write_record(layout::REPO_SUMMARY)?;
             for (repo, t) in stats.by_repo() {
                 let [u, bt, bd, vc] = counts_cols(&t);
-                w.write_record([owner, &namespace.repos[repo as usize].name, &u, &bt, &bd, &vc, owner])?;
+                w.write_record([
+                    owner,
+                    &namespace.repos[repo as usize].name,
+                    &u,
+                    &bt,
+                    &bd,
+                    &vc,
+                    owner,
+                ])?;
             }
         }
         Dataview::NamespaceSummary => {
@@ -134,14 +172,30 @@ pub fn write_export(model: &Model, ns: usize, period: &Period, view: Dataview, w
         }
         Dataview::GeoRepoSummary => {
             w.write_record(layout::GEO_REPO_SUMMARY)?;
-            for ((repo, country), t) in stats.group(|c| Some((c.repo, world.clients[c.client as usize].country))) {
+            for ((repo, country), t) in
+                stats.group(|c| Some((c.repo, world.clients[c.client as usize].country)))
+            {
                 let [u, bt, bd, vc] = counts_cols(&t);
-                w.write_record([owner, &namespace.repos[repo as usize].name, country, &u, &bt, &bd, &vc, owner])?;
+                w.write_record([
+                    owner,
+                    &namespace.repos[repo as usize].name,
+                    country,
+                    &u,
+                    &bt,
+                    &bd,
+                    &vc,
+                    owner,
+                ])?;
             }
         }
         Dataview::ExtSummary => {
             w.write_record(layout::EXT_SUMMARY)?;
-            for (repo_i, repo) in namespace.repos.iter().enumerate().filter(|(_, r)| r.extension) {
+            for (repo_i, repo) in namespace
+                .repos
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.extension)
+            {
                 let e = extension_counts(model, ns, repo_i as u16, period);
                 w.write_record([
                     owner,
@@ -183,8 +237,17 @@ pub fn extension_counts(model: &Model, ns: usize, repo: u16, period: &Period) ->
         (installs, uninstalls, downloads - installs)
     };
     let (installs, uninstalls, updates) = one(period);
-    let mut e = ExtensionCounts { installs, uninstalls, updates, ..Default::default() };
-    for p in model.periods(period.granularity).iter().filter(|p| p.start <= period.start) {
+    let mut e = ExtensionCounts {
+        installs,
+        uninstalls,
+        updates,
+        ..Default::default()
+    };
+    for p in model
+        .periods(period.granularity)
+        .iter()
+        .filter(|p| p.start <= period.start)
+    {
         let (i, u, _) = one(p);
         e.total_installs += i;
         e.total_uninstalls += u;
@@ -195,7 +258,10 @@ pub fn extension_counts(model: &Model, ns: usize, repo: u16, period: &Period) ->
 /// Splits a CSV into parts of at most `max` bytes at row boundaries; every part starts with
 /// the header row, and the parts' rows concatenated after one header give the whole export.
 pub fn split_parts(csv: &[u8], max: u64) -> Vec<Vec<u8>> {
-    let header_end = csv.iter().position(|&b| b == b'\n').map_or(csv.len(), |i| i + 1);
+    let header_end = csv
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(csv.len(), |i| i + 1);
     let (header, body) = csv.split_at(header_end);
     if csv.len() as u64 <= max || body.is_empty() {
         return vec![csv.to_vec()];
@@ -253,7 +319,14 @@ fn pull_item(p: &Period, label: (&str, &str), t: &Tally) -> Value {
 
 /// `PullData` for a namespace (`repo = None`) or one repository. `{"pulls": null}` when no
 /// event falls in the selected periods.
-pub fn pull_data(model: &Model, ns: usize, repo: Option<u16>, g: Granularity, months: u32, group: Group) -> Value {
+pub fn pull_data(
+    model: &Model,
+    ns: usize,
+    repo: Option<u16>,
+    g: Granularity,
+    months: u32,
+    group: Group,
+) -> Value {
     let namespace = &model.world.namespaces[ns];
     let mut items = Vec::new();
     for p in model.world.calendar.last_months(g, months) {
@@ -267,7 +340,11 @@ pub fn pull_data(model: &Model, ns: usize, repo: Option<u16>, g: Granularity, mo
             }
             (None, Group::Repo) => {
                 for (r, t) in s.by_repo() {
-                    items.push(pull_item(&p, ("repo", &namespace.repos[r as usize].name), &t));
+                    items.push(pull_item(
+                        &p,
+                        ("repo", &namespace.repos[r as usize].name),
+                        &t,
+                    ));
                 }
             }
             (Some(r), group) => {

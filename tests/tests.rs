@@ -1,1 +1,9 @@
+//! One integration-test binary (one link step), one module per concern.
+mod support;
 
+mod cli;
+mod cloud;
+mod consistency;
+mod determinism;
+mod snapshots;
+mod standalone;

@@ -1,0 +1,548 @@
+//! Generator benchmark: model build, the raw-export path, a ChaCha8 + csv baseline, peak memory.
+//!
+//! Run with `cargo bench --bench generate`. Environment:
+//! - `DVP_BENCH_CONFIG`: configuration file (default `examples/large.toml`; `default` = the
+//!   embedded default configuration);
+//! - `DVP_BENCH_JOBS`: comma-separated thread counts (default `1,2`), used both for
+//!   `Model::build(config, jobs)` and for the number of threads streaming raw exports.
+//!
+//! Peak memory (VmHWM) is per process, so after measuring the configuration in this process the
+//! bench re-executes itself with `DVP_BENCH_CHILD=default` to measure the embedded default
+//! configuration in a fresh process; the child prints `DVPBENCH key=value` lines that the parent
+//! folds into the summary. Nothing is written to disk: exports stream into a counting sink.
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use dvp_mock::calendar::{Granularity, Period};
+use dvp_mock::config::Config;
+use dvp_mock::events;
+use dvp_mock::model::Model;
+use dvp_mock::views::{write_export, Dataview};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+const CHILD_ENV: &str = "DVP_BENCH_CHILD";
+/// Small workloads are repeated until at least this much time has passed, then averaged.
+const MIN_MEASURE: Duration = Duration::from_millis(500);
+
+/// A `Write` that counts bytes and line ends and discards everything.
+#[derive(Default)]
+struct CountingSink {
+    bytes: u64,
+    newlines: u64,
+}
+
+impl Write for CountingSink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.bytes += buf.len() as u64;
+        self.newlines += buf.iter().filter(|&&b| b == b'\n').count() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// One timed streaming run (averaged over `iterations`).
+#[derive(Debug, Default, Clone, Copy)]
+struct Run {
+    secs: f64,
+    rows: u64,
+    bytes: u64,
+}
+
+impl Run {
+    fn rows_per_s(&self) -> f64 {
+        self.rows as f64 / self.secs
+    }
+    fn mb_per_s(&self) -> f64 {
+        self.bytes as f64 / 1e6 / self.secs
+    }
+    fn bytes_per_row(&self) -> f64 {
+        self.bytes as f64 / self.rows.max(1) as f64
+    }
+}
+
+/// Everything measured for one configuration.
+#[derive(Debug, Default)]
+struct Figures {
+    label: String,
+    namespaces: usize,
+    clients: u32,
+    weeks: usize,
+    months: usize,
+    expected_week_events: f64,
+    /// (jobs, seconds, VmRSS MB right after the build).
+    builds: Vec<(usize, f64, f64)>,
+    /// (threads, run).
+    exports: Vec<(usize, Run)>,
+    baseline: Run,
+    vmhwm_mb: f64,
+}
+
+fn proc_status_mb(key: &str) -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(key)
+                .and_then(|r| r.trim_start_matches(':').trim().strip_suffix("kB"))
+        })
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn load_config(spec: &str) -> Config {
+    if spec == "default" {
+        return Config::default_config();
+    }
+    let text = std::fs::read_to_string(spec).unwrap_or_else(|e| panic!("cannot read {spec}: {e}"));
+    Config::parse(&text, spec).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Expected number of raw events over every available week, from `events::daily_mean`.
+fn expected_week_events(model: &Model) -> f64 {
+    let w = &model.world;
+    w.namespaces
+        .iter()
+        .map(|ns| {
+            model
+                .periods(Granularity::Week)
+                .iter()
+                .flat_map(Period::days)
+                .map(|d| events::daily_mean(ns, w.config.history_start, d))
+                .sum::<f64>()
+        })
+        .sum()
+}
+
+/// Streams the raw export of every (namespace, week) on `threads` threads (work queue ordered by
+/// expected size, largest first). Returns one pass's figures.
+fn raw_exports_pass(model: &Model, work: &[(usize, Period)], threads: usize) -> Run {
+    let next = AtomicUsize::new(0);
+    let start = Instant::now();
+    let sinks: Vec<CountingSink> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut sink = CountingSink::default();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((ns, period)) = work.get(i) else {
+                            break;
+                        };
+                        write_export(model, *ns, period, Dataview::Raw, &mut sink)
+                            .expect("counting sink never fails");
+                    }
+                    sink
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("export thread panicked"))
+            .collect()
+    });
+    let secs = start.elapsed().as_secs_f64();
+    let bytes = sinks.iter().map(|s| s.bytes).sum();
+    let newlines: u64 = sinks.iter().map(|s| s.newlines).sum();
+    Run {
+        secs,
+        rows: newlines - work.len() as u64,
+        bytes,
+    }
+}
+
+fn raw_exports(model: &Model, threads: usize) -> Run {
+    let w = &model.world;
+    let mut work: Vec<(usize, Period, f64)> = (0..w.namespaces.len())
+        .flat_map(|ns| {
+            model
+                .periods(Granularity::Week)
+                .iter()
+                .map(move |p| (ns, *p))
+        })
+        .map(|(ns, p)| {
+            let cost = p
+                .days()
+                .map(|d| events::daily_mean(&w.namespaces[ns], w.config.history_start, d))
+                .sum();
+            (ns, p, cost)
+        })
+        .collect();
+    work.sort_by(|a, b| b.2.total_cmp(&a.2));
+    let work: Vec<(usize, Period)> = work.into_iter().map(|(ns, p, _)| (ns, p)).collect();
+    repeat(|| raw_exports_pass(model, &work, threads))
+}
+
+/// Runs `f` until `MIN_MEASURE` has passed (at least once) and averages the time.
+fn repeat(mut f: impl FnMut() -> Run) -> Run {
+    let first = f();
+    let mut total = first.secs;
+    let mut n = 1u32;
+    while total < MIN_MEASURE.as_secs_f64() {
+        total += f().secs;
+        n += 1;
+    }
+    Run {
+        secs: total / f64::from(n),
+        ..first
+    }
+}
+
+const ACTIONS: [&str; 3] = ["pull_by_tag", "pull_by_digest", "version_check"];
+const COUNTRIES: [&str; 8] = ["US", "DE", "IN", "GB", "CN", "FR", "JP", "BR"];
+const METHODS: [&str; 2] = ["GET", "HEAD"];
+const HOSTS: [&str; 4] = ["", "aws", "gcp", "azure"];
+const REPOS: [&str; 4] = ["server", "agent", "operator", "cli"];
+const TAGS: [&str; 4] = ["latest", "8.4.2", "v3.1.0", "8.4.2-alpine"];
+const TYPES: [&str; 4] = ["business", "isp", "hosting", "education"];
+const TOOLS: [&str; 4] = ["docker", "containerd", "buildkit", "podman"];
+const VERSIONS: [&str; 4] = ["28.0.4", "2.0.2", "0.18.2", "5.3.1"];
+const DOMAINS: [&str; 4] = ["contoso.com", "comcast.net", "amazonaws.com", "mit.edu"];
+
+fn hex_digest(rng: &mut ChaCha8Rng, out: &mut [u8; 71]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out[..7].copy_from_slice(b"sha256:");
+    for chunk in 0..4 {
+        let v: u64 = rng.random();
+        for (i, b) in v.to_le_bytes().iter().enumerate() {
+            let at = 7 + (chunk * 8 + i) * 2;
+            out[at] = HEX[(b >> 4) as usize];
+            out[at + 1] = HEX[(b & 15) as usize];
+        }
+    }
+}
+
+/// The baseline: `rows` 16-column rows of ChaCha8 draws (two fresh sha256-like digests per row)
+/// written with the csv crate, configured as the generator's writer, into a counting sink.
+fn baseline_pass(rows: u64) -> Run {
+    let start = Instant::now();
+    let mut rng = ChaCha8Rng::seed_from_u64(42);
+    let mut sink = CountingSink::default();
+    {
+        let mut w = dvp_mock::csv_layout::writer(&mut sink);
+        w.write_record(dvp_mock::csv_layout::RAW).expect("sink");
+        let (mut d1, mut d2) = ([0u8; 71], [0u8; 71]);
+        let mut ts = *b"2025-03-03 00:00:00";
+        for _ in 0..rows {
+            hex_digest(&mut rng, &mut d1);
+            hex_digest(&mut rng, &mut d2);
+            let pick: u64 = rng.random();
+            let second: u32 = rng.random_range(0..86_400);
+            let (h, m, s) = (second / 3600, second / 60 % 60, second % 60);
+            for (at, v) in [(11, h), (14, m), (17, s)] {
+                ts[at] = b'0' + (v / 10) as u8;
+                ts[at + 1] = b'0' + (v % 10) as u8;
+            }
+            let k = |shift: u32, n: usize| (pick >> shift) as usize % n;
+            w.write_record([
+                ACTIONS[k(0, 3)].as_bytes(),
+                &ts[..10],
+                COUNTRIES[k(4, 8)].as_bytes(),
+                &d1,
+                METHODS[k(8, 2)].as_bytes(),
+                HOSTS[k(12, 4)].as_bytes(),
+                b"megacorp",
+                &d2,
+                REPOS[k(16, 4)].as_bytes(),
+                TAGS[k(20, 4)].as_bytes(),
+                &ts,
+                TYPES[k(24, 4)].as_bytes(),
+                TOOLS[k(28, 4)].as_bytes(),
+                VERSIONS[k(32, 4)].as_bytes(),
+                DOMAINS[k(36, 4)].as_bytes(),
+                b"megacorp",
+            ])
+            .expect("sink");
+        }
+        w.flush().expect("sink");
+    }
+    let secs = start.elapsed().as_secs_f64();
+    Run {
+        secs,
+        rows: sink.newlines - 1,
+        bytes: sink.bytes,
+    }
+}
+
+fn measure(label: &str, config: Config, jobs: &[usize]) -> Figures {
+    let mut f = Figures {
+        label: label.to_string(),
+        namespaces: config.namespaces.len(),
+        clients: config.clients,
+        ..Default::default()
+    };
+    let mut model = None;
+    for &j in jobs {
+        drop(model.take());
+        // Small configurations are rebuilt until MIN_MEASURE has passed; the mean is reported.
+        let (mut total, mut n) = (0.0, 0u32);
+        let m = loop {
+            let config = config.clone();
+            let start = Instant::now();
+            let m = Model::build(config, j);
+            total += start.elapsed().as_secs_f64();
+            n += 1;
+            if total >= MIN_MEASURE.as_secs_f64() {
+                break m;
+            }
+            drop(m);
+        };
+        let secs = total / f64::from(n);
+        let rss = proc_status_mb("VmRSS");
+        eprintln!("[{label}] Model::build jobs={j}: {secs:.3} s, VmRSS {rss:.0} MB");
+        f.builds.push((j, secs, rss));
+        model = Some(m);
+    }
+    let model = model.expect("DVP_BENCH_JOBS is not empty");
+    f.weeks = model.periods(Granularity::Week).len();
+    f.months = model.periods(Granularity::Month).len();
+    f.expected_week_events = expected_week_events(&model);
+    eprintln!(
+        "[{label}] {} namespaces, {} clients, {} weeks, {} months, expected raw events over weeks {:.0}",
+        f.namespaces, f.clients, f.weeks, f.months, f.expected_week_events
+    );
+    for &t in jobs {
+        let run = raw_exports(&model, t);
+        eprintln!(
+            "[{label}] raw exports, {t} thread(s): {} rows, {} bytes in {:.3} s = {:.0} rows/s, {:.1} MB/s",
+            run.rows,
+            run.bytes,
+            run.secs,
+            run.rows_per_s(),
+            run.mb_per_s()
+        );
+        f.exports.push((t, run));
+    }
+    let rows = f.exports[0].1.rows;
+    f.baseline = repeat(|| baseline_pass(rows));
+    eprintln!(
+        "[{label}] baseline ChaCha8+csv, 1 thread: {} rows, {} bytes in {:.3} s = {:.0} rows/s, {:.1} MB/s",
+        f.baseline.rows,
+        f.baseline.bytes,
+        f.baseline.secs,
+        f.baseline.rows_per_s(),
+        f.baseline.mb_per_s()
+    );
+    drop(model);
+    f.vmhwm_mb = proc_status_mb("VmHWM");
+    eprintln!("[{label}] VmHWM {:.0} MB", f.vmhwm_mb);
+    f
+}
+
+// --- child protocol: `DVPBENCH key=value` lines on stdout ---
+
+fn to_lines(f: &Figures) -> String {
+    let mut out = String::new();
+    let mut kv = |k: String, v: String| out.push_str(&format!("DVPBENCH {k}={v}\n"));
+    kv("label".into(), f.label.clone());
+    kv("namespaces".into(), f.namespaces.to_string());
+    kv("clients".into(), f.clients.to_string());
+    kv("weeks".into(), f.weeks.to_string());
+    kv("months".into(), f.months.to_string());
+    kv("expected".into(), f.expected_week_events.to_string());
+    for (j, s, rss) in &f.builds {
+        kv(format!("build.{j}"), format!("{s},{rss}"));
+    }
+    for (t, r) in &f.exports {
+        kv(
+            format!("export.{t}"),
+            format!("{},{},{}", r.secs, r.rows, r.bytes),
+        );
+    }
+    let b = f.baseline;
+    kv(
+        "baseline".into(),
+        format!("{},{},{}", b.secs, b.rows, b.bytes),
+    );
+    kv("vmhwm".into(), f.vmhwm_mb.to_string());
+    out
+}
+
+fn from_lines(text: &str) -> Option<Figures> {
+    let kv: BTreeMap<&str, &str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("DVPBENCH "))
+        .filter_map(|l| l.split_once('='))
+        .collect();
+    let num = |v: &str| v.parse::<f64>().ok();
+    let run = |v: &str| {
+        let p: Vec<&str> = v.split(',').collect();
+        Some(Run {
+            secs: num(p.first()?)?,
+            rows: p.get(1)?.parse().ok()?,
+            bytes: p.get(2)?.parse().ok()?,
+        })
+    };
+    let mut f = Figures {
+        label: kv.get("label")?.to_string(),
+        namespaces: kv.get("namespaces")?.parse().ok()?,
+        clients: kv.get("clients")?.parse().ok()?,
+        weeks: kv.get("weeks")?.parse().ok()?,
+        months: kv.get("months")?.parse().ok()?,
+        expected_week_events: num(kv.get("expected")?)?,
+        baseline: run(kv.get("baseline")?)?,
+        vmhwm_mb: num(kv.get("vmhwm")?)?,
+        ..Default::default()
+    };
+    for (k, v) in &kv {
+        if let Some(j) = k.strip_prefix("build.") {
+            let (s, rss) = v.split_once(',')?;
+            f.builds.push((j.parse().ok()?, num(s)?, num(rss)?));
+        } else if let Some(t) = k.strip_prefix("export.") {
+            f.exports.push((t.parse().ok()?, run(v)?));
+        }
+    }
+    f.builds.sort_by_key(|b| b.0);
+    f.exports.sort_by_key(|e| e.0);
+    Some(f)
+}
+
+// --- summary ---
+
+fn human(n: f64) -> String {
+    if n >= 1e6 {
+        format!("{:.2} M", n / 1e6)
+    } else if n >= 1e3 {
+        format!("{:.1} k", n / 1e3)
+    } else {
+        format!("{n:.0} ")
+    }
+}
+
+fn summary(figs: &[&Figures]) -> String {
+    let mut s = String::new();
+    let mut line = |l: String| {
+        s.push_str(&l);
+        s.push('\n');
+    };
+    line("```".into());
+    line(format!(
+        "dvp-mock generator benchmark ({}; {} CPUs; release profile)",
+        std::env::consts::ARCH,
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    ));
+    for f in figs {
+        line(String::new());
+        line(format!(
+            "config {}: {} namespaces, {} clients, {} weeks + {} months; expected raw events over weeks (daily_mean) {:.0}",
+            f.label, f.namespaces, f.clients, f.weeks, f.months, f.expected_week_events
+        ));
+        let base_build = f.builds.first().map_or(f64::NAN, |b| b.1);
+        for (j, secs, rss) in &f.builds {
+            line(format!(
+                "  Model::build jobs={j:<2}           {secs:>9.3} s   (x{:.2} vs jobs={})   VmRSS after build {rss:.0} MB",
+                base_build / secs,
+                f.builds[0].0
+            ));
+        }
+        let base_export = f.exports.first().map_or(f64::NAN, |e| e.1.secs);
+        for (t, r) in &f.exports {
+            line(format!(
+                "  raw exports, {t} thread(s)        {:>9.3} s   {:>11} rows  {:>9.1} MB  {:>9}rows/s  {:>7.1} MB/s  {:.0} B/row  (x{:.2})",
+                r.secs,
+                r.rows,
+                r.bytes as f64 / 1e6,
+                human(r.rows_per_s()),
+                r.mb_per_s(),
+                r.bytes_per_row(),
+                base_export / r.secs
+            ));
+        }
+        let b = f.baseline;
+        line(format!(
+            "  baseline ChaCha8+csv, 1 thread {:>9.3} s   {:>11} rows  {:>9.1} MB  {:>9}rows/s  {:>7.1} MB/s  {:.0} B/row",
+            b.secs,
+            b.rows,
+            b.bytes as f64 / 1e6,
+            human(b.rows_per_s()),
+            b.mb_per_s(),
+            b.bytes_per_row()
+        ));
+        if let Some((_, g)) = f.exports.first() {
+            line(format!(
+                "  generator/baseline (1 thread): rows/s {:.3}, MB/s {:.3}",
+                g.rows_per_s() / b.rows_per_s(),
+                g.mb_per_s() / b.mb_per_s()
+            ));
+        }
+        line(format!(
+            "  peak memory (VmHWM, own process) {:.0} MB",
+            f.vmhwm_mb
+        ));
+    }
+    line(format!(
+        "load average at the end (other processes share the CPUs): {}",
+        loadavg()
+    ));
+    line("```".into());
+    s
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "n/a".into())
+}
+
+fn main() {
+    let jobs: Vec<usize> = std::env::var("DVP_BENCH_JOBS")
+        .unwrap_or_else(|_| "1,2".into())
+        .split(',')
+        .map(|j| {
+            j.trim()
+                .parse()
+                .expect("DVP_BENCH_JOBS: comma-separated thread counts")
+        })
+        .filter(|&j| j > 0)
+        .collect();
+    assert!(
+        !jobs.is_empty(),
+        "DVP_BENCH_JOBS: expected at least one positive count"
+    );
+
+    if let Ok(spec) = std::env::var(CHILD_ENV) {
+        let f = measure(&spec, load_config(&spec), &jobs);
+        print!("{}", to_lines(&f));
+        return;
+    }
+
+    let spec = std::env::var("DVP_BENCH_CONFIG")
+        .unwrap_or_else(|_| format!("{}/examples/large.toml", env!("CARGO_MANIFEST_DIR")));
+    let label = std::path::Path::new(&spec)
+        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .map_or(spec.clone(), |p| p.display().to_string());
+    eprintln!("load average at the start: {}", loadavg());
+    let main_figs = measure(&label, load_config(&spec), &jobs);
+
+    // The default configuration in its own process, so its peak is its own.
+    if spec == "default" {
+        println!("{}", summary(&[&main_figs]));
+        return;
+    }
+    let exe = std::env::current_exe().expect("current executable");
+    let out = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env(CHILD_ENV, "default")
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("re-executing the bench for the default configuration");
+    let child = if out.status.success() {
+        from_lines(&String::from_utf8_lossy(&out.stdout))
+    } else {
+        None
+    };
+    if child.is_none() {
+        eprintln!(
+            "default-config child failed ({}); its figures are missing",
+            out.status
+        );
+    }
+
+    let mut figs = vec![&main_figs];
+    figs.extend(child.as_ref());
+    println!("{}", summary(&figs));
+}

@@ -1,0 +1,203 @@
+//! The WireMock Cloud import file: inline bodies only, and byte-for-byte the same answers as
+//! the standalone tree, both served by the real jar.
+use serde_json::Value;
+
+use crate::support::{self, wiremock::WireMock};
+use dvp_mock::target::{self, CLOUD_FILE};
+use dvp_mock::verify;
+
+fn cloud_doc() -> (Vec<u8>, Value) {
+    let tree = target::cloud(&support::default_built().mock, u64::MAX).unwrap();
+    let bytes = tree[CLOUD_FILE].clone();
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    (bytes, v)
+}
+
+/// Replaces the server-specific parts (base URL, signed-link timestamps) with placeholders.
+fn normalise(body: &[u8], base: &str) -> Vec<u8> {
+    let mut text = String::from_utf8_lossy(body).replace(base, "{{base}}");
+    for key in ["X-Amz-Date=", "AKIADVPMOCKEXAMPLE%2F"] {
+        text = mask_after(&text, key);
+    }
+    text.into_bytes()
+}
+
+/// Replaces the run of `[0-9TZ]` after every `key` with `<ts>`.
+fn mask_after(text: &str, key: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(key) {
+        out.push_str(&rest[..i + key.len()]);
+        let r = &rest[i + key.len()..];
+        let n = r
+            .bytes()
+            .take_while(|b| b.is_ascii_digit() || *b == b'T' || *b == b'Z')
+            .count();
+        out.push_str("<ts>");
+        rest = &r[n..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn cloud_import_answers_exactly_like_the_standalone_tree() {
+    let built = support::default_built();
+    let (bytes, doc) = cloud_doc();
+    let standalone_dir = support::write_scratch("parity-standalone", &support::default_tree());
+    let standalone = WireMock::start(&standalone_dir);
+    let cloud = WireMock::start_empty();
+    let import = cloud.request(
+        "POST",
+        "/__admin/mappings/import",
+        &[("Content-Type", "application/json")],
+        Some(&bytes),
+    );
+    assert_eq!(import.status, 200, "import failed: {}", import.text());
+    assert_eq!(
+        cloud.stub_count(),
+        doc["mappings"].as_array().unwrap().len()
+    );
+
+    let agent = verify::agent();
+    let (sb, cb) = (standalone.base_url(), cloud.base_url());
+    let mut diffs = Vec::new();
+    for case in &built.corpus {
+        let a = verify::send(&agent, &sb, case).unwrap();
+        let b = verify::send(&agent, &cb, case).unwrap();
+        if let Err(why) = verify::compare(case, &cb, &b) {
+            diffs.push(format!("cloud fails {}: {why}", case.name));
+        }
+        let same = a.status == b.status
+            && a.header("Content-Type") == b.header("Content-Type")
+            && a.header("Content-Disposition") == b.header("Content-Disposition")
+            && normalise(&a.body, &sb) == normalise(&b.body, &cb)
+            && a.header("Location").map(|l| normalise(l.as_bytes(), &sb))
+                == b.header("Location").map(|l| normalise(l.as_bytes(), &cb));
+        if !same {
+            diffs.push(format!(
+                "{}: standalone {} vs cloud {}",
+                case.name, a.status, b.status
+            ));
+        }
+    }
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}
+
+/// Every key the WireMock 3.13.2 schemas allow (stub-mapping.yaml, response-definition.yaml).
+const STUB_KEYS: &[&str] = &[
+    "id",
+    "uuid",
+    "name",
+    "request",
+    "response",
+    "persistent",
+    "priority",
+    "scenarioName",
+    "requiredScenarioState",
+    "newScenarioState",
+    "postServeActions",
+    "serveEventListeners",
+    "metadata",
+];
+const RESPONSE_KEYS: &[&str] = &[
+    "status",
+    "statusMessage",
+    "headers",
+    "additionalProxyRequestHeaders",
+    "removeProxyRequestHeaders",
+    "body",
+    "base64Body",
+    "jsonBody",
+    "bodyFileName",
+    "fault",
+    "fixedDelayMilliseconds",
+    "delayDistribution",
+    "chunkedDribbleDelay",
+    "fromConfiguredStub",
+    "proxyBaseUrl",
+    "proxyUrlPrefixToRemove",
+    "transformerParameters",
+    "transformers",
+];
+const REQUEST_KEYS: &[&str] = &[
+    "scheme",
+    "host",
+    "port",
+    "url",
+    "urlPattern",
+    "urlPath",
+    "urlPathPattern",
+    "urlPathTemplate",
+    "method",
+    "pathParameters",
+    "queryParameters",
+    "formParameters",
+    "headers",
+    "basicAuthCredentials",
+    "cookies",
+    "bodyPatterns",
+    "multipartPatterns",
+    "customMatcher",
+    "clientIp",
+];
+
+#[test]
+fn cloud_file_is_inline_and_uses_only_schema_fields() {
+    let (bytes, doc) = cloud_doc();
+    assert!(!String::from_utf8_lossy(&bytes).contains("bodyFileName"));
+    let schema_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/reference/wiremock/swagger-3.13.2/schemas");
+    if schema_dir.exists() {
+        // The key lists above are the properties of these schema files; keep them honest.
+        let stub_schema = std::fs::read_to_string(schema_dir.join("stub-mapping.yaml")).unwrap();
+        for k in STUB_KEYS.iter().filter(|k| **k != "uuid") {
+            assert!(
+                stub_schema.contains(&format!("{k}:")),
+                "{k} not in stub-mapping.yaml"
+            );
+        }
+    }
+    for stub in doc["mappings"].as_array().unwrap() {
+        let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        for k in keys(stub) {
+            assert!(STUB_KEYS.contains(&k.as_str()), "stub key {k}");
+        }
+        for k in keys(&stub["request"]) {
+            assert!(REQUEST_KEYS.contains(&k.as_str()), "request key {k}");
+        }
+        for k in keys(&stub["response"]) {
+            assert!(RESPONSE_KEYS.contains(&k.as_str()), "response key {k}");
+        }
+        let url_matchers = [
+            "url",
+            "urlPattern",
+            "urlPath",
+            "urlPathPattern",
+            "urlPathTemplate",
+        ];
+        assert_eq!(
+            url_matchers
+                .iter()
+                .filter(|m| stub["request"].get(**m).is_some())
+                .count(),
+            1,
+            "one URL matcher: {stub}"
+        );
+        assert!(uuid::Uuid::parse_str(stub["id"].as_str().unwrap()).is_ok());
+    }
+}
+
+#[test]
+fn cloud_budget_names_the_biggest_contributors() {
+    let err = target::cloud(&support::default_built().mock, 100_000)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("over the budget"), "{err}");
+    assert!(err.contains("Biggest contributors: "), "{err}");
+}

@@ -1,0 +1,117 @@
+//! Same configuration and seed, same bytes; and the committed tree is never stale.
+use std::collections::BTreeMap;
+
+use crate::support;
+use dvp_mock::config::Config;
+use dvp_mock::model::Model;
+use dvp_mock::routes;
+use dvp_mock::target::{self, Tree};
+
+fn tree_of(config: Config, jobs: usize) -> Tree {
+    target::standalone(&routes::build(&Model::build(config, jobs)).mock)
+}
+
+/// FNV-1a over every path and byte, in path order.
+fn digest(tree: &Tree) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (k, v) in tree {
+        for b in k.as_bytes().iter().chain(v.iter()) {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+#[test]
+fn same_seed_same_bytes_for_any_thread_count_and_other_seed_other_data() {
+    let one = tree_of(Config::default_config(), 1);
+    let two = tree_of(Config::default_config(), 2);
+    let many = tree_of(Config::default_config(), 7);
+    assert!(one == two && two == many, "output depends on --jobs");
+    let mut other = Config::default_config();
+    other.seed += 1;
+    let other = tree_of(other, 2);
+    let raw = |t: &Tree| {
+        t.iter()
+            .find(|(k, _)| k.contains("acme_raw_"))
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    assert_ne!(raw(&one), raw(&other), "another seed must give other data");
+    assert_eq!(
+        one.keys().collect::<Vec<_>>(),
+        other.keys().collect::<Vec<_>>(),
+        "same layout"
+    );
+}
+
+#[test]
+fn value_stability_of_the_default_tree() {
+    // A dependency update that changes any output byte fails here. If the change is intended,
+    // regenerate (`cargo run --release -- generate`) and update this hash in the same commit.
+    let h = digest(&support::default_tree());
+    assert_eq!(
+        format!("{h:016x}"),
+        STABLE_TREE_HASH,
+        "the default tree's bytes changed"
+    );
+}
+
+const STABLE_TREE_HASH: &str = "6cb454aca0e254d7";
+
+#[test]
+fn changing_one_namespace_leaves_the_other_files_alone() {
+    let base = support::default_tree();
+    let mut config = Config::default_config();
+    config.namespaces[1].weekly_pulls *= 2.0;
+    let changed = tree_of(config, 2);
+    let acme_files: BTreeMap<&String, &Vec<u8>> = base
+        .iter()
+        .filter(|(k, _)| k.contains("/acme/") && k.contains("/exports/"))
+        .collect();
+    assert!(!acme_files.is_empty());
+    for (k, v) in acme_files {
+        assert_eq!(
+            Some(v),
+            changed.get(k),
+            "{k} changed although only betalabs did"
+        );
+    }
+    // Moving as_of forward by a week adds files and keeps old raw exports byte-identical.
+    let mut later = Config::default_config();
+    later.as_of = later.as_of + chrono::Days::new(7);
+    let later = tree_of(later, 2);
+    let old_week = "__files/dvp/exports/acme/acme_raw_2025_w40.csv";
+    assert_eq!(base.get(old_week), later.get(old_week));
+    assert!(later.len() > base.len());
+}
+
+#[test]
+fn committed_output_matches_a_fresh_generation() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let drift = dvp_mock::output::check(root, &support::default_tree()).unwrap();
+    assert!(
+        drift.is_empty(),
+        "committed mappings/ and __files/ are stale ({} differences, first: {}); run `cargo run --release -- generate`",
+        drift.len(),
+        drift[0]
+    );
+}
+
+#[test]
+fn output_ignores_time_zone_and_locale() {
+    // Generation never reads the clock, TZ or locale; run the binary under strange ones.
+    let dir = support::scratch("tz");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_dvp-mock"))
+        .args(["generate", "--quiet", "--out"])
+        .arg(&dir)
+        .env("TZ", "Pacific/Kiritimati")
+        .env("LANG", "tr_TR.UTF-8")
+        .env("LC_ALL", "tr_TR.UTF-8")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let drift = dvp_mock::output::check(&dir, &support::default_tree()).unwrap();
+    assert!(drift.is_empty(), "{:?}", &drift[..drift.len().min(3)]);
+}

@@ -1,0 +1,103 @@
+//! Snapshots of representative stubs, CSV heads and the Cloud file's structure.
+use serde_json::Value;
+
+use crate::support;
+use dvp_mock::target;
+
+fn head(bytes: &[u8], lines: usize) -> String {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .take(lines)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn representative_stubs() {
+    let tree = support::default_tree();
+    for key in [
+        "mappings/login--demo.json",
+        "mappings/analytics--pulls--acme.json",
+        "mappings/analytics--exports--acme--dataview.json",
+        "mappings/dvp-exports--acme--download.json",
+        "mappings/analytics--guard--timespan.json",
+        "mappings/fault--header--rate-limit.json",
+    ] {
+        let text = String::from_utf8(tree[key].clone()).unwrap();
+        let mut v: Value = serde_json::from_str(&text).unwrap();
+        // The alternations embed every period and signature; keep the snapshot readable.
+        if let Some(p) = v["request"]["urlPattern"].as_str() {
+            v["request"]["urlPattern"] =
+                Value::String(format!("{}… ({} chars)", &p[..p.len().min(80)], p.len()));
+        }
+        insta::assert_json_snapshot!(key.trim_start_matches("mappings/").replace(".json", ""), v);
+    }
+}
+
+#[test]
+fn csv_heads() {
+    let tree = support::default_tree();
+    let mut heads = Vec::new();
+    for needle in [
+        "acme_raw_2026_w02",
+        "acme_summary_2026_w02",
+        "acme_repo_summary_2026_w02",
+        "acme_namespace_summary_2026_w02",
+        "acme_geo_repo_summary_2026_w02",
+        "betalabs_ext_summary_2026_m01",
+        "acme_summary_weekly_",
+        "acme_trend_weekly_",
+        "acme_technographic_monthly_",
+        "acme_technographic_companies_monthly_",
+        "acme_tracked_companies_monthly_",
+    ] {
+        let (name, bytes) = tree
+            .iter()
+            .find(|(k, _)| k.contains(needle))
+            .unwrap_or_else(|| panic!("{needle}"));
+        heads.push(format!("== {name}\n{}", head(bytes, 4)));
+    }
+    insta::assert_snapshot!("csv_heads", heads.join("\n"));
+}
+
+#[test]
+fn cloud_file_structure() {
+    let tree = target::cloud(&support::default_built().mock, u64::MAX).unwrap();
+    let v: Value = serde_json::from_slice(&tree[target::CLOUD_FILE]).unwrap();
+    let lines: Vec<String> = v["mappings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| !m["name"].as_str().unwrap().contains(" ["))
+        .map(|m| {
+            let r = &m["request"];
+            let url = [
+                "url",
+                "urlPattern",
+                "urlPath",
+                "urlPathPattern",
+                "urlPathTemplate",
+            ]
+            .iter()
+            .find_map(|k| r[*k].as_str().map(|u| (k, u)))
+            .unwrap();
+            let url_short: String = url.1.chars().take(90).collect();
+            format!(
+                "{} | p{} | {} {} {}",
+                m["name"].as_str().unwrap(),
+                m["priority"],
+                r["method"].as_str().unwrap(),
+                url.0,
+                url_short
+            )
+        })
+        .collect();
+    let expanded = v["mappings"].as_array().unwrap().len() - lines.len();
+    insta::assert_snapshot!(
+        "cloud_structure",
+        format!(
+            "{}\n(+ {expanded} expanded file-set variants)",
+            lines.join("\n")
+        )
+    );
+}
