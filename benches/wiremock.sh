@@ -17,7 +17,9 @@
 # Prints startup seconds, p50/p99 latency per kind, and the ratios default/trivial.
 #
 # Environment: WIREMOCK_JAR (default: target/wiremock/node_modules/wiremock/build/
-# wiremock-standalone-3.13.2.jar, installed with npm if absent), N (default 300), W (default 30).
+# wiremock-standalone-3.13.2.jar, installed with npm if absent), N (default 300), W (default 30),
+# DEFAULT_ROOT (default: the repository root; e.g. a `git archive HEAD mappings __files` extract
+# to measure the committed tree while the working tree is being regenerated).
 # Both servers are always shut down (POST /__admin/shutdown, then kill of the PID).
 set -euo pipefail
 
@@ -40,7 +42,9 @@ if [[ ! -f $JAR ]]; then
     echo "wiremock.sh: $JAR absent; installing wiremock@3.13.2 with npm into target/wiremock" >&2
     npm install --prefix target/wiremock wiremock@3.13.2 >&2
 fi
-[[ -d mappings && -d __files ]] || { echo "wiremock.sh: run from a tree with mappings/ and __files/" >&2; exit 2; }
+DEFAULT_ROOT=$(cd "${DEFAULT_ROOT:-.}" && pwd)
+JAR=$(cd "$(dirname "$JAR")" && pwd)/$(basename "$JAR")
+[[ -d $DEFAULT_ROOT/mappings && -d $DEFAULT_ROOT/__files ]] || { echo "wiremock.sh: $DEFAULT_ROOT has no mappings/ and __files/" >&2; exit 2; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/dvp-wiremock-bench.XXXXXX")
 PIDS=()
@@ -91,7 +95,7 @@ start() {
     local name=$1 dir=$2 t0 pid
     PORT=$(free_port)
     t0=$(now)
-    java -jar "$ROOT/$JAR" --port "$PORT" --bind-address "$HOST" --root-dir "$dir" --disable-banner \
+    java -jar "$JAR" --port "$PORT" --bind-address "$HOST" --root-dir "$dir" --disable-banner \
         >"$WORK/$name.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
@@ -147,7 +151,7 @@ replay() {
 }
 
 # --- (a) the committed default tree ---
-start default "$ROOT"
+start default "$DEFAULT_ROOT"
 DEFAULT_STARTUP=$STARTUP
 DEFAULT_PORT=$PORT
 DEFAULT_STUBS=$(curl -s "http://$HOST:$PORT/__admin/mappings?limit=1" | jq '.meta.total')
@@ -184,7 +188,7 @@ shutdown_all
 # --- report ---
 echo '```'
 echo "WireMock serving benchmark (wiremock-standalone $(basename "$JAR" .jar | sed 's/.*-//'), $(java -version 2>&1 | head -1), $(nproc) CPUs)"
-echo "default = committed tree (--root-dir ., $DEFAULT_STUBS stubs); trivial = empty root + 1 catch-all stub via admin API"
+echo "default = committed tree (--root-dir ${DEFAULT_ROOT/#$ROOT/.}, $DEFAULT_STUBS stubs); trivial = empty root + 1 catch-all stub via admin API"
 echo "requests: $N timed per kind after $W warm-up, one curl each; namespace $NS, export $YEAR/weeks/$WEEK/raw, download $DOWNLOAD_BYTES bytes"
 printf '%-22s %10s %10s %8s\n' "startup (s)" default trivial ratio
 printf '%-22s %10s %10s %8s\n' "launch->/__admin ok" "$DEFAULT_STARTUP" "$TRIVIAL_STARTUP" "$(ratio "$DEFAULT_STARTUP" "$TRIVIAL_STARTUP")"

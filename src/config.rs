@@ -430,7 +430,7 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named_with_its_line() {
-        let text = DEFAULT_TOML.replace("clients = 3000", "clients = 3000\nclinets = 4");
+        let text = DEFAULT_TOML.replace("clients = 250", "clients = 250\nclinets = 4");
         let err = Config::parse(&text, "x.toml").unwrap_err().to_string();
         assert!(err.starts_with("x.toml: line "), "{err}");
         assert!(err.contains("clinets"), "{err}");

@@ -376,7 +376,7 @@ fn build_clients(seed: u64, n: u32) -> Vec<Client> {
             other_images.dedup();
             // Heavy-tailed activity: a few clients (CI fleets) pull a lot.
             let u = rng::unit(&mut s);
-            let mut activity = (1.0 - u).powf(-1.0 / 1.4).min(200.0);
+            let mut activity = (1.0 - u).powf(-1.0 / 1.1).min(1000.0);
             if csp.is_some() {
                 activity *= 2.0;
             }

@@ -19,7 +19,7 @@ fn stderr(o: &Output) -> String {
 fn a_config_typo_is_one_error_line_with_file_line_and_column() {
     let dir = support::scratch("cli-typo");
     let text =
-        dvp_mock::config::DEFAULT_TOML.replace("clients = 3000", "clients = 3000\nclinets = 5");
+        dvp_mock::config::DEFAULT_TOML.replace("clients = 250", "clients = 250\nclinets = 5");
     std::fs::write(dir.join("my.toml"), text).unwrap();
     let o = run(&["generate", "--config", "my.toml"], &dir);
     assert_eq!(o.status.code(), Some(2));
