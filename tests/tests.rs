@@ -2,6 +2,7 @@
 mod support;
 
 mod cli;
+mod client_paths;
 mod cloud;
 mod consistency;
 mod determinism;
