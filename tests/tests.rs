@@ -4,6 +4,7 @@ mod support;
 mod cli;
 mod client_paths;
 mod cloud;
+mod config_props;
 mod consistency;
 mod determinism;
 mod snapshots;
