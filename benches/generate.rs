@@ -19,7 +19,9 @@ use dvp_mock::calendar::{Granularity, Period};
 use dvp_mock::config::Config;
 use dvp_mock::events;
 use dvp_mock::model::Model;
-use dvp_mock::views::{write_export, Dataview};
+use dvp_mock::routes;
+use dvp_mock::sink::Sink;
+use dvp_mock::views::{write_export, Dataview, Rows};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -41,6 +43,31 @@ impl Write for CountingSink {
         Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Rows for CountingSink {
+    fn row(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.bytes += bytes.len() as u64;
+        self.newlines += 1;
+        Ok(())
+    }
+}
+
+/// A [`Sink`] for whole export parts: counts bytes and rows, keeps nothing.
+#[derive(Default)]
+struct CountingFiles {
+    bytes: AtomicUsize,
+    rows: AtomicUsize,
+}
+
+impl Sink for CountingFiles {
+    fn put(&self, _path: &str, bytes: Vec<u8>) -> io::Result<()> {
+        self.bytes.fetch_add(bytes.len(), Ordering::Relaxed);
+        // Every part starts with a header row.
+        let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+        self.rows.fetch_add(lines.saturating_sub(1), Ordering::Relaxed);
         Ok(())
     }
 }
@@ -78,6 +105,8 @@ struct Figures {
     builds: Vec<(usize, f64, f64)>,
     /// (threads, run).
     exports: Vec<(usize, Run)>,
+    /// Full generation (Model::build + every export view of weeks and months): (jobs, run).
+    generates: Vec<(usize, Run)>,
     baseline: Run,
     vmhwm_mb: f64,
 }
@@ -86,10 +115,7 @@ fn proc_status_mb(key: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find_map(|l| {
-            l.strip_prefix(key)
-                .and_then(|r| r.trim_start_matches(':').trim().strip_suffix("kB"))
-        })
+        .find_map(|l| l.strip_prefix(key).and_then(|r| r.trim_start_matches(':').trim().strip_suffix("kB")))
         .and_then(|v| v.trim().parse::<f64>().ok())
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
@@ -133,42 +159,29 @@ fn raw_exports_pass(model: &Model, work: &[(usize, Period)], threads: usize) -> 
                         let Some((ns, period)) = work.get(i) else {
                             break;
                         };
-                        write_export(model, *ns, period, Dataview::Raw, &mut sink)
+                        let events = model.period_events(*ns, period);
+                        let stats = dvp_mock::stats::PeriodStats::new(*period);
+                        write_export(model, *ns, period, Dataview::Raw, &events, &stats, &mut sink)
                             .expect("counting sink never fails");
                     }
                     sink
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("export thread panicked"))
-            .collect()
+        handles.into_iter().map(|h| h.join().expect("export thread panicked")).collect()
     });
     let secs = start.elapsed().as_secs_f64();
     let bytes = sinks.iter().map(|s| s.bytes).sum();
     let newlines: u64 = sinks.iter().map(|s| s.newlines).sum();
-    Run {
-        secs,
-        rows: newlines - work.len() as u64,
-        bytes,
-    }
+    Run { secs, rows: newlines - work.len() as u64, bytes }
 }
 
 fn raw_exports(model: &Model, threads: usize) -> Run {
     let w = &model.world;
     let mut work: Vec<(usize, Period, f64)> = (0..w.namespaces.len())
-        .flat_map(|ns| {
-            model
-                .periods(Granularity::Week)
-                .iter()
-                .map(move |p| (ns, *p))
-        })
+        .flat_map(|ns| model.periods(Granularity::Week).iter().map(move |p| (ns, *p)))
         .map(|(ns, p)| {
-            let cost = p
-                .days()
-                .map(|d| events::daily_mean(&w.namespaces[ns], w.config.history_start, d))
-                .sum();
+            let cost = p.days().map(|d| events::daily_mean(&w.namespaces[ns], w.config.history_start, d)).sum();
             (ns, p, cost)
         })
         .collect();
@@ -186,10 +199,7 @@ fn repeat(mut f: impl FnMut() -> Run) -> Run {
         total += f().secs;
         n += 1;
     }
-    Run {
-        secs: total / f64::from(n),
-        ..first
-    }
+    Run { secs: total / f64::from(n), ..first }
 }
 
 const ACTIONS: [&str; 3] = ["pull_by_tag", "pull_by_digest", "version_check"];
@@ -261,11 +271,7 @@ fn baseline_pass(rows: u64) -> Run {
         w.flush().expect("sink");
     }
     let secs = start.elapsed().as_secs_f64();
-    Run {
-        secs,
-        rows: sink.newlines - 1,
-        bytes: sink.bytes,
-    }
+    Run { secs, rows: sink.newlines - 1, bytes: sink.bytes }
 }
 
 fn measure(label: &str, config: Config, jobs: &[usize]) -> Figures {
@@ -295,6 +301,25 @@ fn measure(label: &str, config: Config, jobs: &[usize]) -> Figures {
         let rss = proc_status_mb("VmRSS");
         eprintln!("[{label}] Model::build jobs={j}: {secs:.3} s, VmRSS {rss:.0} MB");
         f.builds.push((j, secs, rss));
+        // The whole generator: model pass + every view of every period, parts to a counting sink.
+        drop(m);
+        let files = CountingFiles::default();
+        let start = Instant::now();
+        let m = Model::build(config.clone(), j);
+        routes::build(&m, &files, None).expect("counting sink never fails");
+        let run = Run {
+            secs: start.elapsed().as_secs_f64(),
+            rows: files.rows.load(Ordering::Relaxed) as u64,
+            bytes: files.bytes.load(Ordering::Relaxed) as u64,
+        };
+        eprintln!(
+            "[{label}] full generate jobs={j}: {} rows, {} bytes in {:.3} s, VmHWM so far {:.0} MB",
+            run.rows,
+            run.bytes,
+            run.secs,
+            proc_status_mb("VmHWM")
+        );
+        f.generates.push((j, run));
         model = Some(m);
     }
     let model = model.expect("DVP_BENCH_JOBS is not empty");
@@ -347,35 +372,25 @@ fn to_lines(f: &Figures) -> String {
     for (j, s, rss) in &f.builds {
         kv(format!("build.{j}"), format!("{s},{rss}"));
     }
+    for (j, r) in &f.generates {
+        kv(format!("generate.{j}"), format!("{},{},{}", r.secs, r.rows, r.bytes));
+    }
     for (t, r) in &f.exports {
-        kv(
-            format!("export.{t}"),
-            format!("{},{},{}", r.secs, r.rows, r.bytes),
-        );
+        kv(format!("export.{t}"), format!("{},{},{}", r.secs, r.rows, r.bytes));
     }
     let b = f.baseline;
-    kv(
-        "baseline".into(),
-        format!("{},{},{}", b.secs, b.rows, b.bytes),
-    );
+    kv("baseline".into(), format!("{},{},{}", b.secs, b.rows, b.bytes));
     kv("vmhwm".into(), f.vmhwm_mb.to_string());
     out
 }
 
 fn from_lines(text: &str) -> Option<Figures> {
-    let kv: BTreeMap<&str, &str> = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("DVPBENCH "))
-        .filter_map(|l| l.split_once('='))
-        .collect();
+    let kv: BTreeMap<&str, &str> =
+        text.lines().filter_map(|l| l.strip_prefix("DVPBENCH ")).filter_map(|l| l.split_once('=')).collect();
     let num = |v: &str| v.parse::<f64>().ok();
     let run = |v: &str| {
         let p: Vec<&str> = v.split(',').collect();
-        Some(Run {
-            secs: num(p.first()?)?,
-            rows: p.get(1)?.parse().ok()?,
-            bytes: p.get(2)?.parse().ok()?,
-        })
+        Some(Run { secs: num(p.first()?)?, rows: p.get(1)?.parse().ok()?, bytes: p.get(2)?.parse().ok()? })
     };
     let mut f = Figures {
         label: kv.get("label")?.to_string(),
@@ -392,12 +407,15 @@ fn from_lines(text: &str) -> Option<Figures> {
         if let Some(j) = k.strip_prefix("build.") {
             let (s, rss) = v.split_once(',')?;
             f.builds.push((j.parse().ok()?, num(s)?, num(rss)?));
+        } else if let Some(j) = k.strip_prefix("generate.") {
+            f.generates.push((j.parse().ok()?, run(v)?));
         } else if let Some(t) = k.strip_prefix("export.") {
             f.exports.push((t.parse().ok()?, run(v)?));
         }
     }
     f.builds.sort_by_key(|b| b.0);
     f.exports.sort_by_key(|e| e.0);
+    f.generates.sort_by_key(|e| e.0);
     Some(f)
 }
 
@@ -439,6 +457,18 @@ fn summary(figs: &[&Figures]) -> String {
                 f.builds[0].0
             ));
         }
+        let base_gen = f.generates.first().map_or(f64::NAN, |e| e.1.secs);
+        for (j, r) in &f.generates {
+            line(format!(
+                "  full generate, jobs={j:<2}        {:>9.3} s   {:>11} rows  {:>9.1} MB  {:>9}rows/s  {:>7.1} MB/s  (x{:.2})",
+                r.secs,
+                r.rows,
+                r.bytes as f64 / 1e6,
+                human(r.rows_per_s()),
+                r.mb_per_s(),
+                base_gen / r.secs
+            ));
+        }
         let base_export = f.exports.first().map_or(f64::NAN, |e| e.1.secs);
         for (t, r) in &f.exports {
             line(format!(
@@ -469,15 +499,9 @@ fn summary(figs: &[&Figures]) -> String {
                 g.mb_per_s() / b.mb_per_s()
             ));
         }
-        line(format!(
-            "  peak memory (VmHWM, own process) {:.0} MB",
-            f.vmhwm_mb
-        ));
+        line(format!("  peak memory (VmHWM, own process) {:.0} MB", f.vmhwm_mb));
     }
-    line(format!(
-        "load average at the end (other processes share the CPUs): {}",
-        loadavg()
-    ));
+    line(format!("load average at the end (other processes share the CPUs): {}", loadavg()));
     line("```".into());
     s
 }
@@ -492,17 +516,10 @@ fn main() {
     let jobs: Vec<usize> = std::env::var("DVP_BENCH_JOBS")
         .unwrap_or_else(|_| "1,2".into())
         .split(',')
-        .map(|j| {
-            j.trim()
-                .parse()
-                .expect("DVP_BENCH_JOBS: comma-separated thread counts")
-        })
+        .map(|j| j.trim().parse().expect("DVP_BENCH_JOBS: comma-separated thread counts"))
         .filter(|&j| j > 0)
         .collect();
-    assert!(
-        !jobs.is_empty(),
-        "DVP_BENCH_JOBS: expected at least one positive count"
-    );
+    assert!(!jobs.is_empty(), "DVP_BENCH_JOBS: expected at least one positive count");
 
     if let Ok(spec) = std::env::var(CHILD_ENV) {
         let f = measure(&spec, load_config(&spec), &jobs);
@@ -530,16 +547,9 @@ fn main() {
         .stderr(std::process::Stdio::inherit())
         .output()
         .expect("re-executing the bench for the default configuration");
-    let child = if out.status.success() {
-        from_lines(&String::from_utf8_lossy(&out.stdout))
-    } else {
-        None
-    };
+    let child = if out.status.success() { from_lines(&String::from_utf8_lossy(&out.stdout)) } else { None };
     if child.is_none() {
-        eprintln!(
-            "default-config child failed ({}); its figures are missing",
-            out.status
-        );
+        eprintln!("default-config child failed ({}); its figures are missing", out.status);
     }
 
     let mut figs = vec![&main_figs];

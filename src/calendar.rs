@@ -48,17 +48,11 @@ pub struct Period {
 impl Period {
     pub fn week_of(day: NaiveDate) -> Period {
         let start = day - Days::new(u64::from(day.weekday().num_days_from_monday()));
-        Period {
-            granularity: Granularity::Week,
-            start,
-        }
+        Period { granularity: Granularity::Week, start }
     }
 
     pub fn month_of(day: NaiveDate) -> Period {
-        Period {
-            granularity: Granularity::Month,
-            start: day.with_day(1).expect("day 1 exists"),
-        }
+        Period { granularity: Granularity::Month, start: day.with_day(1).expect("day 1 exists") }
     }
 
     /// Last day, inclusive (a Sunday, or the last of the month).
@@ -141,12 +135,7 @@ impl Calendar {
             months.push(m);
             m.start = m.start + Months::new(1);
         }
-        Calendar {
-            history_start,
-            as_of,
-            weeks,
-            months,
-        }
+        Calendar { history_start, as_of, weeks, months }
     }
 
     pub fn periods(&self, g: Granularity) -> &[Period] {
@@ -171,11 +160,7 @@ impl Calendar {
 
     /// The days with events: from `history_start` to the last day of the last available period.
     pub fn event_days(&self) -> impl Iterator<Item = NaiveDate> {
-        let end = self
-            .all()
-            .map(Period::end_exclusive)
-            .max()
-            .unwrap_or(self.history_start);
+        let end = self.all().map(Period::end_exclusive).max().unwrap_or(self.history_start);
         self.history_start.iter_days().take_while(move |d| *d < end)
     }
 
@@ -185,11 +170,7 @@ impl Calendar {
         match g {
             Granularity::Week => {
                 let from = self.as_of - Months::new(months);
-                self.weeks
-                    .iter()
-                    .filter(|p| p.start >= from)
-                    .copied()
-                    .collect()
+                self.weeks.iter().filter(|p| p.start >= from).copied().collect()
             }
             Granularity::Month => {
                 let n = self.months.len();

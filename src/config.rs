@@ -50,11 +50,7 @@ pub struct Reports {
 
 impl Default for Reports {
     fn default() -> Self {
-        Reports {
-            weeks: default_report_weeks(),
-            months: default_report_months(),
-            tracked_companies: default_tracked(),
-        }
+        Reports { weeks: default_report_weeks(), months: default_report_months(), tracked_companies: default_tracked() }
     }
 }
 
@@ -151,24 +147,16 @@ impl Config {
 
     /// Parses and validates TOML text; `file` names the source in error messages.
     pub fn parse(text: &str, file: &str) -> Result<Config, Error> {
-        let config: Config = toml::from_str(text).map_err(|e| Error::Config {
-            file: file.to_string(),
-            message: describe_toml_error(text, &e),
-        })?;
-        config.validate().map_err(|message| Error::Config {
-            file: file.to_string(),
-            message,
-        })?;
+        let config: Config = toml::from_str(text)
+            .map_err(|e| Error::Config { file: file.to_string(), message: describe_toml_error(text, &e) })?;
+        config.validate().map_err(|message| Error::Config { file: file.to_string(), message })?;
         Ok(config)
     }
 
     /// Checks every rule that serde cannot: names, dates, ranges, references.
     pub fn validate(&self) -> Result<(), String> {
         if self.history_start >= self.as_of {
-            return Err(format!(
-                "key `as_of`: {} must be after `history_start` {}",
-                self.as_of, self.history_start
-            ));
+            return Err(format!("key `as_of`: {} must be after `history_start` {}", self.as_of, self.history_start));
         }
         if self.export_part_bytes < 1024 {
             return Err("key `export_part_bytes`: expected at least 1024".into());
@@ -182,25 +170,18 @@ impl Config {
         let mut ns_names = BTreeSet::new();
         for (i, ns) in self.namespaces.iter().enumerate() {
             let at = format!("namespaces[{i}]");
-            check_name(&ns.name, NameKind::Namespace)
-                .map_err(|m| format!("key `{at}.name`: {m}"))?;
+            check_name(&ns.name, NameKind::Namespace).map_err(|m| format!("key `{at}.name`: {m}"))?;
             if !ns_names.insert(ns.name.as_str()) {
-                return Err(format!(
-                    "key `{at}.name`: duplicate namespace `{}`",
-                    ns.name
-                ));
+                return Err(format!("key `{at}.name`: duplicate namespace `{}`", ns.name));
             }
             if ns.publisher.trim().is_empty() || ns.publisher.contains([',', '"', '\n', '\r']) {
                 return Err(format!(
                     "key `{at}.publisher`: expected a non-empty name without commas, quotes or line breaks"
                 ));
             }
-            check_name(&ns.publisher_type, NameKind::Word)
-                .map_err(|m| format!("key `{at}.publisher_type`: {m}"))?;
+            check_name(&ns.publisher_type, NameKind::Word).map_err(|m| format!("key `{at}.publisher_type`: {m}"))?;
             if !(ns.weekly_pulls.is_finite() && ns.weekly_pulls >= 0.0 && ns.weekly_pulls <= 1e9) {
-                return Err(format!(
-                    "key `{at}.weekly_pulls`: expected a number in 0..=1e9"
-                ));
+                return Err(format!("key `{at}.weekly_pulls`: expected a number in 0..=1e9"));
             }
             if !(ns.growth.is_finite() && (-0.9..=10.0).contains(&ns.growth)) {
                 return Err(format!("key `{at}.growth`: expected a number in -0.9..=10"));
@@ -209,20 +190,14 @@ impl Config {
                 return Err(format!("key `{at}.reach`: expected a number in (0, 1]"));
             }
             if ns.repos.is_empty() {
-                return Err(format!(
-                    "key `{at}.repos`: expected at least one repository"
-                ));
+                return Err(format!("key `{at}.repos`: expected at least one repository"));
             }
             let mut repo_names = BTreeSet::new();
             for (j, repo) in ns.repos.iter().enumerate() {
                 let at = format!("{at}.repos[{j}]");
-                check_name(&repo.name, NameKind::Repo)
-                    .map_err(|m| format!("key `{at}.name`: {m}"))?;
+                check_name(&repo.name, NameKind::Repo).map_err(|m| format!("key `{at}.name`: {m}"))?;
                 if !repo_names.insert(repo.name.as_str()) {
-                    return Err(format!(
-                        "key `{at}.name`: duplicate repository `{}`",
-                        repo.name
-                    ));
+                    return Err(format!("key `{at}.name`: duplicate repository `{}`", repo.name));
                 }
                 check_weight(repo.popularity).map_err(|m| format!("key `{at}.popularity`: {m}"))?;
                 if repo.tags.is_empty() {
@@ -231,48 +206,34 @@ impl Config {
                 let mut tag_names = BTreeSet::new();
                 for (k, tag) in repo.tags.iter().enumerate() {
                     let at = format!("{at}.tags[{k}]");
-                    check_name(&tag.name, NameKind::Tag)
-                        .map_err(|m| format!("key `{at}.name`: {m}"))?;
+                    check_name(&tag.name, NameKind::Tag).map_err(|m| format!("key `{at}.name`: {m}"))?;
                     if !tag_names.insert(tag.name.as_str()) {
                         return Err(format!("key `{at}.name`: duplicate tag `{}`", tag.name));
                     }
-                    check_weight(tag.popularity)
-                        .map_err(|m| format!("key `{at}.popularity`: {m}"))?;
+                    check_weight(tag.popularity).map_err(|m| format!("key `{at}.popularity`: {m}"))?;
                     if tag.platforms.is_empty() {
-                        return Err(format!(
-                            "key `{at}.platforms`: expected at least one platform"
-                        ));
+                        return Err(format!("key `{at}.platforms`: expected at least one platform"));
                     }
                     for p in &tag.platforms {
                         if !is_platform(p) {
-                            return Err(format!(
-                                "key `{at}.platforms`: `{p}` is not an os/arch[/variant] platform"
-                            ));
+                            return Err(format!("key `{at}.platforms`: `{p}` is not an os/arch[/variant] platform"));
                         }
                     }
                 }
                 if repo.popularity > 0.0 && repo.tags.iter().all(|t| t.popularity == 0.0) {
-                    return Err(format!(
-                        "key `{at}.tags`: a pulled repository needs a tag with popularity > 0"
-                    ));
+                    return Err(format!("key `{at}.tags`: a pulled repository needs a tag with popularity > 0"));
                 }
             }
         }
         let mut user_names = BTreeSet::new();
         for (i, user) in self.users.iter().enumerate() {
             let at = format!("users[{i}]");
-            check_name(&user.username, NameKind::Username)
-                .map_err(|m| format!("key `{at}.username`: {m}"))?;
+            check_name(&user.username, NameKind::Username).map_err(|m| format!("key `{at}.username`: {m}"))?;
             if !user_names.insert(user.username.as_str()) {
-                return Err(format!(
-                    "key `{at}.username`: duplicate user `{}`",
-                    user.username
-                ));
+                return Err(format!("key `{at}.username`: duplicate user `{}`", user.username));
             }
             if user.password.is_empty() || user.password.chars().any(char::is_control) {
-                return Err(format!(
-                    "key `{at}.password`: expected a non-empty password without control characters"
-                ));
+                return Err(format!("key `{at}.password`: expected a non-empty password without control characters"));
             }
             if let Some(code) = &user.totp {
                 if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
@@ -317,36 +278,25 @@ pub enum NameKind {
 pub fn check_name(name: &str, kind: NameKind) -> Result<(), String> {
     let ok = match kind {
         NameKind::Namespace => {
-            (4..=30).contains(&name.len())
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            (4..=30).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         }
         NameKind::Repo => {
             (2..=255).contains(&name.len())
-                && name.split(['.', '_', '-']).all(|part| {
-                    !part.is_empty()
-                        && part
-                            .bytes()
-                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-                })
+                && name
+                    .split(['.', '_', '-'])
+                    .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
         }
         NameKind::Tag => {
             let b = name.as_bytes();
             (1..=128).contains(&b.len())
                 && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
-                && b.iter()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+                && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
         }
-        NameKind::Word => {
-            (1..=32).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric())
-        }
+        NameKind::Word => (1..=32).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric()),
         NameKind::Username => {
             (2..=30).contains(&name.len())
                 && name.as_bytes()[0].is_ascii_alphanumeric()
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+                && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
         }
     };
     if ok {
@@ -354,9 +304,7 @@ pub fn check_name(name: &str, kind: NameKind) -> Result<(), String> {
     } else {
         let rule = match kind {
             NameKind::Namespace => "4 to 30 lowercase letters and digits (Docker ID rules)",
-            NameKind::Repo => {
-                "2 to 255 lowercase letters and digits, separated by single '.', '_' or '-'"
-            }
+            NameKind::Repo => "2 to 255 lowercase letters and digits, separated by single '.', '_' or '-'",
             NameKind::Tag => "up to 128 of [A-Za-z0-9_.-], not starting with '.' or '-'",
             NameKind::Word => "1 to 32 letters and digits",
             NameKind::Username => "2 to 30 lowercase letters, digits, '-' or '_'",
@@ -368,11 +316,7 @@ pub fn check_name(name: &str, kind: NameKind) -> Result<(), String> {
 fn is_platform(p: &str) -> bool {
     let parts: Vec<&str> = p.split('/').collect();
     (2..=3).contains(&parts.len())
-        && parts.iter().all(|s| {
-            !s.is_empty()
-                && s.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
+        && parts.iter().all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 /// Turns a toml error into "line L, column C: message", naming the key where toml does.
@@ -382,16 +326,11 @@ fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
         Some(span) => {
             let (line, col) = line_col(text, span.start);
             // Name the key of the offending line when toml's message does not.
-            let key = text
-                .lines()
-                .nth(line - 1)
-                .and_then(|l| l.split_once('='))
-                .map(|(k, _)| k.trim())
-                .filter(|k| {
-                    !k.is_empty()
-                        && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-                        && !msg.contains(&format!("`{k}`"))
-                });
+            let key = text.lines().nth(line - 1).and_then(|l| l.split_once('=')).map(|(k, _)| k.trim()).filter(|k| {
+                !k.is_empty()
+                    && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    && !msg.contains(&format!("`{k}`"))
+            });
             match key {
                 Some(k) => format!("line {line}, column {col}: key `{k}`: {msg}"),
                 None => format!("line {line}, column {col}: {msg}"),
@@ -404,12 +343,7 @@ fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
     (line, col)
 }
 

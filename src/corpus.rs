@@ -34,6 +34,18 @@ pub enum ExpectBody {
     /// A response template: `{{request.baseUrl}}` is replaced by the server's base URL and every
     /// `{{now ...}}` expression matches any run of `[0-9TZ]` (signed-link timestamps).
     Template(String),
+    /// A body of this length and [`fingerprint`] (large files, not kept in memory).
+    Fingerprint { len: u64, fingerprint: u64 },
+}
+
+/// FNV-1a 64 of `bytes`: a compact stand-in for large expected bodies.
+pub fn fingerprint(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 impl Case {
@@ -44,12 +56,7 @@ impl Case {
             path: path.into(),
             headers: Vec::new(),
             body: None,
-            expect: Expect {
-                status: 200,
-                content_type: None,
-                body: ExpectBody::Any,
-                headers: Vec::new(),
-            },
+            expect: Expect { status: 200, content_type: None, body: ExpectBody::Any, headers: Vec::new() },
         }
     }
 
@@ -57,14 +64,12 @@ impl Case {
         let mut c = Case::get(name, path);
         c.method = "POST".into();
         c.body = Some(body.into());
-        c.headers
-            .push(("Content-Type".into(), "application/json".into()));
+        c.headers.push(("Content-Type".into(), "application/json".into()));
         c
     }
 
     pub fn bearer(mut self, token: &str) -> Case {
-        self.headers
-            .push(("Authorization".into(), format!("Bearer {token}")));
+        self.headers.push(("Authorization".into(), format!("Bearer {token}")));
         self
     }
 
@@ -86,15 +91,17 @@ impl Case {
         self
     }
 
-    pub fn expect_template(
-        mut self,
-        status: u16,
-        content_type: &str,
-        template: impl Into<String>,
-    ) -> Case {
+    pub fn expect_template(mut self, status: u16, content_type: &str, template: impl Into<String>) -> Case {
         self.expect.status = status;
         self.expect.content_type = Some(content_type.into());
         self.expect.body = ExpectBody::Template(template.into());
+        self
+    }
+
+    pub fn expect_fingerprint(mut self, status: u16, content_type: &str, len: u64, fingerprint: u64) -> Case {
+        self.expect.status = status;
+        self.expect.content_type = Some(content_type.into());
+        self.expect.body = ExpectBody::Fingerprint { len, fingerprint };
         self
     }
 
@@ -130,10 +137,7 @@ pub fn template_matches(template: &str, base_url: &str, actual: &str) -> bool {
             pos = piece.len();
             continue;
         }
-        let gap = actual[pos..]
-            .bytes()
-            .take_while(|b| b.is_ascii_digit() || *b == b'T' || *b == b'Z')
-            .count();
+        let gap = actual[pos..].bytes().take_while(|b| b.is_ascii_digit() || *b == b'T' || *b == b'Z').count();
         if gap == 0 || !actual[pos + gap..].starts_with(piece) {
             return false;
         }
@@ -149,20 +153,8 @@ mod tests {
     #[test]
     fn templates_mask_now_and_fill_base_url() {
         let t = r#"{"url":"{{request.baseUrl}}/x?d={{now format="yyyyMMdd'T'HHmmss'Z'" timezone="UTC"}}&e=1"}"#;
-        assert!(template_matches(
-            t,
-            "http://h:1",
-            r#"{"url":"http://h:1/x?d=20260101T000000Z&e=1"}"#
-        ));
-        assert!(!template_matches(
-            t,
-            "http://h:1",
-            r#"{"url":"http://h:1/x?d=&e=1"}"#
-        ));
-        assert!(!template_matches(
-            t,
-            "http://h:2",
-            r#"{"url":"http://h:1/x?d=20260101T000000Z&e=1"}"#
-        ));
+        assert!(template_matches(t, "http://h:1", r#"{"url":"http://h:1/x?d=20260101T000000Z&e=1"}"#));
+        assert!(!template_matches(t, "http://h:1", r#"{"url":"http://h:1/x?d=&e=1"}"#));
+        assert!(!template_matches(t, "http://h:2", r#"{"url":"http://h:1/x?d=20260101T000000Z&e=1"}"#));
     }
 }

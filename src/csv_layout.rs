@@ -51,14 +51,8 @@ pub const REPO_SUMMARY: &[&str] = &[
 ];
 
 /// `namespace-summary`: one row for the namespace.
-pub const NAMESPACE_SUMMARY: &[&str] = &[
-    "namespace",
-    "unique_ip_count",
-    "pull_by_tag_count",
-    "pull_by_digest_count",
-    "version_check_count",
-    "owner",
-];
+pub const NAMESPACE_SUMMARY: &[&str] =
+    &["namespace", "unique_ip_count", "pull_by_tag_count", "pull_by_digest_count", "version_check_count", "owner"];
 
 /// `geo-repo-summary`: one row per (repository, country).
 pub const GEO_REPO_SUMMARY: &[&str] = &[
@@ -73,15 +67,8 @@ pub const GEO_REPO_SUMMARY: &[&str] = &[
 ];
 
 /// `ext-summary` (extensions dataset): one row per extension repository.
-pub const EXT_SUMMARY: &[&str] = &[
-    "namespace",
-    "extension",
-    "installs",
-    "total_installs",
-    "uninstalls",
-    "total_uninstalls",
-    "updates",
-];
+pub const EXT_SUMMARY: &[&str] =
+    &["namespace", "extension", "installs", "total_installs", "uninstalls", "total_uninstalls", "updates"];
 
 /// DVP Core summary report (docs order).
 pub const REPORT_SUMMARY: &[&str] = &[
@@ -130,14 +117,8 @@ pub const REPORT_TECHNOGRAPHIC: &[&str] = &[
 ];
 
 /// DVP Core technographic companies report (docs order).
-pub const REPORT_TECHNOGRAPHIC_COMPANIES: &[&str] = &[
-    "DATE_GRANULARITY",
-    "DATE_REFERENCE",
-    "PUBLISHER_NAME",
-    "DOMAIN",
-    "DVPP_IMAGE",
-    "PAIRED_IMAGE",
-];
+pub const REPORT_TECHNOGRAPHIC_COMPANIES: &[&str] =
+    &["DATE_GRANULARITY", "DATE_REFERENCE", "PUBLISHER_NAME", "DOMAIN", "DVPP_IMAGE", "PAIRED_IMAGE"];
 
 /// DVP Core tracked companies report (docs order).
 pub const REPORT_TRACKED_COMPANIES: &[&str] = &[

@@ -11,10 +11,7 @@ pub enum Error {
     /// A command-line value is invalid.
     Usage(String),
     /// An I/O failure on a path.
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     /// The output folder holds files this tool did not generate.
     Foreign { path: PathBuf, files: Vec<String> },
     /// A generated Cloud file would exceed the configured budget.
@@ -31,10 +28,7 @@ impl Error {
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
+        Error::Io { path: path.into(), source }
     }
 }
 

@@ -32,6 +32,8 @@ impl Action {
 /// One pull event. Indices point into the world; strings are resolved only when rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Event {
+    /// The day (UTC).
+    pub date: NaiveDate,
     /// Seconds since midnight UTC.
     pub second: u32,
     pub repo: u16,
@@ -61,12 +63,8 @@ pub fn daily_mean(ns: &Namespace, history_start: NaiveDate, day: NaiveDate) -> f
     let growth = (1.0 + ns.growth).powf(years);
     let rhythm = if is_weekend(day) { 0.6 } else { 1.16 };
     // A quiet week between Christmas and New Year.
-    let holiday = if (day.month() == 12 && day.day() >= 24) || (day.month() == 1 && day.day() <= 1)
-    {
-        0.55
-    } else {
-        1.0
-    };
+    let holiday =
+        if (day.month() == 12 && day.day() >= 24) || (day.month() == 1 && day.day() <= 1) { 0.55 } else { 1.0 };
     ns.weekly_pulls / 7.0 * growth * rhythm * holiday
 }
 
@@ -126,6 +124,7 @@ pub fn day_events_into(world: &World, ns_index: usize, day: NaiveDate, out: &mut
             Action::PullByDigest => rng::unit(&mut s) < 0.1,
         };
         out.push(Event {
+            date: day,
             second: s.random_range(0..86_400),
             repo: repo_i as u16,
             tag: tag_i as u16,

@@ -29,6 +29,7 @@ pub mod output;
 pub mod reports;
 pub mod rng;
 pub mod routes;
+pub mod sink;
 pub mod stats;
 pub mod stub;
 pub mod target;
@@ -37,3 +38,24 @@ pub mod views;
 pub mod world;
 
 pub use error::Error;
+
+use model::Model;
+use routes::Built;
+use target::Tree;
+
+/// The whole standalone tree of `model`, held in memory (tests and small configurations).
+pub fn standalone_in_memory(model: &Model) -> Result<(Built, Tree), Error> {
+    let sink = sink::MemorySink::default();
+    let built = routes::build(model, &sink, None)?;
+    let mut tree = target::standalone(&built.mock);
+    tree.extend(sink.into_files().into_iter().map(|(k, v)| (format!("__files/{k}"), v)));
+    Ok((built, tree))
+}
+
+/// The WireMock Cloud import file of `model`.
+pub fn cloud_in_memory(model: &Model) -> Result<(Built, Tree), Error> {
+    let sink = sink::MemorySink::default();
+    let built = routes::build(model, &sink, None)?;
+    let tree = target::cloud(&built.mock, &sink.into_files(), model.world.config.cloud_budget_bytes)?;
+    Ok((built, tree))
+}

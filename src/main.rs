@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use dvp_mock::config::Config;
-use dvp_mock::model::Model;
+use dvp_mock::model::{Model, Progress};
+use dvp_mock::sink::{CompareSink, NullSink};
 use dvp_mock::target::{self, Target};
 use dvp_mock::{output, routes, verify, Error};
 
@@ -30,7 +31,7 @@ struct Source {
     /// Override the configuration's `as_of` date (YYYY-MM-DD), the "today" of the mock.
     #[arg(long, value_name = "YYYY-MM-DD")]
     as_of: Option<chrono::NaiveDate>,
-    /// Worker threads for generation (default: all cores). Output is identical for any value.
+    /// Worker threads (default: all cores). The output is byte-identical for any value.
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
 }
@@ -41,17 +42,18 @@ enum Command {
     Generate {
         #[command(flatten)]
         source: Source,
-        /// Output directory (default: the current directory). Only `mappings/`, `__files/`,
-        /// the Cloud file and the manifest are written; nothing else is touched.
+        /// Output directory. Only `mappings/`, `__files/`, the Cloud file and the manifest
+        /// `.dvp-mock-manifest` are written; nothing else is touched.
         #[arg(long, value_name = "DIR", default_value = ".")]
         out: PathBuf,
-        /// standalone (default) or cloud (one WireMock Cloud import file, bodies inline).
+        /// standalone: `mappings/` + `__files/` for the jar, Docker image or Testcontainers;
+        /// cloud: one WireMock Cloud import file, `dvp-mock-cloud.json`, every body inline.
         #[arg(long, value_enum, default_value_t = Target::Standalone)]
         target: Target,
         /// Replace `mappings/` and `__files/` even if they hold files dvp-mock did not generate.
         #[arg(long)]
         force: bool,
-        /// Print nothing but errors.
+        /// Print nothing but errors (no progress bar, no summary).
         #[arg(long)]
         quiet: bool,
     },
@@ -59,10 +61,10 @@ enum Command {
     Check {
         #[command(flatten)]
         source: Source,
-        /// Directory holding the generated output (default: the current directory).
+        /// Directory holding the generated output.
         #[arg(long, value_name = "DIR", default_value = ".")]
         out: PathBuf,
-        /// Which artifact to compare.
+        /// Which artifact to compare (standalone or cloud).
         #[arg(long, value_enum, default_value_t = Target::Standalone)]
         target: Target,
     },
@@ -78,7 +80,7 @@ enum Command {
     },
 }
 
-fn load(source: &Source) -> Result<Model, Error> {
+fn load(source: &Source, progress: Option<&Progress>) -> Result<Model, Error> {
     let mut config = match &source.config {
         None => Config::default_config(),
         Some(path) => {
@@ -95,27 +97,69 @@ fn load(source: &Source) -> Result<Model, Error> {
     if let Some(as_of) = source.as_of {
         config.as_of = as_of;
     }
-    let file = source
-        .config
-        .as_deref()
-        .map_or("<default>".to_string(), |p| p.display().to_string());
-    config
-        .validate()
-        .map_err(|message| Error::Config { file, message })?;
-    let jobs = source
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let file = source.config.as_deref().map_or("<default>".to_string(), |p| p.display().to_string());
+    config.validate().map_err(|message| Error::Config { file, message })?;
+    let jobs = source.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if jobs == 0 {
         return Err(Error::Usage("--jobs: expected at least 1".into()));
     }
-    Ok(Model::build(config, jobs))
+    Ok(Model::build_with_progress(config, jobs, progress))
 }
 
-fn tree(model: &Model, target: Target) -> Result<target::Tree, Error> {
-    let built = routes::build(model);
+/// Shows periods done, rows and throughput on stderr while `work` runs, when stderr is a
+/// terminal and `quiet` is off.
+fn with_progress<T>(quiet: bool, progress: &Progress, work: impl FnOnce() -> T) -> T {
+    use std::io::{IsTerminal, Write};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    if quiet || !std::io::stderr().is_terminal() {
+        return work();
+    }
+    let done = AtomicBool::new(false);
+    let start = std::time::Instant::now();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                let rows = progress.rows.load(Ordering::Relaxed);
+                let secs = start.elapsed().as_secs_f64().max(1e-3);
+                let _ = write!(
+                    std::io::stderr(),
+                    "\r  periods {}/{}  rows {rows}  {:.0} rows/s   ",
+                    progress.periods_done.load(Ordering::Relaxed),
+                    progress.periods_total.load(Ordering::Relaxed),
+                    rows as f64 / secs
+                );
+            }
+            let _ = write!(std::io::stderr(), "\r{:70}\r", "");
+        });
+        let out = work();
+        done.store(true, Ordering::Relaxed);
+        out
+    })
+}
+
+fn generate(
+    source: &Source,
+    out: &Path,
+    target: Target,
+    force: bool,
+    progress: &Progress,
+) -> Result<target::Tree, Error> {
+    let model = load(source, Some(progress))?;
     match target {
-        Target::Standalone => Ok(target::standalone(&built.mock)),
-        Target::Cloud => target::cloud(&built.mock, model.world.config.cloud_budget_bytes),
+        Target::Standalone => {
+            let staging = output::Staging::begin(out, false, force)?;
+            let built = routes::build(&model, &staging.sink(), Some(progress))?;
+            let tree = target::standalone(&built.mock);
+            staging.commit(&tree)?;
+            Ok(tree)
+        }
+        Target::Cloud => {
+            let staging = output::Staging::begin(out, true, force)?;
+            let (_, tree) = dvp_mock::cloud_in_memory(&model)?;
+            staging.commit(&tree)?;
+            Ok(tree)
+        }
     }
 }
 
@@ -125,75 +169,63 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             print!("{}", dvp_mock::config::DEFAULT_TOML);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Generate {
-            source,
-            out,
-            target,
-            force,
-            quiet,
-        } => {
+        Command::Generate { source, out, target, force, quiet } => {
             let start = std::time::Instant::now();
-            let model = load(&source)?;
-            let tree = tree(&model, target)?;
-            output::write(&out, &tree, force)?;
+            let progress = Progress::default();
+            let tree = with_progress(quiet, &progress, || generate(&source, &out, target, force, &progress))?;
             if !quiet {
-                let bytes: usize = tree.values().map(Vec::len).sum();
+                let files = match target {
+                    Target::Standalone => {
+                        let mut n = 0;
+                        for d in output::OWNED_DIRS {
+                            n += output::list_files(&out, d)?.len();
+                        }
+                        n
+                    }
+                    Target::Cloud => 1,
+                };
                 eprintln!(
-                    "wrote {} files ({} stubs, {:.1} MB) to {} in {:.2}s",
-                    tree.len(),
+                    "wrote {files} files ({} stubs, {} rows) to {} in {:.2}s",
                     target::stub_count(&tree),
-                    bytes as f64 / 1e6,
-                    display(&out),
+                    progress.rows.load(std::sync::atomic::Ordering::Relaxed) / 2,
+                    out.display(),
                     start.elapsed().as_secs_f64()
                 );
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check {
-            source,
-            out,
-            target,
-        } => {
-            let model = load(&source)?;
-            let tree = tree(&model, target)?;
-            let drifts = output::check(&out, &tree)?;
+        Command::Check { source, out, target } => {
+            let model = load(&source, None)?;
+            let drifts = match target {
+                Target::Standalone => {
+                    let compare = CompareSink::new(out.join("__files"));
+                    let built = routes::build(&model, &compare, None)?;
+                    output::check(&out, &target::standalone(&built.mock), Some(compare))?
+                }
+                Target::Cloud => output::check(&out, &dvp_mock::cloud_in_memory(&model)?.1, None)?,
+            };
             if drifts.is_empty() {
-                eprintln!(
-                    "{} matches a fresh generation ({} files)",
-                    display(&out),
-                    tree.len()
-                );
+                eprintln!("{} matches a fresh generation", out.display());
                 Ok(ExitCode::SUCCESS)
             } else {
                 for d in &drifts {
                     println!("{d}");
                 }
-                eprintln!(
-                    "{} file(s) differ from a fresh generation; HINT: run `dvp-mock generate`",
-                    drifts.len()
-                );
+                eprintln!("{} file(s) differ from a fresh generation; HINT: run `dvp-mock generate`", drifts.len());
                 Ok(ExitCode::from(1))
             }
         }
         Command::Verify { source, url } => {
-            let model = load(&source)?;
-            let built = routes::build(&model);
+            let model = load(&source, None)?;
+            let built = routes::build(&model, &NullSink, None)?;
             let report = verify::run(&url, &built.corpus);
             for (name, request, why) in &report.failures {
                 println!("FAIL {name}: {request}: {why}");
             }
             println!("{} passed, {} failed", report.passed, report.failures.len());
-            Ok(if report.failures.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
     }
-}
-
-fn display(p: &Path) -> String {
-    p.display().to_string()
 }
 
 fn main() -> ExitCode {

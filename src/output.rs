@@ -1,13 +1,16 @@
 //! Writing a tree safely, and comparing one with disk.
 //!
-//! `write` builds the new `mappings/` and `__files/` in a staging folder beside them, refuses
-//! when the existing folders hold files it did not generate (unless forced), then swaps the
-//! folders in by rename and records what it wrote in a manifest. Files outside the generated
-//! folders are never touched. `check` only reads.
+//! `generate` renders into a staging folder beside the target (large export parts stream
+//! there as they are produced), refuses up front when the existing `mappings/` or `__files/`
+//! hold files it did not generate (unless forced), then swaps the folders in by rename and
+//! records what it wrote in a manifest. Files outside the generated folders are never
+//! touched; an error or a kill before the swap leaves the previous output as it was.
+//! `check` only reads.
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::sink::{CompareSink, DiskSink};
 use crate::target::{Tree, CLOUD_FILE};
 use crate::Error;
 
@@ -18,12 +21,7 @@ pub const OWNED_DIRS: [&str; 2] = ["mappings", "__files"];
 
 fn read_manifest(dir: &Path) -> BTreeSet<String> {
     fs::read_to_string(dir.join(MANIFEST))
-        .map(|s| {
-            s.lines()
-                .filter(|l| !l.starts_with('#') && !l.is_empty())
-                .map(String::from)
-                .collect()
-        })
+        .map(|s| s.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).map(String::from).collect())
         .unwrap_or_default()
 }
 
@@ -65,87 +63,103 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
 
-fn staging_name(dir: &Path, what: &str) -> PathBuf {
-    dir.join(format!(".dvp-mock-{what}-{}", std::process::id()))
+/// A staging folder beside the output; removed on drop unless committed.
+#[derive(Debug)]
+pub struct Staging {
+    dir: PathBuf,
+    stage: PathBuf,
+    cloud: bool,
+    previous: BTreeSet<String>,
 }
 
-/// Writes `tree` into `dir`. Refuses, writing nothing, when an owned folder (or the Cloud
-/// file) holds files the previous run did not generate, unless `force`.
-pub fn write(dir: &Path, tree: &Tree, force: bool) -> Result<(), Error> {
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let previous = read_manifest(dir);
-    let cloud = tree.contains_key(CLOUD_FILE);
-    let owned: Vec<&str> = if cloud { vec![] } else { OWNED_DIRS.to_vec() };
-    if !force {
-        let mut foreign = Vec::new();
-        for sub in &owned {
-            foreign.extend(
-                list_files(dir, sub)?
-                    .into_iter()
-                    .filter(|f| !previous.contains(f)),
-            );
+impl Staging {
+    /// Checks the target and creates the staging folder. Refuses, writing nothing, when an
+    /// owned folder (or the Cloud file) holds files the previous run did not generate.
+    pub fn begin(dir: &Path, cloud: bool, force: bool) -> Result<Staging, Error> {
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let previous = read_manifest(dir);
+        if !force {
+            let mut foreign = Vec::new();
+            if cloud {
+                if dir.join(CLOUD_FILE).exists() && !previous.contains(CLOUD_FILE) {
+                    foreign.push(CLOUD_FILE.to_string());
+                }
+            } else {
+                for sub in OWNED_DIRS {
+                    foreign.extend(list_files(dir, sub)?.into_iter().filter(|f| !previous.contains(f)));
+                }
+            }
+            if !foreign.is_empty() {
+                return Err(Error::Foreign { path: dir.to_path_buf(), files: foreign });
+            }
         }
-        if cloud && dir.join(CLOUD_FILE).exists() && !previous.contains(CLOUD_FILE) {
-            foreign.push(CLOUD_FILE.to_string());
-        }
-        if !foreign.is_empty() {
-            return Err(Error::Foreign {
-                path: dir.to_path_buf(),
-                files: foreign,
-            });
-        }
+        let stage = dir.join(format!(".dvp-mock-staging-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&stage);
+        fs::create_dir_all(&stage).map_err(|e| Error::io(&stage, e))?;
+        Ok(Staging { dir: dir.to_path_buf(), stage, cloud, previous })
     }
-    let stage = staging_name(dir, "staging");
-    let _ = fs::remove_dir_all(&stage);
-    let result = (|| {
+
+    /// Where streamed body files go.
+    pub fn sink(&self) -> DiskSink {
+        DiskSink { files_dir: self.stage.join("__files") }
+    }
+
+    /// Writes `tree` into the stage and swaps the result in.
+    pub fn commit(self, tree: &Tree) -> Result<(), Error> {
         for (rel, bytes) in tree {
-            write_file(&stage.join(rel), bytes)?;
+            write_file(&self.stage.join(rel), bytes)?;
         }
-        if cloud {
-            fs::rename(stage.join(CLOUD_FILE), dir.join(CLOUD_FILE))
-                .map_err(|e| Error::io(dir.join(CLOUD_FILE), e))?;
+        let mut names: BTreeSet<String> = BTreeSet::new();
+        if self.cloud {
+            fs::rename(self.stage.join(CLOUD_FILE), self.dir.join(CLOUD_FILE))
+                .map_err(|e| Error::io(self.dir.join(CLOUD_FILE), e))?;
+            names.insert(CLOUD_FILE.to_string());
+            // Standalone files of an earlier run stay owned.
+            names.extend(self.previous.iter().filter(|p| p.as_str() != CLOUD_FILE).cloned());
         } else {
-            let old = staging_name(dir, "old");
+            for sub in OWNED_DIRS {
+                names.extend(list_files(&self.stage, sub)?);
+            }
+            let old = self.dir.join(format!(".dvp-mock-old-{}", std::process::id()));
             let _ = fs::remove_dir_all(&old);
             fs::create_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-            for sub in &owned {
-                let target = dir.join(sub);
+            for sub in OWNED_DIRS {
+                let target = self.dir.join(sub);
                 if target.exists() {
                     fs::rename(&target, old.join(sub)).map_err(|e| Error::io(&target, e))?;
                 }
-                fs::create_dir_all(stage.join(sub)).map_err(|e| Error::io(stage.join(sub), e))?;
-                fs::rename(stage.join(sub), &target).map_err(|e| Error::io(&target, e))?;
+                fs::create_dir_all(self.stage.join(sub)).map_err(|e| Error::io(self.stage.join(sub), e))?;
+                fs::rename(self.stage.join(sub), &target).map_err(|e| Error::io(&target, e))?;
             }
             let _ = fs::remove_dir_all(&old);
+            if self.previous.contains(CLOUD_FILE) {
+                names.insert(CLOUD_FILE.to_string());
+            }
         }
-        let mut manifest =
-            String::from("# files generated by dvp-mock; `generate` replaces only these\n");
-        let mut names: BTreeSet<String> = tree.keys().cloned().collect();
-        if cloud {
-            // Keep the standalone files of an earlier run owned as well.
-            names.extend(
-                previous
-                    .iter()
-                    .filter(|p| p.as_str() != CLOUD_FILE)
-                    .cloned(),
-            );
-        } else if previous.contains(CLOUD_FILE) {
-            names.insert(CLOUD_FILE.to_string());
-        }
+        let mut manifest = String::from("# files generated by dvp-mock; `generate` replaces only these\n");
         for n in names {
             manifest.push_str(&n);
             manifest.push('\n');
         }
-        let tmp = stage.join(MANIFEST);
+        let tmp = self.stage.join(MANIFEST);
         write_file(&tmp, manifest.as_bytes())?;
-        fs::rename(&tmp, dir.join(MANIFEST)).map_err(|e| Error::io(dir.join(MANIFEST), e))
-    })();
-    let _ = fs::remove_dir_all(&stage);
-    result
+        fs::rename(&tmp, self.dir.join(MANIFEST)).map_err(|e| Error::io(self.dir.join(MANIFEST), e))
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.stage);
+    }
+}
+
+/// Writes a tree held entirely in memory (tests, small configurations).
+pub fn write(dir: &Path, tree: &Tree, force: bool) -> Result<(), Error> {
+    Staging::begin(dir, tree.contains_key(CLOUD_FILE), force)?.commit(tree)
 }
 
 /// One difference between a fresh generation and disk.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Drift {
     Missing(String),
     Extra(String),
@@ -162,14 +176,16 @@ impl std::fmt::Display for Drift {
     }
 }
 
-/// Compares `tree` with `dir` without writing anything.
-pub fn check(dir: &Path, tree: &Tree) -> Result<Vec<Drift>, Error> {
-    let mut drifts = Vec::new();
+/// Compares `tree` (plus whatever `streamed` compared on the fly) with `dir`; never writes.
+pub fn check(dir: &Path, tree: &Tree, streamed: Option<CompareSink>) -> Result<Vec<Drift>, Error> {
+    let (mut drifts, seen) = match streamed {
+        Some(s) => {
+            (s.drifts.into_inner().expect("no writer panicked"), s.seen.into_inner().expect("no writer panicked"))
+        }
+        None => (Vec::new(), BTreeSet::new()),
+    };
     let on_disk: BTreeSet<String> = if tree.contains_key(CLOUD_FILE) {
-        [CLOUD_FILE.to_string()]
-            .into_iter()
-            .filter(|f| dir.join(f).exists())
-            .collect()
+        [CLOUD_FILE.to_string()].into_iter().filter(|f| dir.join(f).exists()).collect()
     } else {
         let mut s = BTreeSet::new();
         for sub in OWNED_DIRS {
@@ -188,11 +204,7 @@ pub fn check(dir: &Path, tree: &Tree) -> Result<Vec<Drift>, Error> {
             drifts.push(Drift::Differs(rel.clone()));
         }
     }
-    drifts.extend(
-        on_disk
-            .into_iter()
-            .filter(|f| !tree.contains_key(f))
-            .map(Drift::Extra),
-    );
+    drifts.extend(on_disk.into_iter().filter(|f| !tree.contains_key(f) && !seen.contains(f)).map(Drift::Extra));
+    drifts.sort();
     Ok(drifts)
 }

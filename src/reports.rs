@@ -52,12 +52,7 @@ impl ReportType {
 /// File name of a report: `<namespace>_<type>_<weekly|monthly>_YYYY_MM_DD.csv`, dated by the
 /// period start (INFERRED prefix; the `_weekly_`/`_monthly_` and date suffix are observed).
 pub fn file_name(ns: &str, t: ReportType, p: &Period) -> String {
-    format!(
-        "{ns}_{}_{}_{}.csv",
-        t.api(),
-        p.granularity.report(),
-        p.start.format("%Y_%m_%d")
-    )
+    format!("{ns}_{}_{}_{}.csv", t.api(), p.granularity.report(), p.start.format("%Y_%m_%d"))
 }
 
 /// The retained periods of the catalogue: the last `weeks` weeks and `months` months.
@@ -98,13 +93,7 @@ pub fn use_case(agent: u8, on_cloud: bool) -> UseCase {
     }
 }
 
-pub fn write_report(
-    model: &Model,
-    ns: usize,
-    t: ReportType,
-    p: &Period,
-    w: impl Write,
-) -> std::io::Result<()> {
+pub fn write_report(model: &Model, ns: usize, t: ReportType, p: &Period, w: impl Write) -> std::io::Result<()> {
     let world = &model.world;
     let namespace = &world.namespaces[ns];
     let stats = model.period_stats(ns, p);
@@ -119,16 +108,9 @@ pub fn write_report(
             // INFERRED: the levels real files carry (publisher, namespace, repository); each
             // restates the same total, so only one level should be summed.
             let total = stats.total().counts;
-            let mut rows = vec![
-                ("publisher", publisher.to_string(), total),
-                ("namespace", namespace.name.clone(), total),
-            ];
-            rows.extend(
-                stats
-                    .by_repo()
-                    .into_iter()
-                    .map(|(r, tl)| ("repository", image(r), tl.counts)),
-            );
+            let mut rows =
+                vec![("publisher", publisher.to_string(), total), ("namespace", namespace.name.clone(), total)];
+            rows.extend(stats.by_repo().into_iter().map(|(r, tl)| ("repository", image(r), tl.counts)));
             for (level, reference, c) in rows {
                 w.write_record([
                     gran,
@@ -145,30 +127,12 @@ pub fn write_report(
         ReportType::Trend => {
             let groups = stats.group(|c| {
                 let cl = &world.clients[c.client as usize];
-                let tag = c.by_tag.then(|| {
-                    namespace.repos[c.repo as usize].tags[c.tag as usize]
-                        .name
-                        .as_str()
-                });
-                Some((
-                    image(c.repo),
-                    cl.country,
-                    cl.csp.unwrap_or(layout::NO_CSP),
-                    AGENTS[cl.agent as usize].0,
-                    tag,
-                ))
+                let tag = c.by_tag.then(|| namespace.repos[c.repo as usize].tags[c.tag as usize].name.as_str());
+                Some((image(c.repo), cl.country, cl.csp.unwrap_or(layout::NO_CSP), AGENTS[cl.agent as usize].0, tag))
             });
             for ((img, country, csp, agent, tag), tl) in groups {
-                let auth: BTreeSet<u32> = tl
-                    .clients
-                    .iter()
-                    .filter_map(|&c| world.clients[c as usize].user)
-                    .collect();
-                let unauth = tl
-                    .clients
-                    .iter()
-                    .filter(|&&c| world.clients[c as usize].user.is_none())
-                    .count();
+                let auth: BTreeSet<u32> = tl.clients.iter().filter_map(|&c| world.clients[c as usize].user).collect();
+                let unauth = tl.clients.iter().filter(|&&c| world.clients[c as usize].user.is_none()).count();
                 w.write_record([
                     gran,
                     &date,
@@ -212,16 +176,10 @@ pub fn write_report(
         }
         ReportType::TrackedCompanies => {
             let by_company = stats.group(|c| world.clients[c.client as usize].company);
-            let mut ranked: Vec<(&str, u64)> = by_company
-                .iter()
-                .map(|(d, t)| (*d, t.counts.total()))
-                .collect();
+            let mut ranked: Vec<(&str, u64)> = by_company.iter().map(|(d, t)| (*d, t.counts.total())).collect();
             ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            let tracked: BTreeSet<&str> = ranked
-                .iter()
-                .take(world.config.reports.tracked_companies as usize)
-                .map(|x| x.0)
-                .collect();
+            let tracked: BTreeSet<&str> =
+                ranked.iter().take(world.config.reports.tracked_companies as usize).map(|x| x.0).collect();
             let groups = stats.group(|c| {
                 let cl = &world.clients[c.client as usize];
                 let company = cl.company.filter(|d| tracked.contains(d))?;
@@ -235,11 +193,7 @@ pub fn write_report(
                 ))
             });
             for ((company, country, csp, agent, uc, img), tl) in groups {
-                let auth: BTreeSet<u32> = tl
-                    .clients
-                    .iter()
-                    .filter_map(|&c| world.clients[c as usize].user)
-                    .collect();
+                let auth: BTreeSet<u32> = tl.clients.iter().filter_map(|&c| world.clients[c as usize].user).collect();
                 w.write_record([
                     gran,
                     &date,
@@ -279,37 +233,24 @@ pub fn pairings(model: &Model, ns: usize, p: &Period) -> Vec<Pairing> {
     let world = &model.world;
     // Modelled images each client pulled in this period, over all namespaces.
     let mut pulled: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
-    for (other_ns, per) in model.stats.iter().enumerate() {
+    let all: Vec<_> = (0..world.namespaces.len()).map(|i| model.period_stats(i, p)).collect();
+    for (other_ns, stats) in all.iter().enumerate() {
         let n = &world.namespaces[other_ns];
-        for cell in per[p].cells.keys() {
-            pulled
-                .entry(cell.client)
-                .or_default()
-                .insert(format!("{}/{}", n.name, n.repos[cell.repo as usize].name));
+        for cell in stats.cells.keys() {
+            pulled.entry(cell.client).or_default().insert(format!("{}/{}", n.name, n.repos[cell.repo as usize].name));
         }
     }
     let namespace = &world.namespaces[ns];
     let mut out = Vec::new();
-    for (repo, tally) in model.period_stats(ns, p).by_repo() {
+    for (repo, tally) in all[ns].by_repo() {
         let image = format!("{}/{}", namespace.name, namespace.repos[repo as usize].name);
-        let total_domains: BTreeSet<&str> = tally
-            .clients
-            .iter()
-            .filter_map(|&c| world.clients[c as usize].company)
-            .collect();
+        let total_domains: BTreeSet<&str> =
+            tally.clients.iter().filter_map(|&c| world.clients[c as usize].company).collect();
         let mut users_by_pair: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
         for &c in &tally.clients {
             let client = &world.clients[c as usize];
-            let publics = client
-                .other_images
-                .iter()
-                .map(|&i| PUBLIC_IMAGES[i as usize].0.to_string());
-            let modelled = pulled
-                .get(&c)
-                .into_iter()
-                .flatten()
-                .filter(|i| **i != image)
-                .cloned();
+            let publics = client.other_images.iter().map(|&i| PUBLIC_IMAGES[i as usize].0.to_string());
+            let modelled = pulled.get(&c).into_iter().flatten().filter(|i| **i != image).cloned();
             for other in publics.chain(modelled) {
                 users_by_pair.entry(other).or_default().insert(c);
             }
@@ -318,10 +259,7 @@ pub fn pairings(model: &Model, ns: usize, p: &Period) -> Vec<Pairing> {
             if users.len() < MIN_PAIR_USERS {
                 continue;
             }
-            let domains = users
-                .iter()
-                .filter_map(|&c| world.clients[c as usize].company)
-                .collect();
+            let domains = users.iter().filter_map(|&c| world.clients[c as usize].company).collect();
             out.push(Pairing {
                 image: image.clone(),
                 paired,

@@ -7,12 +7,17 @@
 use serde_json::{json, Value};
 
 use crate::calendar::{Granularity, Period};
-use crate::corpus::Case;
+use std::collections::BTreeMap;
+
+use crate::corpus::{fingerprint, Case};
 use crate::model::Model;
+use crate::model::{for_each_period, Progress};
 use crate::reports::{self, ReportType};
 use crate::rng;
+use crate::sink::Sink;
 use crate::stub::{alternation, bearer_any, regex_escape, Body, Mock, Response, Stub, Variant};
 use crate::views::{self, Dataview, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN, PERIODS};
+use crate::Error;
 
 pub const ANALYTICS: &str = "/api/publisher/analytics/v1";
 pub const PROXY: &str = "/api/publisher/proxylytics/v1";
@@ -25,14 +30,20 @@ pub const FAULT_SCENARIO: &str = "dvp-faults";
 
 const MFA_DETAIL: &str = "Require secondary authentication on MFA enabled account";
 const BAD_CREDENTIALS: &str = "Incorrect authentication credentials";
-const NS_404: &str =
-    "Not found - namespace doesn't exist or user does not have permission to access it";
-const REPO_404: &str =
-    "Not found - repo doesn't exist or user does not have permission to access it";
+const NS_404: &str = "Not found - namespace doesn't exist or user does not have permission to access it";
+const REPO_404: &str = "Not found - repo doesn't exist or user does not have permission to access it";
 const MAX_REPOS: usize = 50;
 const CSV: &str = "text/csv; charset=utf-8";
 const XML: &str = "application/xml";
 const NEVER: &str = "\u{0}never";
+
+/// A downloadable file behind a signed link.
+struct Download {
+    file: String,
+    signature: String,
+    size: u64,
+    fingerprint: u64,
+}
 
 /// The generated mock and its corpus.
 #[derive(Debug)]
@@ -41,18 +52,17 @@ pub struct Built {
     pub corpus: Vec<Case>,
 }
 
-/// Builds every stub, body file and corpus case from the model.
-pub fn build(model: &Model) -> Built {
-    let mut b = Builder {
-        model,
-        mock: Mock::default(),
-        corpus: Vec::new(),
-    };
+/// Builds every stub, body file and corpus case from the model. Export parts are rendered
+/// on `model.jobs` threads and handed to `sink` as they complete; everything else is kept in
+/// `Built::mock.files`.
+pub fn build(model: &Model, sink: &dyn Sink, progress: Option<&Progress>) -> Result<Built, Error> {
+    let rendered = render_exports(model, sink, progress)?;
+    let mut b = Builder { model, mock: Mock::default(), corpus: Vec::new() };
     b.login();
     b.discovery();
     for ns in 0..model.world.namespaces.len() {
         b.namespace_pulls(ns);
-        b.exports(ns);
+        b.exports(ns, &rendered);
         b.reports(ns);
         b.namespace_fallbacks(ns);
     }
@@ -60,9 +70,130 @@ pub fn build(model: &Model) -> Built {
     b.guards();
     b.fallbacks();
     b.faults();
-    Built {
-        mock: b.mock,
-        corpus: b.corpus,
+    Ok(Built { mock: b.mock, corpus: b.corpus })
+}
+
+/// One rendered export part.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub file: String,
+    pub size: u64,
+    pub fingerprint: u64,
+}
+
+/// Every export view of every (namespace, period), rendered in one pass over the periods.
+type Rendered = BTreeMap<(usize, Period), Vec<(Dataview, Vec<Part>)>>;
+
+fn export_views(model: &Model, ns: usize) -> Vec<Dataview> {
+    let mut views: Vec<Dataview> = Dataview::PULLS.to_vec();
+    if model.world.namespaces[ns].extension_publisher {
+        views.push(Dataview::ExtSummary);
+    }
+    views
+}
+
+fn export_file_stem(name: &str, view: Dataview, p: &Period) -> String {
+    let tt = match p.granularity {
+        Granularity::Week => format!("w{:02}", p.path_number()),
+        Granularity::Month => format!("m{:02}", p.path_number()),
+    };
+    format!("{name}_{}_{}_{tt}", view.api().replace('-', "_"), p.path_year())
+}
+
+fn render_exports(model: &Model, sink: &dyn Sink, progress: Option<&Progress>) -> Result<Rendered, Error> {
+    let max = model.world.config.export_part_bytes;
+    let results = for_each_period(&model.world, model.jobs, progress, |ns, p, events, stats| {
+        let name = &model.world.namespaces[ns].name;
+        export_views(model, ns)
+            .into_iter()
+            .map(|view| {
+                let mut parts =
+                    PartWriter::new(sink, format!("dvp/exports/{name}"), export_file_stem(name, view, p), max);
+                views::write_export(model, ns, p, view, events, stats, &mut parts)?;
+                Ok((view, parts.finish()?))
+            })
+            .collect::<std::io::Result<Vec<_>>>()
+    });
+    results
+        .into_iter()
+        .map(|(k, r)| {
+            r.map(|v| (k, v))
+                .map_err(|e| Error::io(format!("__files/dvp/exports/{}", model.world.namespaces[k.0].name), e))
+        })
+        .collect()
+}
+
+/// Splits rows into part files of at most `max` bytes at row boundaries; every part starts
+/// with the header. A single part is named `<stem>.csv`, several `<stem>_partNNN.csv`.
+struct PartWriter<'a> {
+    sink: &'a dyn Sink,
+    dir: String,
+    stem: String,
+    max: u64,
+    header: Vec<u8>,
+    cur: Vec<u8>,
+    first: Option<Vec<u8>>,
+    count: usize,
+    parts: Vec<Part>,
+}
+
+impl<'a> PartWriter<'a> {
+    fn new(sink: &'a dyn Sink, dir: String, stem: String, max: u64) -> PartWriter<'a> {
+        PartWriter {
+            sink,
+            dir,
+            stem,
+            max,
+            header: Vec::new(),
+            cur: Vec::new(),
+            first: None,
+            count: 0,
+            parts: Vec::new(),
+        }
+    }
+
+    fn emit(&mut self, file: String, bytes: Vec<u8>) -> std::io::Result<()> {
+        self.parts.push(Part { size: bytes.len() as u64, fingerprint: fingerprint(&bytes), file: file.clone() });
+        self.sink.put(&format!("{}/{file}", self.dir), bytes)
+    }
+
+    fn close_part(&mut self) -> std::io::Result<()> {
+        let buf = std::mem::replace(&mut self.cur, self.header.clone());
+        self.count += 1;
+        if self.count == 1 {
+            self.first = Some(buf);
+        } else {
+            if let Some(first) = self.first.take() {
+                self.emit(format!("{}_part001.csv", self.stem), first)?;
+            }
+            self.emit(format!("{}_part{:03}.csv", self.stem, self.count), buf)?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::io::Result<Vec<Part>> {
+        if self.cur.len() > self.header.len() || self.count == 0 {
+            self.close_part()?;
+        }
+        if let Some(only) = self.first.take() {
+            self.emit(format!("{}.csv", self.stem), only)?;
+        }
+        Ok(self.parts)
+    }
+}
+
+impl views::Rows for PartWriter<'_> {
+    fn row(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if self.header.is_empty() {
+            self.header = bytes.to_vec();
+            self.cur = self.header.clone();
+            return Ok(());
+        }
+        if self.cur.len() > self.header.len() && (self.cur.len() + bytes.len()) as u64 > self.max {
+            self.close_part()?;
+        }
+        self.cur.extend_from_slice(bytes);
+        Ok(())
     }
 }
 
@@ -98,7 +229,9 @@ fn expired_query(signature: &str) -> String {
 }
 
 fn s3_error(code: &str, message: &str) -> String {
-    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>")
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+    )
 }
 
 fn query_of(t: Option<Granularity>, months: Option<u32>, group: Option<Group>) -> String {
@@ -173,23 +306,16 @@ impl<'a> Builder<'a> {
     }
 
     fn any_token(&self) -> Value {
-        bearer_any(self.model.world.users.iter().map(|u| u.token.as_str()))
-            .unwrap_or(json!({ "equalTo": NEVER }))
+        bearer_any(self.model.world.users.iter().map(|u| u.token.as_str())).unwrap_or(json!({ "equalTo": NEVER }))
     }
 
     fn member_tokens(&self, ns: usize) -> Value {
-        bearer_any(self.model.world.members(ns).map(|u| u.token.as_str()))
-            .unwrap_or(json!({ "equalTo": NEVER }))
+        bearer_any(self.model.world.members(ns).map(|u| u.token.as_str())).unwrap_or(json!({ "equalTo": NEVER }))
     }
 
     /// Any token of a user who may not see `ns` (for corpus cases), if there is one.
     fn outsider_token(&self, ns: usize) -> Option<String> {
-        self.model
-            .world
-            .users
-            .iter()
-            .find(|u| !u.namespaces.contains(&ns))
-            .map(|u| u.token.clone())
+        self.model.world.users.iter().find(|u| !u.namespaces.contains(&ns)).map(|u| u.token.clone())
     }
 
     fn member_token(&self, ns: usize) -> Option<String> {
@@ -231,15 +357,11 @@ impl<'a> Builder<'a> {
                         format!("login: {} needs a second factor", u.username),
                         2,
                         json!({ "method": "POST", "urlPath": "/v2/users/login", "bodyPatterns": creds }),
-                        Response::json(401, &challenge).header("WWW-Authenticate", "Bearer realm=\"https://hub.docker.com\""),
+                        Response::json(401, &challenge)
+                            .header("WWW-Authenticate", "Bearer realm=\"https://hub.docker.com\""),
                     ));
                     self.case(
-                        Case::post(
-                            format!("login {} (2FA challenge)", u.username),
-                            "/v2/users/login",
-                            &body,
-                        )
-                        .expect(
+                        Case::post(format!("login {} (2FA challenge)", u.username), "/v2/users/login", &body).expect(
                             401,
                             "application/json",
                             challenge.to_string(),
@@ -253,26 +375,17 @@ impl<'a> Builder<'a> {
                     self.login_success(u, "/v2/users/2fa-login", second, &body2);
                     let wrong = json!({ "login_2fa_token": t2, "code": "000000" }).to_string();
                     self.case(
-                        Case::post(
-                            format!("2fa-login {} wrong code", u.username),
-                            "/v2/users/2fa-login",
-                            wrong,
-                        )
-                        .expect(
-                            401,
-                            "application/json",
-                            json!({ "detail": BAD_CREDENTIALS }).to_string(),
-                        ),
+                        Case::post(format!("2fa-login {} wrong code", u.username), "/v2/users/2fa-login", wrong)
+                            .expect(401, "application/json", json!({ "detail": BAD_CREDENTIALS }).to_string()),
                     );
                 }
                 _ => self.login_success(u, "/v2/users/login", creds, &body),
             }
         }
         // Generic answers: well-formed but wrong credentials, then malformed bodies.
-        for (path, fields) in [
-            ("/v2/users/login", ["username", "password"]),
-            ("/v2/users/2fa-login", ["login_2fa_token", "code"]),
-        ] {
+        for (path, fields) in
+            [("/v2/users/login", ["username", "password"]), ("/v2/users/2fa-login", ["login_2fa_token", "code"])]
+        {
             let short = path.trim_start_matches("/v2/users/");
             self.stub(Stub::new(
                 format!("{short}/wrong-credentials"),
@@ -284,10 +397,8 @@ impl<'a> Builder<'a> {
                 ]}),
                 Response::detail(401, BAD_CREDENTIALS),
             ));
-            let detail = format!(
-                "Invalid request: a JSON body with \"{}\" and \"{}\" is required",
-                fields[0], fields[1]
-            );
+            let detail =
+                format!("Invalid request: a JSON body with \"{}\" and \"{}\" is required", fields[0], fields[1]);
             self.stub(Stub::new(
                 format!("{short}/bad-request"),
                 format!("{short}: malformed body"),
@@ -295,20 +406,13 @@ impl<'a> Builder<'a> {
                 json!({ "method": "POST", "urlPath": path }),
                 Response::detail(400, &detail),
             ));
+            self.case(Case::post(format!("{short} malformed body"), path, "not json").expect(
+                400,
+                "application/json",
+                json!({ "detail": detail }).to_string(),
+            ));
             self.case(
-                Case::post(format!("{short} malformed body"), path, "not json").expect(
-                    400,
-                    "application/json",
-                    json!({ "detail": detail }).to_string(),
-                ),
-            );
-            self.case(
-                Case::post(
-                    format!("{short} missing field"),
-                    path,
-                    format!("{{\"{}\":\"x\"}}", fields[0]),
-                )
-                .expect(
+                Case::post(format!("{short} missing field"), path, format!("{{\"{}\":\"x\"}}", fields[0])).expect(
                     400,
                     "application/json",
                     json!({ "detail": detail }).to_string(),
@@ -328,12 +432,7 @@ impl<'a> Builder<'a> {
             ));
         }
         self.case(
-            Case::post(
-                "login wrong password",
-                "/v2/users/login",
-                r#"{"username":"demo","password":"wrong"}"#,
-            )
-            .expect(
+            Case::post("login wrong password", "/v2/users/login", r#"{"username":"demo","password":"wrong"}"#).expect(
                 401,
                 "application/json",
                 json!({ "detail": BAD_CREDENTIALS }).to_string(),
@@ -353,13 +452,7 @@ impl<'a> Builder<'a> {
         ));
     }
 
-    fn login_success(
-        &mut self,
-        u: &crate::world::User,
-        path: &str,
-        body_patterns: Value,
-        body: &str,
-    ) {
+    fn login_success(&mut self, u: &crate::world::User, path: &str, body_patterns: Value, body: &str) {
         let short = path.trim_start_matches("/v2/users/");
         let plain = json!({ "token": u.token });
         let refresh = json!({ "token": u.token, "refresh_token": u.refresh_token });
@@ -377,20 +470,14 @@ impl<'a> Builder<'a> {
             json!({ "method": "POST", "urlPath": path, "bodyPatterns": body_patterns }),
             Response::json(200, &plain),
         ));
+        self.case(Case::post(format!("{short} {}", u.username), path, body).expect(
+            200,
+            "application/json",
+            plain.to_string(),
+        ));
         self.case(
-            Case::post(format!("{short} {}", u.username), path, body).expect(
-                200,
-                "application/json",
-                plain.to_string(),
-            ),
-        );
-        self.case(
-            Case::post(
-                format!("{short} {} refresh_token", u.username),
-                format!("{path}?refresh_token=true"),
-                body,
-            )
-            .expect(200, "application/json", refresh.to_string()),
+            Case::post(format!("{short} {} refresh_token", u.username), format!("{path}?refresh_token=true"), body)
+                .expect(200, "application/json", refresh.to_string()),
         );
     }
 
@@ -418,18 +505,9 @@ impl<'a> Builder<'a> {
     fn discovery(&mut self) {
         let users = self.model.world.users.clone();
         for u in &users {
-            let names: Vec<&str> = u
-                .namespaces
-                .iter()
-                .map(|&i| self.model.world.namespaces[i].name.as_str())
-                .collect();
+            let names: Vec<&str> = u.namespaces.iter().map(|&i| self.model.world.namespaces[i].name.as_str()).collect();
             let root = json!({ "namespaces": names });
-            let list = Value::Array(
-                u.namespaces
-                    .iter()
-                    .map(|&i| self.namespace_metadata(i))
-                    .collect(),
-            );
+            let list = Value::Array(u.namespaces.iter().map(|&i| self.namespace_metadata(i)).collect());
             let auth = json!({ "Authorization": { "equalTo": format!("Bearer {}", u.token) } });
             self.stub(Stub::new(
                 format!("analytics/root/{}", u.username),
@@ -445,18 +523,15 @@ impl<'a> Builder<'a> {
                 json!({ "method": "GET", "urlPath": format!("{ANALYTICS}/namespaces"), "headers": auth }),
                 Response::json(200, &list),
             ));
+            self.case(Case::get(format!("GET / as {}", u.username), format!("{ANALYTICS}/")).bearer(&u.token).expect(
+                200,
+                "application/json",
+                root.to_string(),
+            ));
             self.case(
-                Case::get(format!("GET / as {}", u.username), format!("{ANALYTICS}/"))
+                Case::get(format!("GET /namespaces as {}", u.username), format!("{ANALYTICS}/namespaces"))
                     .bearer(&u.token)
-                    .expect(200, "application/json", root.to_string()),
-            );
-            self.case(
-                Case::get(
-                    format!("GET /namespaces as {}", u.username),
-                    format!("{ANALYTICS}/namespaces"),
-                )
-                .bearer(&u.token)
-                .expect(200, "application/json", list.to_string()),
+                    .expect(200, "application/json", list.to_string()),
             );
         }
         for ns in 0..self.model.world.namespaces.len() {
@@ -471,26 +546,16 @@ impl<'a> Builder<'a> {
             ));
             if let Some(t) = self.member_token(ns) {
                 self.case(
-                    Case::get(
-                        format!("GET /namespaces/{name}"),
-                        format!("{ANALYTICS}/namespaces/{name}"),
-                    )
-                    .bearer(&t)
-                    .expect(200, "application/json", meta.to_string()),
+                    Case::get(format!("GET /namespaces/{name}"), format!("{ANALYTICS}/namespaces/{name}"))
+                        .bearer(&t)
+                        .expect(200, "application/json", meta.to_string()),
                 );
             }
             if let Some(t) = self.outsider_token(ns) {
                 self.case(
-                    Case::get(
-                        format!("GET /namespaces/{name} as outsider"),
-                        format!("{ANALYTICS}/namespaces/{name}"),
-                    )
-                    .bearer(&t)
-                    .expect(
-                        404,
-                        "application/json",
-                        json!({ "detail": NS_404 }).to_string(),
-                    ),
+                    Case::get(format!("GET /namespaces/{name} as outsider"), format!("{ANALYTICS}/namespaces/{name}"))
+                        .bearer(&t)
+                        .expect(404, "application/json", json!({ "detail": NS_404 }).to_string()),
                 );
             }
         }
@@ -508,10 +573,7 @@ impl<'a> Builder<'a> {
                 for m in PERIODS {
                     for g in [Group::Repo, Group::Namespace] {
                         let v = views::pull_data(model, ns, repo, t, m, g);
-                        b.add_file(
-                            format!("{dir}/{}", pulls_file_name(t, m, g)),
-                            v.to_string().into_bytes(),
-                        );
+                        b.add_file(format!("{dir}/{}", pulls_file_name(t, m, g)), v.to_string().into_bytes());
                     }
                 }
             }
@@ -519,20 +581,12 @@ impl<'a> Builder<'a> {
         let ns_dir = format!("dvp/json/{name}/pulls/namespace");
         write_set(self, &ns_dir, None);
         for (r, repo) in n.repos.iter().enumerate() {
-            write_set(
-                self,
-                &format!("dvp/json/{name}/pulls/repo/{}", repo.name),
-                Some(r as u16),
-            );
+            write_set(self, &format!("dvp/json/{name}/pulls/repo/{}", repo.name), Some(r as u16));
         }
         let repo_names: Vec<&str> = n.repos.iter().map(|r| r.name.as_str()).collect();
         let repo_alt = format!("^{}$", alternation(repo_names.iter().copied()));
         for (root, auth) in [(ANALYTICS, Some(self.member_tokens(ns))), (PROXY, None)] {
-            let label = if root == ANALYTICS {
-                "analytics"
-            } else {
-                "proxylytics"
-            };
+            let label = if root == ANALYTICS { "analytics" } else { "proxylytics" };
             // Namespace series.
             let path = format!("{root}/namespaces/{name}/pulls");
             let variants = param_combinations()
@@ -540,9 +594,14 @@ impl<'a> Builder<'a> {
                 .map(|(t, m, g)| {
                     let file = format!(
                         "{ns_dir}/{}",
-                        pulls_file_name(t.unwrap_or(DEFAULT_TIMESPAN), m.unwrap_or(DEFAULT_PERIOD_MONTHS), g.unwrap_or(Group::Namespace))
+                        pulls_file_name(
+                            t.unwrap_or(DEFAULT_TIMESPAN),
+                            m.unwrap_or(DEFAULT_PERIOD_MONTHS),
+                            g.unwrap_or(Group::Namespace)
+                        )
                     );
-                    let mut req = json!({ "method": "GET", "urlPath": path, "queryParameters": query_matchers(t, m, g) });
+                    let mut req =
+                        json!({ "method": "GET", "urlPath": path, "queryParameters": query_matchers(t, m, g) });
                     if let Some(a) = &auth {
                         req["headers"] = json!({ "Authorization": a });
                     }
@@ -569,10 +628,8 @@ impl<'a> Builder<'a> {
                 .templated(),
             ));
             for v in &variants {
-                let mut c = Case::get(
-                    format!("{label} namespace pulls {name}{}", v.label),
-                    format!("{path}{}", v.label),
-                );
+                let mut c =
+                    Case::get(format!("{label} namespace pulls {name}{}", v.label), format!("{path}{}", v.label));
                 if auth.is_some() {
                     match self.member_token(ns) {
                         Some(t) => c = c.bearer(&t),
@@ -600,11 +657,7 @@ impl<'a> Builder<'a> {
                     if let Some(a) = &auth {
                         req["headers"] = json!({ "Authorization": a });
                     }
-                    variants.push(Variant {
-                        label: format!("{}{}", repo.name, query_of(t, m, g)),
-                        request: req,
-                        file,
-                    });
+                    variants.push(Variant { label: format!("{}{}", repo.name, query_of(t, m, g)), request: req, file });
                 }
             }
             let mut req = json!({
@@ -623,23 +676,17 @@ impl<'a> Builder<'a> {
                 Response::new(
                     200,
                     "application/json",
-                    Body::FileSet {
-                        template: pulls_file_template(&tpl_dir, Group::Repo),
-                        variants: variants.clone(),
-                    },
+                    Body::FileSet { template: pulls_file_template(&tpl_dir, Group::Repo), variants: variants.clone() },
                 )
                 .templated(),
             ));
             // Corpus: every combination for the first repo, the default for every repo.
-            for v in variants.iter().filter(|v| {
-                v.label.starts_with(&format!("{}?", n.repos[0].name)) || !v.label.contains('?')
-            }) {
-                let (repo, q) = v
-                    .label
-                    .split_once('?')
-                    .map_or((v.label.as_str(), String::new()), |(r, q)| {
-                        (r, format!("?{q}"))
-                    });
+            for v in variants
+                .iter()
+                .filter(|v| v.label.starts_with(&format!("{}?", n.repos[0].name)) || !v.label.contains('?'))
+            {
+                let (repo, q) =
+                    v.label.split_once('?').map_or((v.label.as_str(), String::new()), |(r, q)| (r, format!("?{q}")));
                 let mut c = Case::get(
                     format!("{label} repo pulls {name}/{}", v.label),
                     format!("{root}/namespaces/{name}/repos/{repo}/pulls{q}"),
@@ -658,19 +705,7 @@ impl<'a> Builder<'a> {
 
     // --------------------------------------------------------------- exports
 
-    fn export_file_base(name: &str, view: Dataview, p: &Period) -> String {
-        let tt = match p.granularity {
-            Granularity::Week => format!("w{:02}", p.path_number()),
-            Granularity::Month => format!("m{:02}", p.path_number()),
-        };
-        format!(
-            "{name}_{}_{}_{tt}",
-            view.api().replace('-', "_"),
-            p.path_year()
-        )
-    }
-
-    fn exports(&mut self, ns: usize) {
+    fn exports(&mut self, ns: usize, rendered: &Rendered) {
         let model = self.model;
         let n = &model.world.namespaces[ns];
         let name = n.name.clone();
@@ -679,10 +714,7 @@ impl<'a> Builder<'a> {
         let cal = &model.world.calendar;
         let base = format!("{ANALYTICS}/namespaces/{name}/pulls/exports/years");
         let json_dir = format!("dvp/json/{name}/exports");
-        let mut views: Vec<Dataview> = Dataview::PULLS.to_vec();
-        if n.extension_publisher {
-            views.push(Dataview::ExtSummary);
-        }
+        let views = export_views(model, ns);
 
         // years
         let years = json!({ "years": cal.years().iter().map(|y| json!({ "year": y })).collect::<Vec<_>>() });
@@ -694,11 +726,11 @@ impl<'a> Builder<'a> {
             Response::json(200, &years),
         ));
         if let Some(t) = &member {
-            self.case(
-                Case::get(format!("export years {name}"), base.clone())
-                    .bearer(t)
-                    .expect(200, "application/json", years.to_string()),
-            );
+            self.case(Case::get(format!("export years {name}"), base.clone()).bearer(t).expect(
+                200,
+                "application/json",
+                years.to_string(),
+            ));
         }
 
         // years/{year}/{timespantype}
@@ -719,10 +751,8 @@ impl<'a> Builder<'a> {
                     .filter(|p| p.path_year() == y)
                     .map(|p| json!({ item: p.path_number() }))
                     .collect();
-                let file = self.add_file(
-                    format!("{json_dir}/{y}_{key}.json"),
-                    json!({ key: list }).to_string().into_bytes(),
-                );
+                let file =
+                    self.add_file(format!("{json_dir}/{y}_{key}.json"), json!({ key: list }).to_string().into_bytes());
                 variants.push(Variant {
                     label: format!("{y}/{key}"),
                     request: json!({ "method": "GET", "urlPath": format!("{base}/{y}/{key}"), "headers": { "Authorization": auth } }),
@@ -730,14 +760,8 @@ impl<'a> Builder<'a> {
                 });
             }
         }
-        let year_alt = alternation(
-            cal.years()
-                .iter()
-                .map(|y| y.to_string())
-                .collect::<Vec<_>>()
-                .iter()
-                .map(String::as_str),
-        );
+        let year_alt =
+            alternation(cal.years().iter().map(|y| y.to_string()).collect::<Vec<_>>().iter().map(String::as_str));
         self.file_set_stub(
             format!("analytics/exports/{name}/timespans"),
             format!("analytics: GET /namespaces/{name}/pulls/exports/years/{{year}}/{{timespantype}}"),
@@ -753,15 +777,9 @@ impl<'a> Builder<'a> {
         let mut alts = Vec::new();
         for p in cal.all() {
             let (y, tt, num) = (p.path_year(), p.granularity.api(), p.path_number());
-            let item = if p.granularity == Granularity::Week {
-                "week"
-            } else {
-                "month"
-            };
-            let file = self.add_file(
-                format!("{json_dir}/{y}_{tt}_{num}.json"),
-                json!({ item: num }).to_string().into_bytes(),
-            );
+            let item = if p.granularity == Granularity::Week { "week" } else { "month" };
+            let file =
+                self.add_file(format!("{json_dir}/{y}_{tt}_{num}.json"), json!({ item: num }).to_string().into_bytes());
             alts.push(format!("{y}/{tt}/{num}"));
             variants.push(Variant {
                 label: format!("{y}/{tt}/{num}"),
@@ -782,36 +800,30 @@ impl<'a> Builder<'a> {
 
         // years/{year}/{timespantype}/{timespan}/{dataview}, and the files behind the links.
         let mut variants = Vec::new();
-        let mut downloads: Vec<(String, String)> = Vec::new(); // (file name, signature)
-        let part_max = model.world.config.export_part_bytes;
+        let mut downloads: Vec<Download> = Vec::new();
         for p in cal.all() {
-            for &view in &views {
-                let csv = views::export_csv(model, ns, p, view);
-                let parts = views::split_parts(&csv, part_max);
-                let stem = Self::export_file_base(&name, view, p);
+            for (view, parts) in &rendered[&(ns, *p)] {
+                let view = *view;
                 let mut data = Vec::new();
-                let count = parts.len();
-                for (i, part) in parts.into_iter().enumerate() {
-                    let file = if count == 1 {
-                        format!("{stem}.csv")
-                    } else {
-                        format!("{stem}_part{:03}.csv", i + 1)
-                    };
-                    let sig = self.signature(&name, &file);
+                for part in parts {
+                    let sig = self.signature(&name, &part.file);
                     data.push(format!(
-                        "{{\"url\":\"{{{{request.baseUrl}}}}{EXPORT_DL}/{name}/{file}?{}\",\"size\":{}}}",
+                        "{{\"url\":\"{{{{request.baseUrl}}}}{EXPORT_DL}/{name}/{}?{}\",\"size\":{}}}",
+                        part.file,
                         signed_query(&sig),
-                        part.len()
+                        part.size
                     ));
-                    self.add_file(format!("dvp/exports/{name}/{file}"), part);
-                    downloads.push((file, sig));
+                    downloads.push(Download {
+                        file: part.file.clone(),
+                        signature: sig,
+                        size: part.size,
+                        fingerprint: part.fingerprint,
+                    });
                 }
                 let (y, tt, num) = (p.path_year(), p.granularity.api(), p.path_number());
                 let listing = format!("{{\"data\":[{}]}}", data.join(","));
-                let file = self.add_file(
-                    format!("{json_dir}/{y}_{tt}_{num}_{}.json", view.api()),
-                    listing.into_bytes(),
-                );
+                let file =
+                    self.add_file(format!("{json_dir}/{y}_{tt}_{num}_{}.json", view.api()), listing.into_bytes());
                 variants.push(Variant {
                     label: format!("{y}/{tt}/{num}/{}", view.api()),
                     request: json!({ "method": "GET", "urlPath": format!("{base}/{y}/{tt}/{num}/{}", view.api()), "headers": { "Authorization": auth } }),
@@ -845,13 +857,9 @@ impl<'a> Builder<'a> {
         body_templated: bool,
     ) {
         for v in &variants {
-            let path = v.request["urlPath"]
-                .as_str()
-                .expect("variants use urlPath")
-                .to_string();
+            let path = v.request["urlPath"].as_str().expect("variants use urlPath").to_string();
             if let Some(t) = token {
-                let body =
-                    String::from_utf8(self.mock.files[&v.file].clone()).expect("JSON is UTF-8");
+                let body = String::from_utf8(self.mock.files[&v.file].clone()).expect("JSON is UTF-8");
                 let c = Case::get(format!("{name} [{}]", v.label), path).bearer(t);
                 self.case(if body_templated {
                     c.expect_template(200, "application/json", body)
@@ -860,12 +868,7 @@ impl<'a> Builder<'a> {
                 });
             }
         }
-        let mut response = Response::new(
-            200,
-            "application/json",
-            Body::FileSet { template, variants },
-        )
-        .templated();
+        let mut response = Response::new(200, "application/json", Body::FileSet { template, variants }).templated();
         if body_templated {
             response = response.body_templated();
         }
@@ -874,25 +877,21 @@ impl<'a> Builder<'a> {
 
     /// Signed download stubs for one namespace's files under `prefix`: valid and fresh → the
     /// file; valid but older than six hours → 403 expired; anything else → 403 (generic stub).
-    fn download_stubs(&mut self, name: &str, prefix: &str, dir: &str, files: &[(String, String)]) {
+    fn download_stubs(&mut self, name: &str, prefix: &str, dir: &str, files: &[Download]) {
         if files.is_empty() {
             return;
         }
         let kind = prefix.trim_start_matches('/');
         let alt = files
             .iter()
-            .map(|(f, sig)| format!("{}\\?{}", regex_escape(f), signed_query_regex(sig)))
+            .map(|d| format!("{}\\?{}", regex_escape(&d.file), signed_query_regex(&d.signature)))
             .collect::<Vec<_>>()
             .join("|");
-        let pattern = format!(
-            "^{}/{}/(?:{alt})$",
-            regex_escape(prefix),
-            regex_escape(name)
-        );
+        let pattern = format!("^{}/{}/(?:{alt})$", regex_escape(prefix), regex_escape(name));
         let fresh = json!({ "X-Amz-Date": { "after": "now -6 hours", "actualFormat": "yyyyMMdd'T'HHmmss'Z'" } });
         let variants = files
             .iter()
-            .map(|(f, sig)| Variant {
+            .map(|Download { file: f, signature: sig, .. }| Variant {
                 label: f.clone(),
                 request: json!({
                     "method": "GET",
@@ -902,37 +901,21 @@ impl<'a> Builder<'a> {
                 file: format!("{dir}/{name}/{f}"),
             })
             .collect::<Vec<_>>();
-        for (f, sig) in files {
-            let body = self.mock.files[&format!("{dir}/{name}/{f}")].clone();
+        for Download { file: f, signature: sig, size, fingerprint } in files {
             self.case(
-                Case::get(
-                    format!("download {kind} {name}/{f}"),
-                    format!("{prefix}/{name}/{f}?{}", fresh_query(sig)),
-                )
-                .expect(200, CSV, body)
-                .expect_header(
-                    "Content-Disposition",
-                    &format!("attachment; filename=\"{f}\""),
-                ),
+                Case::get(format!("download {kind} {name}/{f}"), format!("{prefix}/{name}/{f}?{}", fresh_query(sig)))
+                    .expect_fingerprint(200, CSV, *size, *fingerprint)
+                    .expect_header("Content-Disposition", &format!("attachment; filename=\"{f}\"")),
             );
         }
         let mut response = Response::new(
             200,
             CSV,
-            Body::FileSet {
-                template: format!("{dir}/{name}/{{{{request.pathSegments.[2]}}}}"),
-                variants,
-            },
+            Body::FileSet { template: format!("{dir}/{name}/{{{{request.pathSegments.[2]}}}}"), variants },
         )
-        .header(
-            "Content-Disposition",
-            "attachment; filename=\"{{request.pathSegments.[2]}}\"",
-        )
+        .header("Content-Disposition", "attachment; filename=\"{{request.pathSegments.[2]}}\"")
         .templated();
-        response.extra.insert(
-            "transformerParameters".into(),
-            json!({ "disableBodyFileTemplating": true }),
-        );
+        response.extra.insert("transformerParameters".into(), json!({ "disableBodyFileTemplating": true }));
         self.stub(Stub::new(
             format!("{kind}/{name}/download"),
             format!("{kind}: signed download of {name} files"),
@@ -948,13 +931,10 @@ impl<'a> Builder<'a> {
             json!({ "method": "GET", "urlPattern": pattern }),
             Response::new(403, XML, Body::Text(expired.clone())),
         ));
-        let (f, sig) = &files[0];
+        let (f, sig) = (&files[0].file, &files[0].signature);
         self.case(
-            Case::get(
-                format!("expired {kind} link {name}/{f}"),
-                format!("{prefix}/{name}/{f}?{}", expired_query(sig)),
-            )
-            .expect(403, XML, expired),
+            Case::get(format!("expired {kind} link {name}/{f}"), format!("{prefix}/{name}/{f}?{}", expired_query(sig)))
+                .expect(403, XML, expired),
         );
         let tampered = s3_error(
             "SignatureDoesNotMatch",
@@ -982,20 +962,23 @@ impl<'a> Builder<'a> {
             for t in ReportType::ALL {
                 let file = reports::file_name(&name, t, &p);
                 let csv = reports::report_csv(model, ns, t, &p);
+                let (size, fp) = (csv.len() as u64, fingerprint(&csv));
                 self.add_file(format!("dvp/reports/{name}/{file}"), csv);
-                entries.push(format!("{{\"type\":\"{}\",\"url\":\"{{{{request.baseUrl}}}}{PROXY}/namespaces/{name}/reports/{file}\"}}", t.api()));
+                entries.push(format!(
+                    "{{\"type\":\"{}\",\"url\":\"{{{{request.baseUrl}}}}{PROXY}/namespaces/{name}/reports/{file}\"}}",
+                    t.api()
+                ));
                 let sig = self.signature(&name, &file);
-                let location = format!(
-                    "{{{{request.baseUrl}}}}{REPORT_DL}/{name}/{file}?{}",
-                    signed_query(&sig)
-                );
+                let location = format!("{{{{request.baseUrl}}}}{REPORT_DL}/{name}/{file}?{}", signed_query(&sig));
                 let path = format!("{PROXY}/namespaces/{name}/reports/{file}");
                 self.stub(Stub::new(
                     format!("proxylytics/report/{name}/{file}"),
                     format!("proxylytics: report {file}"),
                     2,
                     json!({ "method": "GET", "urlPath": path, "headers": { "Authorization": auth } }),
-                    Response::new(302, "text/plain; charset=utf-8", Body::Empty).header("Location", &location).templated(),
+                    Response::new(302, "text/plain; charset=utf-8", Body::Empty)
+                        .header("Location", &location)
+                        .templated(),
                 ));
                 if let Some(tk) = &member {
                     self.case(
@@ -1005,38 +988,31 @@ impl<'a> Builder<'a> {
                             .expect_header("Location", "*"),
                     );
                 }
-                downloads.push((file, sig));
+                downloads.push(Download { file, signature: sig, size, fingerprint: fp });
             }
         }
         let catalogue = format!("{{\"reports\":[{}]}}", entries.join(","));
-        let file = self.add_file(
-            format!("dvp/json/{name}/reports.json"),
-            catalogue.clone().into_bytes(),
-        );
+        let file = self.add_file(format!("dvp/json/{name}/reports.json"), catalogue.clone().into_bytes());
         let path = format!("{PROXY}/namespaces/{name}/reports");
         self.stub(Stub::new(
             format!("proxylytics/reports/{name}"),
             format!("proxylytics: GET /namespaces/{name}/reports"),
             2,
             json!({ "method": "GET", "urlPath": path, "headers": { "Authorization": auth } }),
-            Response::new(200, "application/json", Body::File(file))
-                .templated()
-                .body_templated(),
+            Response::new(200, "application/json", Body::File(file)).templated().body_templated(),
         ));
         if let Some(tk) = &member {
-            self.case(
-                Case::get(format!("reports catalogue {name}"), path.clone())
-                    .bearer(tk)
-                    .expect_template(200, "application/json", catalogue),
-            );
-        }
-        self.case(
-            Case::get(format!("reports catalogue {name} without token"), path).expect(
-                401,
+            self.case(Case::get(format!("reports catalogue {name}"), path.clone()).bearer(tk).expect_template(
+                200,
                 "application/json",
-                json!({ "detail": "Authentication credentials were not provided." }).to_string(),
-            ),
-        );
+                catalogue,
+            ));
+        }
+        self.case(Case::get(format!("reports catalogue {name} without token"), path).expect(
+            401,
+            "application/json",
+            json!({ "detail": "Authentication credentials were not provided." }).to_string(),
+        ));
         self.download_stubs(&name, REPORT_DL, "dvp/reports", &downloads);
     }
 
@@ -1046,11 +1022,7 @@ impl<'a> Builder<'a> {
         let name = self.model.world.namespaces[ns].name.clone();
         let auth = self.member_tokens(ns);
         for root in [ANALYTICS, PROXY] {
-            let label = if root == ANALYTICS {
-                "analytics"
-            } else {
-                "proxylytics"
-            };
+            let label = if root == ANALYTICS { "analytics" } else { "proxylytics" };
             let prefix = format!("{}/namespaces/{}", regex_escape(root), regex_escape(&name));
             let mut req = json!({ "method": "GET", "urlPathPattern": format!("^{prefix}/repos/[^/]+/pulls$") });
             if root == ANALYTICS {
@@ -1080,11 +1052,7 @@ impl<'a> Builder<'a> {
                     None => continue,
                 }
             }
-            self.case(c.expect(
-                404,
-                "application/json",
-                json!({ "detail": REPO_404 }).to_string(),
-            ));
+            self.case(c.expect(404, "application/json", json!({ "detail": REPO_404 }).to_string()));
             if let Some(t) = self.member_token(ns) {
                 self.case(
                     Case::get(
@@ -1092,11 +1060,7 @@ impl<'a> Builder<'a> {
                         format!("{root}/namespaces/{name}/pulls/exports/years/1999/weeks"),
                     )
                     .bearer(&t)
-                    .expect(
-                        404,
-                        "application/json",
-                        json!({ "detail": "Not Found" }).to_string(),
-                    ),
+                    .expect(404, "application/json", json!({ "detail": "Not Found" }).to_string()),
                 );
             }
         }
@@ -1108,18 +1072,8 @@ impl<'a> Builder<'a> {
     /// comma-separated) and answers each from the embedded, pre-rendered series.
     fn repos_pulls_template(entries: &[(String, String)]) -> String {
         let enc = |k: &str| k.replace('/', ":").replace('.', ";");
-        let data = Value::Object(
-            entries
-                .iter()
-                .map(|(k, v)| (enc(k), Value::String(v.clone())))
-                .collect(),
-        )
-        .to_string();
-        let list = entries
-            .iter()
-            .map(|(k, _)| enc(k))
-            .collect::<Vec<_>>()
-            .join(",");
+        let data = Value::Object(entries.iter().map(|(k, v)| (enc(k), Value::String(v.clone()))).collect()).to_string();
+        let list = entries.iter().map(|(k, _)| enc(k)).collect::<Vec<_>>().join(",");
         format!(
             "{{{{#parseJson 'data'}}}}{data}{{{{/parseJson}}}}{{{{#parseJson 'keys'}}}}[{{{{#each request.query.repos as |r|}}}}{{{{#unless @first}}}},{{{{/unless}}}}\"{{{{replace r ',' '\",\"'}}}}\"{{{{/each}}}}]{{{{/parseJson}}}}{{\"repos\":{{ {{{{~#each keys as |k|~}}}}{{{{#unless @first}}}},{{{{/unless}}}}\"{{{{k}}}}\":{{{{#assign 'kk'}}}}{{{{replace (replace k '/' ':') '.' ';'}}}}{{{{/assign}}}}{{{{#assign 'needle'}}}},{{{{kk}}}},{{{{/assign}}}}{{{{#if (contains ',{list},' needle)}}}}{{{{{{lookup data kk}}}}}}{{{{else}}}}{{\"pulls\":[]}}{{{{/if}}}}{{{{~/each~}}}} }}}}"
         )
@@ -1130,10 +1084,7 @@ impl<'a> Builder<'a> {
         let parts: Vec<String> = keys
             .iter()
             .map(|k| {
-                let v = entries
-                    .iter()
-                    .find(|(e, _)| e == k)
-                    .map_or("{\"pulls\":[]}", |(_, v)| v.as_str());
+                let v = entries.iter().find(|(e, _)| e == k).map_or("{\"pulls\":[]}", |(_, v)| v.as_str());
                 format!("\"{k}\":{v}")
             })
             .collect();
@@ -1144,38 +1095,18 @@ impl<'a> Builder<'a> {
         let model = self.model;
         let world = &model.world;
         // (scope label, visible namespaces, token)
-        let mut scopes: Vec<(String, Vec<usize>, Option<String>)> = world
-            .users
-            .iter()
-            .map(|u| {
-                (
-                    u.username.clone(),
-                    u.namespaces.clone(),
-                    Some(u.token.clone()),
-                )
-            })
-            .collect();
-        scopes.push((
-            "_public".into(),
-            (0..world.namespaces.len()).collect(),
-            None,
-        ));
+        let mut scopes: Vec<(String, Vec<usize>, Option<String>)> =
+            world.users.iter().map(|u| (u.username.clone(), u.namespaces.clone(), Some(u.token.clone()))).collect();
+        scopes.push(("_public".into(), (0..world.namespaces.len()).collect(), None));
         for (scope, visible, token) in scopes {
             let root = if token.is_some() { ANALYTICS } else { PROXY };
-            let label = if token.is_some() {
-                "analytics"
-            } else {
-                "proxylytics"
-            };
+            let label = if token.is_some() { "analytics" } else { "proxylytics" };
             let dir = format!("dvp/json/repos-pulls/{scope}");
             let mut variants = Vec::new();
             let mut templates = std::collections::BTreeMap::new();
             for (t, m, g) in param_combinations() {
-                let (t0, m0, g0) = (
-                    t.unwrap_or(DEFAULT_TIMESPAN),
-                    m.unwrap_or(DEFAULT_PERIOD_MONTHS),
-                    g.unwrap_or(Group::Repo),
-                );
+                let (t0, m0, g0) =
+                    (t.unwrap_or(DEFAULT_TIMESPAN), m.unwrap_or(DEFAULT_PERIOD_MONTHS), g.unwrap_or(Group::Repo));
                 let file = format!("{dir}/{}", pulls_file_name(t0, m0, g0));
                 if !templates.contains_key(&file) {
                     let entries: Vec<(String, String)> = visible
@@ -1198,49 +1129,33 @@ impl<'a> Builder<'a> {
                 }
                 let mut q = query_matchers(t, m, g);
                 q["repos"] = json!({ "matches": ".+" });
-                let mut req = json!({ "method": "GET", "urlPath": format!("{root}/repos/pulls"), "queryParameters": q });
+                let mut req =
+                    json!({ "method": "GET", "urlPath": format!("{root}/repos/pulls"), "queryParameters": q });
                 if let Some(tk) = &token {
-                    req["headers"] =
-                        json!({ "Authorization": { "equalTo": format!("Bearer {tk}") } });
+                    req["headers"] = json!({ "Authorization": { "equalTo": format!("Bearer {tk}") } });
                 }
-                variants.push(Variant {
-                    label: query_of(t, m, g),
-                    request: req,
-                    file,
-                });
+                variants.push(Variant { label: query_of(t, m, g), request: req, file });
             }
             // Corpus: several subsets, both spellings, one unknown repo, for the default query
             // and every explicit combination.
             let visible_keys: Vec<String> = visible
                 .iter()
                 .flat_map(|&ns| {
-                    world.namespaces[ns]
-                        .repos
-                        .iter()
-                        .map(move |r| format!("{}/{}", world.namespaces[ns].name, r.name))
+                    world.namespaces[ns].repos.iter().map(move |r| format!("{}/{}", world.namespaces[ns].name, r.name))
                 })
                 .collect();
             for v in &variants {
                 let entries = &templates[&v.file];
                 let sep = if v.label.is_empty() { "?" } else { "&" };
-                let mut subsets: Vec<Vec<&str>> =
-                    vec![visible_keys.iter().take(1).map(String::as_str).collect()];
+                let mut subsets: Vec<Vec<&str>> = vec![visible_keys.iter().take(1).map(String::as_str).collect()];
                 if v.label.is_empty() {
                     subsets.push(visible_keys.iter().map(String::as_str).collect());
                     subsets.push(vec![visible_keys[0].as_str(), "nobody/nothing"]);
                 }
                 for (k, keys) in subsets.iter().enumerate() {
-                    let repeated = keys
-                        .iter()
-                        .map(|k| format!("repos={k}"))
-                        .collect::<Vec<_>>()
-                        .join("&");
+                    let repeated = keys.iter().map(|k| format!("repos={k}")).collect::<Vec<_>>().join("&");
                     let comma = format!("repos={}", keys.join(","));
-                    for q in if k == 0 {
-                        vec![repeated]
-                    } else {
-                        vec![repeated, comma]
-                    } {
+                    for q in if k == 0 { vec![repeated] } else { vec![repeated, comma] } {
                         let mut c = Case::get(
                             format!("{label} repos/pulls as {scope} {}{sep}{q}", v.label),
                             format!("{root}/repos/pulls{}{sep}{q}", v.label),
@@ -1248,11 +1163,7 @@ impl<'a> Builder<'a> {
                         if let Some(tk) = &token {
                             c = c.bearer(tk);
                         }
-                        self.case(c.expect(
-                            200,
-                            "application/json",
-                            Self::repos_pulls_expected(entries, keys),
-                        ));
+                        self.case(c.expect(200, "application/json", Self::repos_pulls_expected(entries, keys)));
                     }
                 }
             }
@@ -1265,10 +1176,7 @@ impl<'a> Builder<'a> {
             let response = Response::new(
                 200,
                 "application/json",
-                Body::FileSet {
-                    template: pulls_file_template(&dir, Group::Repo),
-                    variants,
-                },
+                Body::FileSet { template: pulls_file_template(&dir, Group::Repo), variants },
             )
             .templated()
             .body_templated();
@@ -1288,11 +1196,7 @@ impl<'a> Builder<'a> {
         let any = self.any_token();
         let token = self.any_user_token();
         for root in [ANALYTICS, PROXY] {
-            let label = if root == ANALYTICS {
-                "analytics"
-            } else {
-                "proxylytics"
-            };
+            let label = if root == ANALYTICS { "analytics" } else { "proxylytics" };
             let auth = (root == ANALYTICS).then(|| any.clone());
             let with_auth = |mut req: Value| {
                 if let Some(a) = &auth {
@@ -1308,16 +1212,10 @@ impl<'a> Builder<'a> {
                         None => return,
                     }
                 }
-                b.case(c.expect(
-                    status,
-                    "application/json",
-                    json!({ "detail": detail }).to_string(),
-                ));
+                b.case(c.expect(status, "application/json", json!({ "detail": detail }).to_string()));
             };
-            let pulls_paths = format!(
-                "^{}/(?:namespaces/[^/]+(?:/repos/[^/]+)?/pulls|repos/pulls)$",
-                regex_escape(root)
-            );
+            let pulls_paths =
+                format!("^{}/(?:namespaces/[^/]+(?:/repos/[^/]+)?/pulls|repos/pulls)$", regex_escape(root));
             for (param, valid, detail) in [
                 ("timespan", "weeks|months", "Invalid value for 'timespan': expected one of months, weeks"),
                 (
@@ -1347,15 +1245,8 @@ impl<'a> Builder<'a> {
                 with_auth(json!({ "method": "GET", "urlPath": repos_path, "queryParameters": { "repos": { "includes": [{ "doesNotMatch": "^[a-z0-9._/,-]+$" }] } } })),
                 Response::detail(400, bad_name),
             ));
-            case(
-                self,
-                format!("{label} repos with a quote"),
-                format!("{repos_path}?repos=%22x"),
-                400,
-                bad_name,
-            );
-            let too_many =
-                format!("A maximum of {MAX_REPOS} repositories can be requested at once");
+            case(self, format!("{label} repos with a quote"), format!("{repos_path}?repos=%22x"), 400, bad_name);
+            let too_many = format!("A maximum of {MAX_REPOS} repositories can be requested at once");
             let rp = regex_escape(&repos_path);
             self.stub(Stub::new(
                 format!("{label}/guard/repos-max"),
@@ -1389,24 +1280,11 @@ impl<'a> Builder<'a> {
                 with_auth(json!({ "method": "GET", "urlPath": repos_path })),
                 Response::detail(400, missing),
             ));
-            case(
-                self,
-                format!("{label} repos missing"),
-                repos_path.clone(),
-                400,
-                missing,
-            );
+            case(self, format!("{label} repos missing"), repos_path.clone(), 400, missing);
             // Export path segments.
             if root == ANALYTICS {
-                let pfx = format!(
-                    "^{}/namespaces/[^/]+/pulls/exports/years/",
-                    regex_escape(root)
-                );
-                let views = Dataview::ALL
-                    .iter()
-                    .map(|v| v.api())
-                    .collect::<Vec<_>>()
-                    .join("|");
+                let pfx = format!("^{}/namespaces/[^/]+/pulls/exports/years/", regex_escape(root));
+                let views = Dataview::ALL.iter().map(|v| v.api()).collect::<Vec<_>>().join("|");
                 for (what, pattern, detail, example) in [
                     ("year", format!("{pfx}(?![0-9]++(?:/|$))[^/]*+(?:/.*)?$"), "Invalid year: expected an integer", "abc/weeks"),
                     (
@@ -1456,11 +1334,7 @@ impl<'a> Builder<'a> {
         let invalid = "Incorrect authentication credentials";
         let pat = "Personal access tokens cannot be used here: log in with /v2/users/login and use the returned token";
         for root in [ANALYTICS, PROXY] {
-            let label = if root == ANALYTICS {
-                "analytics"
-            } else {
-                "proxylytics"
-            };
+            let label = if root == ANALYTICS { "analytics" } else { "proxylytics" };
             let all = root_pattern(root);
             let ns_pattern = format!("^{}/namespaces/[^/]+(?:/.*)?$", regex_escape(root));
             self.stub(Stub::new(
@@ -1484,11 +1358,7 @@ impl<'a> Builder<'a> {
                         "proxylytics library/nginx pulls",
                         format!("{root}/namespaces/library/repos/nginx/pulls"),
                     )
-                    .expect(
-                        404,
-                        "application/json",
-                        json!({ "detail": REPO_404 }).to_string(),
-                    ),
+                    .expect(404, "application/json", json!({ "detail": REPO_404 }).to_string()),
                 );
             }
             self.stub(Stub::new(
@@ -1528,12 +1398,9 @@ impl<'a> Builder<'a> {
             ));
             let d = |s: &str| json!({ "detail": s }).to_string();
             self.case(
-                Case::get(
-                    format!("{label} namespaces without token"),
-                    format!("{root}/namespaces"),
-                )
-                .expect(401, "application/json", d(unauthenticated))
-                .expect_header("WWW-Authenticate", "*"),
+                Case::get(format!("{label} namespaces without token"), format!("{root}/namespaces"))
+                    .expect(401, "application/json", d(unauthenticated))
+                    .expect_header("WWW-Authenticate", "*"),
             );
             self.case(
                 Case::get(format!("{label} with a PAT"), format!("{root}/namespaces"))
@@ -1541,12 +1408,11 @@ impl<'a> Builder<'a> {
                     .expect(401, "application/json", d(pat)),
             );
             self.case(
-                Case::get(
-                    format!("{label} with a forged token"),
-                    format!("{root}/namespaces"),
-                )
-                .bearer("a.b.c")
-                .expect(401, "application/json", d(invalid)),
+                Case::get(format!("{label} with a forged token"), format!("{root}/namespaces")).bearer("a.b.c").expect(
+                    401,
+                    "application/json",
+                    d(invalid),
+                ),
             );
             if let Some(t) = &token {
                 self.case(
@@ -1557,19 +1423,17 @@ impl<'a> Builder<'a> {
                     .bearer(t)
                     .expect(404, "application/json", d(NS_404)),
                 );
+                self.case(Case::get(format!("{label} unknown path"), format!("{root}/no/such/path")).bearer(t).expect(
+                    404,
+                    "application/json",
+                    d("Not Found"),
+                ));
                 self.case(
-                    Case::get(
-                        format!("{label} unknown path"),
-                        format!("{root}/no/such/path"),
-                    )
-                    .bearer(t)
-                    .expect(404, "application/json", d("Not Found")),
-                );
-                self.case(
-                    Case::get(format!("{label} POST"), format!("{root}/namespaces"))
-                        .bearer(t)
-                        .method("POST")
-                        .expect(405, "application/json", d("Method not allowed.")),
+                    Case::get(format!("{label} POST"), format!("{root}/namespaces")).bearer(t).method("POST").expect(
+                        405,
+                        "application/json",
+                        d("Method not allowed."),
+                    ),
                 );
             }
         }
@@ -1587,10 +1451,7 @@ impl<'a> Builder<'a> {
                 json!({ "method": "ANY", "urlPathPattern": format!("^{}(?:/.*)?$", regex_escape(prefix)) }),
                 Response::new(403, XML, Body::Text(body.clone())),
             ));
-            self.case(
-                Case::get(format!("{kind} unsigned"), format!("{prefix}/x/y.csv"))
-                    .expect(403, XML, body),
-            );
+            self.case(Case::get(format!("{kind} unsigned"), format!("{prefix}/x/y.csv")).expect(403, XML, body));
         }
     }
 
@@ -1609,10 +1470,7 @@ impl<'a> Builder<'a> {
                 .header("Retry-After", "60")
                 .header("X-RateLimit-Limit", "180")
                 .header("X-RateLimit-Remaining", "0")
-                .header(
-                    "X-RateLimit-Reset",
-                    "{{now offset='60 seconds' format='unix'}}",
-                )
+                .header("X-RateLimit-Reset", "{{now offset='60 seconds' format='unix'}}")
                 .templated()
         };
         let faults: Vec<(&str, Response)> = vec![
@@ -1626,10 +1484,7 @@ impl<'a> Builder<'a> {
                     Body::Text("<html><body><h1>502 Bad Gateway</h1></body></html>\n".into()),
                 ),
             ),
-            (
-                "503",
-                Response::detail(503, "Service Unavailable").header("Retry-After", "30"),
-            ),
+            ("503", Response::detail(503, "Service Unavailable").header("Retry-After", "30")),
             ("timeout", {
                 let mut r = Response::new(
                     504,
@@ -1641,10 +1496,7 @@ impl<'a> Builder<'a> {
             }),
             ("slow", {
                 let mut r = Response::detail(503, "Service Unavailable").header("Retry-After", "5");
-                r.extra.insert(
-                    "delayDistribution".into(),
-                    json!({ "type": "uniform", "lower": 500, "upper": 2500 }),
-                );
+                r.extra.insert("delayDistribution".into(), json!({ "type": "uniform", "lower": 500, "upper": 2500 }));
                 r
             }),
             ("reset", fault_response("CONNECTION_RESET_BY_PEER")),
@@ -1670,8 +1522,8 @@ impl<'a> Builder<'a> {
             s.scenario = Some((FAULT_SCENARIO.into(), name.into()));
             self.stub(s);
             if matches!(name, "rate-limit" | "500" | "503") {
-                let c = Case::get(format!("fault {name}"), format!("{ANALYTICS}/namespaces"))
-                    .header(FAULT_HEADER, name);
+                let c =
+                    Case::get(format!("fault {name}"), format!("{ANALYTICS}/namespaces")).header(FAULT_HEADER, name);
                 let status = response.status;
                 let body = match &response.body {
                     Body::Text(t) => t.clone(),

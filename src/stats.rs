@@ -77,21 +77,13 @@ pub struct PeriodStats {
 
 impl PeriodStats {
     pub fn new(period: Period) -> PeriodStats {
-        PeriodStats {
-            period,
-            cells: BTreeMap::new(),
-        }
+        PeriodStats { period, cells: BTreeMap::new() }
     }
 
     pub fn add_events(&mut self, events: &[Event]) {
         for e in events {
-            let key = Cell {
-                repo: e.repo,
-                tag: e.tag,
-                platform: e.platform,
-                by_tag: e.action.by_tag(),
-                client: e.client,
-            };
+            let key =
+                Cell { repo: e.repo, tag: e.tag, platform: e.platform, by_tag: e.action.by_tag(), client: e.client };
             self.cells.entry(key).or_default().add_action(e.action);
         }
     }

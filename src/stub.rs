@@ -7,8 +7,7 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
 /// Namespace of every stub id (UUID v5 of the stub key under it).
-pub const ID_NAMESPACE: uuid::Uuid =
-    uuid::Uuid::from_u128(0x6c1f_4d0e_9a57_4b7e_8d1c_2f3a_b4c5_d6e7);
+pub const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6c1f_4d0e_9a57_4b7e_8d1c_2f3a_b4c5_d6e7);
 
 /// The generated mock: stubs plus body files (path under `__files/` -> bytes).
 #[derive(Debug, Default)]
@@ -71,14 +70,7 @@ impl Stub {
         request: Value,
         response: Response,
     ) -> Stub {
-        Stub {
-            key: key.into(),
-            name: name.into(),
-            priority,
-            request,
-            response,
-            scenario: None,
-        }
+        Stub { key: key.into(), name: name.into(), priority, request, response, scenario: None }
     }
 
     pub fn id(&self) -> uuid::Uuid {
@@ -107,10 +99,7 @@ impl Response {
     pub fn detail(status: u16, detail: &str) -> Response {
         let mut r = Response::json(status, &json!({ "detail": detail }));
         if status == 401 {
-            r = r.header(
-                "WWW-Authenticate",
-                "Bearer realm=\"https://hub.docker.com\"",
-            );
+            r = r.header("WWW-Authenticate", "Bearer realm=\"https://hub.docker.com\"");
         }
         r
     }
@@ -133,10 +122,7 @@ impl Response {
 
 /// `{"or": [{"equalTo": "Bearer t1"}, ...]}` for a set of tokens; `None` when empty.
 pub fn bearer_any<'a>(tokens: impl IntoIterator<Item = &'a str>) -> Option<Value> {
-    let alts: Vec<Value> = tokens
-        .into_iter()
-        .map(|t| json!({ "equalTo": format!("Bearer {t}") }))
-        .collect();
+    let alts: Vec<Value> = tokens.into_iter().map(|t| json!({ "equalTo": format!("Bearer {t}") })).collect();
     match alts.len() {
         0 => None,
         1 => alts.into_iter().next(),

@@ -38,19 +38,11 @@ pub fn mapping_file(key: &str) -> String {
     format!("mappings/{}.json", key.replace('/', "--"))
 }
 
-fn response_json(
-    r: &Response,
-    body: Option<(&str, Value)>,
-    headers: &[(String, String)],
-    transform: bool,
-) -> Value {
+fn response_json(r: &Response, body: Option<(&str, Value)>, headers: &[(String, String)], transform: bool) -> Value {
     let mut m = Map::new();
     m.insert("status".into(), json!(r.status));
     if !headers.is_empty() {
-        m.insert(
-            "headers".into(),
-            Value::Object(headers.iter().map(|(k, v)| (k.clone(), json!(v))).collect()),
-        );
+        m.insert("headers".into(), Value::Object(headers.iter().map(|(k, v)| (k.clone(), json!(v))).collect()));
     }
     if let Some((field, value)) = body {
         m.insert(field.into(), value);
@@ -78,10 +70,7 @@ fn stub_json(id: uuid::Uuid, s: &Stub, request: &Value, response: Value) -> Valu
     }
     m.insert("request".into(), request.clone());
     m.insert("response".into(), response);
-    m.insert(
-        "metadata".into(),
-        json!({ "generator": "dvp-mock", "key": s.key }),
-    );
+    m.insert("metadata".into(), json!({ "generator": "dvp-mock", "key": s.key }));
     Value::Object(m)
 }
 
@@ -97,12 +86,7 @@ pub fn standalone(mock: &Mock) -> Tree {
             Body::FileSet { template, .. } => Some(("bodyFileName", json!(template))),
         };
         let transform = r.templated || r.body_templated;
-        let v = stub_json(
-            s.id(),
-            s,
-            &s.request,
-            response_json(r, body, &r.headers, transform),
-        );
+        let v = stub_json(s.id(), s, &s.request, response_json(r, body, &r.headers, transform));
         let prev = tree.insert(mapping_file(&s.key), pretty(&v));
         assert!(prev.is_none(), "duplicate stub key {}", s.key);
     }
@@ -115,20 +99,14 @@ pub fn standalone(mock: &Mock) -> Tree {
 fn inline(bytes: &[u8]) -> (&'static str, Value) {
     match std::str::from_utf8(bytes) {
         Ok(s) => ("body", json!(s)),
-        Err(_) => (
-            "base64Body",
-            json!(base64::engine::general_purpose::STANDARD.encode(bytes)),
-        ),
+        Err(_) => ("base64Body", json!(base64::engine::general_purpose::STANDARD.encode(bytes))),
     }
 }
 
 /// Fills path-segment templates of a file-set header with the variant's concrete file name.
 fn concrete_headers(headers: &[(String, String)], v: &Variant) -> Vec<(String, String)> {
     let base = v.file.rsplit('/').next().unwrap_or(&v.file);
-    headers
-        .iter()
-        .map(|(k, val)| (k.clone(), val.replace("{{request.pathSegments.[2]}}", base)))
-        .collect()
+    headers.iter().map(|(k, val)| (k.clone(), val.replace("{{request.pathSegments.[2]}}", base))).collect()
 }
 
 /// One stub of the Cloud file, with the size of its body (for the budget report).
@@ -138,22 +116,23 @@ struct CloudStub {
     body_bytes: usize,
 }
 
-/// The Cloud import file; fails when it would exceed `budget` bytes.
-pub fn cloud(mock: &Mock, budget: u64) -> Result<Tree, Error> {
+/// The Cloud import file; `streamed` holds the body files rendered through a
+/// [`crate::sink::MemorySink`]. Fails when the file would exceed `budget` bytes.
+pub fn cloud(mock: &Mock, streamed: &BTreeMap<String, Vec<u8>>, budget: u64) -> Result<Tree, Error> {
+    let file = |path: &str| -> &Vec<u8> {
+        mock.files.get(path).or_else(|| streamed.get(path)).expect("every body file was rendered")
+    };
     let mut stubs: Vec<CloudStub> = Vec::new();
     for s in &mock.stubs {
         let r = &s.response;
         match &r.body {
             Body::FileSet { variants, .. } => {
                 for v in variants {
-                    let bytes = &mock.files[&v.file];
+                    let bytes = file(&v.file);
                     let headers = concrete_headers(&r.headers, v);
-                    let transform =
-                        r.body_templated || headers.iter().any(|(_, h)| h.contains("{{"));
-                    let id = uuid::Uuid::new_v5(
-                        &crate::stub::ID_NAMESPACE,
-                        format!("{}#{}", s.key, v.label).as_bytes(),
-                    );
+                    let transform = r.body_templated || headers.iter().any(|(_, h)| h.contains("{{"));
+                    let id =
+                        uuid::Uuid::new_v5(&crate::stub::ID_NAMESPACE, format!("{}#{}", s.key, v.label).as_bytes());
                     let mut named = s.clone();
                     named.name = format!("{} [{}]", s.name, v.label);
                     named.key = format!("{}#{}", s.key, v.label);
@@ -173,17 +152,12 @@ pub fn cloud(mock: &Mock, budget: u64) -> Result<Tree, Error> {
                 let (b, size) = match body {
                     Body::Empty => (None, 0),
                     Body::Text(t) => (Some(("body", json!(t))), t.len()),
-                    Body::File(f) => (Some(inline(&mock.files[f])), mock.files[f].len()),
+                    Body::File(f) => (Some(inline(file(f))), file(f).len()),
                     Body::FileSet { .. } => unreachable!("handled above"),
                 };
                 let transform = r.templated || r.body_templated;
                 stubs.push(CloudStub {
-                    json: stub_json(
-                        s.id(),
-                        s,
-                        &s.request,
-                        response_json(r, b, &r.headers, transform),
-                    ),
+                    json: stub_json(s.id(), s, &s.request, response_json(r, b, &r.headers, transform)),
                     label: s.name.clone(),
                     body_bytes: size,
                 });
@@ -200,12 +174,8 @@ pub fn cloud(mock: &Mock, budget: u64) -> Result<Tree, Error> {
         }
         let mut top: Vec<(&str, usize)> = by_label.into_iter().collect();
         top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        let list = top
-            .iter()
-            .take(5)
-            .map(|(l, n)| format!("{l} ({:.1} MB)", *n as f64 / 1e6))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let list =
+            top.iter().take(5).map(|(l, n)| format!("{l} ({:.1} MB)", *n as f64 / 1e6)).collect::<Vec<_>>().join("; ");
         return Err(Error::Budget(format!(
             "the Cloud import file would be {:.1} MB, over the budget of {:.1} MB (cloud_budget_bytes); bodies total {:.1} MB. \
              Biggest contributors: {list}. Shrink it with a later history_start (fewer periods), lower weekly_pulls, \

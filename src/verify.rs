@@ -14,19 +14,13 @@ pub struct Received {
 
 impl Received {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
 /// A client that never follows redirects and never decompresses.
 pub fn agent() -> ureq::Agent {
-    ureq::AgentBuilder::new()
-        .redirects(0)
-        .timeout(Duration::from_secs(30))
-        .build()
+    ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(30)).build()
 }
 
 /// Sends one case to `base_url` (no trailing slash).
@@ -46,21 +40,11 @@ pub fn send(agent: &ureq::Agent, base_url: &str, case: &Case) -> Result<Received
         Err(e) => return Err(format!("transport error: {e}")),
     };
     let status = resp.status();
-    let headers = resp
-        .headers_names()
-        .into_iter()
-        .filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_string())))
-        .collect();
+    let headers =
+        resp.headers_names().into_iter().filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_string()))).collect();
     let mut body = Vec::new();
-    resp.into_reader()
-        .take(512 * 1024 * 1024)
-        .read_to_end(&mut body)
-        .map_err(|e| format!("reading body: {e}"))?;
-    Ok(Received {
-        status,
-        headers,
-        body,
-    })
+    resp.into_reader().take(512 * 1024 * 1024).read_to_end(&mut body).map_err(|e| format!("reading body: {e}"))?;
+    Ok(Received { status, headers, body })
 }
 
 /// Compares a response with the case's expectation; `Err` says what differed.
@@ -68,10 +52,7 @@ pub fn compare(case: &Case, base_url: &str, got: &Received) -> Result<(), String
     let e = &case.expect;
     if got.status != e.status {
         let snippet = String::from_utf8_lossy(&got.body[..got.body.len().min(160)]).into_owned();
-        return Err(format!(
-            "status {} (expected {}); body starts {snippet:?}",
-            got.status, e.status
-        ));
+        return Err(format!("status {} (expected {}); body starts {snippet:?}", got.status, e.status));
     }
     if let Some(ct) = &e.content_type {
         match got.header("Content-Type") {
@@ -89,26 +70,26 @@ pub fn compare(case: &Case, base_url: &str, got: &Received) -> Result<(), String
         ExpectBody::Any => Ok(()),
         ExpectBody::Bytes(b) if &got.body == b => Ok(()),
         ExpectBody::Bytes(b) => Err(describe_mismatch(b, &got.body)),
+        ExpectBody::Fingerprint { len, fingerprint } => {
+            if got.body.len() as u64 == *len && crate::corpus::fingerprint(&got.body) == *fingerprint {
+                Ok(())
+            } else {
+                Err(format!("body differs: {} bytes (expected {len}) or different content", got.body.len()))
+            }
+        }
         ExpectBody::Template(t) => {
             let actual = String::from_utf8_lossy(&got.body);
             if template_matches(t, base_url, &actual) {
                 Ok(())
             } else {
-                Err(format!(
-                    "body does not match its template; got {:?}",
-                    &actual[..actual.len().min(200)]
-                ))
+                Err(format!("body does not match its template; got {:?}", &actual[..actual.len().min(200)]))
             }
         }
     }
 }
 
 fn describe_mismatch(expected: &[u8], got: &[u8]) -> String {
-    let at = expected
-        .iter()
-        .zip(got)
-        .position(|(a, b)| a != b)
-        .unwrap_or(expected.len().min(got.len()));
+    let at = expected.iter().zip(got).position(|(a, b)| a != b).unwrap_or(expected.len().min(got.len()));
     let from = at.saturating_sub(20);
     format!(
         "body differs at byte {at} (expected {} bytes, got {}): expected …{:?}…, got …{:?}…",
@@ -136,11 +117,7 @@ pub fn run(base_url: &str, corpus: &[Case]) -> Report {
         let outcome = send(&agent, base_url, case).and_then(|got| compare(case, base_url, &got));
         match outcome {
             Ok(()) => report.passed += 1,
-            Err(why) => report.failures.push((
-                case.name.clone(),
-                format!("{} {}", case.method, case.path),
-                why,
-            )),
+            Err(why) => report.failures.push((case.name.clone(), format!("{} {}", case.method, case.path), why)),
         }
     }
     report

@@ -107,11 +107,7 @@ pub struct User {
 
 /// User-agent tools: (tool, versions, use-case class).
 pub const AGENTS: &[(&str, &[&str], UseCase)] = &[
-    (
-        "docker",
-        &["28.0.4", "27.5.1", "27.3.1", "26.1.4"],
-        UseCase::LocalDev,
-    ),
+    ("docker", &["28.0.4", "27.5.1", "27.3.1", "26.1.4"], UseCase::LocalDev),
     ("containerd", &["2.0.2", "1.7.24", "1.7.22"], UseCase::Prod),
     ("buildkit", &["0.18.2", "0.16.0"], UseCase::CiCd),
     ("podman", &["5.3.1", "4.9.4"], UseCase::LocalDev),
@@ -219,21 +215,15 @@ const ISPS: &[&str] = &[
     "telstra.net",
 ];
 const UNIVERSITIES: &[&str] = &["mit.edu", "ethz.ch", "tum.de", "u-tokyo.ac.jp", "ox.ac.uk"];
-const CLOUDS: &[(&str, &str, f64)] = &[
-    ("aws", "amazonaws.com", 50.0),
-    ("gcp", "googleusercontent.com", 25.0),
-    ("azure", "cloudapp.net", 25.0),
-];
+const CLOUDS: &[(&str, &str, f64)] =
+    &[("aws", "amazonaws.com", 50.0), ("gcp", "googleusercontent.com", 25.0), ("azure", "cloudapp.net", 25.0)];
 
 impl World {
     pub fn build(config: Config) -> World {
         let calendar = Calendar::new(config.history_start, config.as_of);
         let clients = build_clients(config.seed, config.clients);
-        let namespaces = config
-            .namespaces
-            .iter()
-            .map(|ns| build_namespace(config.seed, ns, &clients))
-            .collect::<Vec<_>>();
+        let namespaces =
+            config.namespaces.iter().map(|ns| build_namespace(config.seed, ns, &clients)).collect::<Vec<_>>();
         let users = config
             .users
             .iter()
@@ -255,27 +245,16 @@ impl World {
                     .map(|_| jwt::token(config.seed, config.as_of, &u.username, "login_2fa")),
             })
             .collect();
-        World {
-            config,
-            calendar,
-            namespaces,
-            clients,
-            users,
-        }
+        World { config, calendar, namespaces, clients, users }
     }
 
     pub fn namespace(&self, name: &str) -> Option<(usize, &Namespace)> {
-        self.namespaces
-            .iter()
-            .enumerate()
-            .find(|(_, n)| n.name == name)
+        self.namespaces.iter().enumerate().find(|(_, n)| n.name == name)
     }
 
     /// Users allowed to read namespace `ns`.
     pub fn members(&self, ns: usize) -> impl Iterator<Item = &User> {
-        self.users
-            .iter()
-            .filter(move |u| u.namespaces.contains(&ns))
+        self.users.iter().filter(move |u| u.namespaces.contains(&ns))
     }
 }
 
@@ -298,8 +277,7 @@ fn build_namespace(seed: u64, ns: &crate::config::Namespace, clients: &[Client])
                         .platforms
                         .iter()
                         .map(|p| {
-                            let mut s =
-                                rng::stream(seed, &["digest", &ns.name, &r.name, &t.name, p]);
+                            let mut s = rng::stream(seed, &["digest", &ns.name, &r.name, &t.name, p]);
                             format!("sha256:{}", rng::hex(&mut s, 32))
                         })
                         .collect(),
@@ -310,11 +288,7 @@ fn build_namespace(seed: u64, ns: &crate::config::Namespace, clients: &[Client])
     // Audience: each client joins with probability `reach`, decided by a per-namespace stream
     // read in client order, so the audience of one namespace never depends on another's.
     let mut s = rng::stream(seed, &["audience", &ns.name]);
-    let audience: Vec<u32> = clients
-        .iter()
-        .filter(|_| rng::unit(&mut s) < ns.reach)
-        .map(|c| c.id)
-        .collect();
+    let audience: Vec<u32> = clients.iter().filter(|_| rng::unit(&mut s) < ns.reach).map(|c| c.id).collect();
     let audience_pick = Weighted::new(audience.iter().map(|&id| clients[id as usize].activity));
     Namespace {
         name: ns.name.clone(),
@@ -351,25 +325,12 @@ fn build_clients(seed: u64, n: u32) -> Vec<Client> {
                 let (csp, dom, _) = CLOUDS[clouds.pick(&mut s)];
                 (IpType::Hosting, Some(csp), dom, None)
             } else if r < 0.94 {
-                (
-                    IpType::Education,
-                    None,
-                    UNIVERSITIES[s.random_range(0..UNIVERSITIES.len())],
-                    None,
-                )
+                (IpType::Education, None, UNIVERSITIES[s.random_range(0..UNIVERSITIES.len())], None)
             } else {
                 (IpType::Unknown, None, "", None)
             };
-            let agent = if csp.is_some() {
-                agent_cloud.pick(&mut s)
-            } else {
-                agent_people.pick(&mut s)
-            } as u8;
-            let user = if rng::unit(&mut s) < 0.45 {
-                Some(100_000 + id)
-            } else {
-                None
-            };
+            let agent = if csp.is_some() { agent_cloud.pick(&mut s) } else { agent_people.pick(&mut s) } as u8;
+            let user = if rng::unit(&mut s) < 0.45 { Some(100_000 + id) } else { None };
             let k = s.random_range(0..5u32);
             let mut other_images: Vec<u8> = (0..k).map(|_| images.pick(&mut s) as u8).collect();
             other_images.sort_unstable();
@@ -380,18 +341,7 @@ fn build_clients(seed: u64, n: u32) -> Vec<Client> {
             if csp.is_some() {
                 activity *= 2.0;
             }
-            Client {
-                id,
-                country,
-                csp,
-                ip_type,
-                domain,
-                company,
-                agent,
-                user,
-                other_images,
-                activity,
-            }
+            Client { id, country, csp, ip_type, domain, company, agent, user, other_images, activity }
         })
         .collect()
 }

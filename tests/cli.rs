@@ -4,11 +4,7 @@ use std::process::{Command, Output};
 use crate::support;
 
 fn run(args: &[&str], dir: &std::path::Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dvp-mock"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_dvp-mock")).args(args).current_dir(dir).output().unwrap()
 }
 
 fn stderr(o: &Output) -> String {
@@ -18,60 +14,30 @@ fn stderr(o: &Output) -> String {
 #[test]
 fn a_config_typo_is_one_error_line_with_file_line_and_column() {
     let dir = support::scratch("cli-typo");
-    let text =
-        dvp_mock::config::DEFAULT_TOML.replace("clients = 250", "clients = 250\nclinets = 5");
+    let text = dvp_mock::config::DEFAULT_TOML.replace("clients = 250", "clients = 250\nclinets = 5");
     std::fs::write(dir.join("my.toml"), text).unwrap();
     let o = run(&["generate", "--config", "my.toml"], &dir);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(
-        err.starts_with("error: my.toml: line 17, column 1: unknown field `clinets`"),
-        "{err}"
-    );
+    assert!(err.starts_with("error: my.toml: line 17, column 1: unknown field `clinets`"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        !dir.join("mappings").exists() && !dir.join("__files").exists(),
-        "nothing written"
-    );
+    assert!(!dir.join("mappings").exists() && !dir.join("__files").exists(), "nothing written");
 
     let cases = [
         ("as_of = \"2026-03-18\"", "as_of = \"2026-02-30\"", "as_of"),
-        (
-            "as_of = \"2026-03-18\"",
-            "as_of = \"2025-01-01\"",
-            "key `as_of`",
-        ),
-        (
-            "name = \"acme\"",
-            "name = \"Acme\"",
-            "key `namespaces[0].name`",
-        ),
-        (
-            "namespaces = [\"betalabs\"]",
-            "namespaces = [\"nosuch\"]",
-            "unknown namespace `nosuch`",
-        ),
-        (
-            "name = \"web\"",
-            "name = \"../../etc\"",
-            "key `namespaces[0].repos[0].name`",
-        ),
+        ("as_of = \"2026-03-18\"", "as_of = \"2025-01-01\"", "key `as_of`"),
+        ("name = \"acme\"", "name = \"Acme\"", "key `namespaces[0].name`"),
+        ("namespaces = [\"betalabs\"]", "namespaces = [\"nosuch\"]", "unknown namespace `nosuch`"),
+        ("name = \"web\"", "name = \"../../etc\"", "key `namespaces[0].repos[0].name`"),
         ("seed = 42", "seed = \"42\"", "line 5"),
     ];
     for (from, to, needle) in cases {
         assert!(dvp_mock::config::DEFAULT_TOML.contains(from), "{from}");
-        std::fs::write(
-            dir.join("bad.toml"),
-            dvp_mock::config::DEFAULT_TOML.replacen(from, to, 1),
-        )
-        .unwrap();
+        std::fs::write(dir.join("bad.toml"), dvp_mock::config::DEFAULT_TOML.replacen(from, to, 1)).unwrap();
         let o = run(&["generate", "--config", "bad.toml"], &dir);
         assert_eq!(o.status.code(), Some(2), "{to}: {}", stderr(&o));
         let err = stderr(&o);
-        assert!(
-            err.starts_with("error: bad.toml: ") && err.contains(needle),
-            "{to}: {err}"
-        );
+        assert!(err.starts_with("error: bad.toml: ") && err.contains(needle), "{to}: {err}");
         assert_eq!(err.lines().count(), 1, "{err}");
     }
 }
@@ -89,32 +55,20 @@ fn generate_refuses_foreign_files_and_never_touches_other_files() {
     // With --force the generated folders are replaced; the user's Cargo.toml stays.
     let o = run(&["generate", "--quiet", "--force"], &dir);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(
-        std::fs::read_to_string(dir.join("Cargo.toml")).unwrap(),
-        "# the user's own"
-    );
+    assert_eq!(std::fs::read_to_string(dir.join("Cargo.toml")).unwrap(), "# the user's own");
     assert!(!dir.join("mappings/my-own-stub.json").exists());
     // A second generate replaces its own files without --force; check is clean.
     assert!(run(&["generate", "--quiet"], &dir).status.success());
     let o = run(&["check"], &dir);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // Drift: an edited, a deleted and an extra file are all listed; check writes nothing.
-    let some_csv = std::fs::read_dir(dir.join("__files/dvp/exports/acme"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let some_csv = std::fs::read_dir(dir.join("__files/dvp/exports/acme")).unwrap().next().unwrap().unwrap().path();
     std::fs::write(&some_csv, "x").unwrap();
     std::fs::write(dir.join("mappings/extra.json"), "{}").unwrap();
     let o = run(&["check"], &dir);
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        out.contains("differs: __files/dvp/exports/acme/")
-            && out.contains("extra: mappings/extra.json"),
-        "{out}"
-    );
+    assert!(out.contains("differs: __files/dvp/exports/acme/") && out.contains("extra: mappings/extra.json"), "{out}");
     assert_eq!(std::fs::read(&some_csv).unwrap(), b"x");
 }
 
@@ -125,16 +79,11 @@ fn help_version_and_config_round_trip() {
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("dvp-mock "));
     let o = run(&["generate", "--help"], &dir);
     let help = String::from_utf8_lossy(&o.stdout);
-    for flag in [
-        "--config", "--seed", "--as-of", "--out", "--target", "--force", "--jobs",
-    ] {
+    for flag in ["--config", "--seed", "--as-of", "--out", "--target", "--force", "--jobs"] {
         assert!(help.contains(flag), "{flag} missing from help");
     }
     let o = run(&["config"], &dir);
-    assert_eq!(
-        String::from_utf8_lossy(&o.stdout),
-        dvp_mock::config::DEFAULT_TOML
-    );
+    assert_eq!(String::from_utf8_lossy(&o.stdout), dvp_mock::config::DEFAULT_TOML);
     let o = run(&["generate", "--bogus"], &dir);
     assert_eq!(o.status.code(), Some(2));
 }

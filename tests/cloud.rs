@@ -3,11 +3,11 @@
 use serde_json::Value;
 
 use crate::support::{self, wiremock::WireMock};
-use dvp_mock::target::{self, CLOUD_FILE};
+use dvp_mock::target::CLOUD_FILE;
 use dvp_mock::verify;
 
 fn cloud_doc() -> (Vec<u8>, Value) {
-    let tree = target::cloud(&support::default_built().mock, u64::MAX).unwrap();
+    let tree = support::default_cloud(u64::MAX).unwrap();
     let bytes = tree[CLOUD_FILE].clone();
     let v: Value = serde_json::from_slice(&bytes).unwrap();
     (bytes, v)
@@ -29,10 +29,7 @@ fn mask_after(text: &str, key: &str) -> String {
     while let Some(i) = rest.find(key) {
         out.push_str(&rest[..i + key.len()]);
         let r = &rest[i + key.len()..];
-        let n = r
-            .bytes()
-            .take_while(|b| b.is_ascii_digit() || *b == b'T' || *b == b'Z')
-            .count();
+        let n = r.bytes().take_while(|b| b.is_ascii_digit() || *b == b'T' || *b == b'Z').count();
         out.push_str("<ts>");
         rest = &r[n..];
     }
@@ -47,17 +44,10 @@ fn cloud_import_answers_exactly_like_the_standalone_tree() {
     let standalone_dir = support::write_scratch("parity-standalone", &support::default_tree());
     let standalone = WireMock::start(&standalone_dir);
     let cloud = WireMock::start_empty();
-    let import = cloud.request(
-        "POST",
-        "/__admin/mappings/import",
-        &[("Content-Type", "application/json")],
-        Some(&bytes),
-    );
+    let import =
+        cloud.request("POST", "/__admin/mappings/import", &[("Content-Type", "application/json")], Some(&bytes));
     assert_eq!(import.status, 200, "import failed: {}", import.text());
-    assert_eq!(
-        cloud.stub_count(),
-        doc["mappings"].as_array().unwrap().len()
-    );
+    assert_eq!(cloud.stub_count(), doc["mappings"].as_array().unwrap().len());
 
     let agent = verify::agent();
     let (sb, cb) = (standalone.base_url(), cloud.base_url());
@@ -75,18 +65,10 @@ fn cloud_import_answers_exactly_like_the_standalone_tree() {
             && a.header("Location").map(|l| normalise(l.as_bytes(), &sb))
                 == b.header("Location").map(|l| normalise(l.as_bytes(), &cb));
         if !same {
-            diffs.push(format!(
-                "{}: standalone {} vs cloud {}",
-                case.name, a.status, b.status
-            ));
+            diffs.push(format!("{}: standalone {} vs cloud {}", case.name, a.status, b.status));
         }
     }
-    assert!(
-        diffs.is_empty(),
-        "{} differences:\n{}",
-        diffs.len(),
-        diffs.join("\n")
-    );
+    assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
 }
 
 /// Every key the WireMock 3.13.2 schemas allow (stub-mapping.yaml, response-definition.yaml).
@@ -151,16 +133,13 @@ const REQUEST_KEYS: &[&str] = &[
 fn cloud_file_is_inline_and_uses_only_schema_fields() {
     let (bytes, doc) = cloud_doc();
     assert!(!String::from_utf8_lossy(&bytes).contains("bodyFileName"));
-    let schema_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference/wiremock/swagger-3.13.2/schemas");
+    let schema_dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/wiremock/swagger-3.13.2/schemas");
     if schema_dir.exists() {
         // The key lists above are the properties of these schema files; keep them honest.
         let stub_schema = std::fs::read_to_string(schema_dir.join("stub-mapping.yaml")).unwrap();
         for k in STUB_KEYS.iter().filter(|k| **k != "uuid") {
-            assert!(
-                stub_schema.contains(&format!("{k}:")),
-                "{k} not in stub-mapping.yaml"
-            );
+            assert!(stub_schema.contains(&format!("{k}:")), "{k} not in stub-mapping.yaml");
         }
     }
     for stub in doc["mappings"].as_array().unwrap() {
@@ -174,18 +153,9 @@ fn cloud_file_is_inline_and_uses_only_schema_fields() {
         for k in keys(&stub["response"]) {
             assert!(RESPONSE_KEYS.contains(&k.as_str()), "response key {k}");
         }
-        let url_matchers = [
-            "url",
-            "urlPattern",
-            "urlPath",
-            "urlPathPattern",
-            "urlPathTemplate",
-        ];
+        let url_matchers = ["url", "urlPattern", "urlPath", "urlPathPattern", "urlPathTemplate"];
         assert_eq!(
-            url_matchers
-                .iter()
-                .filter(|m| stub["request"].get(**m).is_some())
-                .count(),
+            url_matchers.iter().filter(|m| stub["request"].get(**m).is_some()).count(),
             1,
             "one URL matcher: {stub}"
         );
@@ -195,9 +165,7 @@ fn cloud_file_is_inline_and_uses_only_schema_fields() {
 
 #[test]
 fn cloud_budget_names_the_biggest_contributors() {
-    let err = target::cloud(&support::default_built().mock, 100_000)
-        .unwrap_err()
-        .to_string();
+    let err = support::default_cloud(100_000).unwrap_err().to_string();
     assert!(err.contains("over the budget"), "{err}");
     assert!(err.contains("Biggest contributors: "), "{err}");
 }

@@ -10,24 +10,8 @@ const ITERATIONS: usize = 20_000;
 #[test]
 fn mutated_configs_never_panic_and_errors_are_one_line() {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2024);
-    let tokens = [
-        "=",
-        "\"",
-        "[",
-        "]",
-        "{",
-        "}",
-        ",",
-        "\n",
-        "-1",
-        "1e999",
-        "nan",
-        "\"2026-02-30\"",
-        "x",
-        "🦀",
-        "[[users]]",
-        "0",
-    ];
+    let tokens =
+        ["=", "\"", "[", "]", "{", "}", ",", "\n", "-1", "1e999", "nan", "\"2026-02-30\"", "x", "🦀", "[[users]]", "0"];
     let base: Vec<char> = DEFAULT_TOML.chars().collect();
     let (mut accepted, mut rejected) = (0, 0);
     for _ in 0..ITERATIONS {
@@ -66,10 +50,7 @@ fn mutated_configs_never_panic_and_errors_are_one_line() {
             Err(_) => panic!("parsing panicked on:\n{text}"),
         }
     }
-    assert!(
-        accepted > 0 && rejected > ITERATIONS / 2,
-        "accepted {accepted}, rejected {rejected}"
-    );
+    assert!(accepted > 0 && rejected > ITERATIONS / 2, "accepted {accepted}, rejected {rejected}");
 }
 
 #[test]
@@ -79,23 +60,12 @@ fn accepted_names_are_safe_everywhere() {
     let mut accepted = 0;
     for _ in 0..ITERATIONS * 5 {
         let len = rng.random_range(0..12);
-        let name: String = (0..len)
-            .map(|_| alphabet[rng.random_range(0..alphabet.len())])
-            .collect();
-        for kind in [
-            NameKind::Namespace,
-            NameKind::Repo,
-            NameKind::Tag,
-            NameKind::Username,
-        ] {
+        let name: String = (0..len).map(|_| alphabet[rng.random_range(0..alphabet.len())]).collect();
+        for kind in [NameKind::Namespace, NameKind::Repo, NameKind::Tag, NameKind::Username] {
             if check_name(&name, kind).is_ok() {
                 accepted += 1;
                 assert!(!name.is_empty() && name != "." && name != "..");
-                assert!(
-                    name.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')),
-                    "{name:?}"
-                );
+                assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')), "{name:?}");
                 assert!(!name.starts_with('.') && !name.starts_with('-'), "{name:?}");
             }
         }

@@ -4,11 +4,10 @@ use std::collections::BTreeMap;
 use crate::support;
 use dvp_mock::config::Config;
 use dvp_mock::model::Model;
-use dvp_mock::routes;
-use dvp_mock::target::{self, Tree};
+use dvp_mock::target::Tree;
 
 fn tree_of(config: Config, jobs: usize) -> Tree {
-    target::standalone(&routes::build(&Model::build(config, jobs)).mock)
+    dvp_mock::standalone_in_memory(&Model::build(config, jobs)).unwrap().1
 }
 
 /// FNV-1a over every path and byte, in path order.
@@ -32,18 +31,9 @@ fn same_seed_same_bytes_for_any_thread_count_and_other_seed_other_data() {
     let mut other = Config::default_config();
     other.seed += 1;
     let other = tree_of(other, 2);
-    let raw = |t: &Tree| {
-        t.iter()
-            .find(|(k, _)| k.contains("acme_raw_"))
-            .map(|(_, v)| v.clone())
-            .unwrap()
-    };
+    let raw = |t: &Tree| t.iter().find(|(k, _)| k.contains("acme_raw_")).map(|(_, v)| v.clone()).unwrap();
     assert_ne!(raw(&one), raw(&other), "another seed must give other data");
-    assert_eq!(
-        one.keys().collect::<Vec<_>>(),
-        other.keys().collect::<Vec<_>>(),
-        "same layout"
-    );
+    assert_eq!(one.keys().collect::<Vec<_>>(), other.keys().collect::<Vec<_>>(), "same layout");
 }
 
 #[test]
@@ -51,11 +41,7 @@ fn value_stability_of_the_default_tree() {
     // A dependency update that changes any output byte fails here. If the change is intended,
     // regenerate (`cargo run --release -- generate`) and update this hash in the same commit.
     let h = digest(&support::default_tree());
-    assert_eq!(
-        format!("{h:016x}"),
-        STABLE_TREE_HASH,
-        "the default tree's bytes changed"
-    );
+    assert_eq!(format!("{h:016x}"), STABLE_TREE_HASH, "the default tree's bytes changed");
 }
 
 const STABLE_TREE_HASH: &str = "3645a35b125649bb";
@@ -66,17 +52,11 @@ fn changing_one_namespace_leaves_the_other_files_alone() {
     let mut config = Config::default_config();
     config.namespaces[1].weekly_pulls *= 2.0;
     let changed = tree_of(config, 2);
-    let acme_files: BTreeMap<&String, &Vec<u8>> = base
-        .iter()
-        .filter(|(k, _)| k.contains("/acme/") && k.contains("/exports/"))
-        .collect();
+    let acme_files: BTreeMap<&String, &Vec<u8>> =
+        base.iter().filter(|(k, _)| k.contains("/acme/") && k.contains("/exports/")).collect();
     assert!(!acme_files.is_empty());
     for (k, v) in acme_files {
-        assert_eq!(
-            Some(v),
-            changed.get(k),
-            "{k} changed although only betalabs did"
-        );
+        assert_eq!(Some(v), changed.get(k), "{k} changed although only betalabs did");
     }
     // Moving as_of forward by a week adds files and keeps old raw exports byte-identical.
     let mut later = Config::default_config();
@@ -90,7 +70,7 @@ fn changing_one_namespace_leaves_the_other_files_alone() {
 #[test]
 fn committed_output_matches_a_fresh_generation() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let drift = dvp_mock::output::check(root, &support::default_tree()).unwrap();
+    let drift = dvp_mock::output::check(root, &support::default_tree(), None).unwrap();
     assert!(
         drift.is_empty(),
         "committed mappings/ and __files/ are stale ({} differences, first: {}); run `cargo run --release -- generate`",
@@ -112,6 +92,41 @@ fn output_ignores_time_zone_and_locale() {
         .status()
         .unwrap();
     assert!(status.success());
-    let drift = dvp_mock::output::check(&dir, &support::default_tree()).unwrap();
+    let drift = dvp_mock::output::check(&dir, &support::default_tree(), None).unwrap();
     assert!(drift.is_empty(), "{:?}", &drift[..drift.len().min(3)]);
+}
+
+/// Records a fingerprint per streamed file, so a mid-sized tree can be compared cheaply.
+#[derive(Default)]
+struct Fingerprints(std::sync::Mutex<BTreeMap<String, (usize, u64)>>);
+
+impl dvp_mock::sink::Sink for Fingerprints {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        let fp = dvp_mock::corpus::fingerprint(&bytes);
+        self.0.lock().unwrap().insert(path.to_string(), (bytes.len(), fp));
+        Ok(())
+    }
+}
+
+#[test]
+fn a_mid_sized_configuration_is_identical_for_one_and_two_jobs() {
+    let mut config = Config::default_config();
+    for ns in &mut config.namespaces {
+        ns.weekly_pulls *= 12.0;
+    }
+    config.clients = 5000;
+    config.export_part_bytes = 1 << 20;
+    let run = |jobs| {
+        let model = Model::build(config.clone(), jobs);
+        let files = Fingerprints::default();
+        let built = dvp_mock::routes::build(&model, &files, None).unwrap();
+        let tree = dvp_mock::target::standalone(&built.mock);
+        (files.0.into_inner().unwrap(), tree)
+    };
+    let (a_files, a_tree) = run(1);
+    let (b_files, b_tree) = run(2);
+    let rows: usize = a_files.iter().filter(|(k, _)| k.contains("_raw_")).map(|(_, v)| v.0).sum::<usize>() / 220;
+    assert!(rows > 250_000, "mid-sized: about {rows} raw rows");
+    assert!(a_files == b_files, "streamed exports differ between --jobs 1 and 2");
+    assert!(a_tree == b_tree, "stubs or small files differ between --jobs 1 and 2");
 }

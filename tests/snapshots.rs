@@ -5,11 +5,7 @@ use crate::support;
 use dvp_mock::target;
 
 fn head(bytes: &[u8], lines: usize) -> String {
-    String::from_utf8_lossy(bytes)
-        .lines()
-        .take(lines)
-        .collect::<Vec<_>>()
-        .join("\n")
+    String::from_utf8_lossy(bytes).lines().take(lines).collect::<Vec<_>>().join("\n")
 }
 
 #[test]
@@ -27,8 +23,7 @@ fn representative_stubs() {
         let mut v: Value = serde_json::from_str(&text).unwrap();
         // The alternations embed every period and signature; keep the snapshot readable.
         if let Some(p) = v["request"]["urlPattern"].as_str() {
-            v["request"]["urlPattern"] =
-                Value::String(format!("{}… ({} chars)", &p[..p.len().min(80)], p.len()));
+            v["request"]["urlPattern"] = Value::String(format!("{}… ({} chars)", &p[..p.len().min(80)], p.len()));
         }
         insta::assert_json_snapshot!(key.trim_start_matches("mappings/").replace(".json", ""), v);
     }
@@ -51,10 +46,7 @@ fn csv_heads() {
         "acme_technographic_companies_monthly_",
         "acme_tracked_companies_monthly_",
     ] {
-        let (name, bytes) = tree
-            .iter()
-            .find(|(k, _)| k.contains(needle))
-            .unwrap_or_else(|| panic!("{needle}"));
+        let (name, bytes) = tree.iter().find(|(k, _)| k.contains(needle)).unwrap_or_else(|| panic!("{needle}"));
         heads.push(format!("== {name}\n{}", head(bytes, 4)));
     }
     insta::assert_snapshot!("csv_heads", heads.join("\n"));
@@ -62,7 +54,7 @@ fn csv_heads() {
 
 #[test]
 fn cloud_file_structure() {
-    let tree = target::cloud(&support::default_built().mock, u64::MAX).unwrap();
+    let tree = support::default_cloud(u64::MAX).unwrap();
     let v: Value = serde_json::from_slice(&tree[target::CLOUD_FILE]).unwrap();
     let lines: Vec<String> = v["mappings"]
         .as_array()
@@ -71,16 +63,10 @@ fn cloud_file_structure() {
         .filter(|m| !m["name"].as_str().unwrap().contains(" ["))
         .map(|m| {
             let r = &m["request"];
-            let url = [
-                "url",
-                "urlPattern",
-                "urlPath",
-                "urlPathPattern",
-                "urlPathTemplate",
-            ]
-            .iter()
-            .find_map(|k| r[*k].as_str().map(|u| (k, u)))
-            .unwrap();
+            let url = ["url", "urlPattern", "urlPath", "urlPathPattern", "urlPathTemplate"]
+                .iter()
+                .find_map(|k| r[*k].as_str().map(|u| (k, u)))
+                .unwrap();
             let url_short: String = url.1.chars().take(90).collect();
             format!(
                 "{} | p{} | {} {} {}",
@@ -95,9 +81,6 @@ fn cloud_file_structure() {
     let expanded = v["mappings"].as_array().unwrap().len() - lines.len();
     insta::assert_snapshot!(
         "cloud_structure",
-        format!(
-            "{}\n(+ {expanded} expanded file-set variants)",
-            lines.join("\n")
-        )
+        format!("{}\n(+ {expanded} expanded file-set variants)", lines.join("\n"))
     );
 }

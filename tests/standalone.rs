@@ -18,35 +18,22 @@ fn real_wiremock_serves_every_stub_of_the_corpus() {
     let wm = WireMock::start(&dir);
     let base = wm.base_url();
     let emitted = dvp_mock::target::stub_count(&tree);
-    assert_eq!(
-        wm.stub_count(),
-        emitted,
-        "WireMock loaded a different number of stubs"
-    );
+    assert_eq!(wm.stub_count(), emitted, "WireMock loaded a different number of stubs");
 
     // Replay the corpus; collect the stubs that answered.
     let agent = verify::agent();
     let mut hit = BTreeSet::new();
     let mut failures = Vec::new();
     for case in &built.corpus {
-        let got =
-            verify::send(&agent, &base, case).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        let got = verify::send(&agent, &base, case).unwrap_or_else(|e| panic!("{}: {e}", case.name));
         if let Err(why) = verify::compare(case, &base, &got) {
-            failures.push(format!(
-                "{}: {} {}: {why}",
-                case.name, case.method, case.path
-            ));
+            failures.push(format!("{}: {} {}: {why}", case.name, case.method, case.path));
         }
         if let Some(id) = got.header("Matched-Stub-Id") {
             hit.insert(id.to_string());
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} corpus failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} corpus failures:\n{}", failures.len(), failures.join("\n"));
     // Every stub but the fault stubs (exercised below) answered at least one request.
     let missed: Vec<&str> = built
         .mock
@@ -55,10 +42,7 @@ fn real_wiremock_serves_every_stub_of_the_corpus() {
         .filter(|s| !s.key.starts_with("fault/") && !hit.contains(&s.id().to_string()))
         .map(|s| s.name.as_str())
         .collect();
-    assert!(
-        missed.is_empty(),
-        "stubs never hit by the corpus: {missed:?}"
-    );
+    assert!(missed.is_empty(), "stubs never hit by the corpus: {missed:?}");
 
     // Run-wide fault through the scenario, then back to normal.
     let token = &support::default_model().world.users[0].token;
@@ -74,36 +58,15 @@ fn real_wiremock_serves_every_stub_of_the_corpus() {
     let limited = wm.request("GET", &ns_path, &[("Authorization", &auth)], None);
     assert_eq!(limited.status, 429);
     assert_eq!(limited.header("Retry-After"), Some("60"));
-    let reset: u64 = limited
-        .header("X-RateLimit-Reset")
-        .unwrap()
-        .parse()
-        .unwrap();
+    let reset: u64 = limited.header("X-RateLimit-Reset").unwrap().parse().unwrap();
     assert!(reset > 1_700_000_000, "reset is a unix timestamp: {reset}");
-    assert_eq!(
-        wm.request("POST", "/__admin/scenarios/reset", &[], None)
-            .status,
-        200
-    );
-    assert_eq!(
-        wm.request("GET", &ns_path, &[("Authorization", &auth)], None)
-            .status,
-        200
-    );
+    assert_eq!(wm.request("POST", "/__admin/scenarios/reset", &[], None).status, 200);
+    assert_eq!(wm.request("GET", &ns_path, &[("Authorization", &auth)], None).status, 200);
 
     // Connection faults on one request.
     for fault in ["reset", "empty"] {
-        let r = support::wiremock::http_request(
-            wm.port(),
-            "GET",
-            &ns_path,
-            &[(FAULT_HEADER, fault)],
-            None,
-        );
-        assert!(
-            r.is_err() || r.as_ref().unwrap().status == 0,
-            "{fault}: expected a broken connection, got {r:?}"
-        );
+        let r = support::wiremock::http_request(wm.port(), "GET", &ns_path, &[(FAULT_HEADER, fault)], None);
+        assert!(r.is_err() || r.as_ref().unwrap().status == 0, "{fault}: expected a broken connection, got {r:?}");
     }
 
     robustness_storm(&wm, token);
@@ -111,35 +74,15 @@ fn real_wiremock_serves_every_stub_of_the_corpus() {
     // `verify` must notice a deleted stub and an edited body file.
     let clean = verify::run(&base, &built.corpus);
     assert!(clean.failures.is_empty());
-    let victim = built
-        .mock
-        .stubs
-        .iter()
-        .find(|s| s.key.starts_with("analytics/exports/acme/years"))
-        .unwrap();
-    assert_eq!(
-        wm.request(
-            "DELETE",
-            &format!("/__admin/mappings/{}", victim.id()),
-            &[],
-            None
-        )
-        .status,
-        200
-    );
+    let victim = built.mock.stubs.iter().find(|s| s.key.starts_with("analytics/exports/acme/years")).unwrap();
+    assert_eq!(wm.request("DELETE", &format!("/__admin/mappings/{}", victim.id()), &[], None).status, 200);
     let after_delete = verify::run(&base, &built.corpus);
-    assert!(
-        !after_delete.failures.is_empty(),
-        "verify missed a deleted stub"
-    );
+    assert!(!after_delete.failures.is_empty(), "verify missed a deleted stub");
     let csv = dir.join("__files/dvp/exports/acme/acme_namespace_summary_2026_m01.csv");
     std::fs::write(&csv, b"namespace,unique_ip_count\nacme,1\n").unwrap();
     let after_edit = verify::run(&base, &built.corpus);
     assert!(
-        after_edit
-            .failures
-            .iter()
-            .any(|(_, req, _)| req.contains("acme_namespace_summary_2026_m01.csv")),
+        after_edit.failures.iter().any(|(_, req, _)| req.contains("acme_namespace_summary_2026_m01.csv")),
         "verify missed an edited body file"
     );
 }
@@ -183,14 +126,7 @@ fn robustness_storm(wm: &WireMock, token: &str) {
         "0",
         "13",
     ];
-    let params = [
-        "timespan",
-        "period",
-        "group",
-        "repos",
-        "refresh_token",
-        "year",
-    ];
+    let params = ["timespan", "period", "group", "repos", "refresh_token", "year"];
     let values = [
         "weeks",
         "months",
@@ -205,24 +141,11 @@ fn robustness_storm(wm: &WireMock, token: &str) {
         "a%0Ab",
         "true",
     ];
-    let methods = [
-        "GET", "GET", "GET", "POST", "PUT", "DELETE", "HEAD", "PATCH",
-    ];
+    let methods = ["GET", "GET", "GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"];
     let bearer = format!("Bearer {token}");
-    let auths = [
-        None,
-        Some(bearer.as_str()),
-        Some("Bearer dckr_pat_x"),
-        Some("Basic ZGVtbzpkZW1v"),
-        Some("Bearer"),
-    ];
-    let bodies: [Option<&[u8]>; 5] = [
-        None,
-        Some(b"{}"),
-        Some(b"not json"),
-        Some(br#"{"username":1,"password":[]}"#),
-        Some(b"\xff\xfe"),
-    ];
+    let auths = [None, Some(bearer.as_str()), Some("Bearer dckr_pat_x"), Some("Basic ZGVtbzpkZW1v"), Some("Bearer")];
+    let bodies: [Option<&[u8]>; 5] =
+        [None, Some(b"{}"), Some(b"not json"), Some(br#"{"username":1,"password":[]}"#), Some(b"\xff\xfe")];
     let mut failures = Vec::new();
     for i in 0..2000 {
         let root = roots[rng.random_range(0..roots.len())];
@@ -250,20 +173,10 @@ fn robustness_storm(wm: &WireMock, token: &str) {
             headers.push(("Content-Type", "application/json"));
         }
         let r = wm.request(method, &path, &headers, body);
-        let json_ok =
-            method == "HEAD" || serde_json::from_slice::<serde_json::Value>(&r.body).is_ok();
+        let json_ok = method == "HEAD" || serde_json::from_slice::<serde_json::Value>(&r.body).is_ok();
         if r.status >= 500 || r.text().contains("Request was not matched") || !json_ok {
-            failures.push(format!(
-                "#{i} {method} {path} -> {} {}",
-                r.status,
-                &r.text()[..r.text().len().min(120)]
-            ));
+            failures.push(format!("#{i} {method} {path} -> {} {}", r.status, &r.text()[..r.text().len().min(120)]));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} bad answers:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} bad answers:\n{}", failures.len(), failures.join("\n"));
 }

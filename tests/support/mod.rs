@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use dvp_mock::config::Config;
 use dvp_mock::model::Model;
-use dvp_mock::routes::{self, Built};
+use dvp_mock::routes::Built;
 use dvp_mock::target::{self, Tree};
 
 /// The default model, built once per test binary.
@@ -13,14 +13,28 @@ pub fn default_model() -> &'static Model {
     MODEL.get_or_init(|| Model::build(Config::default_config(), 2))
 }
 
-/// Stubs, files and corpus of the default model, built once.
+/// Stubs, corpus and the whole standalone tree of the default model, built once.
+fn default_output() -> &'static (Built, Tree) {
+    static OUT: std::sync::OnceLock<(Built, Tree)> = std::sync::OnceLock::new();
+    OUT.get_or_init(|| dvp_mock::standalone_in_memory(default_model()).unwrap())
+}
+
 pub fn default_built() -> &'static Built {
-    static BUILT: std::sync::OnceLock<Built> = std::sync::OnceLock::new();
-    BUILT.get_or_init(|| routes::build(default_model()))
+    &default_output().0
 }
 
 pub fn default_tree() -> Tree {
-    target::standalone(&default_built().mock)
+    default_output().1.clone()
+}
+
+/// The default Cloud import file under `budget`.
+pub fn default_cloud(budget: u64) -> Result<Tree, dvp_mock::Error> {
+    let streamed = default_output()
+        .1
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("__files/").map(|k| (k.to_string(), v.clone())))
+        .collect();
+    target::cloud(&default_built().mock, &streamed, budget)
 }
 
 /// A fresh, empty scratch directory under the target dir.

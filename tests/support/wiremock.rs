@@ -70,10 +70,7 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// First header with this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// Body as UTF-8 (lossy).
@@ -85,11 +82,7 @@ impl HttpResponse {
 impl WireMock {
     /// Starts WireMock with `--root-dir <root>` (a directory holding `mappings/` and `__files/`).
     pub fn start(root: &Path) -> WireMock {
-        assert!(
-            root.is_dir(),
-            "WireMock root dir {} does not exist",
-            root.display()
-        );
+        assert!(root.is_dir(), "WireMock root dir {} does not exist", root.display());
         Self::start_with(Some(root), &[])
     }
 
@@ -110,8 +103,7 @@ impl WireMock {
         for _attempt in 0..3 {
             let work_dir = unique_dir("wiremock");
             let root_dir = match root {
-                Some(r) => fs::canonicalize(r)
-                    .unwrap_or_else(|e| panic!("cannot resolve root {}: {e}", r.display())),
+                Some(r) => fs::canonicalize(r).unwrap_or_else(|e| panic!("cannot resolve root {}: {e}", r.display())),
                 None => {
                     let r = work_dir.join("root");
                     fs::create_dir_all(r.join("mappings")).unwrap();
@@ -136,18 +128,10 @@ impl WireMock {
                 .stdin(Stdio::null())
                 .stdout(Stdio::from(stdout))
                 .stderr(Stdio::from(stderr));
-            let child = cmd.spawn().unwrap_or_else(|e| {
-                panic!(
-                    "failed to run `java -jar {}`: {e}; {INSTALL_HINT}",
-                    jar.display()
-                )
-            });
-            let mut wm = WireMock {
-                pid: child.id(),
-                port,
-                child: Some(child),
-                work_dir,
-            };
+            let child = cmd
+                .spawn()
+                .unwrap_or_else(|e| panic!("failed to run `java -jar {}`: {e}; {INSTALL_HINT}", jar.display()));
+            let mut wm = WireMock { pid: child.id(), port, child: Some(child), work_dir };
             match wm.wait_ready() {
                 Ok(()) => return wm,
                 Err(Exited(logs)) if logs.contains("Address already in use") => {
@@ -187,9 +171,7 @@ impl WireMock {
         assert_eq!(resp.status, 200, "GET /__admin/mappings: {}", resp.text());
         let v: serde_json::Value = serde_json::from_slice(&resp.body)
             .unwrap_or_else(|e| panic!("admin mappings not JSON ({e}): {}", resp.text()));
-        v["meta"]["total"]
-            .as_u64()
-            .unwrap_or_else(|| panic!("no meta.total in {}", resp.text())) as usize
+        v["meta"]["total"].as_u64().unwrap_or_else(|| panic!("no meta.total in {}", resp.text())) as usize
     }
 
     /// GET `path_and_query` (must start with `/`; sent as is, so percent-encode yourself).
@@ -267,12 +249,7 @@ impl Drop for WireMock {
             }
         }
         if std::thread::panicking() {
-            eprintln!(
-                "WireMock (pid {}, port {}) logs kept in {}",
-                self.pid,
-                self.port,
-                self.work_dir.display()
-            );
+            eprintln!("WireMock (pid {}, port {}) logs kept in {}", self.pid, self.port, self.work_dir.display());
         } else {
             let _ = fs::remove_dir_all(&self.work_dir);
         }
@@ -286,9 +263,7 @@ pub fn wiremock_jar() -> PathBuf {
 }
 
 fn jar_in(prefix: &Path) -> PathBuf {
-    prefix
-        .join("node_modules/wiremock/build")
-        .join(format!("wiremock-standalone-{WIREMOCK_VERSION}.jar"))
+    prefix.join("node_modules/wiremock/build").join(format!("wiremock-standalone-{WIREMOCK_VERSION}.jar"))
 }
 
 fn target_dir() -> PathBuf {
@@ -325,18 +300,11 @@ fn resolve_jar() -> PathBuf {
     // Install into a private prefix, then atomically rename it into place. If another process
     // won the race, its (complete) install is used and ours is discarded.
     fs::create_dir_all(&target).unwrap();
-    let tmp = target.join(format!(
-        "wiremock.tmp-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    ));
+    let tmp = target.join(format!("wiremock.tmp-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst)));
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir_all(&tmp).unwrap();
     let spec = format!("wiremock@{WIREMOCK_VERSION}");
-    eprintln!(
-        "installing WireMock: npm install --prefix {} {spec}",
-        tmp.display()
-    );
+    eprintln!("installing WireMock: npm install --prefix {} {spec}", tmp.display());
     let out = Command::new("npm")
         .arg("install")
         .arg("--prefix")
@@ -348,10 +316,7 @@ fn resolve_jar() -> PathBuf {
         .output()
         .unwrap_or_else(|e| {
             let _ = fs::remove_dir_all(&tmp);
-            panic!(
-                "cannot run npm ({e}): WireMock jar {} is missing; {INSTALL_HINT}",
-                jar.display()
-            )
+            panic!("cannot run npm ({e}): WireMock jar {} is missing; {INSTALL_HINT}", jar.display())
         });
     if !out.status.success() {
         let _ = fs::remove_dir_all(&tmp);
@@ -363,11 +328,7 @@ fn resolve_jar() -> PathBuf {
         );
     }
     let tmp_jar = jar_in(&tmp);
-    assert!(
-        tmp_jar.is_file(),
-        "npm installed {spec} but {} is missing",
-        tmp_jar.display()
-    );
+    assert!(tmp_jar.is_file(), "npm installed {spec} but {} is missing", tmp_jar.display());
     match fs::rename(&tmp, &prefix) {
         Ok(()) => jar,
         Err(_) if jar.is_file() => {
@@ -377,11 +338,7 @@ fn resolve_jar() -> PathBuf {
         }
         Err(e) => {
             // `prefix` exists but holds no jar (e.g. a broken earlier install): use our copy.
-            eprintln!(
-                "warning: cannot move {} to {} ({e}); using the private copy",
-                tmp.display(),
-                prefix.display()
-            );
+            eprintln!("warning: cannot move {} to {} ({e}); using the private copy", tmp.display(), prefix.display());
             tmp_jar
         }
     }
@@ -396,11 +353,7 @@ fn check_java() {
             .stdin(Stdio::null())
             .output()
             .unwrap_or_else(|e| panic!("`java` not found ({e}); {INSTALL_HINT}"));
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stderr),
-            String::from_utf8_lossy(&out.stdout)
-        );
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
         assert!(out.status.success(), "`java -version` failed: {text}\n{INSTALL_HINT}");
         if let Some(major) = java_major(&text) {
             assert!(
@@ -461,9 +414,7 @@ pub fn http_request(
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
     stream.set_read_timeout(Some(IO_TIMEOUT))?;
     stream.set_write_timeout(Some(IO_TIMEOUT))?;
-    let mut req = format!(
-        "{method} {path_and_query} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n"
-    );
+    let mut req = format!("{method} {path_and_query} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -485,18 +436,12 @@ pub fn http_request(
 
 fn parse_response(raw: &[u8], head: bool) -> std::io::Result<HttpResponse> {
     let bad = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_string());
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| bad("no end of headers"))?;
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| bad("no end of headers"))?;
     let head_text = String::from_utf8_lossy(&raw[..split]);
     let mut lines = head_text.split("\r\n");
     let status_line = lines.next().ok_or_else(|| bad("empty response"))?;
-    let status: u16 = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| bad("bad status line"))?;
+    let status: u16 =
+        status_line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| bad("bad status line"))?;
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| {
             let (k, v) = l.split_once(':')?;
@@ -504,17 +449,13 @@ fn parse_response(raw: &[u8], head: bool) -> std::io::Result<HttpResponse> {
         })
         .collect();
     let mut body = raw[split + 4..].to_vec();
-    let chunked = headers.iter().any(|(k, v)| {
-        k.eq_ignore_ascii_case("transfer-encoding") && v.to_ascii_lowercase().contains("chunked")
-    });
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.to_ascii_lowercase().contains("chunked"));
     if chunked && !head {
         body = dechunk(&body).ok_or_else(|| bad("bad chunked body"))?;
     }
-    Ok(HttpResponse {
-        status,
-        headers,
-        body,
-    })
+    Ok(HttpResponse { status, headers, body })
 }
 
 fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
