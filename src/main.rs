@@ -80,7 +80,7 @@ enum Command {
     },
 }
 
-fn load(source: &Source, progress: Option<&Progress>) -> Result<Model, Error> {
+fn load(source: &Source) -> Result<Model, Error> {
     let mut config = match &source.config {
         None => Config::default_config(),
         Some(path) => {
@@ -103,7 +103,7 @@ fn load(source: &Source, progress: Option<&Progress>) -> Result<Model, Error> {
     if jobs == 0 {
         return Err(Error::Usage("--jobs: expected at least 1".into()));
     }
-    Ok(Model::build_with_progress(config, jobs, progress))
+    Ok(Model::build(config, jobs))
 }
 
 /// Shows periods done, rows and throughput on stderr while `work` runs, when stderr is a
@@ -145,7 +145,7 @@ fn generate(
     force: bool,
     progress: &Progress,
 ) -> Result<target::Tree, Error> {
-    let model = load(source, Some(progress))?;
+    let model = load(source)?;
     match target {
         Target::Standalone => {
             let staging = output::Staging::begin(out, false, force)?;
@@ -195,7 +195,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { source, out, target } => {
-            let model = load(&source, None)?;
+            let model = load(&source)?;
             let drifts = match target {
                 Target::Standalone => {
                     let compare = CompareSink::new(out.join("__files"));
@@ -216,7 +216,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
         }
         Command::Verify { source, url } => {
-            let model = load(&source, None)?;
+            let model = load(&source)?;
             let built = routes::build(&model, &NullSink, None)?;
             let report = verify::run(&url, &built.corpus);
             for (name, request, why) in &report.failures {

@@ -6,7 +6,7 @@
 //! threads with the same result ([`for_each_period`]).
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use crate::calendar::{Granularity, Period};
 use crate::config::Config;
@@ -18,8 +18,9 @@ use crate::world::World;
 #[derive(Debug)]
 pub struct Model {
     pub world: World,
-    /// Per namespace (world order): the summary of each available period.
-    pub summaries: Vec<BTreeMap<Period, PeriodSummary>>,
+    /// Per namespace (world order): the summary of each available period. Filled by the
+    /// first pass over the periods that needs it (the export pass fills it as a by-product).
+    summaries: OnceLock<Vec<BTreeMap<Period, PeriodSummary>>>,
     /// Worker threads used by the passes over periods.
     pub jobs: usize,
 }
@@ -37,7 +38,7 @@ pub struct PeriodSummary {
 }
 
 impl PeriodSummary {
-    fn of(world: &World, ns: usize, stats: &PeriodStats) -> PeriodSummary {
+    pub fn of(world: &World, ns: usize, stats: &PeriodStats) -> PeriodSummary {
         let total = stats.total();
         let repos: BTreeMap<u16, (Counts, u64)> =
             stats.by_repo().into_iter().map(|(r, t)| (r, (t.counts, t.unique()))).collect();
@@ -57,26 +58,33 @@ impl PeriodSummary {
 }
 
 impl Model {
-    /// Builds the world and summarises every period in one pass on `jobs` threads.
+    /// Builds the world; passes over the periods run later, on `jobs` threads.
     pub fn build(config: Config, jobs: usize) -> Model {
-        Model::build_with_progress(config, jobs, None)
+        Model { world: World::build(config), summaries: OnceLock::new(), jobs: jobs.max(1) }
     }
 
-    /// [`Model::build`], counting periods and rows into `progress`.
-    pub fn build_with_progress(config: Config, jobs: usize, progress: Option<&Progress>) -> Model {
-        let world = World::build(config);
-        let jobs = jobs.max(1);
-        let mut summaries: Vec<BTreeMap<Period, PeriodSummary>> = vec![BTreeMap::new(); world.namespaces.len()];
-        for ((ns, p), s) in
-            for_each_period(&world, jobs, progress, |ns, _, _, stats| PeriodSummary::of(&world, ns, stats))
-        {
-            summaries[ns].insert(p, s);
-        }
-        Model { world, summaries, jobs }
-    }
-
+    /// The summary of (namespace, period), computing every summary in one pass if no pass
+    /// has yet.
     pub fn summary(&self, ns: usize, p: &Period) -> &PeriodSummary {
-        &self.summaries[ns][p]
+        &self.summaries.get_or_init(|| {
+            let all = for_each_period(&self.world, self.jobs, None, |ns, _, _, stats| {
+                PeriodSummary::of(&self.world, ns, stats)
+            });
+            self.collect_summaries(all)
+        })[ns][p]
+    }
+
+    /// Stores summaries computed by another pass (ignored if already known; they are equal).
+    pub fn set_summaries(&self, all: Vec<((usize, Period), PeriodSummary)>) {
+        let _ = self.summaries.set(self.collect_summaries(all));
+    }
+
+    fn collect_summaries(&self, all: Vec<((usize, Period), PeriodSummary)>) -> Vec<BTreeMap<Period, PeriodSummary>> {
+        let mut out: Vec<BTreeMap<Period, PeriodSummary>> = vec![BTreeMap::new(); self.world.namespaces.len()];
+        for ((ns, p), s) in all {
+            out[ns].insert(p, s);
+        }
+        out
     }
 
     pub fn periods(&self, g: Granularity) -> &[Period] {

@@ -6,6 +6,7 @@ use std::io::Write;
 use crate::calendar::{Granularity, Period};
 use crate::csv_layout as layout;
 use crate::model::Model;
+use crate::stats::PeriodStats;
 use crate::world::{UseCase, AGENTS, PUBLIC_IMAGES};
 
 /// A report type (`type` in the catalogue).
@@ -77,10 +78,52 @@ fn pct(part: usize, whole: usize) -> String {
     }
 }
 
-/// Renders one report CSV.
+/// Everything the reports of one period read, computed once for all namespaces: each
+/// namespace's aggregate, and which modelled images each client pulled (for pairings).
+#[derive(Debug)]
+pub struct ReportPeriod {
+    pub period: Period,
+    pub stats: Vec<PeriodStats>,
+    /// Image names (`namespace/repo`), indexed by `pulled`'s second element.
+    images: Vec<String>,
+    /// (client, image) pairs, sorted, without duplicates.
+    pulled: Vec<(u32, u32)>,
+}
+
+impl ReportPeriod {
+    pub fn new(model: &Model, p: &Period) -> ReportPeriod {
+        let world = &model.world;
+        let stats: Vec<PeriodStats> = (0..world.namespaces.len()).map(|i| model.period_stats(i, p)).collect();
+        let mut images = Vec::new();
+        let mut offsets = Vec::new();
+        for n in &world.namespaces {
+            offsets.push(images.len() as u32);
+            images.extend(n.repos.iter().map(|r| format!("{}/{}", n.name, r.name)));
+        }
+        let mut pulled: Vec<(u32, u32)> = Vec::new();
+        for (i, st) in stats.iter().enumerate() {
+            pulled.extend(st.cells.iter().map(|(c, _)| (c.client, offsets[i] + u32::from(c.repo))));
+        }
+        pulled.sort_unstable();
+        pulled.dedup();
+        ReportPeriod { period: *p, stats, images, pulled }
+    }
+
+    /// Modelled images `client` pulled in the period.
+    fn pulled_by(&self, client: u32) -> impl Iterator<Item = &str> {
+        let from = self.pulled.partition_point(|&(c, _)| c < client);
+        self.pulled[from..]
+            .iter()
+            .take_while(move |&&(c, _)| c == client)
+            .map(|&(_, i)| self.images[i as usize].as_str())
+    }
+}
+
+/// Renders one report CSV (computes the period's context; use [`write_report`] to share it).
 pub fn report_csv(model: &Model, ns: usize, t: ReportType, p: &Period) -> Vec<u8> {
+    let ctx = ReportPeriod::new(model, p);
     let mut out = Vec::new();
-    write_report(model, ns, t, p, &mut out).expect("writing to memory cannot fail");
+    write_report(model, &ctx, ns, t, &mut out).expect("writing to memory cannot fail");
     out
 }
 
@@ -93,10 +136,11 @@ pub fn use_case(agent: u8, on_cloud: bool) -> UseCase {
     }
 }
 
-pub fn write_report(model: &Model, ns: usize, t: ReportType, p: &Period, w: impl Write) -> std::io::Result<()> {
+pub fn write_report(model: &Model, ctx: &ReportPeriod, ns: usize, t: ReportType, w: impl Write) -> std::io::Result<()> {
     let world = &model.world;
     let namespace = &world.namespaces[ns];
-    let stats = model.period_stats(ns, p);
+    let p = &ctx.period;
+    let stats = &ctx.stats[ns];
     let gran = p.granularity.csv();
     let date = p.start.format("%Y-%m-%d").to_string();
     let publisher = namespace.publisher.as_str();
@@ -152,7 +196,7 @@ pub fn write_report(model: &Model, ns: usize, t: ReportType, p: &Period, w: impl
             }
         }
         ReportType::Technographic | ReportType::TechnographicCompanies => {
-            for pair in pairings(model, ns, p) {
+            for pair in pairings(model, ctx, ns) {
                 if t == ReportType::Technographic {
                     w.write_record([
                         gran,
@@ -229,29 +273,19 @@ pub struct Pairing {
 /// Pairings of each image of `ns` with every other image its pullers pull in the period: the
 /// public images of their profile and the modelled images they pulled in the same period.
 /// Only pairings with at least [`MIN_PAIR_USERS`] users are kept.
-pub fn pairings(model: &Model, ns: usize, p: &Period) -> Vec<Pairing> {
+pub fn pairings(model: &Model, ctx: &ReportPeriod, ns: usize) -> Vec<Pairing> {
     let world = &model.world;
-    // Modelled images each client pulled in this period, over all namespaces.
-    let mut pulled: BTreeMap<u32, BTreeSet<String>> = BTreeMap::new();
-    let all: Vec<_> = (0..world.namespaces.len()).map(|i| model.period_stats(i, p)).collect();
-    for (other_ns, stats) in all.iter().enumerate() {
-        let n = &world.namespaces[other_ns];
-        for cell in stats.cells.keys() {
-            pulled.entry(cell.client).or_default().insert(format!("{}/{}", n.name, n.repos[cell.repo as usize].name));
-        }
-    }
     let namespace = &world.namespaces[ns];
     let mut out = Vec::new();
-    for (repo, tally) in all[ns].by_repo() {
+    for (repo, tally) in ctx.stats[ns].by_repo() {
         let image = format!("{}/{}", namespace.name, namespace.repos[repo as usize].name);
         let total_domains: BTreeSet<&str> =
             tally.clients.iter().filter_map(|&c| world.clients[c as usize].company).collect();
-        let mut users_by_pair: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+        let mut users_by_pair: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
         for &c in &tally.clients {
             let client = &world.clients[c as usize];
-            let publics = client.other_images.iter().map(|&i| PUBLIC_IMAGES[i as usize].0.to_string());
-            let modelled = pulled.get(&c).into_iter().flatten().filter(|i| **i != image).cloned();
-            for other in publics.chain(modelled) {
+            let publics = client.other_images.iter().map(|&i| PUBLIC_IMAGES[i as usize].0);
+            for other in publics.chain(ctx.pulled_by(c).filter(|i| *i != image)) {
                 users_by_pair.entry(other).or_default().insert(c);
             }
         }
@@ -262,7 +296,7 @@ pub fn pairings(model: &Model, ns: usize, p: &Period) -> Vec<Pairing> {
             let domains = users.iter().filter_map(|&c| world.clients[c as usize].company).collect();
             out.push(Pairing {
                 image: image.clone(),
-                paired,
+                paired: paired.to_string(),
                 users,
                 total_pullers: tally.clients.len(),
                 domains,

@@ -77,33 +77,64 @@ pub fn poisson(rng: &mut Stream, mean: f64) -> u32 {
     }
 }
 
-/// Picks an index from cumulative weights (last element = total) by binary search.
+/// Picks an index with probability proportional to its weight in O(1) (Vose's alias method),
+/// from one uniform draw. Zero weights are never picked.
 #[derive(Debug, Clone)]
 pub struct Weighted {
-    cumulative: Vec<f64>,
+    prob: Vec<f64>,
+    alias: Vec<u32>,
+    total: f64,
 }
 
 impl Weighted {
     pub fn new(weights: impl IntoIterator<Item = f64>) -> Weighted {
-        let mut total = 0.0;
-        let cumulative = weights
-            .into_iter()
-            .map(|w| {
-                total += w.max(0.0);
-                total
-            })
-            .collect();
-        Weighted { cumulative }
+        let w: Vec<f64> = weights.into_iter().map(|x| x.max(0.0)).collect();
+        let n = w.len();
+        let total: f64 = w.iter().sum();
+        let mut prob = vec![0.0; n];
+        let mut alias: Vec<u32> = (0..n as u32).collect();
+        if total > 0.0 {
+            let first_positive = w.iter().position(|&x| x > 0.0).expect("total > 0") as u32;
+            let mut scaled: Vec<f64> = w.iter().map(|&x| x * n as f64 / total).collect();
+            let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| scaled[i] < 1.0);
+            while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
+                prob[s] = scaled[s];
+                alias[s] = l as u32;
+                scaled[l] -= 1.0 - scaled[s];
+                if scaled[l] < 1.0 {
+                    large.pop();
+                    small.push(l);
+                }
+            }
+            for i in large {
+                prob[i] = 1.0;
+            }
+            // Rounding leftovers: keep real items, send zero-weight ones elsewhere.
+            for i in small {
+                if w[i] > 0.0 {
+                    prob[i] = 1.0;
+                } else {
+                    prob[i] = 0.0;
+                    alias[i] = first_positive;
+                }
+            }
+        }
+        Weighted { prob, alias, total }
     }
 
     pub fn total(&self) -> f64 {
-        self.cumulative.last().copied().unwrap_or(0.0)
+        self.total
     }
 
     pub fn pick(&self, rng: &mut Stream) -> usize {
-        let x = unit(rng) * self.total();
-        let i = self.cumulative.partition_point(|&c| c <= x);
-        i.min(self.cumulative.len() - 1)
+        let n = self.prob.len();
+        let u = unit(rng) * n as f64;
+        let i = (u as usize).min(n - 1);
+        if u - (i as f64) < self.prob[i] {
+            i
+        } else {
+            self.alias[i] as usize
+        }
     }
 }
 
@@ -135,6 +166,20 @@ mod tests {
     }
 
     const STABLE_DRAWS: [u32; 4] = [219_665_884, 3_859_786_747, 1_048_992_950, 3_347_536_161];
+
+    #[test]
+    fn weighted_follows_the_weights() {
+        let w = Weighted::new([1.0, 2.0, 7.0]);
+        let mut s = stream(3, &["w"]);
+        let mut n = [0u32; 3];
+        for _ in 0..100_000 {
+            n[w.pick(&mut s)] += 1;
+        }
+        for (i, expect) in [0.1, 0.2, 0.7].iter().enumerate() {
+            let got = f64::from(n[i]) / 100_000.0;
+            assert!((got - expect).abs() < 0.01, "index {i}: {got} vs {expect}");
+        }
+    }
 
     #[test]
     fn weighted_never_picks_zero_weight() {

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::corpus::{fingerprint, Case};
 use crate::model::Model;
-use crate::model::{for_each_period, Progress};
+use crate::model::{for_each_period, PeriodSummary, Progress};
 use crate::reports::{self, ReportType};
 use crate::rng;
 use crate::sink::Sink;
@@ -57,13 +57,25 @@ pub struct Built {
 /// `Built::mock.files`.
 pub fn build(model: &Model, sink: &dyn Sink, progress: Option<&Progress>) -> Result<Built, Error> {
     let rendered = render_exports(model, sink, progress)?;
+    // Report CSVs, one retained period at a time (its aggregates are dropped before the next).
+    let mut report_csvs: BTreeMap<(usize, Period, ReportType), Vec<u8>> = BTreeMap::new();
+    for p in reports::retained(model) {
+        let ctx = reports::ReportPeriod::new(model, &p);
+        for ns in 0..model.world.namespaces.len() {
+            for t in ReportType::ALL {
+                let mut csv = Vec::new();
+                reports::write_report(model, &ctx, ns, t, &mut csv).expect("writing to memory cannot fail");
+                report_csvs.insert((ns, p, t), csv);
+            }
+        }
+    }
     let mut b = Builder { model, mock: Mock::default(), corpus: Vec::new() };
     b.login();
     b.discovery();
     for ns in 0..model.world.namespaces.len() {
         b.namespace_pulls(ns);
         b.exports(ns, &rendered);
-        b.reports(ns);
+        b.reports(ns, &mut report_csvs);
         b.namespace_fallbacks(ns);
     }
     b.repos_pulls();
@@ -102,9 +114,10 @@ fn export_file_stem(name: &str, view: Dataview, p: &Period) -> String {
 
 fn render_exports(model: &Model, sink: &dyn Sink, progress: Option<&Progress>) -> Result<Rendered, Error> {
     let max = model.world.config.export_part_bytes;
+    // One pass renders every export and summarises every period for the pull series.
     let results = for_each_period(&model.world, model.jobs, progress, |ns, p, events, stats| {
         let name = &model.world.namespaces[ns].name;
-        export_views(model, ns)
+        let exports = export_views(model, ns)
             .into_iter()
             .map(|view| {
                 let mut parts =
@@ -112,15 +125,19 @@ fn render_exports(model: &Model, sink: &dyn Sink, progress: Option<&Progress>) -
                 views::write_export(model, ns, p, view, events, stats, &mut parts)?;
                 Ok((view, parts.finish()?))
             })
-            .collect::<std::io::Result<Vec<_>>>()
+            .collect::<std::io::Result<Vec<_>>>();
+        (exports, PeriodSummary::of(&model.world, ns, stats))
     });
-    results
-        .into_iter()
-        .map(|(k, r)| {
-            r.map(|v| (k, v))
-                .map_err(|e| Error::io(format!("__files/dvp/exports/{}", model.world.namespaces[k.0].name), e))
-        })
-        .collect()
+    let mut rendered = Rendered::new();
+    let mut summaries = Vec::with_capacity(results.len());
+    for (k, (exports, summary)) in results {
+        let exports =
+            exports.map_err(|e| Error::io(format!("__files/dvp/exports/{}", model.world.namespaces[k.0].name), e))?;
+        rendered.insert(k, exports);
+        summaries.push((k, summary));
+    }
+    model.set_summaries(summaries);
+    Ok(rendered)
 }
 
 /// Splits rows into part files of at most `max` bytes at row boundaries; every part starts
@@ -951,7 +968,7 @@ impl<'a> Builder<'a> {
 
     // --------------------------------------------------------------- reports
 
-    fn reports(&mut self, ns: usize) {
+    fn reports(&mut self, ns: usize, csvs: &mut BTreeMap<(usize, Period, ReportType), Vec<u8>>) {
         let model = self.model;
         let name = model.world.namespaces[ns].name.clone();
         let auth = self.member_tokens(ns);
@@ -961,7 +978,7 @@ impl<'a> Builder<'a> {
         for p in reports::retained(model) {
             for t in ReportType::ALL {
                 let file = reports::file_name(&name, t, &p);
-                let csv = reports::report_csv(model, ns, t, &p);
+                let csv = csvs.remove(&(ns, p, t)).expect("every report was rendered");
                 let (size, fp) = (csv.len() as u64, fingerprint(&csv));
                 self.add_file(format!("dvp/reports/{name}/{file}"), csv);
                 entries.push(format!(

@@ -4,7 +4,7 @@
 //! action counts. Client attributes are fixed, so every view (summaries, pull series, report
 //! rows, unique counts) is a grouping of these cells: the numbers agree across views by
 //! construction, and unique counts are real distinct counts of client ids.
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::calendar::Period;
 use crate::events::{Action, Event};
@@ -12,9 +12,9 @@ use crate::events::{Action, Event};
 /// Action counts.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {
-    pub by_tag: u64,
-    pub by_digest: u64,
-    pub checks: u64,
+    pub by_tag: u32,
+    pub by_digest: u32,
+    pub checks: u32,
 }
 
 impl Counts {
@@ -32,11 +32,11 @@ impl Counts {
     }
     /// Data downloads (pulls by tag + by digest).
     pub fn downloads(&self) -> u64 {
-        self.by_tag + self.by_digest
+        u64::from(self.by_tag) + u64::from(self.by_digest)
     }
     /// All events (`pullCount`, `PULLS`, `EVENT_COUNT`).
     pub fn total(&self) -> u64 {
-        self.by_tag + self.by_digest + self.checks
+        self.downloads() + u64::from(self.checks)
     }
 }
 
@@ -51,41 +51,56 @@ pub struct Cell {
     pub client: u32,
 }
 
-/// Counts plus the distinct clients behind them.
+/// Counts plus the distinct clients behind them (sorted, without duplicates).
 #[derive(Debug, Default, Clone)]
 pub struct Tally {
     pub counts: Counts,
-    pub clients: BTreeSet<u32>,
+    pub clients: Vec<u32>,
 }
 
 impl Tally {
-    pub fn add(&mut self, client: u32, c: &Counts) {
-        self.counts.add(c);
-        self.clients.insert(client);
-    }
     pub fn unique(&self) -> u64 {
         self.clients.len() as u64
     }
 }
 
-/// The aggregate of one namespace over one period.
+/// The aggregate of one namespace over one period: cells sorted by key, each key once.
 #[derive(Debug, Clone)]
 pub struct PeriodStats {
     pub period: Period,
-    pub cells: BTreeMap<Cell, Counts>,
+    pub cells: Vec<(Cell, Counts)>,
 }
 
 impl PeriodStats {
     pub fn new(period: Period) -> PeriodStats {
-        PeriodStats { period, cells: BTreeMap::new() }
+        PeriodStats { period, cells: Vec::new() }
     }
 
+    /// Adds events; sorting then merging runs is much cheaper than a map insert per event.
     pub fn add_events(&mut self, events: &[Event]) {
+        let mut v: Vec<(Cell, Counts)> = std::mem::take(&mut self.cells);
+        v.reserve(events.len());
         for e in events {
             let key =
                 Cell { repo: e.repo, tag: e.tag, platform: e.platform, by_tag: e.action.by_tag(), client: e.client };
-            self.cells.entry(key).or_default().add_action(e.action);
+            let mut c = Counts::default();
+            c.add_action(e.action);
+            v.push((key, c));
         }
+        v.sort_unstable_by_key(|(k, _)| *k);
+        // Merge runs of equal keys in place (no second buffer).
+        let mut w = 0;
+        for r in 0..v.len() {
+            if w > 0 && v[w - 1].0 == v[r].0 {
+                let c = v[r].1;
+                v[w - 1].1.add(&c);
+            } else {
+                v[w] = v[r];
+                w += 1;
+            }
+        }
+        v.truncate(w);
+        self.cells = v;
     }
 
     /// Groups cells by `key`, in key order.
@@ -93,8 +108,16 @@ impl PeriodStats {
         let mut out: BTreeMap<K, Tally> = BTreeMap::new();
         for (cell, counts) in &self.cells {
             if let Some(k) = key(cell) {
-                out.entry(k).or_default().add(cell.client, counts);
+                let t = out.entry(k).or_default();
+                t.counts.add(counts);
+                if t.clients.last() != Some(&cell.client) {
+                    t.clients.push(cell.client);
+                }
             }
+        }
+        for t in out.values_mut() {
+            t.clients.sort_unstable();
+            t.clients.dedup();
         }
         out
     }
