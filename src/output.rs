@@ -77,6 +77,7 @@ impl Staging {
     /// owned folder (or the Cloud file) holds files the previous run did not generate.
     pub fn begin(dir: &Path, cloud: bool, force: bool) -> Result<Staging, Error> {
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        recover(dir)?;
         let previous = read_manifest(dir);
         if !force {
             let mut foreign = Vec::new();
@@ -144,6 +145,41 @@ impl Staging {
         let tmp = self.stage.join(MANIFEST);
         write_file(&tmp, manifest.as_bytes())?;
         fs::rename(&tmp, self.dir.join(MANIFEST)).map_err(|e| Error::io(self.dir.join(MANIFEST), e))
+    }
+}
+
+/// Cleans up after a run that was killed: removes its staging folder, and if it died between
+/// the two renames of the swap, puts the previous `mappings/` or `__files/` back.
+fn recover(dir: &Path) -> Result<(), Error> {
+    let entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((kind, pid)) = name.strip_prefix(".dvp-mock-").and_then(|r| r.split_once('-')) else { continue };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        if pid == std::process::id() || process_alive(pid) {
+            continue;
+        }
+        let path = entry.path();
+        if kind == "old" {
+            for sub in OWNED_DIRS {
+                if !dir.join(sub).exists() && path.join(sub).exists() {
+                    fs::rename(path.join(sub), dir.join(sub)).map_err(|e| Error::io(dir.join(sub), e))?;
+                }
+            }
+        }
+        if kind == "old" || kind == "staging" {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
+    Ok(())
+}
+
+/// Whether a process is running (Linux: `/proc/<pid>`; elsewhere assume it is, and keep its files).
+fn process_alive(pid: u32) -> bool {
+    if Path::new("/proc/self").exists() {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
     }
 }
 

@@ -87,3 +87,33 @@ fn help_version_and_config_round_trip() {
     let o = run(&["generate", "--bogus"], &dir);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_run_killed_midway_leaves_the_previous_tree_intact() {
+    let dir = support::scratch("cli-kill");
+    assert!(run(&["generate", "--quiet"], &dir).status.success());
+    // A much bigger configuration takes seconds; kill it while it renders.
+    let big = dvp_mock::config::DEFAULT_TOML
+        .replace("weekly_pulls = 330", "weekly_pulls = 60000")
+        .replace("weekly_pulls = 110", "weekly_pulls = 20000");
+    std::fs::write(dir.join("big.toml"), big).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dvp-mock"))
+        .args(["generate", "--quiet", "--config", "big.toml"])
+        .current_dir(&dir)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert!(child.try_wait().unwrap().is_none(), "the big run should still be running");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The old tree is untouched (check passes) and the next run cleans the staging folder up.
+    let o = run(&["check"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+    assert!(run(&["generate", "--quiet"], &dir).status.success());
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".dvp-mock-staging"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
