@@ -185,9 +185,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     Target::Cloud => 1,
                 };
                 eprintln!(
-                    "wrote {files} files ({} stubs, {} rows) to {} in {:.2}s",
+                    "wrote {files} files ({} stubs; {} events aggregated over weekly and monthly periods) to {} in {:.2}s",
                     target::stub_count(&tree),
-                    progress.rows.load(std::sync::atomic::Ordering::Relaxed) / 2,
+                    progress.rows.load(std::sync::atomic::Ordering::Relaxed),
                     out.display(),
                     start.elapsed().as_secs_f64()
                 );
@@ -208,9 +208,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 eprintln!("{} matches a fresh generation", out.display());
                 Ok(ExitCode::SUCCESS)
             } else {
-                for d in &drifts {
-                    println!("{d}");
-                }
+                let lines: Vec<String> = drifts.iter().map(ToString::to_string).collect();
+                print_lines(&lines);
                 eprintln!("{} file(s) differ from a fresh generation; HINT: run `dvp-mock generate`", drifts.len());
                 Ok(ExitCode::from(1))
             }
@@ -219,11 +218,22 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let model = load(&source)?;
             let built = routes::build(&model, &NullSink, None)?;
             let report = verify::run(&url, &built.corpus);
-            for (name, request, why) in &report.failures {
-                println!("FAIL {name}: {request}: {why}");
-            }
-            println!("{} passed, {} failed", report.passed, report.failures.len());
+            let mut lines: Vec<String> =
+                report.failures.iter().map(|(name, request, why)| format!("FAIL {name}: {request}: {why}")).collect();
+            lines.push(format!("{} passed, {} failed", report.passed, report.failures.len()));
+            print_lines(&lines);
             Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+    }
+}
+
+/// Prints to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.
+fn print_lines(lines: &[String]) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for l in lines {
+        if writeln!(out, "{l}").is_err() {
+            return;
         }
     }
 }

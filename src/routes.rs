@@ -117,8 +117,10 @@ fn render_exports(model: &Model, sink: &dyn Sink, progress: Option<&Progress>) -
     // One pass renders every export and summarises every period for the pull series.
     let results = for_each_period(&model.world, model.jobs, progress, |ns, p, events, stats| {
         let name = &model.world.namespaces[ns].name;
+        // ext-summary needs running totals over earlier periods: rendered after the pass.
         let exports = export_views(model, ns)
             .into_iter()
+            .filter(|v| *v != Dataview::ExtSummary)
             .map(|view| {
                 let mut parts =
                     PartWriter::new(sink, format!("dvp/exports/{name}"), export_file_stem(name, view, p), max);
@@ -137,6 +139,19 @@ fn render_exports(model: &Model, sink: &dyn Sink, progress: Option<&Progress>) -
         summaries.push((k, summary));
     }
     model.set_summaries(summaries);
+    for ((ns, p), exports) in rendered.iter_mut() {
+        if !export_views(model, *ns).contains(&Dataview::ExtSummary) {
+            continue;
+        }
+        let name = &model.world.namespaces[*ns].name;
+        let stats = crate::stats::PeriodStats::new(*p);
+        let mut parts =
+            PartWriter::new(sink, format!("dvp/exports/{name}"), export_file_stem(name, Dataview::ExtSummary, p), max);
+        views::write_export(model, *ns, p, Dataview::ExtSummary, &[], &stats, &mut parts)
+            .and_then(|()| parts.finish())
+            .map(|parts| exports.push((Dataview::ExtSummary, parts)))
+            .map_err(|e| Error::io(format!("__files/dvp/exports/{name}"), e))?;
+    }
     Ok(rendered)
 }
 
