@@ -149,8 +149,9 @@ fn generate(
     match target {
         Target::Standalone => {
             let staging = output::Staging::begin(out, false, force)?;
-            let built = routes::build(&model, &staging.sink(), Some(progress))?;
+            let built = routes::build_with(&model, &staging.sink(), Some(progress), routes::Options { cloud: false })?;
             let tree = target::standalone(&built.mock);
+            drop(built);
             staging.commit(&tree)?;
             Ok(tree)
         }
@@ -199,7 +200,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let drifts = match target {
                 Target::Standalone => {
                     let compare = CompareSink::new(out.join("__files"));
-                    let built = routes::build(&model, &compare, None)?;
+                    let built = routes::build_with(&model, &compare, None, routes::Options { cloud: false })?;
                     output::check(&out, &target::standalone(&built.mock), Some(compare))?
                 }
                 Target::Cloud => output::check(&out, &dvp_mock::cloud_in_memory(&model)?.1, None)?,
@@ -216,7 +217,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Verify { source, url } => {
             let model = load(&source)?;
-            let built = routes::build(&model, &NullSink, None)?;
+            let built = routes::build_with(&model, &NullSink, None, routes::Options { cloud: false })?;
             let report = verify::run(&url, &built.corpus);
             let mut lines: Vec<String> =
                 report.failures.iter().map(|(name, request, why)| format!("FAIL {name}: {request}: {why}")).collect();

@@ -56,26 +56,46 @@ pub struct Built {
 /// on `model.jobs` threads and handed to `sink` as they complete; everything else is kept in
 /// `Built::mock.files`.
 pub fn build(model: &Model, sink: &dyn Sink, progress: Option<&Progress>) -> Result<Built, Error> {
+    build_with(model, sink, progress, Options { cloud: true })
+}
+
+/// What a build is for.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Keep everything the Cloud target needs (per-file variants of download stubs).
+    pub cloud: bool,
+}
+
+/// [`build`] with options; a standalone-only build skips what only the Cloud target reads.
+pub fn build_with(
+    model: &Model,
+    sink: &dyn Sink,
+    progress: Option<&Progress>,
+    options: Options,
+) -> Result<Built, Error> {
     let rendered = render_exports(model, sink, progress)?;
-    // Report CSVs, one retained period at a time (its aggregates are dropped before the next).
-    let mut report_csvs: BTreeMap<(usize, Period, ReportType), Vec<u8>> = BTreeMap::new();
+    // Report CSVs, one retained period at a time (its aggregates are dropped before the next),
+    // straight to the sink; only their sizes and fingerprints are kept.
+    let mut report_files: BTreeMap<(usize, Period, ReportType), (u64, u64)> = BTreeMap::new();
     for p in reports::retained(model) {
         let ctx = reports::ReportPeriod::new(model, &p);
-        for ns in 0..model.world.namespaces.len() {
+        for (ns, namespace) in model.world.namespaces.iter().enumerate() {
             for t in ReportType::ALL {
                 let mut csv = Vec::new();
                 reports::write_report(model, &ctx, ns, t, &mut csv).expect("writing to memory cannot fail");
-                report_csvs.insert((ns, p, t), csv);
+                report_files.insert((ns, p, t), (csv.len() as u64, fingerprint(&csv)));
+                let path = format!("dvp/reports/{}/{}", namespace.name, reports::file_name(&namespace.name, t, &p));
+                sink.put(&path, csv).map_err(|e| Error::io(format!("__files/{path}"), e))?;
             }
         }
     }
-    let mut b = Builder { model, mock: Mock::default(), corpus: Vec::new() };
+    let mut b = Builder { model, mock: Mock::default(), corpus: Vec::new(), download_variants: options.cloud };
     b.login();
     b.discovery();
     for ns in 0..model.world.namespaces.len() {
         b.namespace_pulls(ns);
         b.exports(ns, &rendered);
-        b.reports(ns, &mut report_csvs);
+        b.reports(ns, &report_files);
         b.namespace_fallbacks(ns);
     }
     b.repos_pulls();
@@ -233,6 +253,9 @@ struct Builder<'a> {
     model: &'a Model,
     mock: Mock,
     corpus: Vec<Case>,
+    /// Whether to list the per-file variants of download stubs (only the Cloud target reads
+    /// them; for large histories they are the biggest part of the mock's memory).
+    download_variants: bool,
 }
 
 /// A signed-storage query string; `{{now}}` makes links expire six hours after issue.
@@ -923,6 +946,7 @@ impl<'a> Builder<'a> {
         let fresh = json!({ "X-Amz-Date": { "after": "now -6 hours", "actualFormat": "yyyyMMdd'T'HHmmss'Z'" } });
         let variants = files
             .iter()
+            .filter(|_| self.download_variants)
             .map(|Download { file: f, signature: sig, .. }| Variant {
                 label: f.clone(),
                 request: json!({
@@ -983,7 +1007,7 @@ impl<'a> Builder<'a> {
 
     // --------------------------------------------------------------- reports
 
-    fn reports(&mut self, ns: usize, csvs: &mut BTreeMap<(usize, Period, ReportType), Vec<u8>>) {
+    fn reports(&mut self, ns: usize, files: &BTreeMap<(usize, Period, ReportType), (u64, u64)>) {
         let model = self.model;
         let name = model.world.namespaces[ns].name.clone();
         let auth = self.member_tokens(ns);
@@ -993,9 +1017,7 @@ impl<'a> Builder<'a> {
         for p in reports::retained(model) {
             for t in ReportType::ALL {
                 let file = reports::file_name(&name, t, &p);
-                let csv = csvs.remove(&(ns, p, t)).expect("every report was rendered");
-                let (size, fp) = (csv.len() as u64, fingerprint(&csv));
-                self.add_file(format!("dvp/reports/{name}/{file}"), csv);
+                let (size, fp) = files[&(ns, p, t)];
                 entries.push(format!(
                     "{{\"type\":\"{}\",\"url\":\"{{{{request.baseUrl}}}}{PROXY}/namespaces/{name}/reports/{file}\"}}",
                     t.api()
