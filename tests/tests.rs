@@ -7,5 +7,6 @@ mod cloud;
 mod config_props;
 mod consistency;
 mod determinism;
+mod schema;
 mod snapshots;
 mod standalone;
