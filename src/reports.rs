@@ -93,7 +93,23 @@ pub struct ReportPeriod {
 impl ReportPeriod {
     pub fn new(model: &Model, p: &Period) -> ReportPeriod {
         let world = &model.world;
-        let stats: Vec<PeriodStats> = (0..world.namespaces.len()).map(|i| model.period_stats(i, p)).collect();
+        // Each namespace's aggregate on its own thread (up to `model.jobs`); order is kept.
+        let n = world.namespaces.len();
+        let jobs = model.jobs.clamp(1, n.max(1));
+        let mut slots: Vec<Option<PeriodStats>> = (0..n).map(|_| None).collect();
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..jobs)
+                .map(|j| {
+                    scope.spawn(move || (j..n).step_by(jobs).map(|i| (i, model.period_stats(i, p))).collect::<Vec<_>>())
+                })
+                .collect();
+            for h in handles {
+                for (i, st) in h.join().expect("stats thread panicked") {
+                    slots[i] = Some(st);
+                }
+            }
+        });
+        let stats: Vec<PeriodStats> = slots.into_iter().map(|s| s.expect("every namespace aggregated")).collect();
         let mut images = Vec::new();
         let mut offsets = Vec::new();
         for n in &world.namespaces {
