@@ -347,6 +347,13 @@ fn pulls_file_template(dir: &str, default_group: Group) -> String {
     )
 }
 
+/// Adds an `Authorization` matcher to a request pattern, when there is one.
+fn require_auth(req: &mut Value, auth: Option<&Value>) {
+    if let Some(a) = auth {
+        req["headers"] = json!({ "Authorization": a });
+    }
+}
+
 fn root_pattern(root: &str) -> String {
     format!("^{}(?:/.*)?$", regex_escape(root))
 }
@@ -657,16 +664,12 @@ impl<'a> Builder<'a> {
                     );
                     let mut req =
                         json!({ "method": "GET", "urlPath": path, "queryParameters": query_matchers(t, m, g) });
-                    if let Some(a) = &auth {
-                        req["headers"] = json!({ "Authorization": a });
-                    }
+                    require_auth(&mut req, auth.as_ref());
                     Variant { label: query_of(t, m, g), request: req, file }
                 })
                 .collect::<Vec<_>>();
             let mut req = json!({ "method": "GET", "urlPath": path });
-            if let Some(a) = &auth {
-                req["headers"] = json!({ "Authorization": a });
-            }
+            require_auth(&mut req, auth.as_ref());
             self.stub(Stub::new(
                 format!("{label}/pulls/{name}"),
                 format!("{label}: GET /namespaces/{name}/pulls"),
@@ -709,9 +712,7 @@ impl<'a> Builder<'a> {
                         )
                     );
                     let mut req = json!({ "method": "GET", "urlPath": format!("{root}/namespaces/{name}/repos/{}/pulls", repo.name), "queryParameters": query_matchers(t, m, g) });
-                    if let Some(a) = &auth {
-                        req["headers"] = json!({ "Authorization": a });
-                    }
+                    require_auth(&mut req, auth.as_ref());
                     variants.push(Variant { label: format!("{}{}", repo.name, query_of(t, m, g)), request: req, file });
                 }
             }
@@ -720,9 +721,7 @@ impl<'a> Builder<'a> {
                 "urlPathTemplate": format!("{root}/namespaces/{{namespace}}/repos/{{repo}}/pulls"),
                 "pathParameters": { "namespace": { "equalTo": name }, "repo": { "matches": repo_alt } },
             });
-            if let Some(a) = &auth {
-                req["headers"] = json!({ "Authorization": a });
-            }
+            require_auth(&mut req, auth.as_ref());
             self.stub(Stub::new(
                 format!("{label}/repo-pulls/{name}"),
                 format!("{label}: GET /namespaces/{name}/repos/{{repo}}/pulls"),
@@ -1221,9 +1220,11 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            let mut q = json!({ "repos": { "matches": ".+" } });
-            let mut req = json!({ "method": "GET", "urlPath": format!("{root}/repos/pulls") });
-            req["queryParameters"] = q.take();
+            let mut req = json!({
+                "method": "GET",
+                "urlPath": format!("{root}/repos/pulls"),
+                "queryParameters": { "repos": { "matches": ".+" } },
+            });
             if let Some(tk) = &token {
                 req["headers"] = json!({ "Authorization": { "equalTo": format!("Bearer {tk}") } });
             }
@@ -1253,9 +1254,7 @@ impl<'a> Builder<'a> {
             let label = if root == ANALYTICS { "analytics" } else { "proxylytics" };
             let auth = (root == ANALYTICS).then(|| any.clone());
             let with_auth = |mut req: Value| {
-                if let Some(a) = &auth {
-                    req["headers"] = json!({ "Authorization": a });
-                }
+                require_auth(&mut req, auth.as_ref());
                 req
             };
             let case = |b: &mut Self, name: String, path: String, status: u16, detail: &str| {
