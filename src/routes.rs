@@ -786,6 +786,14 @@ impl<'a> Builder<'a> {
                 years.to_string(),
             ));
         }
+        if let (Some(t), Some(p)) = (self.outsider_token(ns), cal.weeks.last()) {
+            let listing = format!("{base}/{}/weeks/{}/raw", p.path_year(), p.path_number());
+            self.case(Case::get(format!("export listing {name} as outsider"), listing).bearer(&t).expect(
+                404,
+                "application/json",
+                json!({ "detail": NS_404 }).to_string(),
+            ));
+        }
 
         // years/{year}/{timespantype}
         let mut variants = Vec::new();
@@ -841,7 +849,7 @@ impl<'a> Builder<'a> {
                 file,
             });
         }
-        let period_alt = format!("(?:{})", alts.join("|"));
+        let period_alt = alternation(alts.iter().map(String::as_str));
         self.file_set_stub(
             format!("analytics/exports/{name}/timespan"),
             format!("analytics: GET /namespaces/{name}/pulls/exports/years/{{year}}/{{timespantype}}/{{timespan}}"),
@@ -1060,6 +1068,21 @@ impl<'a> Builder<'a> {
                 "application/json",
                 catalogue,
             ));
+        }
+        // A caller who may not see the namespace gets the same 404 as for one that does not exist,
+        // on the catalogue and on every report URL.
+        if let (Some(tk), Some(first)) = (self.outsider_token(ns), downloads.first()) {
+            let not_found = json!({ "detail": NS_404 }).to_string();
+            self.case(Case::get(format!("reports catalogue {name} as outsider"), path.clone()).bearer(&tk).expect(
+                404,
+                "application/json",
+                not_found.clone(),
+            ));
+            self.case(
+                Case::get(format!("report {} as outsider", first.file), format!("{path}/{}", first.file))
+                    .bearer(&tk)
+                    .expect(404, "application/json", not_found),
+            );
         }
         self.case(Case::get(format!("reports catalogue {name} without token"), path).expect(
             401,

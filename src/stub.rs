@@ -142,8 +142,12 @@ pub fn regex_escape(s: &str) -> String {
     out
 }
 
-/// A regex alternation of literal strings: `(?:a|b\.c)`.
+/// A regex alternation of literal strings: `(?:a|b\.c)`; for no strings, `(?!)`, which never
+/// matches (an empty `(?:)` would match the empty string, e.g. a `//` in a path).
 pub fn alternation<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     let parts: Vec<String> = items.into_iter().map(regex_escape).collect();
+    if parts.is_empty() {
+        return "(?!)".to_string();
+    }
     format!("(?:{})", parts.join("|"))
 }

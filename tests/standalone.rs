@@ -69,7 +69,7 @@ fn real_wiremock_serves_every_stub_of_the_corpus() {
         assert!(r.is_err() || r.as_ref().unwrap().status == 0, "{fault}: expected a broken connection, got {r:?}");
     }
 
-    robustness_storm(&wm, token);
+    robustness_storm(&wm, token, 2000);
 
     // `verify` must notice a deleted stub and an edited body file.
     let clean = verify::run(&base, &built.corpus);
@@ -91,7 +91,7 @@ fn real_wiremock_serves_every_stub_of_the_corpus() {
 /// is consulted, so it is not part of the storm; see the README's limits.)
 /// A few thousand seeded bad requests: never a 5xx, never WireMock's "not matched" page, and
 /// always a JSON body under the API roots.
-fn robustness_storm(wm: &WireMock, token: &str) {
+fn robustness_storm(wm: &WireMock, token: &str, requests: usize) {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
     let roots = [ANALYTICS, PROXY, "/v2/users"];
     let segments = [
@@ -147,7 +147,7 @@ fn robustness_storm(wm: &WireMock, token: &str) {
     let bodies: [Option<&[u8]>; 5] =
         [None, Some(b"{}"), Some(b"not json"), Some(br#"{"username":1,"password":[]}"#), Some(b"\xff\xfe")];
     let mut failures = Vec::new();
-    for i in 0..2000 {
+    for i in 0..requests {
         let root = roots[rng.random_range(0..roots.len())];
         let depth = rng.random_range(0..7);
         let mut path = root.to_string();
@@ -179,4 +179,31 @@ fn robustness_storm(wm: &WireMock, token: &str) {
         }
     }
     assert!(failures.is_empty(), "{} bad answers:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// A history too short for any complete week or month: empty listings, and no path (such as
+/// `years//weeks`, which an empty period alternation would match) reaches a missing body file.
+#[test]
+fn a_history_without_complete_periods_still_answers_every_request() {
+    let mut config = dvp_mock::config::Config::default_config();
+    config.as_of = config.history_start + chrono::Days::new(2);
+    let model = dvp_mock::model::Model::build(config, 2);
+    assert!(model.world.calendar.weeks.is_empty() && model.world.calendar.months.is_empty());
+    let (built, tree) = dvp_mock::standalone_in_memory(&model).unwrap();
+    let dir = support::write_scratch("standalone-empty", &tree);
+    let wm = WireMock::start(&dir);
+    let report = verify::run(&wm.base_url(), &built.corpus);
+    assert!(report.failures.is_empty(), "{:?}", &report.failures[..report.failures.len().min(5)]);
+    let token = model.world.users[0].token.clone();
+    let auth = format!("Bearer {token}");
+    for path in ["years//weeks", "years//weeks/1", "years//months/1/raw"] {
+        let r = wm.request(
+            "GET",
+            &format!("{ANALYTICS}/namespaces/acme/pulls/exports/{path}"),
+            &[("Authorization", &auth)],
+            None,
+        );
+        assert_eq!(r.status, 400, "{path}: {}", r.text());
+    }
+    robustness_storm(&wm, &token, 500);
 }
