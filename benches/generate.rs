@@ -431,6 +431,18 @@ fn human(n: f64) -> String {
     }
 }
 
+/// Seconds, rows, MB, rows/s and MB/s of one run, in fixed-width columns.
+fn run_columns(r: &Run) -> String {
+    format!(
+        "{:>9.3} s   {:>11} rows  {:>9.1} MB  {:>9}rows/s  {:>7.1} MB/s",
+        r.secs,
+        r.rows,
+        r.bytes as f64 / 1e6,
+        human(r.rows_per_s()),
+        r.mb_per_s()
+    )
+}
+
 fn summary(figs: &[&Figures]) -> String {
     let mut s = String::new();
     let mut line = |l: String| {
@@ -459,39 +471,19 @@ fn summary(figs: &[&Figures]) -> String {
         }
         let base_gen = f.generates.first().map_or(f64::NAN, |e| e.1.secs);
         for (j, r) in &f.generates {
-            line(format!(
-                "  full generate, jobs={j:<2}        {:>9.3} s   {:>11} rows  {:>9.1} MB  {:>9}rows/s  {:>7.1} MB/s  (x{:.2})",
-                r.secs,
-                r.rows,
-                r.bytes as f64 / 1e6,
-                human(r.rows_per_s()),
-                r.mb_per_s(),
-                base_gen / r.secs
-            ));
+            line(format!("  full generate, jobs={j:<2}        {}  (x{:.2})", run_columns(r), base_gen / r.secs));
         }
         let base_export = f.exports.first().map_or(f64::NAN, |e| e.1.secs);
         for (t, r) in &f.exports {
             line(format!(
-                "  raw exports, {t} thread(s)        {:>9.3} s   {:>11} rows  {:>9.1} MB  {:>9}rows/s  {:>7.1} MB/s  {:.0} B/row  (x{:.2})",
-                r.secs,
-                r.rows,
-                r.bytes as f64 / 1e6,
-                human(r.rows_per_s()),
-                r.mb_per_s(),
+                "  raw exports, {t} thread(s)        {}  {:.0} B/row  (x{:.2})",
+                run_columns(r),
                 r.bytes_per_row(),
                 base_export / r.secs
             ));
         }
         let b = f.baseline;
-        line(format!(
-            "  baseline ChaCha8+csv, 1 thread {:>9.3} s   {:>11} rows  {:>9.1} MB  {:>9}rows/s  {:>7.1} MB/s  {:.0} B/row",
-            b.secs,
-            b.rows,
-            b.bytes as f64 / 1e6,
-            human(b.rows_per_s()),
-            b.mb_per_s(),
-            b.bytes_per_row()
-        ));
+        line(format!("  baseline ChaCha8+csv, 1 thread {}  {:.0} B/row", run_columns(&b), b.bytes_per_row()));
         if let Some((_, g)) = f.exports.first() {
             line(format!(
                 "  generator/baseline (1 thread): rows/s {:.3}, MB/s {:.3}",

@@ -158,12 +158,6 @@ impl Calendar {
         ys
     }
 
-    /// The days with events: from `history_start` to the last day of the last available period.
-    pub fn event_days(&self) -> impl Iterator<Item = NaiveDate> {
-        let end = self.all().map(Period::end_exclusive).max().unwrap_or(self.history_start);
-        self.history_start.iter_days().take_while(move |d| *d < end)
-    }
-
     /// The periods of `g` within the last `months` months before `as_of` (the `period` query
     /// parameter): weeks starting on or after `as_of - months`, or the last `months` months.
     pub fn last_months(&self, g: Granularity, months: u32) -> Vec<Period> {

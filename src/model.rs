@@ -98,9 +98,7 @@ impl Model {
 
     /// The aggregate of namespace `ns` over `p`, regenerated.
     pub fn period_stats(&self, ns: usize, p: &Period) -> PeriodStats {
-        let mut s = PeriodStats::new(*p);
-        s.add_events(&self.period_events(ns, p));
-        s
+        PeriodStats::from_events(*p, &self.period_events(ns, p))
     }
 }
 
@@ -154,8 +152,7 @@ pub fn for_each_period<R: Send>(
                 let Some(&i) = schedule.get(k) else { break };
                 let (ns, p) = &work[i];
                 let events = period_events(world, *ns, p);
-                let mut stats = PeriodStats::new(*p);
-                stats.add_events(&events);
+                let stats = PeriodStats::from_events(*p, &events);
                 let r = f(*ns, p, &events, &stats);
                 if let Some(pr) = progress {
                     pr.periods_done.fetch_add(1, Ordering::Relaxed);

@@ -76,10 +76,10 @@ impl PeriodStats {
         PeriodStats { period, cells: Vec::new() }
     }
 
-    /// Adds events; sorting then merging runs is much cheaper than a map insert per event.
-    pub fn add_events(&mut self, events: &[Event]) {
-        let mut v: Vec<(Cell, Counts)> = std::mem::take(&mut self.cells);
-        v.reserve(events.len());
+    /// The aggregate of a period's events; sorting then merging runs is much cheaper than a map
+    /// insert per event.
+    pub fn from_events(period: Period, events: &[Event]) -> PeriodStats {
+        let mut v: Vec<(Cell, Counts)> = Vec::with_capacity(events.len());
         for e in events {
             let key =
                 Cell { repo: e.repo, tag: e.tag, platform: e.platform, by_tag: e.action.by_tag(), client: e.client };
@@ -100,7 +100,7 @@ impl PeriodStats {
             }
         }
         v.truncate(w);
-        self.cells = v;
+        PeriodStats { period, cells: v }
     }
 
     /// Groups cells by `key`, in key order.

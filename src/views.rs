@@ -49,8 +49,7 @@ impl Dataview {
 /// Regenerates the period's events; [`write_export`] renders from events already at hand.
 pub fn export_csv(model: &Model, ns: usize, period: &Period, view: Dataview) -> Vec<u8> {
     let events = model.period_events(ns, period);
-    let mut stats = PeriodStats::new(*period);
-    stats.add_events(&events);
+    let stats = PeriodStats::from_events(*period, &events);
     let mut out = Vec::new();
     write_export(model, ns, period, view, &events, &stats, &mut RowSink(&mut out))
         .expect("writing to memory cannot fail");
