@@ -21,7 +21,7 @@ use dvp_mock::events;
 use dvp_mock::model::Model;
 use dvp_mock::routes;
 use dvp_mock::sink::Sink;
-use dvp_mock::views::{write_export, Dataview, Rows};
+use dvp_mock::views::{RawDay, RawRenderer, Rows};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -154,15 +154,20 @@ fn raw_exports_pass(model: &Model, work: &[(usize, Period)], threads: usize) -> 
             .map(|_| {
                 scope.spawn(|| {
                     let mut sink = CountingSink::default();
+                    let mut buf = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some((ns, period)) = work.get(i) else {
                             break;
                         };
-                        let events = model.period_events(*ns, period);
-                        let stats = dvp_mock::stats::PeriodStats::new(*period);
-                        write_export(model, *ns, period, Dataview::Raw, &events, &stats, &mut sink)
-                            .expect("counting sink never fails");
+                        let renderer = RawRenderer::new(&model.world, *ns);
+                        let mut day = RawDay::default();
+                        sink.row(b"header\n").expect("counting sink never fails");
+                        for d in period.days() {
+                            events::day_events_into(&model.world, *ns, d, &mut buf);
+                            renderer.render(&buf, &mut day);
+                            sink.write_all(&day.bytes).expect("counting sink never fails");
+                        }
                     }
                     sink
                 })

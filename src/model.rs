@@ -8,10 +8,12 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
+use chrono::NaiveDate;
+
 use crate::calendar::{Granularity, Period};
 use crate::config::Config;
 use crate::events::{self, Event};
-use crate::stats::{Counts, PeriodStats};
+use crate::stats::{self, Cell, Counts, PeriodStats};
 use crate::world::World;
 
 /// Everything every view reads.
@@ -67,9 +69,8 @@ impl Model {
     /// has yet.
     pub fn summary(&self, ns: usize, p: &Period) -> &PeriodSummary {
         &self.summaries.get_or_init(|| {
-            let all = for_each_period(&self.world, self.jobs, None, |ns, _, _, stats| {
-                PeriodSummary::of(&self.world, ns, stats)
-            });
+            let all =
+                for_each_period(&self.world, self.jobs, None, |ns, _, stats| PeriodSummary::of(&self.world, ns, stats));
             self.collect_summaries(all)
         })[ns][p]
     }
@@ -121,47 +122,188 @@ pub struct Progress {
     pub rows: AtomicUsize,
 }
 
-/// Runs `f` for every (namespace, available period) on `jobs` threads, handing it the
-/// period's events and aggregate. Results come back in a fixed order (namespace, then weeks,
-/// then months), whatever the thread count; larger periods are scheduled first.
-pub fn for_each_period<R: Send>(
+/// A streamed pass over every (namespace, available period). Days are generated once, in time
+/// order, and handed to every period that contains them; the period's aggregate is built day
+/// by day alongside. Nothing holds more than one day's events.
+pub trait Pass: Sync {
+    /// Derived once from a day's events, shared by the periods containing the day.
+    type Day;
+    /// The state of one period while its days stream in.
+    type State;
+    type Output: Send;
+    fn day(&self, ns: usize, events: &[Event]) -> Self::Day;
+    fn open(&self, ns: usize, p: &Period) -> Self::State;
+    fn feed(&self, state: &mut Self::State, events: &[Event], day: &Self::Day);
+    /// The period is complete; `stats` is its aggregate.
+    fn finish(&self, ns: usize, p: &Period, state: Self::State, stats: &PeriodStats) -> Self::Output;
+}
+
+/// A unit of work: the days `start..end` of a namespace and the periods they complete. A month
+/// carries the weeks that lie inside it, so their days are generated once; other weeks (across
+/// a month boundary, or in a month that is not available) are jobs of their own.
+#[derive(Debug)]
+struct Job {
+    ns: usize,
+    start: NaiveDate,
+    end: NaiveDate,
+    /// Indices into the (namespace, period) work list.
+    periods: Vec<usize>,
+}
+
+/// Runs `pass` over every (namespace, available period) on `jobs` threads. Results come back
+/// in a fixed order (namespace, then weeks, then months), whatever the thread count; larger
+/// jobs are scheduled first.
+pub fn run_pass<P: Pass>(
     world: &World,
     jobs: usize,
     progress: Option<&Progress>,
-    f: impl Fn(usize, &Period, &[Event], &PeriodStats) -> R + Sync,
-) -> Vec<((usize, Period), R)> {
+    pass: &P,
+) -> Vec<((usize, Period), P::Output)> {
     let work: Vec<(usize, Period)> =
         (0..world.namespaces.len()).flat_map(|ns| world.calendar.all().map(move |p| (ns, *p))).collect();
-    // Months first, then weeks, each by expected volume: the last jobs are the small ones.
-    let mut schedule: Vec<usize> = (0..work.len()).collect();
-    let weight = |i: usize| {
-        let (ns, p) = &work[i];
-        let days = (p.end_exclusive() - p.start).num_days() as f64;
-        days * world.namespaces[*ns].weekly_pulls
-    };
-    schedule.sort_by(|&a, &b| weight(b).total_cmp(&weight(a)).then(a.cmp(&b)));
+    let mut plan: Vec<Job> = Vec::new();
+    let mut covered = vec![false; work.len()];
+    for (i, (ns, m)) in work.iter().enumerate().filter(|(_, (_, p))| p.granularity == Granularity::Month) {
+        let inside = work.iter().enumerate().filter(|(_, (n, w))| {
+            n == ns
+                && w.granularity == Granularity::Week
+                && w.start >= m.start
+                && w.end_exclusive() <= m.end_exclusive()
+        });
+        let mut periods = vec![i];
+        for (j, _) in inside {
+            covered[j] = true;
+            periods.push(j);
+        }
+        plan.push(Job { ns: *ns, start: m.start, end: m.end_exclusive(), periods });
+    }
+    for (i, (ns, w)) in work.iter().enumerate() {
+        if w.granularity == Granularity::Week && !covered[i] {
+            plan.push(Job { ns: *ns, start: w.start, end: w.end_exclusive(), periods: vec![i] });
+        }
+    }
+    // By expected volume, largest first, so the last jobs to start are the small ones.
+    let weight = |j: &Job| (j.end - j.start).num_days() as f64 * world.namespaces[j.ns].weekly_pulls;
+    plan.sort_by(|a, b| weight(b).total_cmp(&weight(a)).then(a.periods[0].cmp(&b.periods[0])));
     if let Some(pr) = progress {
         pr.periods_total.fetch_add(work.len(), Ordering::Relaxed);
     }
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..work.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Option<P::Output>>> = Mutex::new((0..work.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, work.len().max(1)) {
-            scope.spawn(|| loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&i) = schedule.get(k) else { break };
-                let (ns, p) = &work[i];
-                let events = period_events(world, *ns, p);
-                let stats = PeriodStats::from_events(*p, &events);
-                let r = f(*ns, p, &events, &stats);
-                if let Some(pr) = progress {
-                    pr.periods_done.fetch_add(1, Ordering::Relaxed);
-                    pr.rows.fetch_add(events.len(), Ordering::Relaxed);
+        for _ in 0..jobs.clamp(1, plan.len().max(1)) {
+            scope.spawn(|| {
+                let mut events = Vec::new();
+                let mut cells = Vec::new();
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = plan.get(k) else { break };
+                    run_job(world, &work, job, pass, progress, &mut events, &mut cells, |i, out| {
+                        results.lock().expect("no worker panicked")[i] = Some(out);
+                    });
                 }
-                results.lock().expect("no worker panicked")[i] = Some(r);
             });
         }
     });
     let results = results.into_inner().expect("no worker panicked");
-    work.into_iter().zip(results).map(|(k, r)| (k, r.expect("every job ran"))).collect()
+    work.into_iter().zip(results).map(|(k, r)| (k, r.expect("every period ran"))).collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_job<P: Pass>(
+    world: &World,
+    work: &[(usize, Period)],
+    job: &Job,
+    pass: &P,
+    progress: Option<&Progress>,
+    events: &mut Vec<Event>,
+    cells: &mut Vec<(Cell, Counts)>,
+    mut done: impl FnMut(usize, P::Output),
+) {
+    let mut open: Vec<(usize, P::State, PeriodStats)> = Vec::new();
+    let mut pending: Vec<usize> = job.periods.clone();
+    let mut day = job.start;
+    while day < job.end {
+        // Periods starting today open; every open period takes the day.
+        pending.retain(|&i| {
+            let (ns, p) = &work[i];
+            if p.start == day {
+                open.push((i, pass.open(*ns, p), PeriodStats::new(*p)));
+                false
+            } else {
+                true
+            }
+        });
+        events::day_events_into(world, job.ns, day, events);
+        let derived = pass.day(job.ns, events);
+        stats::cells_of(events, cells);
+        for (_, state, st) in open.iter_mut() {
+            pass.feed(state, events, &derived);
+            st.absorb(cells);
+        }
+        if let Some(pr) = progress {
+            pr.rows.fetch_add(events.len() * open.len(), Ordering::Relaxed);
+        }
+        // Periods ending today finish (their memory is released before the next day).
+        let mut k = 0;
+        while k < open.len() {
+            if open[k].2.period.last_day() == day {
+                let (i, state, st) = open.swap_remove(k);
+                let (ns, p) = &work[i];
+                done(i, pass.finish(*ns, p, state, &st));
+                if let Some(pr) = progress {
+                    pr.periods_done.fetch_add(1, Ordering::Relaxed);
+                }
+            } else {
+                k += 1;
+            }
+        }
+        day = day.succ_opt().expect("calendar dates are far from the end of time");
+    }
+    debug_assert!(open.is_empty() && pending.is_empty());
+}
+
+/// The simplest pass: `f` of each period's aggregate.
+struct StatsPass<F>(F);
+
+impl<R: Send, F: Fn(usize, &Period, &PeriodStats) -> R + Sync> Pass for StatsPass<F> {
+    type Day = ();
+    type State = ();
+    type Output = R;
+    fn day(&self, _: usize, _: &[Event]) {}
+    fn open(&self, _: usize, _: &Period) {}
+    fn feed(&self, _: &mut (), _: &[Event], _: &()) {}
+    fn finish(&self, ns: usize, p: &Period, _: (), stats: &PeriodStats) -> R {
+        (self.0)(ns, p, stats)
+    }
+}
+
+/// Runs `f` on the aggregate of every (namespace, available period); see [`run_pass`].
+pub fn for_each_period<R: Send>(
+    world: &World,
+    jobs: usize,
+    progress: Option<&Progress>,
+    f: impl Fn(usize, &Period, &PeriodStats) -> R + Sync,
+) -> Vec<((usize, Period), R)> {
+    run_pass(world, jobs, progress, &StatsPass(f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The streamed pass (days merged into each period's aggregate, months carrying their
+    /// weeks) gives every period exactly the aggregate of all its events at once.
+    #[test]
+    fn streamed_aggregates_equal_whole_period_aggregates() {
+        let model = Model::build(Config::default_config(), 2);
+        let streamed = for_each_period(&model.world, 2, None, |_, _, stats| stats.cells.clone());
+        let periods = model.world.calendar.all().count() * model.world.namespaces.len();
+        assert_eq!(streamed.len(), periods);
+        for ((ns, p), cells) in streamed {
+            let whole = model.period_stats(ns, &p);
+            assert!(!cells.is_empty() || whole.cells.is_empty());
+            assert_eq!(cells, whole.cells, "{ns} {p:?}");
+        }
+    }
 }

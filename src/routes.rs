@@ -10,11 +10,13 @@ use crate::calendar::{Granularity, Period};
 use std::collections::BTreeMap;
 
 use crate::corpus::{fingerprint, Case};
+use crate::events::Event;
 use crate::model::Model;
-use crate::model::{for_each_period, PeriodSummary, Progress};
+use crate::model::{run_pass, Pass, PeriodSummary, Progress};
 use crate::reports::{self, ReportType};
 use crate::rng;
 use crate::sink::Sink;
+use crate::stats::PeriodStats;
 use crate::stub::{alternation, bearer_any, regex_escape, Body, Mock, Response, Stub, Variant};
 use crate::views::{self, Dataview, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN, PERIODS};
 use crate::Error;
@@ -132,29 +134,88 @@ fn export_file_stem(name: &str, view: Dataview, p: &Period) -> String {
     format!("{name}_{}_{}_{tt}", view.api().replace('-', "_"), p.path_year())
 }
 
+/// The export pass: raw rows stream day by day into their part files; the other views are
+/// rendered from the period's aggregate when it completes, which also yields its summary.
+struct ExportPass<'a> {
+    model: &'a Model,
+    sink: &'a dyn Sink,
+    renderers: Vec<views::RawRenderer<'a>>,
+    raw_header: Vec<u8>,
+}
+
+/// A period's raw export while its days stream in, and the first write error, if any.
+struct RawExport<'a> {
+    parts: PartWriter<'a>,
+    error: Option<std::io::Error>,
+}
+
+type PeriodExports = std::io::Result<(Vec<(Dataview, Vec<Part>)>, PeriodSummary)>;
+
+impl<'a> ExportPass<'a> {
+    fn parts(&self, ns: usize, view: Dataview, p: &Period) -> PartWriter<'a> {
+        let name = &self.model.world.namespaces[ns].name;
+        let max = self.model.world.config.export_part_bytes;
+        PartWriter::new(self.sink, format!("dvp/exports/{name}"), export_file_stem(name, view, p), max)
+    }
+}
+
+impl<'a> Pass for ExportPass<'a> {
+    type Day = views::RawDay;
+    type State = RawExport<'a>;
+    type Output = PeriodExports;
+
+    fn day(&self, ns: usize, events: &[Event]) -> views::RawDay {
+        let mut day = views::RawDay::default();
+        self.renderers[ns].render(events, &mut day);
+        day
+    }
+
+    fn open(&self, ns: usize, p: &Period) -> RawExport<'a> {
+        let mut parts = self.parts(ns, Dataview::Raw, p);
+        let error = views::Rows::row(&mut parts, &self.raw_header).err();
+        RawExport { parts, error }
+    }
+
+    fn feed(&self, state: &mut RawExport<'a>, _: &[Event], day: &views::RawDay) {
+        if state.error.is_none() {
+            state.error = day.rows().try_for_each(|row| views::Rows::row(&mut state.parts, row)).err();
+        }
+    }
+
+    fn finish(&self, ns: usize, p: &Period, state: RawExport<'a>, stats: &PeriodStats) -> PeriodExports {
+        if let Some(e) = state.error {
+            return Err(e);
+        }
+        let mut exports = vec![(Dataview::Raw, state.parts.finish()?)];
+        // ext-summary needs running totals over earlier periods: rendered after the pass.
+        for view in
+            export_views(self.model, ns).into_iter().filter(|v| !matches!(v, Dataview::Raw | Dataview::ExtSummary))
+        {
+            let mut parts = self.parts(ns, view, p);
+            views::write_export(self.model, ns, p, view, stats, &mut parts)?;
+            exports.push((view, parts.finish()?));
+        }
+        Ok((exports, PeriodSummary::of(&self.model.world, ns, stats)))
+    }
+}
+
 fn render_exports(model: &Model, sink: &dyn Sink, progress: Option<&Progress>) -> Result<Rendered, Error> {
     let max = model.world.config.export_part_bytes;
+    let mut raw_header = Vec::new();
+    views::header_row(crate::csv_layout::RAW, &mut raw_header);
+    let pass = ExportPass {
+        model,
+        sink,
+        renderers: (0..model.world.namespaces.len()).map(|ns| views::RawRenderer::new(&model.world, ns)).collect(),
+        raw_header,
+    };
     // One pass renders every export and summarises every period for the pull series.
-    let results = for_each_period(&model.world, model.jobs, progress, |ns, p, events, stats| {
-        let name = &model.world.namespaces[ns].name;
-        // ext-summary needs running totals over earlier periods: rendered after the pass.
-        let exports = export_views(model, ns)
-            .into_iter()
-            .filter(|v| *v != Dataview::ExtSummary)
-            .map(|view| {
-                let mut parts =
-                    PartWriter::new(sink, format!("dvp/exports/{name}"), export_file_stem(name, view, p), max);
-                views::write_export(model, ns, p, view, events, stats, &mut parts)?;
-                Ok((view, parts.finish()?))
-            })
-            .collect::<std::io::Result<Vec<_>>>();
-        (exports, PeriodSummary::of(&model.world, ns, stats))
-    });
+    let results = run_pass(&model.world, model.jobs, progress, &pass);
     let mut rendered = Rendered::new();
     let mut summaries = Vec::with_capacity(results.len());
-    for (k, (exports, summary)) in results {
-        let exports =
-            exports.map_err(|e| Error::io(format!("__files/dvp/exports/{}", model.world.namespaces[k.0].name), e))?;
+    for (k, result) in results {
+        let (exports, summary) =
+            result.map_err(|e| Error::io(format!("__files/dvp/exports/{}", model.world.namespaces[k.0].name), e))?;
         rendered.insert(k, exports);
         summaries.push((k, summary));
     }
@@ -164,10 +225,10 @@ fn render_exports(model: &Model, sink: &dyn Sink, progress: Option<&Progress>) -
             continue;
         }
         let name = &model.world.namespaces[*ns].name;
-        let stats = crate::stats::PeriodStats::new(*p);
+        let stats = PeriodStats::new(*p);
         let mut parts =
             PartWriter::new(sink, format!("dvp/exports/{name}"), export_file_stem(name, Dataview::ExtSummary, p), max);
-        views::write_export(model, *ns, p, Dataview::ExtSummary, &[], &stats, &mut parts)
+        views::write_export(model, *ns, p, Dataview::ExtSummary, &stats, &mut parts)
             .and_then(|()| parts.finish())
             .map(|parts| exports.push((Dataview::ExtSummary, parts)))
             .map_err(|e| Error::io(format!("__files/dvp/exports/{name}"), e))?;

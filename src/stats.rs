@@ -76,31 +76,49 @@ impl PeriodStats {
         PeriodStats { period, cells: Vec::new() }
     }
 
-    /// The aggregate of a period's events; sorting then merging runs is much cheaper than a map
-    /// insert per event.
+    /// The aggregate of a period's events.
     pub fn from_events(period: Period, events: &[Event]) -> PeriodStats {
-        let mut v: Vec<(Cell, Counts)> = Vec::with_capacity(events.len());
-        for e in events {
-            let key =
-                Cell { repo: e.repo, tag: e.tag, platform: e.platform, by_tag: e.action.by_tag(), client: e.client };
-            let mut c = Counts::default();
-            c.add_action(e.action);
-            v.push((key, c));
+        let mut cells = Vec::new();
+        cells_of(events, &mut cells);
+        PeriodStats { period, cells }
+    }
+
+    /// Adds the sorted, merged `cells` of a day (see [`cells_of`]) to this aggregate: a merge
+    /// from the back inside the one buffer, so a month grows day by day without a second copy.
+    pub fn absorb(&mut self, cells: &[(Cell, Counts)]) {
+        let (a, b) = (self.cells.len(), cells.len());
+        if b == 0 {
+            return;
         }
-        v.sort_unstable_by_key(|(k, _)| *k);
-        // Merge runs of equal keys in place (no second buffer).
-        let mut w = 0;
-        for r in 0..v.len() {
-            if w > 0 && v[w - 1].0 == v[r].0 {
-                let c = v[r].1;
-                v[w - 1].1.add(&c);
+        let v = &mut self.cells;
+        if v.capacity() < a + b {
+            // Grow by a quarter rather than doubling: a month's cells are the largest buffer.
+            v.reserve_exact((a + b + (a + b) / 4) - a);
+        }
+        v.extend_from_slice(cells);
+        let (mut i, mut j, mut k) = (a, b, a + b);
+        // Invariant: k >= i + j, so writing v[k - 1] never overwrites an unread v[..i].
+        while j > 0 {
+            k -= 1;
+            if i > 0 && v[i - 1].0 > cells[j - 1].0 {
+                v[k] = v[i - 1];
+                i -= 1;
+            } else if i > 0 && v[i - 1].0 == cells[j - 1].0 {
+                let mut c = v[i - 1].1;
+                c.add(&cells[j - 1].1);
+                v[k] = (cells[j - 1].0, c);
+                i -= 1;
+                j -= 1;
             } else {
-                v[w] = v[r];
-                w += 1;
+                v[k] = cells[j - 1];
+                j -= 1;
             }
         }
-        v.truncate(w);
-        PeriodStats { period, cells: v }
+        // v[..i] never moved; equal keys left a gap between it and the merged tail.
+        if k > i {
+            v.copy_within(k.., i);
+            v.truncate(i + (a + b - k));
+        }
     }
 
     /// Groups cells by `key`, in key order.
@@ -131,4 +149,29 @@ impl PeriodStats {
     pub fn by_repo(&self) -> BTreeMap<u16, Tally> {
         self.group(|c| Some(c.repo))
     }
+}
+
+/// The cells of `events` into `out` (cleared first): sorted by key, equal keys merged. Sorting
+/// then merging runs is much cheaper than a map insert per event.
+pub fn cells_of(events: &[Event], out: &mut Vec<(Cell, Counts)>) {
+    out.clear();
+    out.extend(events.iter().map(|e| {
+        let key = Cell { repo: e.repo, tag: e.tag, platform: e.platform, by_tag: e.action.by_tag(), client: e.client };
+        let mut c = Counts::default();
+        c.add_action(e.action);
+        (key, c)
+    }));
+    out.sort_unstable_by_key(|(k, _)| *k);
+    // Merge runs of equal keys in place (no second buffer).
+    let mut w = 0;
+    for r in 0..out.len() {
+        if w > 0 && out[w - 1].0 == out[r].0 {
+            let c = out[r].1;
+            out[w - 1].1.add(&c);
+        } else {
+            out[w] = out[r];
+            w += 1;
+        }
+    }
+    out.truncate(w);
 }

@@ -46,14 +46,135 @@ impl Dataview {
 }
 
 /// The whole export of `view` for namespace `ns` over `period`: header row, then rows.
-/// Regenerates the period's events; [`write_export`] renders from events already at hand.
+/// Regenerates the period's events; the generator streams them instead ([`RawRenderer`],
+/// [`write_export`]).
 pub fn export_csv(model: &Model, ns: usize, period: &Period, view: Dataview) -> Vec<u8> {
-    let events = model.period_events(ns, period);
-    let stats = PeriodStats::from_events(*period, &events);
     let mut out = Vec::new();
-    write_export(model, ns, period, view, &events, &stats, &mut RowSink(&mut out))
-        .expect("writing to memory cannot fail");
+    let stats = if view == Dataview::Raw { PeriodStats::new(*period) } else { model.period_stats(ns, period) };
+    write_export(model, ns, period, view, &stats, &mut RowSink(&mut out)).expect("writing to memory cannot fail");
     out
+}
+
+/// A header row as the csv writer writes it.
+pub fn header_row(header: &[&str], out: &mut Vec<u8>) {
+    let mut w = layout::writer(out);
+    w.write_record(header).expect("writing to memory cannot fail");
+    w.flush().expect("writing to memory cannot fail");
+}
+
+/// The raw rows of one day: their bytes, and where each row ends.
+#[derive(Debug, Default)]
+pub struct RawDay {
+    pub bytes: Vec<u8>,
+    pub ends: Vec<usize>,
+}
+
+impl RawDay {
+    pub fn rows(&self) -> impl Iterator<Item = &[u8]> {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let row = &self.bytes[start..end];
+            start = end;
+            row
+        })
+    }
+}
+
+/// Renders raw-export rows of one namespace, the hot path of the generator: every
+/// namespace-side field is escaped once up front, client fields are escaped as they go, and a
+/// row is plain byte appends ([`layout::push_field`] is held to the csv writer by a test, and
+/// [`export_csv`]'s raw output is what the committed tree and its hash check).
+pub struct RawRenderer<'w> {
+    world: &'w crate::world::World,
+    owner: Vec<u8>,
+    /// Per repository: its name, and per tag: (name, digest per platform), all escaped.
+    repos: Vec<(Vec<u8>, Vec<EscapedTag>)>,
+}
+
+/// A tag's name and its digest per platform, escaped.
+type EscapedTag = (Vec<u8>, Vec<Vec<u8>>);
+
+impl<'w> RawRenderer<'w> {
+    pub fn new(world: &'w crate::world::World, ns: usize) -> RawRenderer<'w> {
+        let esc = |s: &str| {
+            let mut v = Vec::new();
+            layout::push_field(&mut v, s.as_bytes());
+            v
+        };
+        let namespace = &world.namespaces[ns];
+        let repos = namespace
+            .repos
+            .iter()
+            .map(|r| {
+                let tags = r.tags.iter().map(|t| (esc(&t.name), t.digests.iter().map(|d| esc(d)).collect())).collect();
+                (esc(&r.name), tags)
+            })
+            .collect();
+        RawRenderer { world, owner: esc(&namespace.name), repos }
+    }
+
+    /// The rows of one day's events (all of the same date, in time order) into `out`.
+    pub fn render(&self, events: &[Event], out: &mut RawDay) {
+        use layout::push_field as field;
+        out.bytes.clear();
+        out.ends.clear();
+        let Some(first) = events.first() else { return };
+        let date = first.date.format("%Y-%m-%d").to_string();
+        let date = date.as_bytes();
+        let b = &mut out.bytes;
+        for e in events {
+            debug_assert_eq!(e.date, first.date);
+            let (repo, tags) = &self.repos[e.repo as usize];
+            let (tag, digests) = &tags[e.tag as usize];
+            let digest = &digests[e.platform as usize];
+            let client = &self.world.clients[e.client as usize];
+            let (tool, versions, _) = AGENTS[client.agent as usize];
+            let by_tag = e.action.by_tag();
+            field(b, e.action.as_str().as_bytes());
+            b.push(b',');
+            b.extend_from_slice(date);
+            b.push(b',');
+            field(b, client.country.as_bytes());
+            b.push(b',');
+            b.extend_from_slice(digest);
+            b.push(b',');
+            b.extend_from_slice(e.method().as_bytes());
+            b.push(b',');
+            field(b, client.csp.unwrap_or("").as_bytes());
+            b.push(b',');
+            b.extend_from_slice(&self.owner);
+            b.push(b',');
+            b.extend_from_slice(if by_tag { tag } else { digest });
+            b.push(b',');
+            b.extend_from_slice(repo);
+            b.push(b',');
+            if by_tag {
+                b.extend_from_slice(tag);
+            }
+            b.push(b',');
+            b.extend_from_slice(date);
+            let (h, m, sec) = (e.second / 3600, e.second / 60 % 60, e.second % 60);
+            let two = |v: u32| [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
+            b.push(b' ');
+            b.extend_from_slice(&two(h));
+            b.push(b':');
+            b.extend_from_slice(&two(m));
+            b.push(b':');
+            b.extend_from_slice(&two(sec));
+            b.push(b',');
+            field(b, client.ip_type.as_str().as_bytes());
+            b.push(b',');
+            field(b, tool.as_bytes());
+            b.push(b',');
+            field(b, versions[client.id as usize % versions.len()].as_bytes());
+            b.push(b',');
+            field(b, client.domain.as_bytes());
+            b.push(b',');
+            b.extend_from_slice(&self.owner);
+            b.push(b'\n');
+            out.ends.push(b.len());
+        }
+    }
 }
 
 /// Receives a CSV one row at a time (header first), so a caller can split at row boundaries.
@@ -112,13 +233,13 @@ impl<'a, R: Rows> RowWriter<'a, R> {
     }
 }
 
-/// Renders the export of `view` from the period's `events` and `stats` into `out`.
+/// Renders the export of `view` from the period's aggregate into `out` (raw rows are
+/// regenerated from the period's days).
 pub fn write_export<R: Rows>(
     model: &Model,
     ns: usize,
     period: &Period,
     view: Dataview,
-    events: &[Event],
     stats: &PeriodStats,
     out: &mut R,
 ) -> std::io::Result<()> {
@@ -136,39 +257,15 @@ pub fn write_export<R: Rows>(
     };
     match view {
         Dataview::Raw => {
+            // The generator streams raw rows day by day instead; this regenerates the days.
             w.write_record(layout::RAW)?;
-            let mut day = None;
-            let mut action_day = String::new();
-            for e in events {
-                if day != Some(e.date) {
-                    day = Some(e.date);
-                    action_day = e.date.format("%Y-%m-%d").to_string();
+            let renderer = RawRenderer::new(world, ns);
+            let mut day = RawDay::default();
+            for d in period.days() {
+                renderer.render(&crate::events::day_events(world, ns, d), &mut day);
+                for row in day.rows() {
+                    w.out.row(row)?;
                 }
-                let repo = &namespace.repos[e.repo as usize];
-                let tag = &repo.tags[e.tag as usize];
-                let client = &world.clients[e.client as usize];
-                let (tool, versions, _) = AGENTS[client.agent as usize];
-                let digest = tag.digests[e.platform as usize].as_str();
-                let timestamp =
-                    format!("{action_day} {:02}:{:02}:{:02}", e.second / 3600, e.second / 60 % 60, e.second % 60);
-                w.write_record([
-                    e.action.as_str(),
-                    &action_day,
-                    client.country,
-                    digest,
-                    e.method(),
-                    client.csp.unwrap_or(""),
-                    owner,
-                    if e.action.by_tag() { tag.name.as_str() } else { digest },
-                    repo.name.as_str(),
-                    if e.action.by_tag() { tag.name.as_str() } else { "" },
-                    &timestamp,
-                    client.ip_type.as_str(),
-                    tool,
-                    versions[client.id as usize % versions.len()],
-                    client.domain,
-                    owner,
-                ])?;
             }
         }
         Dataview::Summary => {
