@@ -78,12 +78,22 @@ fn pct(part: usize, whole: usize) -> String {
     }
 }
 
-/// Everything the reports of one period read, computed once for all namespaces: each
-/// namespace's aggregate, and which modelled images each client pulled (for pairings).
+/// The distinct clients of each repository (with events) of one namespace over one period:
+/// all the technographic reports need of a namespace's aggregate.
+pub type RepoClients = Vec<(u16, Vec<u32>)>;
+
+/// [`RepoClients`] of a period's aggregate.
+pub fn repo_clients(stats: &PeriodStats) -> RepoClients {
+    stats.by_repo().into_iter().map(|(r, t)| (r, t.clients)).collect()
+}
+
+/// What the technographic reports of one period read, for all namespaces at once: which
+/// clients pulled each repository, and which modelled images each client pulled.
 #[derive(Debug)]
 pub struct ReportPeriod {
     pub period: Period,
-    pub stats: Vec<PeriodStats>,
+    /// Per namespace (world order).
+    pub clients: Vec<RepoClients>,
     /// Image names (`namespace/repo`), indexed by `pulled`'s second element.
     images: Vec<String>,
     /// (client, image) pairs, sorted, without duplicates.
@@ -91,25 +101,15 @@ pub struct ReportPeriod {
 }
 
 impl ReportPeriod {
+    /// Regenerates every namespace's aggregate of `p` (the generator collects
+    /// [`repo_clients`] during its pass and uses [`ReportPeriod::from_clients`]).
     pub fn new(model: &Model, p: &Period) -> ReportPeriod {
+        let clients = (0..model.world.namespaces.len()).map(|ns| repo_clients(&model.period_stats(ns, p))).collect();
+        ReportPeriod::from_clients(model, p, clients)
+    }
+
+    pub fn from_clients(model: &Model, p: &Period, clients: Vec<RepoClients>) -> ReportPeriod {
         let world = &model.world;
-        // Each namespace's aggregate on its own thread (up to `model.jobs`); order is kept.
-        let n = world.namespaces.len();
-        let jobs = model.jobs.clamp(1, n.max(1));
-        let mut slots: Vec<Option<PeriodStats>> = (0..n).map(|_| None).collect();
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..jobs)
-                .map(|j| {
-                    scope.spawn(move || (j..n).step_by(jobs).map(|i| (i, model.period_stats(i, p))).collect::<Vec<_>>())
-                })
-                .collect();
-            for h in handles {
-                for (i, st) in h.join().expect("stats thread panicked") {
-                    slots[i] = Some(st);
-                }
-            }
-        });
-        let stats: Vec<PeriodStats> = slots.into_iter().map(|s| s.expect("every namespace aggregated")).collect();
         let mut images = Vec::new();
         let mut offsets = Vec::new();
         for n in &world.namespaces {
@@ -117,12 +117,14 @@ impl ReportPeriod {
             images.extend(n.repos.iter().map(|r| format!("{}/{}", n.name, r.name)));
         }
         let mut pulled: Vec<(u32, u32)> = Vec::new();
-        for (i, st) in stats.iter().enumerate() {
-            pulled.extend(st.cells.iter().map(|(c, _)| (c.client, offsets[i] + u32::from(c.repo))));
+        for (i, repos) in clients.iter().enumerate() {
+            for (repo, cs) in repos {
+                pulled.extend(cs.iter().map(|&c| (c, offsets[i] + u32::from(*repo))));
+            }
         }
         pulled.sort_unstable();
         pulled.dedup();
-        ReportPeriod { period: *p, stats, images, pulled }
+        ReportPeriod { period: *p, clients, images, pulled }
     }
 
     /// Modelled images `client` pulled in the period.
@@ -135,11 +137,23 @@ impl ReportPeriod {
     }
 }
 
-/// Renders one report CSV (computes the period's context; use [`write_report`] to share it).
+impl ReportType {
+    /// Whether the report reads other namespaces too (technographic pairings), so it can only
+    /// be rendered once every namespace's period is known ([`ReportPeriod`]).
+    pub fn cross_namespace(self) -> bool {
+        matches!(self, ReportType::Technographic | ReportType::TechnographicCompanies)
+    }
+}
+
+/// Renders one report CSV, regenerating what it needs.
 pub fn report_csv(model: &Model, ns: usize, t: ReportType, p: &Period) -> Vec<u8> {
-    let ctx = ReportPeriod::new(model, p);
     let mut out = Vec::new();
-    write_report(model, &ctx, ns, t, &mut out).expect("writing to memory cannot fail");
+    if t.cross_namespace() {
+        write_technographic(model, &ReportPeriod::new(model, p), ns, t, &mut out)
+    } else {
+        write_report(model, ns, &model.period_stats(ns, p), t, &mut out)
+    }
+    .expect("writing to memory cannot fail");
     out
 }
 
@@ -152,14 +166,24 @@ pub fn use_case(agent: u8, on_cloud: bool) -> UseCase {
     }
 }
 
-pub fn write_report(model: &Model, ctx: &ReportPeriod, ns: usize, t: ReportType, w: impl Write) -> std::io::Result<()> {
+/// The first columns of every report row: granularity, period start, publisher.
+fn row_prefix(model: &Model, ns: usize, p: &Period) -> (&'static str, String, String) {
+    (p.granularity.csv(), p.start.format("%Y-%m-%d").to_string(), model.world.namespaces[ns].publisher.clone())
+}
+
+/// Renders a report of one namespace's aggregate (any type but the technographic ones, see
+/// [`ReportType::cross_namespace`] and [`write_technographic`]).
+pub fn write_report(
+    model: &Model,
+    ns: usize,
+    stats: &PeriodStats,
+    t: ReportType,
+    w: impl Write,
+) -> std::io::Result<()> {
     let world = &model.world;
     let namespace = &world.namespaces[ns];
-    let p = &ctx.period;
-    let stats = &ctx.stats[ns];
-    let gran = p.granularity.csv();
-    let date = p.start.format("%Y-%m-%d").to_string();
-    let publisher = namespace.publisher.as_str();
+    let (gran, date, publisher) = row_prefix(model, ns, &stats.period);
+    let publisher = publisher.as_str();
     let image = |r: u16| format!("{}/{}", namespace.name, namespace.repos[r as usize].name);
     let mut w = layout::writer(w);
     w.write_record(t.header())?;
@@ -212,27 +236,7 @@ pub fn write_report(model: &Model, ctx: &ReportPeriod, ns: usize, t: ReportType,
             }
         }
         ReportType::Technographic | ReportType::TechnographicCompanies => {
-            for pair in pairings(model, ctx, ns) {
-                if t == ReportType::Technographic {
-                    w.write_record([
-                        gran,
-                        &date,
-                        publisher,
-                        &pair.image,
-                        &pair.paired,
-                        &pair.users.to_string(),
-                        &pair.total_pullers.to_string(),
-                        &pct(pair.users, pair.total_pullers),
-                        &pair.domains.len().to_string(),
-                        &pair.total_domains.to_string(),
-                        &pct(pair.domains.len(), pair.total_domains),
-                    ])?;
-                } else {
-                    for d in &pair.domains {
-                        w.write_record([gran, &date, publisher, d, &pair.image, &pair.paired])?;
-                    }
-                }
-            }
+            return Err(std::io::Error::other(format!("{} reads every namespace: use write_technographic", t.api())));
         }
         ReportType::TrackedCompanies => {
             let by_company = stats.group(|c| world.clients[c.client as usize].company);
@@ -275,6 +279,42 @@ pub fn write_report(model: &Model, ctx: &ReportPeriod, ns: usize, t: ReportType,
     w.flush()
 }
 
+/// Renders a technographic report (see [`ReportType::cross_namespace`]).
+pub fn write_technographic(
+    model: &Model,
+    ctx: &ReportPeriod,
+    ns: usize,
+    t: ReportType,
+    w: impl Write,
+) -> std::io::Result<()> {
+    let (gran, date, publisher) = row_prefix(model, ns, &ctx.period);
+    let publisher = publisher.as_str();
+    let mut w = layout::writer(w);
+    w.write_record(t.header())?;
+    for pair in pairings(model, ctx, ns) {
+        if t == ReportType::Technographic {
+            w.write_record([
+                gran,
+                &date,
+                publisher,
+                &pair.image,
+                &pair.paired,
+                &pair.users.to_string(),
+                &pair.total_pullers.to_string(),
+                &pct(pair.users, pair.total_pullers),
+                &pair.domains.len().to_string(),
+                &pair.total_domains.to_string(),
+                &pct(pair.domains.len(), pair.total_domains),
+            ])?;
+        } else {
+            for d in &pair.domains {
+                w.write_record([gran, &date, publisher, d, &pair.image, &pair.paired])?;
+            }
+        }
+    }
+    w.flush()
+}
+
 /// One technographic pairing.
 #[derive(Debug, Clone)]
 pub struct Pairing {
@@ -294,12 +334,11 @@ pub fn pairings(model: &Model, ctx: &ReportPeriod, ns: usize) -> Vec<Pairing> {
     let world = &model.world;
     let namespace = &world.namespaces[ns];
     let mut out = Vec::new();
-    for (repo, tally) in ctx.stats[ns].by_repo() {
-        let image = format!("{}/{}", namespace.name, namespace.repos[repo as usize].name);
-        let total_domains: BTreeSet<&str> =
-            tally.clients.iter().filter_map(|&c| world.clients[c as usize].company).collect();
+    for (repo, clients) in &ctx.clients[ns] {
+        let image = format!("{}/{}", namespace.name, namespace.repos[*repo as usize].name);
+        let total_domains: BTreeSet<&str> = clients.iter().filter_map(|&c| world.clients[c as usize].company).collect();
         let mut users_by_pair: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
-        for &c in &tally.clients {
+        for &c in clients {
             let client = &world.clients[c as usize];
             let publics = client.other_images.iter().map(|&i| PUBLIC_IMAGES[i as usize].0);
             for other in publics.chain(ctx.pulled_by(c).filter(|i| *i != image)) {
@@ -315,7 +354,7 @@ pub fn pairings(model: &Model, ctx: &ReportPeriod, ns: usize) -> Vec<Pairing> {
                 image: image.clone(),
                 paired: paired.to_string(),
                 users: users.len(),
-                total_pullers: tally.clients.len(),
+                total_pullers: clients.len(),
                 domains,
                 total_domains: total_domains.len(),
             });

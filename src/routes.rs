@@ -8,6 +8,8 @@ use serde_json::{json, Value};
 
 use crate::calendar::{Granularity, Period};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use crate::corpus::{fingerprint, Case};
 use crate::events::Event;
@@ -75,22 +77,7 @@ pub fn build_with(
     progress: Option<&Progress>,
     options: Options,
 ) -> Result<Built, Error> {
-    let rendered = render_exports(model, sink, progress)?;
-    // Report CSVs, one retained period at a time (its aggregates are dropped before the next),
-    // straight to the sink; only their sizes and fingerprints are kept.
-    let mut report_files: BTreeMap<(usize, Period, ReportType), (u64, u64)> = BTreeMap::new();
-    for p in reports::retained(model) {
-        let ctx = reports::ReportPeriod::new(model, &p);
-        for (ns, namespace) in model.world.namespaces.iter().enumerate() {
-            for t in ReportType::ALL {
-                let mut csv = Vec::new();
-                reports::write_report(model, &ctx, ns, t, &mut csv).expect("writing to memory cannot fail");
-                report_files.insert((ns, p, t), (csv.len() as u64, fingerprint(&csv)));
-                let path = format!("dvp/reports/{}/{}", namespace.name, reports::file_name(&namespace.name, t, &p));
-                sink.put(&path, csv).map_err(|e| Error::io(format!("__files/{path}"), e))?;
-            }
-        }
-    }
+    let (rendered, report_files) = render_exports(model, sink, progress)?;
     let mut b = Builder { model, mock: Mock::default(), corpus: Vec::new(), download_variants: options.cloud };
     b.login();
     b.discovery();
@@ -141,6 +128,8 @@ struct ExportPass<'a> {
     sink: &'a dyn Sink,
     renderers: Vec<views::RawRenderer<'a>>,
     raw_header: Vec<u8>,
+    /// Periods of the report catalogue.
+    retained: Vec<Period>,
 }
 
 /// A period's raw export while its days stream in, and the first write error, if any.
@@ -149,9 +138,30 @@ struct RawExport<'a> {
     error: Option<std::io::Error>,
 }
 
-type PeriodExports = std::io::Result<(Vec<(Dataview, Vec<Part>)>, PeriodSummary)>;
+/// What the pass yields for one (namespace, period).
+struct PeriodOutput {
+    exports: Vec<(Dataview, Vec<Part>)>,
+    summary: PeriodSummary,
+    /// For a retained period: (size, fingerprint) of the reports rendered in the pass, and the
+    /// per-repository clients the technographic reports need once every namespace is done.
+    reports: Vec<(ReportType, (u64, u64))>,
+    repo_clients: Option<reports::RepoClients>,
+}
+
+type PeriodExports = std::io::Result<PeriodOutput>;
+
+/// (size, fingerprint) of every report CSV.
+type ReportFiles = BTreeMap<(usize, Period, ReportType), (u64, u64)>;
 
 impl<'a> ExportPass<'a> {
+    /// Hands a report CSV to the sink; returns its (size, fingerprint).
+    fn put_report(&self, ns: usize, p: &Period, t: ReportType, csv: Vec<u8>) -> std::io::Result<(u64, u64)> {
+        let name = &self.model.world.namespaces[ns].name;
+        let meta = (csv.len() as u64, fingerprint(&csv));
+        self.sink.put(&format!("dvp/reports/{name}/{}", reports::file_name(name, t, p)), csv)?;
+        Ok(meta)
+    }
+
     fn parts(&self, ns: usize, view: Dataview, p: &Period) -> PartWriter<'a> {
         let name = &self.model.world.namespaces[ns].name;
         let max = self.model.world.config.export_part_bytes;
@@ -195,11 +205,24 @@ impl<'a> Pass for ExportPass<'a> {
             views::write_export(self.model, ns, p, view, stats, &mut parts)?;
             exports.push((view, parts.finish()?));
         }
-        Ok((exports, PeriodSummary::of(&self.model.world, ns, stats)))
+        let (mut reports, mut repo_clients) = (Vec::new(), None);
+        if self.retained.contains(p) {
+            for t in ReportType::ALL.into_iter().filter(|t| !t.cross_namespace()) {
+                let mut csv = Vec::new();
+                reports::write_report(self.model, ns, stats, t, &mut csv)?;
+                reports.push((t, self.put_report(ns, p, t, csv)?));
+            }
+            repo_clients = Some(reports::repo_clients(stats));
+        }
+        Ok(PeriodOutput { exports, summary: PeriodSummary::of(&self.model.world, ns, stats), reports, repo_clients })
     }
 }
 
-fn render_exports(model: &Model, sink: &dyn Sink, progress: Option<&Progress>) -> Result<Rendered, Error> {
+fn render_exports(
+    model: &Model,
+    sink: &dyn Sink,
+    progress: Option<&Progress>,
+) -> Result<(Rendered, ReportFiles), Error> {
     let max = model.world.config.export_part_bytes;
     let mut raw_header = Vec::new();
     views::header_row(crate::csv_layout::RAW, &mut raw_header);
@@ -208,17 +231,25 @@ fn render_exports(model: &Model, sink: &dyn Sink, progress: Option<&Progress>) -
         sink,
         renderers: (0..model.world.namespaces.len()).map(|ns| views::RawRenderer::new(&model.world, ns)).collect(),
         raw_header,
+        retained: reports::retained(model),
     };
     // One pass renders every export and summarises every period for the pull series.
     let results = run_pass(&model.world, model.jobs, progress, &pass);
     let mut rendered = Rendered::new();
     let mut summaries = Vec::with_capacity(results.len());
+    let mut report_files = ReportFiles::new();
+    let mut clients: BTreeMap<Period, Vec<reports::RepoClients>> = BTreeMap::new();
     for (k, result) in results {
-        let (exports, summary) =
-            result.map_err(|e| Error::io(format!("__files/dvp/exports/{}", model.world.namespaces[k.0].name), e))?;
-        rendered.insert(k, exports);
-        summaries.push((k, summary));
+        let out = result.map_err(|e| Error::io(format!("__files/dvp/{}", model.world.namespaces[k.0].name), e))?;
+        rendered.insert(k, out.exports);
+        summaries.push((k, out.summary));
+        report_files.extend(out.reports.into_iter().map(|(t, meta)| ((k.0, k.1, t), meta)));
+        // Results come in namespace order, so each period's list is in world order.
+        if let Some(c) = out.repo_clients {
+            clients.entry(k.1).or_default().push(c);
+        }
     }
+    report_files.extend(technographic_reports(&pass, clients)?);
     model.set_summaries(summaries);
     for ((ns, p), exports) in rendered.iter_mut() {
         if !export_views(model, *ns).contains(&Dataview::ExtSummary) {
@@ -233,7 +264,49 @@ fn render_exports(model: &Model, sink: &dyn Sink, progress: Option<&Progress>) -
             .map(|parts| exports.push((Dataview::ExtSummary, parts)))
             .map_err(|e| Error::io(format!("__files/dvp/exports/{name}"), e))?;
     }
-    Ok(rendered)
+    Ok((rendered, report_files))
+}
+
+/// The technographic reports of each retained period, once every namespace's clients are
+/// known; periods are spread over `model.jobs` threads.
+fn technographic_reports(
+    pass: &ExportPass,
+    clients: BTreeMap<Period, Vec<reports::RepoClients>>,
+) -> Result<ReportFiles, Error> {
+    let model = pass.model;
+    let work: Vec<(Period, Vec<reports::RepoClients>)> = clients.into_iter().collect();
+    let work: Vec<Mutex<Option<(Period, Vec<reports::RepoClients>)>>> =
+        work.into_iter().map(|w| Mutex::new(Some(w))).collect();
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Result<ReportFiles, Error>>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..model.jobs.clamp(1, work.len().max(1)) {
+            scope.spawn(|| loop {
+                let Some(slot) = work.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
+                let (p, clients) = slot.lock().expect("no worker panicked").take().expect("each period once");
+                let ctx = reports::ReportPeriod::from_clients(model, &p, clients);
+                let mut files = ReportFiles::new();
+                let result = (0..model.world.namespaces.len()).try_for_each(|ns| {
+                    for t in ReportType::ALL.into_iter().filter(|t| t.cross_namespace()) {
+                        let mut csv = Vec::new();
+                        let name = &model.world.namespaces[ns].name;
+                        let path = format!("__files/dvp/reports/{name}/{}", reports::file_name(name, t, &p));
+                        reports::write_technographic(model, &ctx, ns, t, &mut csv)
+                            .and_then(|()| pass.put_report(ns, &p, t, csv))
+                            .map(|meta| files.insert((ns, p, t), meta))
+                            .map_err(|e| Error::io(path, e))?;
+                    }
+                    Ok(())
+                });
+                results.lock().expect("no worker panicked").push(result.map(|()| files));
+            });
+        }
+    });
+    let mut all = ReportFiles::new();
+    for r in results.into_inner().expect("no worker panicked") {
+        all.extend(r?);
+    }
+    Ok(all)
 }
 
 /// Splits rows into part files of at most `max` bytes at row boundaries; every part starts
@@ -1075,7 +1148,7 @@ impl<'a> Builder<'a> {
 
     // --------------------------------------------------------------- reports
 
-    fn reports(&mut self, ns: usize, files: &BTreeMap<(usize, Period, ReportType), (u64, u64)>) {
+    fn reports(&mut self, ns: usize, files: &ReportFiles) {
         let model = self.model;
         let name = model.world.namespaces[ns].name.clone();
         let auth = self.member_tokens(ns);
