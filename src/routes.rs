@@ -8,7 +8,6 @@ use serde_json::{json, Value};
 
 use crate::calendar::{Granularity, Period};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::corpus::{fingerprint, Case};
@@ -274,31 +273,32 @@ fn technographic_reports(
     clients: BTreeMap<Period, Vec<reports::RepoClients>>,
 ) -> Result<ReportFiles, Error> {
     let model = pass.model;
-    let work: Vec<(Period, Vec<reports::RepoClients>)> = clients.into_iter().collect();
-    let work: Vec<Mutex<Option<(Period, Vec<reports::RepoClients>)>>> =
-        work.into_iter().map(|w| Mutex::new(Some(w))).collect();
-    let next = AtomicUsize::new(0);
+    let jobs = model.jobs.clamp(1, clients.len().max(1));
+    // Results merge into a sorted map, so the order periods are taken in does not matter.
+    let queue = Mutex::new(clients);
+    // The lock is released before the period is rendered.
+    let take = || queue.lock().expect("no worker panicked").pop_first();
     let results: Mutex<Vec<Result<ReportFiles, Error>>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
-        for _ in 0..model.jobs.clamp(1, work.len().max(1)) {
-            scope.spawn(|| loop {
-                let Some(slot) = work.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
-                let (p, clients) = slot.lock().expect("no worker panicked").take().expect("each period once");
-                let ctx = reports::ReportPeriod::from_clients(model, &p, clients);
-                let mut files = ReportFiles::new();
-                let result = (0..model.world.namespaces.len()).try_for_each(|ns| {
-                    for t in ReportType::ALL.into_iter().filter(|t| t.cross_namespace()) {
-                        let mut csv = Vec::new();
-                        let name = &model.world.namespaces[ns].name;
-                        let path = format!("__files/dvp/reports/{name}/{}", reports::file_name(name, t, &p));
-                        reports::write_technographic(model, &ctx, ns, t, &mut csv)
-                            .and_then(|()| pass.put_report(ns, &p, t, csv))
-                            .map(|meta| files.insert((ns, p, t), meta))
-                            .map_err(|e| Error::io(path, e))?;
-                    }
-                    Ok(())
-                });
-                results.lock().expect("no worker panicked").push(result.map(|()| files));
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                while let Some((p, clients)) = take() {
+                    let ctx = reports::ReportPeriod::from_clients(model, &p, clients);
+                    let mut files = ReportFiles::new();
+                    let result = (0..model.world.namespaces.len()).try_for_each(|ns| {
+                        for t in ReportType::ALL.into_iter().filter(|t| t.cross_namespace()) {
+                            let mut csv = Vec::new();
+                            let name = &model.world.namespaces[ns].name;
+                            let path = format!("__files/dvp/reports/{name}/{}", reports::file_name(name, t, &p));
+                            reports::write_technographic(model, &ctx, ns, t, &mut csv)
+                                .and_then(|()| pass.put_report(ns, &p, t, csv))
+                                .map(|meta| files.insert((ns, p, t), meta))
+                                .map_err(|e| Error::io(path, e))?;
+                        }
+                        Ok(())
+                    });
+                    results.lock().expect("no worker panicked").push(result.map(|()| files));
+                }
             });
         }
     });
