@@ -311,7 +311,7 @@ fn measure(label: &str, config: Config, jobs: &[usize]) -> Figures {
         let files = CountingFiles::default();
         let start = Instant::now();
         let m = Model::build(config.clone(), j);
-        routes::build_with(&m, &files, None, routes::Options { cloud: false }).expect("counting sink never fails");
+        routes::build_with(&m, &files, None, routes::Options::STANDALONE).expect("counting sink never fails");
         let run = Run {
             secs: start.elapsed().as_secs_f64(),
             rows: files.rows.load(Ordering::Relaxed) as u64,

@@ -52,10 +52,10 @@ pub fn standalone_in_memory(model: &Model) -> Result<(Built, Tree), Error> {
     Ok((built, tree))
 }
 
-/// The WireMock Cloud import file of `model`.
-pub fn cloud_in_memory(model: &Model) -> Result<(Built, Tree), Error> {
+/// The WireMock Cloud import file of `model` (with the corpus; `progress` counts the pass).
+pub fn cloud_in_memory(model: &Model, progress: Option<&model::Progress>) -> Result<(Built, Tree), Error> {
     let sink = sink::MemorySink::default();
-    let built = routes::build(model, &sink, None)?;
+    let built = routes::build(model, &sink, progress)?;
     let tree = target::cloud(&built.mock, &sink.into_files(), model.world.config.cloud_budget_bytes)?;
     Ok((built, tree))
 }

@@ -149,7 +149,7 @@ fn generate(
     match target {
         Target::Standalone => {
             let staging = output::Staging::begin(out, false, force)?;
-            let built = routes::build_with(&model, &staging.sink(), Some(progress), routes::Options { cloud: false })?;
+            let built = routes::build_with(&model, &staging.sink(), Some(progress), routes::Options::STANDALONE)?;
             let tree = target::standalone(&built.mock);
             drop(built);
             staging.commit(&tree)?;
@@ -157,7 +157,7 @@ fn generate(
         }
         Target::Cloud => {
             let staging = output::Staging::begin(out, true, force)?;
-            let (_, tree) = dvp_mock::cloud_in_memory(&model)?;
+            let (_, tree) = dvp_mock::cloud_in_memory(&model, Some(progress))?;
             staging.commit(&tree)?;
             Ok(tree)
         }
@@ -200,10 +200,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let drifts = match target {
                 Target::Standalone => {
                     let compare = CompareSink::new(out.join("__files"));
-                    let built = routes::build_with(&model, &compare, None, routes::Options { cloud: false })?;
+                    let built = routes::build_with(&model, &compare, None, routes::Options::STANDALONE)?;
                     output::check(&out, &target::standalone(&built.mock), Some(compare))?
                 }
-                Target::Cloud => output::check(&out, &dvp_mock::cloud_in_memory(&model)?.1, None)?,
+                Target::Cloud => output::check(&out, &dvp_mock::cloud_in_memory(&model, None)?.1, None)?,
             };
             if drifts.is_empty() {
                 eprintln!("{} matches a fresh generation", out.display());
@@ -217,7 +217,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Verify { source, url } => {
             let model = load(&source)?;
-            let built = routes::build_with(&model, &NullSink, None, routes::Options { cloud: false })?;
+            let built = routes::build_with(&model, &NullSink, None, routes::Options { cloud: false, corpus: true })?;
             let report = verify::run(&url, &built.corpus);
             let mut lines: Vec<String> =
                 report.failures.iter().map(|(name, request, why)| format!("FAIL {name}: {request}: {why}")).collect();

@@ -59,7 +59,7 @@ pub struct Built {
 /// on `model.jobs` threads and handed to `sink` as they complete; everything else is kept in
 /// `Built::mock.files`.
 pub fn build(model: &Model, sink: &dyn Sink, progress: Option<&Progress>) -> Result<Built, Error> {
-    build_with(model, sink, progress, Options { cloud: true })
+    build_with(model, sink, progress, Options { cloud: true, corpus: true })
 }
 
 /// What a build is for.
@@ -67,6 +67,13 @@ pub fn build(model: &Model, sink: &dyn Sink, progress: Option<&Progress>) -> Res
 pub struct Options {
     /// Keep everything the Cloud target needs (per-file variants of download stubs).
     pub cloud: bool,
+    /// Build the request corpus (`verify`, tests); `generate` and `check` do not need it.
+    pub corpus: bool,
+}
+
+impl Options {
+    /// `generate` / `check` of the standalone tree: stubs and files only.
+    pub const STANDALONE: Options = Options { cloud: false, corpus: false };
 }
 
 /// [`build`] with options; a standalone-only build skips what only the Cloud target reads.
@@ -77,7 +84,16 @@ pub fn build_with(
     options: Options,
 ) -> Result<Built, Error> {
     let (rendered, report_files) = render_exports(model, sink, progress)?;
-    let mut b = Builder { model, mock: Mock::default(), corpus: Vec::new(), download_variants: options.cloud };
+    let mut b = Builder {
+        model,
+        sink,
+        mock: Mock::default(),
+        corpus: Vec::new(),
+        download_variants: options.cloud,
+        corpus_enabled: options.corpus,
+        corpus_files: BTreeMap::new(),
+        error: None,
+    };
     b.login();
     b.discovery();
     for ns in 0..model.world.namespaces.len() {
@@ -90,7 +106,10 @@ pub fn build_with(
     b.guards();
     b.fallbacks();
     b.faults();
-    Ok(Built { mock: b.mock, corpus: b.corpus })
+    match b.error {
+        Some(e) => Err(e),
+        None => Ok(Built { mock: b.mock, corpus: b.corpus }),
+    }
 }
 
 /// One rendered export part.
@@ -385,8 +404,14 @@ impl views::Rows for PartWriter<'_> {
 
 struct Builder<'a> {
     model: &'a Model,
+    sink: &'a dyn Sink,
     mock: Mock,
     corpus: Vec<Case>,
+    corpus_enabled: bool,
+    /// Bodies of files sent to the sink that corpus cases quote (only with the corpus).
+    corpus_files: BTreeMap<String, Vec<u8>>,
+    /// The first error of the sink; the build fails with it.
+    error: Option<Error>,
     /// Whether to list the per-file variants of download stubs (only the Cloud target reads
     /// them; for large histories they are the biggest part of the mock's memory).
     download_variants: bool,
@@ -527,11 +552,31 @@ impl<'a> Builder<'a> {
         path
     }
 
+    /// Like [`Builder::add_file`] for files whose size grows with the volume (export
+    /// listings): straight to the sink, kept only if the corpus needs the body.
+    fn stream_file(&mut self, path: String, bytes: Vec<u8>) -> String {
+        if self.corpus_enabled {
+            self.corpus_files.insert(path.clone(), bytes.clone());
+        }
+        if let Err(e) = self.sink.put(&path, bytes) {
+            self.error.get_or_insert(Error::io(format!("__files/{path}"), e));
+        }
+        path
+    }
+
+    /// The body of a file added or streamed earlier (corpus only).
+    fn file_body(&self, path: &str) -> Vec<u8> {
+        self.mock.files.get(path).or_else(|| self.corpus_files.get(path)).expect("file added before its case").clone()
+    }
+
     fn stub(&mut self, s: Stub) {
         self.mock.stubs.push(s);
     }
 
     fn case(&mut self, c: Case) {
+        if !self.corpus_enabled {
+            return;
+        }
         self.corpus.push(c);
     }
 
@@ -1019,7 +1064,7 @@ impl<'a> Builder<'a> {
                 let (y, tt, num) = (p.path_year(), p.granularity.api(), p.path_number());
                 let listing = format!("{{\"data\":[{}]}}", data.join(","));
                 let file =
-                    self.add_file(format!("{json_dir}/{y}_{tt}_{num}_{}.json", view.api()), listing.into_bytes());
+                    self.stream_file(format!("{json_dir}/{y}_{tt}_{num}_{}.json", view.api()), listing.into_bytes());
                 variants.push(Variant {
                     label: format!("{y}/{tt}/{num}/{}", view.api()),
                     request: json!({ "method": "GET", "urlPath": format!("{base}/{y}/{tt}/{num}/{}", view.api()), "headers": { "Authorization": auth } }),
@@ -1052,10 +1097,11 @@ impl<'a> Builder<'a> {
         token: Option<&str>,
         body_templated: bool,
     ) {
-        for v in &variants {
+        let with_cases = self.corpus_enabled;
+        for v in variants.iter().filter(|_| with_cases) {
             let path = v.request["urlPath"].as_str().expect("variants use urlPath").to_string();
             if let Some(t) = token {
-                let body = String::from_utf8(self.mock.files[&v.file].clone()).expect("JSON is UTF-8");
+                let body = String::from_utf8(self.file_body(&v.file)).expect("JSON is UTF-8");
                 let c = Case::get(format!("{name} [{}]", v.label), path).bearer(t);
                 self.case(if body_templated {
                     c.expect_template(200, "application/json", body)
@@ -1080,10 +1126,17 @@ impl<'a> Builder<'a> {
         let kind = prefix.trim_start_matches('/');
         let alt = files
             .iter()
-            .map(|d| format!("{}\\?{}", regex_escape(&d.file), signed_query_regex(&d.signature)))
+            .map(|d| format!("{}(?=\\?.*&X-Amz-Signature={}$)", regex_escape(&d.file), d.signature))
             .collect::<Vec<_>>()
             .join("|");
-        let pattern = format!("^{}/{}/(?:{alt})$", regex_escape(prefix), regex_escape(name));
+        // Each file with its own signature (a lookahead, so the query regex is written once and
+        // the stub grows by about 100 bytes per file).
+        let pattern = format!(
+            "^{}/{}/(?:{alt})\\?{}$",
+            regex_escape(prefix),
+            regex_escape(name),
+            signed_query_regex("[0-9a-f]{64}")
+        );
         let fresh = json!({ "X-Amz-Date": { "after": "now -6 hours", "actualFormat": "yyyyMMdd'T'HHmmss'Z'" } });
         let variants = files
             .iter()
