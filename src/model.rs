@@ -123,20 +123,26 @@ pub struct Progress {
 }
 
 /// A streamed pass over every (namespace, available period). Days are generated once, in time
-/// order, and handed to every period that contains them; the period's aggregate is built day
-/// by day alongside. Nothing holds more than one day's events.
+/// order, and handed in chunks of at most [`CHUNK_EVENTS`] events to every period that contains
+/// them; the period's aggregate is built day by day alongside. Nothing holds more than one
+/// day's events.
 pub trait Pass: Sync {
-    /// Derived once from a day's events, shared by the periods containing the day.
-    type Day;
+    /// Derived once from a chunk of a day's events (into a buffer reused by the worker),
+    /// shared by the periods containing the day.
+    type Day: Default;
     /// The state of one period while its days stream in.
     type State;
     type Output: Send;
-    fn day(&self, ns: usize, events: &[Event]) -> Self::Day;
+    fn day(&self, ns: usize, events: &[Event], out: &mut Self::Day);
     fn open(&self, ns: usize, p: &Period) -> Self::State;
     fn feed(&self, state: &mut Self::State, events: &[Event], day: &Self::Day);
     /// The period is complete; `stats` is its aggregate.
     fn finish(&self, ns: usize, p: &Period, state: Self::State, stats: &PeriodStats) -> Self::Output;
 }
+
+/// Events per chunk handed to [`Pass::day`]: bounds what a pass derives at once (about 1 MB of
+/// raw rows) however busy a day is.
+pub const CHUNK_EVENTS: usize = 4096;
 
 /// A unit of work: the days `start..end` of a namespace and the periods they complete. A month
 /// carries the weeks that lie inside it, so their days are generated once; other weeks (across
@@ -193,12 +199,12 @@ pub fn run_pass<P: Pass>(
     std::thread::scope(|scope| {
         for _ in 0..jobs.clamp(1, plan.len().max(1)) {
             scope.spawn(|| {
-                let mut events = Vec::new();
-                let mut cells = Vec::new();
+                let (mut events, mut cells, mut derived) = (Vec::new(), Vec::new(), P::Day::default());
                 loop {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = plan.get(k) else { break };
-                    run_job(world, &work, job, pass, progress, &mut events, &mut cells, |i, out| {
+                    let buffers = (&mut events, &mut cells, &mut derived);
+                    run_job(world, &work, job, pass, progress, buffers, |i, out| {
                         results.lock().expect("no worker panicked")[i] = Some(out);
                     });
                 }
@@ -209,15 +215,13 @@ pub fn run_pass<P: Pass>(
     work.into_iter().zip(results).map(|(k, r)| (k, r.expect("every period ran"))).collect()
 }
 
-#[allow(clippy::too_many_arguments)]
 fn run_job<P: Pass>(
     world: &World,
     work: &[(usize, Period)],
     job: &Job,
     pass: &P,
     progress: Option<&Progress>,
-    events: &mut Vec<Event>,
-    cells: &mut Vec<(Cell, Counts)>,
+    (events, cells, derived): (&mut Vec<Event>, &mut Vec<(Cell, Counts)>, &mut P::Day),
     mut done: impl FnMut(usize, P::Output),
 ) {
     let mut open: Vec<(usize, P::State, PeriodStats)> = Vec::new();
@@ -235,10 +239,14 @@ fn run_job<P: Pass>(
             }
         });
         events::day_events_into(world, job.ns, day, events);
-        let derived = pass.day(job.ns, events);
+        for chunk in events.chunks(CHUNK_EVENTS) {
+            pass.day(job.ns, chunk, derived);
+            for (_, state, _) in open.iter_mut() {
+                pass.feed(state, chunk, derived);
+            }
+        }
         stats::cells_of(events, cells);
-        for (_, state, st) in open.iter_mut() {
-            pass.feed(state, events, &derived);
+        for (_, _, st) in open.iter_mut() {
             st.absorb(cells);
         }
         if let Some(pr) = progress {
@@ -270,7 +278,7 @@ impl<R: Send, F: Fn(usize, &Period, &PeriodStats) -> R + Sync> Pass for StatsPas
     type Day = ();
     type State = ();
     type Output = R;
-    fn day(&self, _: usize, _: &[Event]) {}
+    fn day(&self, _: usize, _: &[Event], _: &mut ()) {}
     fn open(&self, _: usize, _: &Period) {}
     fn feed(&self, _: &mut (), _: &[Event], _: &()) {}
     fn finish(&self, ns: usize, p: &Period, _: (), stats: &PeriodStats) -> R {

@@ -192,10 +192,8 @@ impl<'a> Pass for ExportPass<'a> {
     type State = RawExport<'a>;
     type Output = PeriodExports;
 
-    fn day(&self, ns: usize, events: &[Event]) -> views::RawDay {
-        let mut day = views::RawDay::default();
-        self.renderers[ns].render(events, &mut day);
-        day
+    fn day(&self, ns: usize, events: &[Event], out: &mut views::RawDay) {
+        self.renderers[ns].render(events, out);
     }
 
     fn open(&self, ns: usize, p: &Period) -> RawExport<'a> {

@@ -62,7 +62,7 @@ pub fn header_row(header: &[&str], out: &mut Vec<u8>) {
     w.flush().expect("writing to memory cannot fail");
 }
 
-/// The raw rows of one day: their bytes, and where each row ends.
+/// Raw rows of (part of) one day: their bytes, and where each row ends.
 #[derive(Debug, Default)]
 pub struct RawDay {
     pub bytes: Vec<u8>,
@@ -113,7 +113,7 @@ impl<'w> RawRenderer<'w> {
         RawRenderer { world, owner: esc(&namespace.name), repos }
     }
 
-    /// The rows of one day's events (all of the same date, in time order) into `out`.
+    /// The rows of `events` (all of the same date, in time order) into `out` (cleared first).
     pub fn render(&self, events: &[Event], out: &mut RawDay) {
         use layout::push_field as field;
         out.bytes.clear();
