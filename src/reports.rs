@@ -212,11 +212,17 @@ pub fn write_report(
             let groups = stats.group(|c| {
                 let cl = &world.clients[c.client as usize];
                 let tag = c.by_tag.then(|| namespace.repos[c.repo as usize].tags[c.tag as usize].name.as_str());
-                Some((image(c.repo), cl.country, cl.csp.unwrap_or(layout::NO_CSP), AGENTS[cl.agent as usize].0, tag))
+                Some((
+                    image(c.repo),
+                    cl.country(),
+                    cl.csp().unwrap_or(layout::NO_CSP),
+                    AGENTS[cl.agent as usize].0,
+                    tag,
+                ))
             });
             for ((img, country, csp, agent, tag), tl) in groups {
-                let auth: BTreeSet<u32> = tl.clients.iter().filter_map(|&c| world.clients[c as usize].user).collect();
-                let unauth = tl.clients.iter().filter(|&&c| world.clients[c as usize].user.is_none()).count();
+                let auth: BTreeSet<u32> = tl.clients.iter().filter_map(|&c| world.clients[c as usize].user()).collect();
+                let unauth = tl.clients.iter().filter(|&&c| world.clients[c as usize].user().is_none()).count();
                 w.write_record([
                     gran,
                     &date,
@@ -239,25 +245,25 @@ pub fn write_report(
             return Err(std::io::Error::other(format!("{} reads every namespace: use write_technographic", t.api())));
         }
         ReportType::TrackedCompanies => {
-            let by_company = stats.group(|c| world.clients[c.client as usize].company);
+            let by_company = stats.group(|c| world.clients[c.client as usize].company());
             let mut ranked: Vec<(&str, u64)> = by_company.iter().map(|(d, t)| (*d, t.counts.total())).collect();
             ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
             let tracked: BTreeSet<&str> =
                 ranked.iter().take(world.config.reports.tracked_companies as usize).map(|x| x.0).collect();
             let groups = stats.group(|c| {
                 let cl = &world.clients[c.client as usize];
-                let company = cl.company.filter(|d| tracked.contains(d))?;
+                let company = cl.company().filter(|d| tracked.contains(d))?;
                 Some((
                     company,
-                    cl.country,
-                    cl.csp.unwrap_or(layout::NO_CSP),
+                    cl.country(),
+                    cl.csp().unwrap_or(layout::NO_CSP),
                     AGENTS[cl.agent as usize].0,
-                    use_case(cl.agent, cl.csp.is_some()).as_str(),
+                    use_case(cl.agent, cl.csp().is_some()).as_str(),
                     image(c.repo),
                 ))
             });
             for ((company, country, csp, agent, uc, img), tl) in groups {
-                let auth: BTreeSet<u32> = tl.clients.iter().filter_map(|&c| world.clients[c as usize].user).collect();
+                let auth: BTreeSet<u32> = tl.clients.iter().filter_map(|&c| world.clients[c as usize].user()).collect();
                 w.write_record([
                     gran,
                     &date,
@@ -336,11 +342,12 @@ pub fn pairings(model: &Model, ctx: &ReportPeriod, ns: usize) -> Vec<Pairing> {
     let mut out = Vec::new();
     for (repo, clients) in &ctx.clients[ns] {
         let image = format!("{}/{}", namespace.name, namespace.repos[*repo as usize].name);
-        let total_domains: BTreeSet<&str> = clients.iter().filter_map(|&c| world.clients[c as usize].company).collect();
+        let total_domains: BTreeSet<&str> =
+            clients.iter().filter_map(|&c| world.clients[c as usize].company()).collect();
         let mut users_by_pair: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
         for &c in clients {
             let client = &world.clients[c as usize];
-            let publics = client.other_images.iter().map(|&i| PUBLIC_IMAGES[i as usize].0);
+            let publics = client.other_images().iter().map(|&i| PUBLIC_IMAGES[i as usize].0);
             for other in publics.chain(ctx.pulled_by(c).filter(|i| *i != image)) {
                 users_by_pair.entry(other).or_default().insert(c);
             }
@@ -349,7 +356,7 @@ pub fn pairings(model: &Model, ctx: &ReportPeriod, ns: usize) -> Vec<Pairing> {
             if users.len() < MIN_PAIR_USERS {
                 continue;
             }
-            let domains = users.iter().filter_map(|&c| world.clients[c as usize].company).collect();
+            let domains = users.iter().filter_map(|&c| world.clients[c as usize].company()).collect();
             out.push(Pairing {
                 image: image.clone(),
                 paired: paired.to_string(),

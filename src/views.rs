@@ -134,13 +134,13 @@ impl<'w> RawRenderer<'w> {
             b.push(b',');
             b.extend_from_slice(date);
             b.push(b',');
-            field(b, client.country.as_bytes());
+            field(b, client.country().as_bytes());
             b.push(b',');
             b.extend_from_slice(digest);
             b.push(b',');
             b.extend_from_slice(e.method().as_bytes());
             b.push(b',');
-            field(b, client.csp.unwrap_or("").as_bytes());
+            field(b, client.csp().unwrap_or("").as_bytes());
             b.push(b',');
             b.extend_from_slice(&self.owner);
             b.push(b',');
@@ -168,7 +168,7 @@ impl<'w> RawRenderer<'w> {
             b.push(b',');
             field(b, versions[client.id as usize % versions.len()].as_bytes());
             b.push(b',');
-            field(b, client.domain.as_bytes());
+            field(b, client.domain().as_bytes());
             b.push(b',');
             b.extend_from_slice(&self.owner);
             b.push(b'\n');
@@ -302,7 +302,7 @@ pub fn write_export<R: Rows>(
         }
         Dataview::GeoRepoSummary => {
             w.write_record(layout::GEO_REPO_SUMMARY)?;
-            for ((repo, country), t) in stats.group(|c| Some((c.repo, world.clients[c.client as usize].country))) {
+            for ((repo, country), t) in stats.group(|c| Some((c.repo, world.clients[c.client as usize].country()))) {
                 let [u, bt, bd, vc] = counts_cols(&t);
                 w.write_record([owner, &namespace.repos[repo as usize].name, country, &u, &bt, &bd, &vc, owner])?;
             }

@@ -75,21 +75,59 @@ impl IpType {
 #[derive(Debug, Clone)]
 pub struct Client {
     pub id: u32,
-    pub country: &'static str,
-    /// Cloud provider (`aws`, `gcp`, `azure`) when the IP is in a cloud.
-    pub csp: Option<&'static str>,
+    /// Sampling weight among a namespace's audience (heavy-tailed: CI fleets pull a lot).
+    pub activity: f64,
     pub ip_type: IpType,
-    /// The IP's domain (reverse DNS owner); empty when unknown.
-    pub domain: &'static str,
-    /// The company behind a business IP.
-    pub company: Option<&'static str>,
     /// Index into [`AGENTS`].
     pub agent: u8,
+    /// Index into the table of `ip_type` (companies, ISPs, clouds, universities).
+    network: u16,
+    /// Index into the country table.
+    country: u8,
+    authenticated: bool,
+    /// Other public images this client pulls (technographic pairings): the first
+    /// `other_count` entries are indices into [`PUBLIC_IMAGES`], sorted, distinct.
+    other: [u8; MAX_OTHER_IMAGES],
+    other_count: u8,
+}
+
+/// At most this many other public images per client.
+const MAX_OTHER_IMAGES: usize = 4;
+
+/// Clients are the biggest table of the world (hundreds of thousands in load-test
+/// configurations), so each is 24 bytes of indices; strings are looked up when read.
+impl Client {
+    /// ISO country code.
+    pub fn country(&self) -> &'static str {
+        COUNTRIES[self.country as usize].0
+    }
+    /// Cloud provider (`aws`, `gcp`, `azure`) when the IP is in a cloud.
+    pub fn csp(&self) -> Option<&'static str> {
+        (self.ip_type == IpType::Hosting).then(|| CLOUDS[self.network as usize].0)
+    }
+    /// The IP's domain (reverse DNS owner); empty when unknown.
+    pub fn domain(&self) -> &'static str {
+        let i = self.network as usize;
+        match self.ip_type {
+            IpType::Business => COMPANIES[i],
+            IpType::Isp => ISPS[i],
+            IpType::Hosting => CLOUDS[i].1,
+            IpType::Education => UNIVERSITIES[i],
+            IpType::Unknown => "",
+        }
+    }
+    /// The company behind a business IP.
+    pub fn company(&self) -> Option<&'static str> {
+        (self.ip_type == IpType::Business).then(|| COMPANIES[self.network as usize])
+    }
     /// Docker user id when the client pulls authenticated.
-    pub user: Option<u32>,
-    /// Other public images this client pulls (technographic pairings), indices into [`PUBLIC_IMAGES`].
-    pub other_images: Vec<u8>,
-    pub activity: f64,
+    pub fn user(&self) -> Option<u32> {
+        self.authenticated.then_some(100_000 + self.id)
+    }
+    /// Other public images this client pulls, indices into [`PUBLIC_IMAGES`].
+    pub fn other_images(&self) -> &[u8] {
+        &self.other[..self.other_count as usize]
+    }
 }
 
 /// A login account with its deterministic tokens.
@@ -314,34 +352,62 @@ fn build_clients(seed: u64, n: u32) -> Vec<Client> {
     let agent_cloud = Weighted::new([12.0, 30.0, 18.0, 2.0, 2.0, 5.0, 5.0, 6.0, 10.0, 6.0, 4.0]);
     (0..n)
         .map(|id| {
-            let country = COUNTRIES[countries.pick(&mut s)].0;
+            let country = countries.pick(&mut s) as u8;
             let r = rng::unit(&mut s);
-            let (ip_type, csp, domain, company) = if r < 0.30 {
-                let c = COMPANIES[s.random_range(0..COMPANIES.len())];
-                (IpType::Business, None, c, Some(c))
+            let (ip_type, network) = if r < 0.30 {
+                (IpType::Business, s.random_range(0..COMPANIES.len()))
             } else if r < 0.62 {
-                (IpType::Isp, None, ISPS[s.random_range(0..ISPS.len())], None)
+                (IpType::Isp, s.random_range(0..ISPS.len()))
             } else if r < 0.90 {
-                let (csp, dom, _) = CLOUDS[clouds.pick(&mut s)];
-                (IpType::Hosting, Some(csp), dom, None)
+                (IpType::Hosting, clouds.pick(&mut s))
             } else if r < 0.94 {
-                (IpType::Education, None, UNIVERSITIES[s.random_range(0..UNIVERSITIES.len())], None)
+                (IpType::Education, s.random_range(0..UNIVERSITIES.len()))
             } else {
-                (IpType::Unknown, None, "", None)
+                (IpType::Unknown, 0)
             };
-            let agent = if csp.is_some() { agent_cloud.pick(&mut s) } else { agent_people.pick(&mut s) } as u8;
-            let user = if rng::unit(&mut s) < 0.45 { Some(100_000 + id) } else { None };
-            let k = s.random_range(0..5u32);
-            let mut other_images: Vec<u8> = (0..k).map(|_| images.pick(&mut s) as u8).collect();
-            other_images.sort_unstable();
-            other_images.dedup();
+            let on_cloud = ip_type == IpType::Hosting;
+            let agent = if on_cloud { agent_cloud.pick(&mut s) } else { agent_people.pick(&mut s) } as u8;
+            let authenticated = rng::unit(&mut s) < 0.45;
+            let k = s.random_range(0..MAX_OTHER_IMAGES as u32 + 1);
+            let mut other = [u8::MAX; MAX_OTHER_IMAGES];
+            for slot in other.iter_mut().take(k as usize) {
+                *slot = images.pick(&mut s) as u8;
+            }
+            other.sort_unstable();
+            let mut other_count = 0;
+            for i in 0..k as usize {
+                if i == 0 || other[i] != other[i - 1] {
+                    other[other_count] = other[i];
+                    other_count += 1;
+                }
+            }
             // Heavy-tailed activity: a few clients (CI fleets) pull a lot.
             let u = rng::unit(&mut s);
             let mut activity = (1.0 - u).powf(-1.0 / 1.1).min(1000.0);
-            if csp.is_some() {
+            if on_cloud {
                 activity *= 2.0;
             }
-            Client { id, country, csp, ip_type, domain, company, agent, user, other_images, activity }
+            Client {
+                id,
+                activity,
+                ip_type,
+                agent,
+                network: network as u16,
+                country,
+                authenticated,
+                other,
+                other_count: other_count as u8,
+            }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_stays_small() {
+        assert!(std::mem::size_of::<Client>() <= 24, "{}", std::mem::size_of::<Client>());
+    }
 }
