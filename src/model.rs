@@ -199,11 +199,12 @@ pub fn run_pass<P: Pass>(
     std::thread::scope(|scope| {
         for _ in 0..jobs.clamp(1, plan.len().max(1)) {
             scope.spawn(|| {
-                let (mut events, mut cells, mut derived) = (Vec::new(), Vec::new(), P::Day::default());
+                let (mut events, mut cells, mut derived, mut pool) =
+                    (Vec::new(), Vec::new(), P::Day::default(), Vec::new());
                 loop {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = plan.get(k) else { break };
-                    let buffers = (&mut events, &mut cells, &mut derived);
+                    let buffers = (&mut events, &mut cells, &mut derived, &mut pool);
                     run_job(world, &work, job, pass, progress, buffers, |i, out| {
                         results.lock().expect("no worker panicked")[i] = Some(out);
                     });
@@ -215,13 +216,18 @@ pub fn run_pass<P: Pass>(
     work.into_iter().zip(results).map(|(k, r)| (k, r.expect("every period ran"))).collect()
 }
 
+/// A worker's buffers, reused from job to job: a day's events, a day's cells, a chunk derived by
+/// the pass, and emptied period aggregates (a month's cells are the largest buffer; reusing it
+/// keeps the allocator from scattering a new one over the heap for every month).
+type Buffers<'b, D> = (&'b mut Vec<Event>, &'b mut Vec<(Cell, Counts)>, &'b mut D, &'b mut Vec<Vec<(Cell, Counts)>>);
+
 fn run_job<P: Pass>(
     world: &World,
     work: &[(usize, Period)],
     job: &Job,
     pass: &P,
     progress: Option<&Progress>,
-    (events, cells, derived): (&mut Vec<Event>, &mut Vec<(Cell, Counts)>, &mut P::Day),
+    (events, cells, derived, pool): Buffers<P::Day>,
     mut done: impl FnMut(usize, P::Output),
 ) {
     let mut open: Vec<(usize, P::State, PeriodStats)> = Vec::new();
@@ -232,7 +238,8 @@ fn run_job<P: Pass>(
         pending.retain(|&i| {
             let (ns, p) = &work[i];
             if p.start == day {
-                open.push((i, pass.open(*ns, p), PeriodStats::new(*p)));
+                let cells = pool.pop().unwrap_or_default();
+                open.push((i, pass.open(*ns, p), PeriodStats { period: *p, cells }));
                 false
             } else {
                 true
@@ -256,9 +263,11 @@ fn run_job<P: Pass>(
         let mut k = 0;
         while k < open.len() {
             if open[k].2.period.last_day() == day {
-                let (i, state, st) = open.swap_remove(k);
+                let (i, state, mut st) = open.swap_remove(k);
                 let (ns, p) = &work[i];
                 done(i, pass.finish(*ns, p, state, &st));
+                st.cells.clear();
+                pool.push(st.cells);
                 if let Some(pr) = progress {
                     pr.periods_done.fetch_add(1, Ordering::Relaxed);
                 }
