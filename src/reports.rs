@@ -1,6 +1,6 @@
 //! DVP Core reports (proxylytics catalogue): summary, trend, technographic, technographic
 //! companies and tracked companies, all groupings of the same period cells as the legacy views.
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::io::Write;
 
 use crate::calendar::{Granularity, Period};
@@ -127,13 +127,10 @@ impl ReportPeriod {
         ReportPeriod { period: *p, clients, images, pulled }
     }
 
-    /// Modelled images `client` pulled in the period.
-    fn pulled_by(&self, client: u32) -> impl Iterator<Item = &str> {
+    /// Modelled images `client` pulled in the period, as indices into `images`.
+    fn pulled_ids(&self, client: u32) -> impl Iterator<Item = u32> + '_ {
         let from = self.pulled.partition_point(|&(c, _)| c < client);
-        self.pulled[from..]
-            .iter()
-            .take_while(move |&&(c, _)| c == client)
-            .map(|&(_, i)| self.images[i as usize].as_str())
+        self.pulled[from..].iter().take_while(move |&&(c, _)| c == client).map(|&(_, i)| i)
     }
 }
 
@@ -339,20 +336,35 @@ pub struct Pairing {
 pub fn pairings(model: &Model, ctx: &ReportPeriod, ns: usize) -> Vec<Pairing> {
     let world = &model.world;
     let namespace = &world.namespaces[ns];
+    // Every image a puller can pair with, distinct by name and in name order (the order of
+    // the rows): public images first, then modelled images, mapped to their slot.
+    let mut names: Vec<&str> = PUBLIC_IMAGES.iter().map(|i| i.0).chain(ctx.images.iter().map(String::as_str)).collect();
+    names.sort_unstable();
+    names.dedup();
+    let slot = |name: &str| names.binary_search(&name).expect("every image is named");
+    let public_slot: Vec<usize> = PUBLIC_IMAGES.iter().map(|i| slot(i.0)).collect();
+    let image_slot: Vec<usize> = ctx.images.iter().map(|i| slot(i)).collect();
+    let mut users_by_slot: Vec<Vec<u32>> = vec![Vec::new(); names.len()];
     let mut out = Vec::new();
     for (repo, clients) in &ctx.clients[ns] {
         let image = format!("{}/{}", namespace.name, namespace.repos[*repo as usize].name);
+        let own = slot(&image);
         let total_domains: BTreeSet<&str> =
             clients.iter().filter_map(|&c| world.clients[c as usize].company()).collect();
-        let mut users_by_pair: BTreeMap<&str, BTreeSet<u32>> = BTreeMap::new();
+        users_by_slot.iter_mut().for_each(Vec::clear);
+        // Clients come sorted and distinct, so "not the last one pushed" keeps each list distinct.
         for &c in clients {
             let client = &world.clients[c as usize];
-            let publics = client.other_images().iter().map(|&i| PUBLIC_IMAGES[i as usize].0);
-            for other in publics.chain(ctx.pulled_by(c).filter(|i| *i != image)) {
-                users_by_pair.entry(other).or_default().insert(c);
+            let publics = client.other_images().iter().map(|&i| public_slot[i as usize]);
+            let pulled = ctx.pulled_ids(c).map(|i| image_slot[i as usize]);
+            for other in publics.chain(pulled).filter(|&s| s != own) {
+                let users = &mut users_by_slot[other];
+                if users.last() != Some(&c) {
+                    users.push(c);
+                }
             }
         }
-        for (paired, users) in users_by_pair {
+        for (paired, users) in names.iter().zip(&users_by_slot) {
             if users.len() < MIN_PAIR_USERS {
                 continue;
             }
