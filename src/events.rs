@@ -102,7 +102,7 @@ pub fn day_events_into(world: &World, ns_index: usize, day: NaiveDate, out: &mut
             0
         };
         let client = ns.audience[ns.audience_pick.pick(&mut s)];
-        let class = AGENTS[world.clients[client as usize].agent as usize].2;
+        let class = AGENTS[world.clients[client as usize].profile.agent as usize].2;
         // Runtimes pin digests; people and CI mostly pull tags.
         let (p_check, p_digest) = match class {
             UseCase::Prod => (0.10, 0.60),

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 
 use crate::calendar::{Granularity, Period};
 use crate::config::Config;
-use crate::events::{self, Event};
+use crate::events::{self, Action, Event};
 use crate::stats::{self, Cell, Counts, PeriodStats};
 use crate::world::World;
 
@@ -41,19 +41,19 @@ pub struct PeriodSummary {
 
 impl PeriodSummary {
     pub fn of(world: &World, ns: usize, stats: &PeriodStats) -> PeriodSummary {
-        let total = stats.total();
+        let total = stats.total(world);
         let repos: BTreeMap<u16, (Counts, u64)> =
-            stats.by_repo().into_iter().map(|(r, t)| (r, (t.counts, t.unique()))).collect();
+            stats.by_repo(world).into_iter().map(|(r, t)| (r, (t.counts, t.unique()))).collect();
         let mut extensions = BTreeMap::new();
         for (r, _) in world.namespaces[ns].repos.iter().enumerate().filter(|(_, r)| r.extension) {
-            let mut per_client: BTreeMap<u32, Counts> = BTreeMap::new();
-            for (c, n) in stats.cells.iter().filter(|(c, _)| c.repo as usize == r) {
-                per_client.entry(c.client).or_default().add(n);
-            }
-            let installs = per_client.values().filter(|c| c.downloads() > 0).count() as u64;
-            let downloads: u64 = per_client.values().map(Counts::downloads).sum();
-            let uninstalls = per_client.values().filter(|c| c.downloads() == 0).count() as u64;
-            extensions.insert(r as u16, (installs, uninstalls, downloads - installs));
+            let r = r as u16;
+            let downloaders = stats.clients_where(world, |repo, _, _, a| repo == r && a != Action::VersionCheck);
+            let present = stats.clients_where(world, |repo, _, _, _| repo == r);
+            let installs = downloaders.len() as u64;
+            // Present but never downloading: only version checks.
+            let uninstalls = (present.len() - downloaders.len()) as u64;
+            let downloads: u64 = stats.cells.iter().filter(|(c, _)| c.pull.repo == r).map(|(_, n)| n.downloads()).sum();
+            extensions.insert(r, (installs, uninstalls, downloads - installs));
         }
         PeriodSummary { total: total.counts, unique: total.unique(), repos, extensions }
     }
@@ -99,7 +99,7 @@ impl Model {
 
     /// The aggregate of namespace `ns` over `p`, regenerated.
     pub fn period_stats(&self, ns: usize, p: &Period) -> PeriodStats {
-        PeriodStats::from_events(*p, &self.period_events(ns, p))
+        PeriodStats::from_events(&self.world, ns, *p, &self.period_events(ns, p))
     }
 }
 
@@ -239,7 +239,7 @@ fn run_job<P: Pass>(
             let (ns, p) = &work[i];
             if p.start == day {
                 let cells = pool.pop().unwrap_or_default();
-                open.push((i, pass.open(*ns, p), PeriodStats { period: *p, cells }));
+                open.push((i, pass.open(*ns, p), PeriodStats::reusing(*p, *ns, cells)));
                 false
             } else {
                 true
@@ -252,9 +252,10 @@ fn run_job<P: Pass>(
                 pass.feed(state, chunk, derived);
             }
         }
-        stats::cells_of(events, cells);
+        stats::cells_of(world, events, cells);
         for (_, _, st) in open.iter_mut() {
             st.absorb(cells);
+            st.mark(world, events);
         }
         if let Some(pr) = progress {
             pr.rows.fetch_add(events.len() * open.len(), Ordering::Relaxed);
@@ -263,10 +264,9 @@ fn run_job<P: Pass>(
         let mut k = 0;
         while k < open.len() {
             if open[k].2.period.last_day() == day {
-                let (i, state, mut st) = open.swap_remove(k);
+                let (i, state, st) = open.swap_remove(k);
                 let (ns, p) = &work[i];
                 done(i, pass.finish(*ns, p, state, &st));
-                st.cells.clear();
                 pool.push(st.cells);
                 if let Some(pr) = progress {
                     pr.periods_done.fetch_add(1, Ordering::Relaxed);
@@ -314,13 +314,13 @@ mod tests {
     #[test]
     fn streamed_aggregates_equal_whole_period_aggregates() {
         let model = Model::build(Config::default_config(), 2);
-        let streamed = for_each_period(&model.world, 2, None, |_, _, stats| stats.cells.clone());
+        let streamed = for_each_period(&model.world, 2, None, |_, _, stats| stats.clone());
         let periods = model.world.calendar.all().count() * model.world.namespaces.len();
         assert_eq!(streamed.len(), periods);
-        for ((ns, p), cells) in streamed {
+        for ((ns, p), stats) in streamed {
             let whole = model.period_stats(ns, &p);
-            assert!(!cells.is_empty() || whole.cells.is_empty());
-            assert_eq!(cells, whole.cells, "{ns} {p:?}");
+            assert!(!whole.cells.is_empty());
+            assert_eq!(stats, whole, "{ns} {p:?}");
         }
     }
 }

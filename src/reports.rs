@@ -1,13 +1,13 @@
 //! DVP Core reports (proxylytics catalogue): summary, trend, technographic, technographic
 //! companies and tracked companies, all groupings of the same period cells as the legacy views.
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
 use crate::calendar::{Granularity, Period};
 use crate::csv_layout as layout;
 use crate::model::Model;
-use crate::stats::PeriodStats;
-use crate::world::{UseCase, AGENTS, PUBLIC_IMAGES};
+use crate::stats::{PeriodStats, Tally};
+use crate::world::{UseCase, World, AGENTS, PUBLIC_IMAGES};
 
 /// A report type (`type` in the catalogue).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -83,8 +83,9 @@ fn pct(part: usize, whole: usize) -> String {
 pub type RepoClients = Vec<(u16, Vec<u32>)>;
 
 /// [`RepoClients`] of a period's aggregate.
-pub fn repo_clients(stats: &PeriodStats) -> RepoClients {
-    stats.by_repo().into_iter().map(|(r, t)| (r, t.clients)).collect()
+pub fn repo_clients(world: &World, stats: &PeriodStats) -> RepoClients {
+    let repos: Vec<u16> = stats.by_repo(world).into_keys().collect();
+    repos.into_iter().map(|r| (r, stats.clients_where(world, |repo, _, _, _| repo == r))).collect()
 }
 
 /// What the technographic reports of one period read, for all namespaces at once: which
@@ -104,7 +105,9 @@ impl ReportPeriod {
     /// Regenerates every namespace's aggregate of `p` (the generator collects
     /// [`repo_clients`] during its pass and uses [`ReportPeriod::from_clients`]).
     pub fn new(model: &Model, p: &Period) -> ReportPeriod {
-        let clients = (0..model.world.namespaces.len()).map(|ns| repo_clients(&model.period_stats(ns, p))).collect();
+        let clients = (0..model.world.namespaces.len())
+            .map(|ns| repo_clients(&model.world, &model.period_stats(ns, p)))
+            .collect();
         ReportPeriod::from_clients(model, p, clients)
     }
 
@@ -188,10 +191,10 @@ pub fn write_report(
         ReportType::Summary => {
             // INFERRED: the levels real files carry (publisher, namespace, repository); each
             // restates the same total, so only one level should be summed.
-            let total = stats.total().counts;
+            let total = stats.total(world).counts;
             let mut rows =
                 vec![("publisher", publisher.to_string(), total), ("namespace", namespace.name.clone(), total)];
-            rows.extend(stats.by_repo().into_iter().map(|(r, tl)| ("repository", image(r), tl.counts)));
+            rows.extend(stats.by_repo(world).into_iter().map(|(r, tl)| ("repository", image(r), tl.counts)));
             for (level, reference, c) in rows {
                 w.write_record([
                     gran,
@@ -206,20 +209,22 @@ pub fn write_report(
             }
         }
         ReportType::Trend => {
-            let groups = stats.group(|c| {
-                let cl = &world.clients[c.client as usize];
-                let tag = c.by_tag.then(|| namespace.repos[c.repo as usize].tags[c.tag as usize].name.as_str());
-                Some((
-                    image(c.repo),
-                    cl.country(),
-                    cl.csp().unwrap_or(layout::NO_CSP),
-                    AGENTS[cl.agent as usize].0,
-                    tag,
-                ))
-            });
+            let groups: BTreeMap<_, Tally> = stats
+                .group(
+                    world,
+                    |p| {
+                        Some((
+                            p.repo,
+                            p.by_tag.then(|| namespace.repos[p.repo as usize].tags[p.tag as usize].name.as_str()),
+                        ))
+                    },
+                    |pr| Some((pr.country(), pr.csp().unwrap_or(layout::NO_CSP), AGENTS[pr.agent as usize].0)),
+                )
+                .into_iter()
+                .map(|(((repo, tag), (country, csp, agent)), t)| ((image(repo), country, csp, agent, tag), t))
+                .collect();
             for ((img, country, csp, agent, tag), tl) in groups {
-                let auth: BTreeSet<u32> = tl.clients.iter().filter_map(|&c| world.clients[c as usize].user()).collect();
-                let unauth = tl.clients.iter().filter(|&&c| world.clients[c as usize].user().is_none()).count();
+                let (auth, unauth) = (tl.authenticated, tl.clients - tl.authenticated);
                 w.write_record([
                     gran,
                     &date,
@@ -233,7 +238,7 @@ pub fn write_report(
                     &tl.counts.downloads().to_string(),
                     &tl.counts.checks.to_string(),
                     &tl.counts.total().to_string(),
-                    &auth.len().to_string(),
+                    &auth.to_string(),
                     &unauth.to_string(),
                 ])?;
             }
@@ -242,25 +247,30 @@ pub fn write_report(
             return Err(std::io::Error::other(format!("{} reads every namespace: use write_technographic", t.api())));
         }
         ReportType::TrackedCompanies => {
-            let by_company = stats.group(|c| world.clients[c.client as usize].company());
-            let mut ranked: Vec<(&str, u64)> = by_company.iter().map(|(d, t)| (*d, t.counts.total())).collect();
+            let by_company = stats.group(world, |_| Some(()), |pr| pr.company());
+            let mut ranked: Vec<(&str, u64)> = by_company.iter().map(|(((), d), t)| (*d, t.counts.total())).collect();
             ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
             let tracked: BTreeSet<&str> =
                 ranked.iter().take(world.config.reports.tracked_companies as usize).map(|x| x.0).collect();
-            let groups = stats.group(|c| {
-                let cl = &world.clients[c.client as usize];
-                let company = cl.company().filter(|d| tracked.contains(d))?;
-                Some((
-                    company,
-                    cl.country(),
-                    cl.csp().unwrap_or(layout::NO_CSP),
-                    AGENTS[cl.agent as usize].0,
-                    use_case(cl.agent, cl.csp().is_some()).as_str(),
-                    image(c.repo),
-                ))
-            });
+            let groups: BTreeMap<_, Tally> = stats
+                .group(
+                    world,
+                    |p| Some(p.repo),
+                    |pr| {
+                        let company = pr.company().filter(|d| tracked.contains(d))?;
+                        let csp = pr.csp();
+                        let agent = AGENTS[pr.agent as usize].0;
+                        let uc = use_case(pr.agent, csp.is_some()).as_str();
+                        Some((company, pr.country(), csp.unwrap_or(layout::NO_CSP), agent, uc))
+                    },
+                )
+                .into_iter()
+                .map(|((repo, (company, country, csp, agent, uc)), t)| {
+                    ((company, country, csp, agent, uc, image(repo)), t)
+                })
+                .collect();
             for ((company, country, csp, agent, uc, img), tl) in groups {
-                let auth: BTreeSet<u32> = tl.clients.iter().filter_map(|&c| world.clients[c as usize].user()).collect();
+                let auth = tl.authenticated;
                 w.write_record([
                     gran,
                     &date,
@@ -274,7 +284,7 @@ pub fn write_report(
                     &tl.counts.downloads().to_string(),
                     &tl.counts.checks.to_string(),
                     &tl.counts.total().to_string(),
-                    &auth.len().to_string(),
+                    &auth.to_string(),
                 ])?;
             }
         }

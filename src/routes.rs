@@ -228,7 +228,7 @@ impl<'a> Pass for ExportPass<'a> {
                 reports::write_report(self.model, ns, stats, t, &mut csv)?;
                 reports.push((t, self.put_report(ns, p, t, csv)?));
             }
-            repo_clients = Some(reports::repo_clients(stats));
+            repo_clients = Some(reports::repo_clients(&self.model.world, stats));
         }
         Ok(PeriodOutput { exports, summary: PeriodSummary::of(&self.model.world, ns, stats), reports, repo_clients })
     }
@@ -272,7 +272,7 @@ fn render_exports(
             continue;
         }
         let name = &model.world.namespaces[*ns].name;
-        let stats = PeriodStats::new(*p);
+        let stats = PeriodStats::new(*p, *ns);
         let mut parts =
             PartWriter::new(sink, format!("dvp/exports/{name}"), export_file_stem(name, Dataview::ExtSummary, p), max);
         views::write_export(model, *ns, p, Dataview::ExtSummary, &stats, &mut parts)

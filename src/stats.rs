@@ -1,13 +1,21 @@
-//! Every aggregate of a (namespace, period), derived from its events in one pass.
+//! Every aggregate of a (namespace, period), derived from its events in one pass, in memory
+//! that does not grow with the number of events.
 //!
-//! The one aggregate kept is a cell per (repository, tag, platform, by-tag?, client) with its
-//! action counts. Client attributes are fixed, so every view (summaries, pull series, report
-//! rows, unique counts) is a grouping of these cells: the numbers agree across views by
+//! Two structures are kept:
+//! - counts per cell (repository, tag, platform, by-tag?, client *profile*): profiles (country,
+//!   network, agent) are shared by many clients, so there are at most (variants × profiles)
+//!   cells however many events fall in the period;
+//! - presence: per (repository, tag, platform, action), the set of clients that did it, a
+//!   bitset over client ids, for distinct counts.
+//!
+//! Every view is a grouping by one key function of (variant, profile): counts come from the
+//! cells, distinct clients from the presence sets. The numbers agree across views by
 //! construction, and unique counts are real distinct counts of client ids.
 use std::collections::BTreeMap;
 
 use crate::calendar::Period;
 use crate::events::{Action, Event};
+use crate::world::{Profile, World};
 
 /// Action counts.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -40,47 +48,95 @@ impl Counts {
     }
 }
 
-/// The key of one cell.
+/// What an event pulled, as far as the aggregates care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Cell {
+pub struct Pull {
     pub repo: u16,
     pub tag: u16,
     pub platform: u8,
     /// Whether the request named the tag (`false` = by digest).
     pub by_tag: bool,
-    pub client: u32,
 }
 
-/// Counts plus the distinct clients behind them (sorted, without duplicates).
+/// The key of one cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cell {
+    pub pull: Pull,
+    /// Index into [`World::profiles`].
+    pub profile: u32,
+}
+
+/// Counts plus the number of distinct clients behind them, and how many of those pull
+/// authenticated.
 #[derive(Debug, Default, Clone)]
 pub struct Tally {
     pub counts: Counts,
-    pub clients: Vec<u32>,
+    pub clients: u64,
+    pub authenticated: u64,
 }
 
 impl Tally {
     pub fn unique(&self) -> u64 {
-        self.clients.len() as u64
+        self.clients
     }
 }
 
-/// The aggregate of one namespace over one period: cells sorted by key, each key once.
-#[derive(Debug, Clone)]
+/// Actions in presence order (a presence set is `variant * 3 + action`).
+const ACTIONS: [Action; 3] = [Action::PullByTag, Action::PullByDigest, Action::VersionCheck];
+
+fn action_index(a: Action) -> usize {
+    match a {
+        Action::PullByTag => 0,
+        Action::PullByDigest => 1,
+        Action::VersionCheck => 2,
+    }
+}
+
+/// The aggregate of one namespace over one period.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeriodStats {
     pub period: Period,
+    pub ns: usize,
+    /// Sorted by key, each key once.
     pub cells: Vec<(Cell, Counts)>,
+    /// Per `variant * 3 + action` (see `Namespace::variants`): the clients that did it, as a
+    /// bitset over client ids; allocated on first use.
+    presence: Vec<Option<Box<[u64]>>>,
 }
 
 impl PeriodStats {
-    pub fn new(period: Period) -> PeriodStats {
-        PeriodStats { period, cells: Vec::new() }
+    pub fn new(period: Period, ns: usize) -> PeriodStats {
+        PeriodStats { period, ns, cells: Vec::new(), presence: Vec::new() }
+    }
+
+    /// Like [`PeriodStats::new`], reusing `cells`' allocation (cleared first).
+    pub fn reusing(period: Period, ns: usize, mut cells: Vec<(Cell, Counts)>) -> PeriodStats {
+        cells.clear();
+        PeriodStats { period, ns, cells, presence: Vec::new() }
     }
 
     /// The aggregate of a period's events.
-    pub fn from_events(period: Period, events: &[Event]) -> PeriodStats {
-        let mut cells = Vec::new();
-        cells_of(events, &mut cells);
-        PeriodStats { period, cells }
+    pub fn from_events(world: &World, ns: usize, period: Period, events: &[Event]) -> PeriodStats {
+        let mut st = PeriodStats::new(period, ns);
+        cells_of(world, events, &mut st.cells);
+        st.mark(world, events);
+        st
+    }
+
+    /// Adds `events`' clients to the presence sets (the cells are added with [`absorb`]).
+    ///
+    /// [`absorb`]: PeriodStats::absorb
+    pub fn mark(&mut self, world: &World, events: &[Event]) {
+        let namespace = &world.namespaces[self.ns];
+        let words = world.clients.len().div_ceil(64);
+        for e in events {
+            let g = namespace.variant(e.repo, e.tag, e.platform) * 3 + action_index(e.action);
+            if g >= self.presence.len() {
+                self.presence.resize(g + 1, None);
+            }
+            let set = self.presence[g].get_or_insert_with(|| vec![0u64; words].into_boxed_slice());
+            set[e.client as usize / 64] |= 1 << (e.client % 64);
+        }
     }
 
     /// Adds the sorted, merged `cells` of a day (see [`cells_of`]) to this aggregate: a merge
@@ -121,42 +177,173 @@ impl PeriodStats {
         }
     }
 
-    /// Groups cells by `key`, in key order.
-    pub fn group<K: Ord>(&self, mut key: impl FnMut(&Cell) -> Option<K>) -> BTreeMap<K, Tally> {
-        let mut out: BTreeMap<K, Tally> = BTreeMap::new();
+    /// Groups by a key in two parts, `a` of what was pulled and `b` of the client's profile,
+    /// in key order (skipping cells either part maps to `None`). Counts are summed over the
+    /// cells; the distinct clients of (a, b) are those in the union of the presence sets that
+    /// map to `a`, whose profile maps to `b`. Nothing per client is kept: memory is the number
+    /// of groups plus one client bitset.
+    pub fn group<A: Ord + Clone, B: Ord + Clone>(
+        &self,
+        world: &World,
+        mut a: impl FnMut(&Pull) -> Option<A>,
+        mut b: impl FnMut(&Profile) -> Option<B>,
+    ) -> BTreeMap<(A, B), Tally> {
+        const NONE: u32 = u32::MAX;
+        const UNSET: u32 = u32::MAX - 1;
+        let (mut a_index, mut b_index) = (BTreeMap::<A, u32>::new(), BTreeMap::<B, u32>::new());
+        let mut slot_a = |pull: &Pull| match a(pull) {
+            Some(k) => {
+                let n = a_index.len() as u32;
+                *a_index.entry(k).or_insert(n)
+            }
+            None => NONE,
+        };
+        // Per profile: its `b` slot, computed on first sight.
+        let mut b_slot = vec![UNSET; world.profiles.len()];
+        let mut slot_b = |profile: u32| {
+            let s = &mut b_slot[profile as usize];
+            if *s == UNSET {
+                *s = match b(&world.profiles[profile as usize]) {
+                    Some(k) => {
+                        let n = b_index.len() as u32;
+                        *b_index.entry(k).or_insert(n)
+                    }
+                    None => NONE,
+                };
+            }
+            *s
+        };
+        // tally[a][b] = index into `tallies`.
+        let mut tally: Vec<Vec<u32>> = Vec::new();
+        let mut tallies: Vec<Tally> = Vec::new();
+        let mut at = |sa: u32, sb: u32, tallies: &mut Vec<Tally>| {
+            let (sa, sb) = (sa as usize, sb as usize);
+            if tally.len() <= sa {
+                tally.resize(sa + 1, Vec::new());
+            }
+            let row = &mut tally[sa];
+            if row.len() <= sb {
+                row.resize(sb + 1, NONE);
+            }
+            if row[sb] == NONE {
+                row[sb] = tallies.len() as u32;
+                tallies.push(Tally::default());
+            }
+            row[sb] as usize
+        };
+        let mut last: Option<(Pull, u32)> = None;
         for (cell, counts) in &self.cells {
-            if let Some(k) = key(cell) {
-                let t = out.entry(k).or_default();
-                t.counts.add(counts);
-                if t.clients.last() != Some(&cell.client) {
-                    t.clients.push(cell.client);
+            let sa = match last {
+                Some((p, sa)) if p == cell.pull => sa,
+                _ => slot_a(&cell.pull),
+            };
+            last = Some((cell.pull, sa));
+            let sb = slot_b(cell.profile);
+            if sa != NONE && sb != NONE {
+                let i = at(sa, sb, &mut tallies);
+                tallies[i].counts.add(counts);
+            }
+        }
+        // Distinct clients: per `a` slot, the union of its presence sets, each client once.
+        let namespace = &world.namespaces[self.ns];
+        let mut sets_of: BTreeMap<u32, Vec<&[u64]>> = BTreeMap::new();
+        for (g, set) in self.presence.iter().enumerate() {
+            let Some(set) = set else { continue };
+            let (repo, tag, platform) = namespace.variants[g / 3];
+            let sa = slot_a(&Pull { repo, tag, platform, by_tag: ACTIONS[g % 3].by_tag() });
+            if sa != NONE {
+                sets_of.entry(sa).or_default().push(set);
+            }
+        }
+        let mut union: Vec<u64> = Vec::new();
+        for (sa, sets) in sets_of {
+            let words: &[u64] = if let [one] = sets.as_slice() {
+                one
+            } else {
+                union.clear();
+                union.resize(sets[0].len(), 0);
+                for set in &sets {
+                    union.iter_mut().zip(set.iter()).for_each(|(u, w)| *u |= w);
+                }
+                &union
+            };
+            for (w, &word) in words.iter().enumerate() {
+                let mut bits = word;
+                while bits != 0 {
+                    let client = &world.clients[w * 64 + bits.trailing_zeros() as usize];
+                    bits &= bits - 1;
+                    let sb = slot_b(client.profile_id);
+                    if sb != NONE {
+                        let i = at(sa, sb, &mut tallies);
+                        tallies[i].clients += 1;
+                        tallies[i].authenticated += u64::from(client.user().is_some());
+                    }
                 }
             }
         }
-        for t in out.values_mut() {
-            t.clients.sort_unstable();
-            t.clients.dedup();
+        let a_keys: Vec<(u32, A)> = a_index.into_iter().map(|(k, i)| (i, k)).collect();
+        let b_keys: Vec<(u32, B)> = b_index.into_iter().map(|(k, i)| (i, k)).collect();
+        let mut a_by_slot: Vec<Option<A>> = vec![None; a_keys.len()];
+        for (i, k) in a_keys {
+            a_by_slot[i as usize] = Some(k);
+        }
+        let mut b_by_slot: Vec<Option<B>> = vec![None; b_keys.len()];
+        for (i, k) in b_keys {
+            b_by_slot[i as usize] = Some(k);
+        }
+        let mut out = BTreeMap::new();
+        for (sa, row) in tally.iter().enumerate() {
+            for (sb, &i) in row.iter().enumerate().filter(|(_, &i)| i != NONE) {
+                let key = (a_by_slot[sa].clone().expect("slot named"), b_by_slot[sb].clone().expect("slot named"));
+                out.insert(key, std::mem::take(&mut tallies[i as usize]));
+            }
         }
         out
     }
 
     /// The namespace total.
-    pub fn total(&self) -> Tally {
-        self.group(|_| Some(())).remove(&()).unwrap_or_default()
+    pub fn total(&self, world: &World) -> Tally {
+        self.group(world, |_| Some(()), |_| Some(())).remove(&((), ())).unwrap_or_default()
     }
 
     /// Per repository (only repositories with events).
-    pub fn by_repo(&self) -> BTreeMap<u16, Tally> {
-        self.group(|c| Some(c.repo))
+    pub fn by_repo(&self, world: &World) -> BTreeMap<u16, Tally> {
+        self.group(world, |p| Some(p.repo), |_| Some(())).into_iter().map(|((r, ()), t)| (r, t)).collect()
+    }
+
+    /// The distinct clients (sorted) of the (repository, tag, platform, action) sets `pick`
+    /// selects.
+    pub fn clients_where(&self, world: &World, mut pick: impl FnMut(u16, u16, u8, Action) -> bool) -> Vec<u32> {
+        let namespace = &world.namespaces[self.ns];
+        let mut out = Vec::new();
+        for (g, set) in self.presence.iter().enumerate() {
+            let Some(set) = set else { continue };
+            let (repo, tag, platform) = namespace.variants[g / 3];
+            if !pick(repo, tag, platform, ACTIONS[g % 3]) {
+                continue;
+            }
+            for (w, &word) in set.iter().enumerate() {
+                let mut bits = word;
+                while bits != 0 {
+                    out.push((w * 64) as u32 + bits.trailing_zeros());
+                    bits &= bits - 1;
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 }
 
 /// The cells of `events` into `out` (cleared first): sorted by key, equal keys merged. Sorting
 /// then merging runs is much cheaper than a map insert per event.
-pub fn cells_of(events: &[Event], out: &mut Vec<(Cell, Counts)>) {
+pub fn cells_of(world: &World, events: &[Event], out: &mut Vec<(Cell, Counts)>) {
     out.clear();
     out.extend(events.iter().map(|e| {
-        let key = Cell { repo: e.repo, tag: e.tag, platform: e.platform, by_tag: e.action.by_tag(), client: e.client };
+        let profile = world.clients[e.client as usize].profile_id;
+        let pull = Pull { repo: e.repo, tag: e.tag, platform: e.platform, by_tag: e.action.by_tag() };
+        let key = Cell { pull, profile };
         let mut c = Counts::default();
         c.add_action(e.action);
         (key, c)

@@ -50,7 +50,7 @@ impl Dataview {
 /// [`write_export`]).
 pub fn export_csv(model: &Model, ns: usize, period: &Period, view: Dataview) -> Vec<u8> {
     let mut out = Vec::new();
-    let stats = if view == Dataview::Raw { PeriodStats::new(*period) } else { model.period_stats(ns, period) };
+    let stats = if view == Dataview::Raw { PeriodStats::new(*period, ns) } else { model.period_stats(ns, period) };
     write_export(model, ns, period, view, &stats, &mut RowSink(&mut out)).expect("writing to memory cannot fail");
     out
 }
@@ -128,7 +128,7 @@ impl<'w> RawRenderer<'w> {
             let (tag, digests) = &tags[e.tag as usize];
             let digest = &digests[e.platform as usize];
             let client = &self.world.clients[e.client as usize];
-            let (tool, versions, _) = AGENTS[client.agent as usize];
+            let (tool, versions, _) = AGENTS[client.profile.agent as usize];
             let by_tag = e.action.by_tag();
             field(b, e.action.as_str().as_bytes());
             b.push(b',');
@@ -162,7 +162,7 @@ impl<'w> RawRenderer<'w> {
             b.push(b':');
             b.extend_from_slice(&two(sec));
             b.push(b',');
-            field(b, client.ip_type.as_str().as_bytes());
+            field(b, client.profile.ip_type.as_str().as_bytes());
             b.push(b',');
             field(b, tool.as_bytes());
             b.push(b',');
@@ -270,7 +270,8 @@ pub fn write_export<R: Rows>(
         }
         Dataview::Summary => {
             w.write_record(layout::SUMMARY)?;
-            for ((repo, tag, platform, by_tag), t) in stats.group(|c| Some((c.repo, c.tag, c.platform, c.by_tag))) {
+            let groups = stats.group(world, |p| Some((p.repo, p.tag, p.platform, p.by_tag)), |_| Some(()));
+            for (((repo, tag, platform, by_tag), ()), t) in groups {
                 let r = &namespace.repos[repo as usize];
                 let tg = &r.tags[tag as usize];
                 let [u, bt, bd, vc] = counts_cols(&t);
@@ -289,20 +290,20 @@ pub fn write_export<R: Rows>(
         }
         Dataview::RepoSummary => {
             w.write_record(layout::REPO_SUMMARY)?;
-            for (repo, t) in stats.by_repo() {
+            for (repo, t) in stats.by_repo(world) {
                 let [u, bt, bd, vc] = counts_cols(&t);
                 w.write_record([owner, &namespace.repos[repo as usize].name, &u, &bt, &bd, &vc, owner])?;
             }
         }
         Dataview::NamespaceSummary => {
             w.write_record(layout::NAMESPACE_SUMMARY)?;
-            let t = stats.total();
+            let t = stats.total(world);
             let [u, bt, bd, vc] = counts_cols(&t);
             w.write_record([owner, &u, &bt, &bd, &vc, owner])?;
         }
         Dataview::GeoRepoSummary => {
             w.write_record(layout::GEO_REPO_SUMMARY)?;
-            for ((repo, country), t) in stats.group(|c| Some((c.repo, world.clients[c.client as usize].country()))) {
+            for ((repo, country), t) in stats.group(world, |p| Some(p.repo), |pr| Some(pr.country())) {
                 let [u, bt, bd, vc] = counts_cols(&t);
                 w.write_record([owner, &namespace.repos[repo as usize].name, country, &u, &bt, &bd, &vc, owner])?;
             }

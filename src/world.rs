@@ -13,6 +13,8 @@ pub struct World {
     pub calendar: Calendar,
     pub namespaces: Vec<Namespace>,
     pub clients: Vec<Client>,
+    /// Distinct client profiles, sorted ([`Client::profile_id`] indexes it).
+    pub profiles: Vec<Profile>,
     pub users: Vec<User>,
 }
 
@@ -30,6 +32,17 @@ pub struct Namespace {
     /// Client ids that pull from this namespace, and their activity weights.
     pub audience: Vec<u32>,
     pub audience_pick: Weighted,
+    /// Every (repository, tag, platform), in that order: what an event can pull.
+    pub variants: Vec<(u16, u16, u8)>,
+    /// Per repository, per tag: index in `variants` of its first platform.
+    variant_base: Vec<Vec<u32>>,
+}
+
+impl Namespace {
+    /// Index in `variants` of (repository, tag, platform).
+    pub fn variant(&self, repo: u16, tag: u16, platform: u8) -> usize {
+        self.variant_base[repo as usize][tag as usize] as usize + platform as usize
+    }
 }
 
 #[derive(Debug)]
@@ -77,13 +90,9 @@ pub struct Client {
     pub id: u32,
     /// Sampling weight among a namespace's audience (heavy-tailed: CI fleets pull a lot).
     pub activity: f64,
-    pub ip_type: IpType,
-    /// Index into [`AGENTS`].
-    pub agent: u8,
-    /// Index into the table of `ip_type` (companies, ISPs, clouds, universities).
-    network: u16,
-    /// Index into the country table.
-    country: u8,
+    pub profile: Profile,
+    /// Index of `profile` in [`World::profiles`].
+    pub profile_id: u32,
     authenticated: bool,
     /// Other public images this client pulls (technographic pairings): the first
     /// `other_count` entries are indices into [`PUBLIC_IMAGES`], sorted, distinct.
@@ -91,12 +100,23 @@ pub struct Client {
     other_count: u8,
 }
 
+/// What every report groups clients by: country, network and agent. Many clients share a
+/// profile, so counts are kept per profile and only distinct-client counts look at clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Profile {
+    pub ip_type: IpType,
+    /// Index into [`AGENTS`].
+    pub agent: u8,
+    /// Index into the table of `ip_type` (companies, ISPs, clouds, universities).
+    network: u16,
+    /// Index into the country table.
+    country: u8,
+}
+
 /// At most this many other public images per client.
 const MAX_OTHER_IMAGES: usize = 4;
 
-/// Clients are the biggest table of the world (hundreds of thousands in load-test
-/// configurations), so each is 24 bytes of indices; strings are looked up when read.
-impl Client {
+impl Profile {
     /// ISO country code.
     pub fn country(&self) -> &'static str {
         COUNTRIES[self.country as usize].0
@@ -119,6 +139,23 @@ impl Client {
     /// The company behind a business IP.
     pub fn company(&self) -> Option<&'static str> {
         (self.ip_type == IpType::Business).then(|| COMPANIES[self.network as usize])
+    }
+}
+
+/// Clients are the biggest table of the world (hundreds of thousands in load-test
+/// configurations), so each is 32 bytes of indices; strings are looked up when read.
+impl Client {
+    pub fn country(&self) -> &'static str {
+        self.profile.country()
+    }
+    pub fn csp(&self) -> Option<&'static str> {
+        self.profile.csp()
+    }
+    pub fn domain(&self) -> &'static str {
+        self.profile.domain()
+    }
+    pub fn company(&self) -> Option<&'static str> {
+        self.profile.company()
     }
     /// Docker user id when the client pulls authenticated.
     pub fn user(&self) -> Option<u32> {
@@ -259,7 +296,13 @@ const CLOUDS: &[(&str, &str, f64)] =
 impl World {
     pub fn build(config: Config) -> World {
         let calendar = Calendar::new(config.history_start, config.as_of);
-        let clients = build_clients(config.seed, config.clients);
+        let mut clients = build_clients(config.seed, config.clients);
+        let mut profiles: Vec<Profile> = clients.iter().map(|c| c.profile).collect();
+        profiles.sort_unstable();
+        profiles.dedup();
+        for c in &mut clients {
+            c.profile_id = profiles.binary_search(&c.profile).expect("every profile is listed") as u32;
+        }
         let namespaces =
             config.namespaces.iter().map(|ns| build_namespace(config.seed, ns, &clients)).collect::<Vec<_>>();
         let users = config
@@ -283,7 +326,7 @@ impl World {
                     .map(|_| jwt::token(config.seed, config.as_of, &u.username, "login_2fa")),
             })
             .collect();
-        World { config, calendar, namespaces, clients, users }
+        World { config, calendar, namespaces, clients, profiles, users }
     }
 
     pub fn namespace(&self, name: &str) -> Option<(usize, &Namespace)> {
@@ -328,6 +371,22 @@ fn build_namespace(seed: u64, ns: &crate::config::Namespace, clients: &[Client])
     let mut s = rng::stream(seed, &["audience", &ns.name]);
     let audience: Vec<u32> = clients.iter().filter(|_| rng::unit(&mut s) < ns.reach).map(|c| c.id).collect();
     let audience_pick = Weighted::new(audience.iter().map(|&id| clients[id as usize].activity));
+    let mut variants = Vec::new();
+    let variant_base = repos
+        .iter()
+        .enumerate()
+        .map(|(r, repo)| {
+            repo.tags
+                .iter()
+                .enumerate()
+                .map(|(t, tag)| {
+                    let base = variants.len() as u32;
+                    variants.extend((0..tag.digests.len()).map(|p| (r as u16, t as u16, p as u8)));
+                    base
+                })
+                .collect()
+        })
+        .collect();
     Namespace {
         name: ns.name.clone(),
         publisher: ns.publisher.clone(),
@@ -339,6 +398,8 @@ fn build_namespace(seed: u64, ns: &crate::config::Namespace, clients: &[Client])
         repos,
         audience,
         audience_pick,
+        variants,
+        variant_base,
     }
 }
 
@@ -390,10 +451,8 @@ fn build_clients(seed: u64, n: u32) -> Vec<Client> {
             Client {
                 id,
                 activity,
-                ip_type,
-                agent,
-                network: network as u16,
-                country,
+                profile: Profile { ip_type, agent, network: network as u16, country },
+                profile_id: 0,
                 authenticated,
                 other,
                 other_count: other_count as u8,
@@ -408,6 +467,6 @@ mod tests {
 
     #[test]
     fn a_client_stays_small() {
-        assert!(std::mem::size_of::<Client>() <= 24, "{}", std::mem::size_of::<Client>());
+        assert!(std::mem::size_of::<Client>() <= 32, "{}", std::mem::size_of::<Client>());
     }
 }
