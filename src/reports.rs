@@ -6,7 +6,7 @@ use std::io::Write;
 use crate::calendar::{Granularity, Period};
 use crate::csv_layout as layout;
 use crate::model::Model;
-use crate::stats::{PeriodStats, Tally};
+use crate::stats::{ClientSet, PeriodStats, Tally};
 use crate::world::{UseCase, World, AGENTS, PUBLIC_IMAGES};
 
 /// A report type (`type` in the catalogue).
@@ -80,7 +80,7 @@ fn pct(part: usize, whole: usize) -> String {
 
 /// The distinct clients of each repository (with events) of one namespace over one period:
 /// all the technographic reports need of a namespace's aggregate.
-pub type RepoClients = Vec<(u16, Vec<u32>)>;
+pub type RepoClients = Vec<(u16, ClientSet)>;
 
 /// [`RepoClients`] of a period's aggregate.
 pub fn repo_clients(world: &World, stats: &PeriodStats) -> RepoClients {
@@ -89,16 +89,15 @@ pub fn repo_clients(world: &World, stats: &PeriodStats) -> RepoClients {
 }
 
 /// What the technographic reports of one period read, for all namespaces at once: which
-/// clients pulled each repository, and which modelled images each client pulled.
+/// clients pulled each repository.
 #[derive(Debug)]
 pub struct ReportPeriod {
     pub period: Period,
     /// Per namespace (world order).
     pub clients: Vec<RepoClients>,
-    /// Image names (`namespace/repo`), indexed by `pulled`'s second element.
-    images: Vec<String>,
-    /// (client, image) pairs, sorted, without duplicates.
-    pulled: Vec<(u32, u32)>,
+    /// Image names (`namespace/repo`) of every modelled repository, and where its clients are
+    /// in `clients` (namespace, position) if it was pulled.
+    images: Vec<(String, Option<(usize, usize)>)>,
 }
 
 impl ReportPeriod {
@@ -112,28 +111,22 @@ impl ReportPeriod {
     }
 
     pub fn from_clients(model: &Model, p: &Period, clients: Vec<RepoClients>) -> ReportPeriod {
-        let world = &model.world;
         let mut images = Vec::new();
-        let mut offsets = Vec::new();
-        for n in &world.namespaces {
-            offsets.push(images.len() as u32);
-            images.extend(n.repos.iter().map(|r| format!("{}/{}", n.name, r.name)));
-        }
-        let mut pulled: Vec<(u32, u32)> = Vec::new();
-        for (i, repos) in clients.iter().enumerate() {
-            for (repo, cs) in repos {
-                pulled.extend(cs.iter().map(|&c| (c, offsets[i] + u32::from(*repo))));
+        for (ns, n) in model.world.namespaces.iter().enumerate() {
+            for (r, repo) in n.repos.iter().enumerate() {
+                let at = clients[ns].iter().position(|(x, _)| *x as usize == r).map(|i| (ns, i));
+                images.push((format!("{}/{}", n.name, repo.name), at));
             }
         }
-        pulled.sort_unstable();
-        pulled.dedup();
-        ReportPeriod { period: *p, clients, images, pulled }
+        ReportPeriod { period: *p, clients, images }
     }
 
     /// Modelled images `client` pulled in the period, as indices into `images`.
     fn pulled_ids(&self, client: u32) -> impl Iterator<Item = u32> + '_ {
-        let from = self.pulled.partition_point(|&(c, _)| c < client);
-        self.pulled[from..].iter().take_while(move |&&(c, _)| c == client).map(|&(_, i)| i)
+        self.images.iter().enumerate().filter_map(move |(i, (_, at))| {
+            let (ns, k) = (*at)?;
+            self.clients[ns][k].1.contains(client).then_some(i as u32)
+        })
     }
 }
 
@@ -348,43 +341,51 @@ pub fn pairings(model: &Model, ctx: &ReportPeriod, ns: usize) -> Vec<Pairing> {
     let namespace = &world.namespaces[ns];
     // Every image a puller can pair with, distinct by name and in name order (the order of
     // the rows): public images first, then modelled images, mapped to their slot.
-    let mut names: Vec<&str> = PUBLIC_IMAGES.iter().map(|i| i.0).chain(ctx.images.iter().map(String::as_str)).collect();
+    let mut names: Vec<&str> =
+        PUBLIC_IMAGES.iter().map(|i| i.0).chain(ctx.images.iter().map(|i| i.0.as_str())).collect();
     names.sort_unstable();
     names.dedup();
     let slot = |name: &str| names.binary_search(&name).expect("every image is named");
     let public_slot: Vec<usize> = PUBLIC_IMAGES.iter().map(|i| slot(i.0)).collect();
-    let image_slot: Vec<usize> = ctx.images.iter().map(|i| slot(i)).collect();
-    let mut users_by_slot: Vec<Vec<u32>> = vec![Vec::new(); names.len()];
+    let image_slot: Vec<usize> = ctx.images.iter().map(|i| slot(&i.0)).collect();
+    // Per paired image: its users and their company domains.
+    let mut paired_with: Vec<(usize, BTreeSet<&'static str>)> = vec![(0, BTreeSet::new()); names.len()];
+    let mut slots: Vec<usize> = Vec::new();
     let mut out = Vec::new();
     for (repo, clients) in &ctx.clients[ns] {
         let image = format!("{}/{}", namespace.name, namespace.repos[*repo as usize].name);
         let own = slot(&image);
         let total_domains: BTreeSet<&str> =
-            clients.iter().filter_map(|&c| world.clients[c as usize].company()).collect();
-        users_by_slot.iter_mut().for_each(Vec::clear);
-        // Clients come sorted and distinct, so "not the last one pushed" keeps each list distinct.
-        for &c in clients {
+            clients.iter().filter_map(|c| world.clients[c as usize].company()).collect();
+        paired_with.iter_mut().for_each(|(n, d)| {
+            *n = 0;
+            d.clear();
+        });
+        for c in clients.iter() {
             let client = &world.clients[c as usize];
             let publics = client.other_images().iter().map(|&i| public_slot[i as usize]);
             let pulled = ctx.pulled_ids(c).map(|i| image_slot[i as usize]);
-            for other in publics.chain(pulled).filter(|&s| s != own) {
-                let users = &mut users_by_slot[other];
-                if users.last() != Some(&c) {
-                    users.push(c);
-                }
+            slots.clear();
+            slots.extend(publics.chain(pulled).filter(|&s| s != own));
+            slots.sort_unstable();
+            slots.dedup();
+            for &other in &slots {
+                let (users, domains) = &mut paired_with[other];
+                *users += 1;
+                domains.extend(client.company());
             }
         }
-        for (paired, users) in names.iter().zip(&users_by_slot) {
-            if users.len() < MIN_PAIR_USERS {
+        let total_pullers = clients.len();
+        for (paired, (users, domains)) in names.iter().zip(&mut paired_with) {
+            if *users < MIN_PAIR_USERS {
                 continue;
             }
-            let domains = users.iter().filter_map(|&c| world.clients[c as usize].company()).collect();
             out.push(Pairing {
                 image: image.clone(),
                 paired: paired.to_string(),
-                users: users.len(),
-                total_pullers: clients.len(),
-                domains,
+                users: *users,
+                total_pullers,
+                domains: std::mem::take(domains),
                 total_domains: total_domains.len(),
             });
         }

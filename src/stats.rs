@@ -48,6 +48,35 @@ impl Counts {
     }
 }
 
+/// A set of client ids (a bitset; an eighth of a byte per client of the world).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientSet(Vec<u64>);
+
+impl ClientSet {
+    pub fn len(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|&w| w == 0)
+    }
+    pub fn contains(&self, client: u32) -> bool {
+        self.0.get(client as usize / 64).is_some_and(|w| w >> (client % 64) & 1 == 1)
+    }
+    /// Client ids in ascending order.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0.iter().enumerate().flat_map(|(i, &word)| {
+            let mut bits = word;
+            std::iter::from_fn(move || {
+                (bits != 0).then(|| {
+                    let c = (i * 64) as u32 + bits.trailing_zeros();
+                    bits &= bits - 1;
+                    c
+                })
+            })
+        })
+    }
+}
+
 /// What an event pulled, as far as the aggregates care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Pull {
@@ -311,27 +340,17 @@ impl PeriodStats {
         self.group(world, |p| Some(p.repo), |_| Some(())).into_iter().map(|((r, ()), t)| (r, t)).collect()
     }
 
-    /// The distinct clients (sorted) of the (repository, tag, platform, action) sets `pick`
-    /// selects.
-    pub fn clients_where(&self, world: &World, mut pick: impl FnMut(u16, u16, u8, Action) -> bool) -> Vec<u32> {
+    /// The distinct clients of the (repository, tag, platform, action) sets `pick` selects.
+    pub fn clients_where(&self, world: &World, mut pick: impl FnMut(u16, u16, u8, Action) -> bool) -> ClientSet {
         let namespace = &world.namespaces[self.ns];
-        let mut out = Vec::new();
+        let mut out = ClientSet(vec![0; world.clients.len().div_ceil(64)]);
         for (g, set) in self.presence.iter().enumerate() {
             let Some(set) = set else { continue };
             let (repo, tag, platform) = namespace.variants[g / 3];
-            if !pick(repo, tag, platform, ACTIONS[g % 3]) {
-                continue;
-            }
-            for (w, &word) in set.iter().enumerate() {
-                let mut bits = word;
-                while bits != 0 {
-                    out.push((w * 64) as u32 + bits.trailing_zeros());
-                    bits &= bits - 1;
-                }
+            if pick(repo, tag, platform, ACTIONS[g % 3]) {
+                out.0.iter_mut().zip(set.iter()).for_each(|(o, w)| *o |= w);
             }
         }
-        out.sort_unstable();
-        out.dedup();
         out
     }
 }
