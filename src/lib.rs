@@ -47,7 +47,7 @@ use target::Tree;
 pub fn standalone_in_memory(model: &Model) -> Result<(Built, Tree), Error> {
     let sink = sink::MemorySink::default();
     let built = routes::build(model, &sink, None)?;
-    let mut tree = target::standalone(&built.mock);
+    let mut tree = target::standalone(built.mock.clone());
     tree.extend(sink.into_files().into_iter().map(|(k, v)| (format!("__files/{k}"), v)));
     Ok((built, tree))
 }

@@ -150,8 +150,7 @@ fn generate(
         Target::Standalone => {
             let staging = output::Staging::begin(out, false, force)?;
             let built = routes::build_with(&model, &staging.sink(), Some(progress), routes::Options::STANDALONE)?;
-            let tree = target::standalone(&built.mock);
-            drop(built);
+            let tree = target::standalone(built.mock);
             staging.commit(&tree)?;
             Ok(tree)
         }
@@ -201,7 +200,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 Target::Standalone => {
                     let compare = CompareSink::new(out.join("__files"));
                     let built = routes::build_with(&model, &compare, None, routes::Options::STANDALONE)?;
-                    output::check(&out, &target::standalone(&built.mock), Some(compare))?
+                    output::check(&out, &target::standalone(built.mock), Some(compare))?
                 }
                 Target::Cloud => output::check(&out, &dvp_mock::cloud_in_memory(&model, None)?.1, None)?,
             };

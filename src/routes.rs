@@ -1122,13 +1122,28 @@ impl<'a> Builder<'a> {
             return;
         }
         let kind = prefix.trim_start_matches('/');
-        let alt = files
+        // Each file with its own signature, checked by a lookahead so the query regex is written
+        // once; parts share their stem. About 80 bytes per file.
+        let mut groups: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+        for d in files {
+            let (stem, rest) = match d.file.rfind("_part") {
+                Some(i) => d.file.split_at(i + "_part".len()),
+                None => ("", d.file.as_str()),
+            };
+            groups.entry(stem).or_default().push((rest, &d.signature));
+        }
+        let alt = groups
             .iter()
-            .map(|d| format!("{}(?=\\?.*&X-Amz-Signature={}$)", regex_escape(&d.file), d.signature))
+            .map(|(stem, rest)| {
+                let one = rest.iter().map(|(r, sig)| format!("{}(?=.*={sig}$)", regex_escape(r))).collect::<Vec<_>>();
+                match (stem.is_empty(), one.as_slice()) {
+                    (true, _) => one.join("|"),
+                    (false, [single]) => format!("{}{single}", regex_escape(stem)),
+                    (false, _) => format!("{}(?:{})", regex_escape(stem), one.join("|")),
+                }
+            })
             .collect::<Vec<_>>()
             .join("|");
-        // Each file with its own signature (a lookahead, so the query regex is written once and
-        // the stub grows by about 100 bytes per file).
         let pattern = format!(
             "^{}/{}/(?:{alt})\\?{}$",
             regex_escape(prefix),
@@ -1171,12 +1186,21 @@ impl<'a> Builder<'a> {
             json!({ "method": "GET", "urlPattern": pattern, "queryParameters": fresh }),
             response,
         ));
+        // INFERRED: expiry is judged before the signature, so any well-formed link older than
+        // six hours is "expired" (one small stub, whatever the number of files).
         let expired = s3_error("AccessDenied", "Request has expired");
+        let any_file = format!(
+            "^{}/{}/[^/?]+\\?{}$",
+            regex_escape(prefix),
+            regex_escape(name),
+            signed_query_regex("[0-9a-f]{64}")
+        );
+        let stale = json!({ "X-Amz-Date": { "before": "now -6 hours", "actualFormat": "yyyyMMdd'T'HHmmss'Z'" } });
         self.stub(Stub::new(
             format!("{kind}/{name}/expired"),
             format!("{kind}: expired link to a {name} file"),
             2,
-            json!({ "method": "GET", "urlPattern": pattern }),
+            json!({ "method": "GET", "urlPattern": any_file, "queryParameters": stale }),
             Response::new(403, XML, Body::Text(expired.clone())),
         ));
         let (f, sig) = (&files[0].file, &files[0].signature);

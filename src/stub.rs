@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 pub const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6c1f_4d0e_9a57_4b7e_8d1c_2f3a_b4c5_d6e7);
 
 /// The generated mock: stubs plus body files (path under `__files/` -> bytes).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Mock {
     pub stubs: Vec<Stub>,
     pub files: BTreeMap<String, Vec<u8>>,

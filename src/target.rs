@@ -74,10 +74,12 @@ fn stub_json(id: uuid::Uuid, s: &Stub, request: &Value, response: Value) -> Valu
     Value::Object(m)
 }
 
-/// The standalone tree.
-pub fn standalone(mock: &Mock) -> Tree {
+/// The standalone tree. Consumes the mock, releasing each stub once it is serialised (for
+/// large histories the download stubs are the biggest part of both).
+pub fn standalone(mock: Mock) -> Tree {
     let mut tree = Tree::new();
-    for s in &mock.stubs {
+    for s in mock.stubs {
+        let s = &s;
         let r = &s.response;
         let body = match &r.body {
             Body::Empty => None,
@@ -90,8 +92,8 @@ pub fn standalone(mock: &Mock) -> Tree {
         let prev = tree.insert(mapping_file(&s.key), pretty(&v));
         assert!(prev.is_none(), "duplicate stub key {}", s.key);
     }
-    for (path, bytes) in &mock.files {
-        tree.insert(format!("__files/{path}"), bytes.clone());
+    for (path, bytes) in mock.files {
+        tree.insert(format!("__files/{path}"), bytes);
     }
     tree
 }
