@@ -1144,13 +1144,18 @@ impl<'a> Builder<'a> {
             })
             .collect::<Vec<_>>()
             .join("|");
-        let pattern = format!(
-            "^{}/{}/(?:{alt})\\?{}$",
-            regex_escape(prefix),
-            regex_escape(name),
-            signed_query_regex("[0-9a-f]{64}")
-        );
-        let fresh = json!({ "X-Amz-Date": { "after": "now -6 hours", "actualFormat": "yyyyMMdd'T'HHmmss'Z'" } });
+        // A signed link to a file matching `files` (a regex), any signature and date.
+        let link = |files: &str| {
+            format!(
+                "^{}/{}/{files}\\?{}$",
+                regex_escape(prefix),
+                regex_escape(name),
+                signed_query_regex("[0-9a-f]{64}")
+            )
+        };
+        let pattern = link(&format!("(?:{alt})"));
+        let date = |when: &str| json!({ "X-Amz-Date": { when: "now -6 hours", "actualFormat": "yyyyMMdd'T'HHmmss'Z'" } });
+        let fresh = date("after");
         let variants = files
             .iter()
             .filter(|_| self.download_variants)
@@ -1189,13 +1194,8 @@ impl<'a> Builder<'a> {
         // INFERRED: expiry is judged before the signature, so any well-formed link older than
         // six hours is "expired" (one small stub, whatever the number of files).
         let expired = s3_error("AccessDenied", "Request has expired");
-        let any_file = format!(
-            "^{}/{}/[^/?]+\\?{}$",
-            regex_escape(prefix),
-            regex_escape(name),
-            signed_query_regex("[0-9a-f]{64}")
-        );
-        let stale = json!({ "X-Amz-Date": { "before": "now -6 hours", "actualFormat": "yyyyMMdd'T'HHmmss'Z'" } });
+        let any_file = link("[^/?]+");
+        let stale = date("before");
         self.stub(Stub::new(
             format!("{kind}/{name}/expired"),
             format!("{kind}: expired link to a {name} file"),
