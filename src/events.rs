@@ -78,22 +78,62 @@ pub fn day_events(world: &World, ns_index: usize, day: NaiveDate) -> Vec<Event> 
 /// Like [`day_events`], reusing `out`'s allocation (cleared first).
 pub fn day_events_into(world: &World, ns_index: usize, day: NaiveDate, out: &mut Vec<Event>) {
     out.clear();
-    let ns = &world.namespaces[ns_index];
-    if ns.audience.is_empty() || ns.repo_pick.total() <= 0.0 {
-        return;
+    let mut stream = DayStream::new(world, ns_index, day);
+    while stream.next_chunk(out, usize::MAX) {}
+}
+
+/// The events of one (namespace, day), drawn in time order so a day of any size streams in
+/// chunks: the event count is Poisson around [`daily_mean`], and each event's time is the
+/// smallest of the uniform times still to come (sequential order statistics), so no day is
+/// ever held, sorted, in memory.
+pub struct DayStream<'w> {
+    world: &'w World,
+    ns: &'w Namespace,
+    day: NaiveDate,
+    rng: rng::Stream,
+    /// Events still to draw.
+    left: u32,
+    /// Time of the last event drawn, as a fraction of the day.
+    at: f64,
+}
+
+impl<'w> DayStream<'w> {
+    pub fn new(world: &'w World, ns_index: usize, day: NaiveDate) -> DayStream<'w> {
+        let ns = &world.namespaces[ns_index];
+        let mut rng = rng::stream(world.config.seed, &["events", &ns.name, &day.to_string()]);
+        let left = if ns.audience.is_empty() || ns.repo_pick.total() <= 0.0 {
+            0
+        } else {
+            rng::poisson(&mut rng, daily_mean(ns, world.config.history_start, day))
+        };
+        DayStream { world, ns, day, rng, left, at: 0.0 }
     }
-    let date = day.to_string();
-    let mut s = rng::stream(world.config.seed, &["events", &ns.name, &date]);
-    let n = rng::poisson(&mut s, daily_mean(ns, world.config.history_start, day));
-    out.reserve(n as usize);
-    for _ in 0..n {
-        let repo_i = ns.repo_pick.pick(&mut s);
+
+    /// Appends up to `max` more events to `out`; false once the day is exhausted.
+    pub fn next_chunk(&mut self, out: &mut Vec<Event>, max: usize) -> bool {
+        let n = (self.left as usize).min(max);
+        out.reserve(n);
+        for _ in 0..n {
+            let e = self.draw();
+            out.push(e);
+        }
+        self.left > 0
+    }
+
+    fn draw(&mut self) -> Event {
+        let (ns, s) = (self.ns, &mut self.rng);
+        // The minimum of `left` uniform times on [at, 1).
+        let v = rng::unit(s);
+        self.at += (1.0 - self.at) * (1.0 - (1.0 - v).powf(1.0 / f64::from(self.left)));
+        self.left -= 1;
+        let second = ((self.at * 86_400.0) as u32).min(86_399);
+        let repo_i = ns.repo_pick.pick(s);
         let repo = &ns.repos[repo_i];
-        let tag_i = repo.tag_pick.pick(&mut s);
+        let tag_i = repo.tag_pick.pick(s);
         let tag = &repo.tags[tag_i];
         let platform = if tag.digests.len() > 1 {
             // The first platform (usually linux/amd64) dominates.
-            if rng::unit(&mut s) < 0.7 {
+            if rng::unit(s) < 0.7 {
                 0
             } else {
                 s.random_range(1..tag.digests.len())
@@ -101,8 +141,8 @@ pub fn day_events_into(world: &World, ns_index: usize, day: NaiveDate, out: &mut
         } else {
             0
         };
-        let client = ns.audience[ns.audience_pick.pick(&mut s)];
-        let class = AGENTS[world.clients[client as usize].profile.agent as usize].2;
+        let client = ns.audience[ns.audience_pick.pick(s)];
+        let class = AGENTS[self.world.clients[client as usize].profile.agent as usize].2;
         // Runtimes pin digests; people and CI mostly pull tags.
         let (p_check, p_digest) = match class {
             UseCase::Prod => (0.10, 0.60),
@@ -110,7 +150,7 @@ pub fn day_events_into(world: &World, ns_index: usize, day: NaiveDate, out: &mut
             UseCase::LocalDev => (0.14, 0.28),
             UseCase::Unknown => (0.25, 0.30),
         };
-        let r = rng::unit(&mut s);
+        let r = rng::unit(s);
         let action = if r < p_check {
             Action::VersionCheck
         } else if r < p_check + p_digest {
@@ -120,19 +160,18 @@ pub fn day_events_into(world: &World, ns_index: usize, day: NaiveDate, out: &mut
         };
         let head = match action {
             Action::VersionCheck => true,
-            Action::PullByTag => rng::unit(&mut s) < 0.2,
-            Action::PullByDigest => rng::unit(&mut s) < 0.1,
+            Action::PullByTag => rng::unit(s) < 0.2,
+            Action::PullByDigest => rng::unit(s) < 0.1,
         };
-        out.push(Event {
-            date: day,
-            second: s.random_range(0..86_400),
+        Event {
+            date: self.day,
+            second,
             repo: repo_i as u16,
             tag: tag_i as u16,
             platform: platform as u8,
             action,
             head,
             client,
-        });
+        }
     }
-    out.sort_by_key(|e| e.second);
 }

@@ -24,6 +24,7 @@ pub mod csv_layout;
 pub mod error;
 pub mod events;
 pub mod jwt;
+pub mod memory;
 pub mod model;
 pub mod output;
 pub mod reports;

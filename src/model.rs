@@ -199,27 +199,41 @@ pub fn run_pass<P: Pass>(
     std::thread::scope(|scope| {
         for _ in 0..jobs.clamp(1, plan.len().max(1)) {
             scope.spawn(|| {
-                let (mut events, mut cells, mut derived, mut pool) =
-                    (Vec::new(), Vec::new(), P::Day::default(), Vec::new());
+                let mut buffers = Buffers {
+                    events: Vec::new(),
+                    cells: Vec::new(),
+                    day_cells: Vec::new(),
+                    derived: P::Day::default(),
+                    pool: Vec::new(),
+                };
                 loop {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = plan.get(k) else { break };
-                    let buffers = (&mut events, &mut cells, &mut derived, &mut pool);
-                    run_job(world, &work, job, pass, progress, buffers, |i, out| {
+                    run_job(world, &work, job, pass, progress, &mut buffers, |i, out| {
                         results.lock().expect("no worker panicked")[i] = Some(out);
                     });
                 }
             });
         }
     });
+    crate::memory::release_free_memory();
     let results = results.into_inner().expect("no worker panicked");
     work.into_iter().zip(results).map(|(k, r)| (k, r.expect("every period ran"))).collect()
 }
 
-/// A worker's buffers, reused from job to job: a day's events, a day's cells, a chunk derived by
-/// the pass, and emptied period aggregates (a month's cells are the largest buffer; reusing it
-/// keeps the allocator from scattering a new one over the heap for every month).
-type Buffers<'b, D> = (&'b mut Vec<Event>, &'b mut Vec<(Cell, Counts)>, &'b mut D, &'b mut Vec<Vec<(Cell, Counts)>>);
+/// A worker's buffers, reused from job to job.
+struct Buffers<D> {
+    /// A chunk of a day's events.
+    events: Vec<Event>,
+    /// The chunk's cells, and the day's so far.
+    cells: Vec<(Cell, Counts)>,
+    day_cells: Vec<(Cell, Counts)>,
+    /// What the pass derived from the chunk.
+    derived: D,
+    /// Emptied period aggregates: a month's cells are the largest buffer, and reusing it keeps
+    /// the allocator from scattering a new one over the heap for every month.
+    pool: Vec<Vec<(Cell, Counts)>>,
+}
 
 fn run_job<P: Pass>(
     world: &World,
@@ -227,7 +241,7 @@ fn run_job<P: Pass>(
     job: &Job,
     pass: &P,
     progress: Option<&Progress>,
-    (events, cells, derived, pool): Buffers<P::Day>,
+    buf: &mut Buffers<P::Day>,
     mut done: impl FnMut(usize, P::Output),
 ) {
     let mut open: Vec<(usize, P::State, PeriodStats)> = Vec::new();
@@ -238,27 +252,39 @@ fn run_job<P: Pass>(
         pending.retain(|&i| {
             let (ns, p) = &work[i];
             if p.start == day {
-                let cells = pool.pop().unwrap_or_default();
+                let cells = buf.pool.pop().unwrap_or_default();
                 open.push((i, pass.open(*ns, p), PeriodStats::reusing(*p, *ns, cells)));
                 false
             } else {
                 true
             }
         });
-        events::day_events_into(world, job.ns, day, events);
-        for chunk in events.chunks(CHUNK_EVENTS) {
-            pass.day(job.ns, chunk, derived);
-            for (_, state, _) in open.iter_mut() {
-                pass.feed(state, chunk, derived);
+        // The day streams in chunks, in time order; its cells gather in `day_cells` and join
+        // each open period's aggregate once, at the end of the day.
+        let mut stream = events::DayStream::new(world, job.ns, day);
+        buf.day_cells.clear();
+        loop {
+            buf.events.clear();
+            let more = stream.next_chunk(&mut buf.events, CHUNK_EVENTS);
+            let chunk = &buf.events;
+            if !chunk.is_empty() {
+                pass.day(job.ns, chunk, &mut buf.derived);
+                for (_, state, st) in open.iter_mut() {
+                    pass.feed(state, chunk, &buf.derived);
+                    st.mark(world, chunk);
+                }
+                stats::cells_of(world, chunk, &mut buf.cells);
+                stats::merge_cells(&mut buf.day_cells, &buf.cells);
+                if let Some(pr) = progress {
+                    pr.rows.fetch_add(chunk.len() * open.len(), Ordering::Relaxed);
+                }
+            }
+            if !more {
+                break;
             }
         }
-        stats::cells_of(world, events, cells);
         for (_, _, st) in open.iter_mut() {
-            st.absorb(cells);
-            st.mark(world, events);
-        }
-        if let Some(pr) = progress {
-            pr.rows.fetch_add(events.len() * open.len(), Ordering::Relaxed);
+            st.absorb(&buf.day_cells);
         }
         // Periods ending today finish (their memory is released before the next day).
         let mut k = 0;
@@ -267,7 +293,7 @@ fn run_job<P: Pass>(
                 let (i, state, st) = open.swap_remove(k);
                 let (ns, p) = &work[i];
                 done(i, pass.finish(*ns, p, state, &st));
-                pool.push(st.cells);
+                buf.pool.push(st.cells);
                 if let Some(pr) = progress {
                     pr.periods_done.fetch_add(1, Ordering::Relaxed);
                 }

@@ -355,13 +355,23 @@ impl<'a> PartWriter<'a> {
         }
     }
 
+    /// A part buffer holding the header, allocated at its final size (up to 8 MiB): parts of
+    /// one size, allocated and freed by the thousand, then reuse each other's memory instead of
+    /// fragmenting the heap by growing step by step.
+    fn fresh_part(&self) -> Vec<u8> {
+        let mut buf = Vec::with_capacity((self.max as usize).min(8 << 20) + 4096);
+        buf.extend_from_slice(&self.header);
+        buf
+    }
+
     fn emit(&mut self, file: String, bytes: Vec<u8>) -> std::io::Result<()> {
         self.parts.push(Part { size: bytes.len() as u64, fingerprint: fingerprint(&bytes), file: file.clone() });
         self.sink.put(&format!("{}/{file}", self.dir), bytes)
     }
 
     fn close_part(&mut self) -> std::io::Result<()> {
-        let buf = std::mem::replace(&mut self.cur, self.header.clone());
+        let fresh = self.fresh_part();
+        let buf = std::mem::replace(&mut self.cur, fresh);
         self.count += 1;
         if self.count == 1 {
             self.first = Some(buf);
@@ -389,7 +399,7 @@ impl views::Rows for PartWriter<'_> {
     fn row(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         if self.header.is_empty() {
             self.header = bytes.to_vec();
-            self.cur = self.header.clone();
+            self.cur = self.fresh_part();
             return Ok(());
         }
         if self.cur.len() > self.header.len() && (self.cur.len() + bytes.len()) as u64 > self.max {
@@ -1154,7 +1164,8 @@ impl<'a> Builder<'a> {
             )
         };
         let pattern = link(&format!("(?:{alt})"));
-        let date = |when: &str| json!({ "X-Amz-Date": { when: "now -6 hours", "actualFormat": "yyyyMMdd'T'HHmmss'Z'" } });
+        let date =
+            |when: &str| json!({ "X-Amz-Date": { when: "now -6 hours", "actualFormat": "yyyyMMdd'T'HHmmss'Z'" } });
         let fresh = date("after");
         let variants = files
             .iter()

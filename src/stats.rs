@@ -171,39 +171,7 @@ impl PeriodStats {
     /// Adds the sorted, merged `cells` of a day (see [`cells_of`]) to this aggregate: a merge
     /// from the back inside the one buffer, so a month grows day by day without a second copy.
     pub fn absorb(&mut self, cells: &[(Cell, Counts)]) {
-        let (a, b) = (self.cells.len(), cells.len());
-        if b == 0 {
-            return;
-        }
-        let v = &mut self.cells;
-        if v.capacity() < a + b {
-            // Grow by a quarter rather than doubling: a month's cells are the largest buffer.
-            v.reserve_exact((a + b + (a + b) / 4) - a);
-        }
-        v.extend_from_slice(cells);
-        let (mut i, mut j, mut k) = (a, b, a + b);
-        // Invariant: k >= i + j, so writing v[k - 1] never overwrites an unread v[..i].
-        while j > 0 {
-            k -= 1;
-            if i > 0 && v[i - 1].0 > cells[j - 1].0 {
-                v[k] = v[i - 1];
-                i -= 1;
-            } else if i > 0 && v[i - 1].0 == cells[j - 1].0 {
-                let mut c = v[i - 1].1;
-                c.add(&cells[j - 1].1);
-                v[k] = (cells[j - 1].0, c);
-                i -= 1;
-                j -= 1;
-            } else {
-                v[k] = cells[j - 1];
-                j -= 1;
-            }
-        }
-        // v[..i] never moved; equal keys left a gap between it and the merged tail.
-        if k > i {
-            v.copy_within(k.., i);
-            v.truncate(i + (a + b - k));
-        }
+        merge_cells(&mut self.cells, cells);
     }
 
     /// Groups by a key in two parts, `a` of what was pulled and `b` of the client's profile,
@@ -352,6 +320,43 @@ impl PeriodStats {
             }
         }
         out
+    }
+}
+
+/// Merges sorted, merged `cells` into the sorted, merged `v`, from the back inside `v`'s one
+/// buffer, so a month grows day by day without a second copy.
+pub fn merge_cells(v: &mut Vec<(Cell, Counts)>, cells: &[(Cell, Counts)]) {
+    let (a, b) = (v.len(), cells.len());
+    if b == 0 {
+        return;
+    }
+    if v.capacity() < a + b {
+        // Grow by a quarter rather than doubling: a month's cells are the largest buffer.
+        v.reserve_exact((a + b + (a + b) / 4) - a);
+    }
+    v.extend_from_slice(cells);
+    let (mut i, mut j, mut k) = (a, b, a + b);
+    // Invariant: k >= i + j, so writing v[k - 1] never overwrites an unread v[..i].
+    while j > 0 {
+        k -= 1;
+        if i > 0 && v[i - 1].0 > cells[j - 1].0 {
+            v[k] = v[i - 1];
+            i -= 1;
+        } else if i > 0 && v[i - 1].0 == cells[j - 1].0 {
+            let mut c = v[i - 1].1;
+            c.add(&cells[j - 1].1);
+            v[k] = (cells[j - 1].0, c);
+            i -= 1;
+            j -= 1;
+        } else {
+            v[k] = cells[j - 1];
+            j -= 1;
+        }
+    }
+    // v[..i] never moved; equal keys left a gap between it and the merged tail.
+    if k > i {
+        v.copy_within(k.., i);
+        v.truncate(i + (a + b - k));
     }
 }
 
