@@ -7,7 +7,10 @@
 //! - `DVP_BENCH_JOBS`: comma-separated thread counts (default `1,2`), used for the full
 //!   generator (`--jobs`), `Model::build` and the threads streaming raw exports;
 //! - `DVP_BENCH_REPEAT`: runs per measurement (default 3); the fastest is reported, since
-//!   other tenants of a shared machine only ever add time.
+//!   other tenants of a shared machine only ever add time;
+//! - `DVP_BENCH_VOLUMES`: `weekly_pulls` multipliers (default `1,2,4`) for a volume sweep of the
+//!   configuration (one full generation each, most threads, own process): peak memory should stay
+//!   flat as the volume grows.
 //!
 //! Each full generation runs in a fresh process (the bench re-executes itself with
 //! `DVP_BENCH_CHILD=<config>`), so its peak memory (VmHWM) is its own; the child prints
@@ -28,6 +31,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 const CHILD_ENV: &str = "DVP_BENCH_CHILD";
+/// Multiplies every namespace's `weekly_pulls` in a child (the volume sweep).
+const SCALE_ENV: &str = "DVP_BENCH_SCALE";
 /// Small workloads are repeated until at least this much time has passed, then averaged.
 const MIN_MEASURE: Duration = Duration::from_millis(500);
 
@@ -110,6 +115,8 @@ struct Figures {
     /// Raw-export path: (threads, run).
     exports: Vec<(usize, Run)>,
     baseline: Run,
+    /// Volume sweep on the most threads: (weekly_pulls multiplier, run, peak MB).
+    volumes: Vec<(f64, Run, f64)>,
 }
 
 fn proc_status_mb(key: &str) -> f64 {
@@ -213,6 +220,16 @@ fn repeat(mut f: impl FnMut() -> Run) -> Run {
     best
 }
 
+/// `DVP_BENCH_VOLUMES` (default `1,2,4`): `weekly_pulls` multipliers of the volume sweep.
+fn volume_scales() -> Vec<f64> {
+    std::env::var("DVP_BENCH_VOLUMES")
+        .unwrap_or_else(|_| "1,2,4".into())
+        .split(',')
+        .filter_map(|v| v.trim().parse().ok())
+        .filter(|&v: &f64| v > 0.0)
+        .collect()
+}
+
 /// `DVP_BENCH_REPEAT` (default 3): runs per measurement, the fastest kept.
 fn repeats() -> usize {
     std::env::var("DVP_BENCH_REPEAT").ok().and_then(|r| r.parse().ok()).unwrap_or(3).max(1)
@@ -306,16 +323,22 @@ fn full_generate(config: Config, jobs: usize) -> Run {
 
 /// Child process: one full generation of `spec` on `jobs` threads; prints `DVPBENCH` lines.
 fn child(spec: &str, jobs: usize) {
-    let run = full_generate(load_config(spec), jobs);
+    let mut config = load_config(spec);
+    let scale: f64 = std::env::var(SCALE_ENV).ok().and_then(|s| s.parse().ok()).unwrap_or(1.0);
+    for ns in &mut config.namespaces {
+        ns.weekly_pulls *= scale;
+    }
+    let run = full_generate(config, jobs);
     println!("DVPBENCH run={},{},{}", run.secs, run.rows, run.bytes);
     println!("DVPBENCH vmhwm={}", proc_status_mb("VmHWM"));
 }
 
 /// Runs [`child`] in a fresh process, so the peak memory is that generation's own.
-fn generate_in_child(spec: &str, jobs: usize) -> (Run, f64) {
+fn generate_in_child(spec: &str, jobs: usize, scale: f64) -> (Run, f64) {
     let exe = std::env::current_exe().expect("current executable");
     let out = std::process::Command::new(exe)
         .env(CHILD_ENV, spec)
+        .env(SCALE_ENV, scale.to_string())
         .env("DVP_BENCH_JOBS", jobs.to_string())
         .stderr(std::process::Stdio::inherit())
         .output()
@@ -339,7 +362,7 @@ fn measure(spec: &str, label: &str, jobs: &[usize]) -> Figures {
     };
     for &j in jobs {
         // Fastest of `repeats()` fresh processes; the peak is the largest any of them reached.
-        let mut runs: Vec<(Run, f64)> = (0..repeats()).map(|_| generate_in_child(spec, j)).collect();
+        let mut runs: Vec<(Run, f64)> = (0..repeats()).map(|_| generate_in_child(spec, j, 1.0)).collect();
         let vmhwm = runs.iter().map(|r| r.1).fold(0.0, f64::max);
         runs.sort_by(|a, b| a.0.secs.total_cmp(&b.0.secs));
         let run = runs[0].0;
@@ -360,6 +383,17 @@ fn measure(spec: &str, label: &str, jobs: &[usize]) -> Figures {
             n += 1;
         }
         f.builds.push((j, total / f64::from(n)));
+    }
+    if spec != "default" {
+        let j = jobs.iter().copied().max().unwrap_or(1);
+        for scale in volume_scales() {
+            let (run, vmhwm) = generate_in_child(spec, j, scale);
+            eprintln!(
+                "[{label}] volume x{scale}, jobs={j}: {} rows in {:.3} s, peak memory (VmHWM) {vmhwm:.0} MB",
+                run.rows, run.secs
+            );
+            f.volumes.push((scale, run, vmhwm));
+        }
     }
     let model = Model::build(config, 1);
     f.weeks = model.periods(Granularity::Week).len();
@@ -484,7 +518,10 @@ fn summary(figs: &[&Figures]) -> String {
                 goal("   (goal >= 90%)")
             ));
         }
-        let peak = f.generates.iter().map(|g| g.2).fold(0.0, f64::max);
+        for (scale, r, vmhwm) in &f.volumes {
+            line(format!("  volume x{scale:<4} (weekly_pulls)  {}  peak {vmhwm:.0} MB", run_columns(r)));
+        }
+        let peak = f.generates.iter().map(|g| g.2).chain(f.volumes.iter().map(|v| v.2)).fold(0.0, f64::max);
         line(format!(
             "  peak memory of a full generation (VmHWM, any jobs): {peak:.0} MB{}",
             goal("   (goal <= ~100 MB)")
