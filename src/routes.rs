@@ -43,7 +43,6 @@ const NEVER: &str = "\u{0}never";
 /// A downloadable file behind a signed link.
 struct Download {
     file: String,
-    signature: String,
     size: u64,
     fingerprint: u64,
 }
@@ -83,7 +82,7 @@ pub fn build_with(
     progress: Option<&Progress>,
     options: Options,
 ) -> Result<Built, Error> {
-    let (rendered, report_files) = render_exports(model, sink, progress)?;
+    let (mut rendered, report_files) = render_exports(model, sink, progress)?;
     let mut b = Builder {
         model,
         sink,
@@ -98,7 +97,7 @@ pub fn build_with(
     b.discovery();
     for ns in 0..model.world.namespaces.len() {
         b.namespace_pulls(ns);
-        b.exports(ns, &rendered);
+        b.exports(ns, &mut rendered);
         b.reports(ns, &report_files);
         b.namespace_fallbacks(ns);
     }
@@ -946,7 +945,9 @@ impl<'a> Builder<'a> {
 
     // --------------------------------------------------------------- exports
 
-    fn exports(&mut self, ns: usize, rendered: &Rendered) {
+    /// Takes the namespace's rendered parts out of `rendered` (their names move into the
+    /// download list).
+    fn exports(&mut self, ns: usize, rendered: &mut Rendered) {
         let model = self.model;
         let n = &model.world.namespaces[ns];
         let name = n.name.clone();
@@ -1051,8 +1052,7 @@ impl<'a> Builder<'a> {
         let mut variants = Vec::new();
         let mut downloads: Vec<Download> = Vec::new();
         for p in cal.all() {
-            for (view, parts) in &rendered[&(ns, *p)] {
-                let view = *view;
+            for (view, parts) in rendered.remove(&(ns, *p)).expect("every period was rendered") {
                 let mut data = Vec::new();
                 for part in parts {
                     let sig = self.signature(&name, &part.file);
@@ -1062,12 +1062,7 @@ impl<'a> Builder<'a> {
                         signed_query(&sig),
                         part.size
                     ));
-                    downloads.push(Download {
-                        file: part.file.clone(),
-                        signature: sig,
-                        size: part.size,
-                        fingerprint: part.fingerprint,
-                    });
+                    downloads.push(Download { file: part.file, size: part.size, fingerprint: part.fingerprint });
                 }
                 let (y, tt, num) = (p.path_year(), p.granularity.api(), p.path_number());
                 let listing = format!("{{\"data\":[{}]}}", data.join(","));
@@ -1125,6 +1120,61 @@ impl<'a> Builder<'a> {
         self.stub(Stub::new(key, name, 2, request, response));
     }
 
+    /// Every file of `files` with its own signature, checked by a lookahead so the query regex
+    /// is written once; the parts of one export share their stem. About 80 bytes per file,
+    /// written straight into one string (for large histories this is the biggest stub).
+    fn files_alternation(&self, name: &str, files: &[Download]) -> String {
+        fn split(f: &str) -> (&str, &str) {
+            match f.rfind("_part") {
+                Some(i) => f.split_at(i + "_part".len()),
+                None => ("", f),
+            }
+        }
+        // Whole files first, then parts grouped by stem in stem order; files keep their order.
+        let mut order: Vec<usize> = (0..files.len()).collect();
+        order.sort_by_key(|&i| split(&files[i].file).0);
+        let mut out = String::with_capacity(files.len() * 90);
+        let entry = |out: &mut String, file: &str, rest: &str| {
+            out.push_str(&regex_escape(rest));
+            out.push_str("(?=.*=");
+            out.push_str(&self.signature(name, file));
+            out.push_str("$)");
+        };
+        let mut k = 0;
+        while k < order.len() {
+            let (stem, _) = split(&files[order[k]].file);
+            let end = k + order[k..].iter().take_while(|&&i| split(&files[i].file).0 == stem).count();
+            let group = &order[k..end];
+            if stem.is_empty() {
+                for (n, &i) in group.iter().enumerate() {
+                    if k + n > 0 {
+                        out.push('|');
+                    }
+                    entry(&mut out, &files[i].file, &files[i].file);
+                }
+            } else {
+                if k > 0 {
+                    out.push('|');
+                }
+                out.push_str(&regex_escape(stem));
+                if group.len() > 1 {
+                    out.push_str("(?:");
+                }
+                for (n, &i) in group.iter().enumerate() {
+                    if n > 0 {
+                        out.push('|');
+                    }
+                    entry(&mut out, &files[i].file, split(&files[i].file).1);
+                }
+                if group.len() > 1 {
+                    out.push(')');
+                }
+            }
+            k = end;
+        }
+        out
+    }
+
     /// Signed download stubs for one namespace's files under `prefix`: valid and fresh → the
     /// file; valid but older than six hours → 403 expired; anything else → 403 (generic stub).
     fn download_stubs(&mut self, name: &str, prefix: &str, dir: &str, files: &[Download]) {
@@ -1134,26 +1184,6 @@ impl<'a> Builder<'a> {
         let kind = prefix.trim_start_matches('/');
         // Each file with its own signature, checked by a lookahead so the query regex is written
         // once; parts share their stem. About 80 bytes per file.
-        let mut groups: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
-        for d in files {
-            let (stem, rest) = match d.file.rfind("_part") {
-                Some(i) => d.file.split_at(i + "_part".len()),
-                None => ("", d.file.as_str()),
-            };
-            groups.entry(stem).or_default().push((rest, &d.signature));
-        }
-        let alt = groups
-            .iter()
-            .map(|(stem, rest)| {
-                let one = rest.iter().map(|(r, sig)| format!("{}(?=.*={sig}$)", regex_escape(r))).collect::<Vec<_>>();
-                match (stem.is_empty(), one.as_slice()) {
-                    (true, _) => one.join("|"),
-                    (false, [single]) => format!("{}{single}", regex_escape(stem)),
-                    (false, _) => format!("{}(?:{})", regex_escape(stem), one.join("|")),
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("|");
         // A signed link to a file matching `files` (a regex), any signature and date.
         let link = |files: &str| {
             format!(
@@ -1163,26 +1193,29 @@ impl<'a> Builder<'a> {
                 signed_query_regex("[0-9a-f]{64}")
             )
         };
-        let pattern = link(&format!("(?:{alt})"));
+        let pattern = link(&format!("(?:{})", self.files_alternation(name, files)));
         let date =
             |when: &str| json!({ "X-Amz-Date": { when: "now -6 hours", "actualFormat": "yyyyMMdd'T'HHmmss'Z'" } });
         let fresh = date("after");
         let variants = files
             .iter()
             .filter(|_| self.download_variants)
-            .map(|Download { file: f, signature: sig, .. }| Variant {
+            .map(|Download { file: f, .. }| (f, self.signature(name, f)))
+            .map(|(f, sig)| Variant {
                 label: f.clone(),
                 request: json!({
                     "method": "GET",
-                    "urlPattern": format!("^{}/{}/{}\\?{}$", regex_escape(prefix), regex_escape(name), regex_escape(f), signed_query_regex(sig)),
+                    "urlPattern": format!("^{}/{}/{}\\?{}$", regex_escape(prefix), regex_escape(name), regex_escape(f), signed_query_regex(&sig)),
                     "queryParameters": fresh,
                 }),
                 file: format!("{dir}/{name}/{f}"),
             })
             .collect::<Vec<_>>();
-        for Download { file: f, signature: sig, size, fingerprint } in files {
+        let with_cases = self.corpus_enabled;
+        for Download { file: f, size, fingerprint } in files.iter().filter(|_| with_cases) {
+            let sig = self.signature(name, f);
             self.case(
-                Case::get(format!("download {kind} {name}/{f}"), format!("{prefix}/{name}/{f}?{}", fresh_query(sig)))
+                Case::get(format!("download {kind} {name}/{f}"), format!("{prefix}/{name}/{f}?{}", fresh_query(&sig)))
                     .expect_fingerprint(200, CSV, *size, *fingerprint)
                     .expect_header("Content-Disposition", &format!("attachment; filename=\"{f}\"")),
             );
@@ -1214,7 +1247,8 @@ impl<'a> Builder<'a> {
             json!({ "method": "GET", "urlPattern": any_file, "queryParameters": stale }),
             Response::new(403, XML, Body::Text(expired.clone())),
         ));
-        let (f, sig) = (&files[0].file, &files[0].signature);
+        let f = &files[0].file;
+        let sig = &self.signature(name, f);
         self.case(
             Case::get(format!("expired {kind} link {name}/{f}"), format!("{prefix}/{name}/{f}?{}", expired_query(sig)))
                 .expect(403, XML, expired),
@@ -1269,7 +1303,7 @@ impl<'a> Builder<'a> {
                             .expect_header("Location", "*"),
                     );
                 }
-                downloads.push(Download { file, signature: sig, size, fingerprint: fp });
+                downloads.push(Download { file, size, fingerprint: fp });
             }
         }
         let catalogue = format!("{{\"reports\":[{}]}}", entries.join(","));
