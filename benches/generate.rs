@@ -26,7 +26,7 @@ use dvp_mock::events;
 use dvp_mock::model::Model;
 use dvp_mock::routes;
 use dvp_mock::sink::Sink;
-use dvp_mock::views::{RawDay, RawRenderer, Rows};
+use dvp_mock::views::{RawRenderer, RawRows, Rows};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -169,7 +169,7 @@ fn raw_exports_pass(model: &Model, work: &[(usize, Period)], threads: usize) -> 
                             break;
                         };
                         let renderer = RawRenderer::new(&model.world, *ns);
-                        let mut day = RawDay::default();
+                        let mut day = RawRows::default();
                         sink.row(b"header\n").expect("counting sink never fails");
                         for d in period.days() {
                             events::day_events_into(&model.world, *ns, d, &mut buf);

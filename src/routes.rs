@@ -187,11 +187,11 @@ impl<'a> ExportPass<'a> {
 }
 
 impl<'a> Pass for ExportPass<'a> {
-    type Day = views::RawDay;
+    type Day = views::RawRows;
     type State = RawExport<'a>;
     type Output = PeriodExports;
 
-    fn day(&self, ns: usize, events: &[Event], out: &mut views::RawDay) {
+    fn day(&self, ns: usize, events: &[Event], out: &mut views::RawRows) {
         self.renderers[ns].render(events, out);
     }
 
@@ -201,7 +201,7 @@ impl<'a> Pass for ExportPass<'a> {
         RawExport { parts, error }
     }
 
-    fn feed(&self, state: &mut RawExport<'a>, _: &[Event], day: &views::RawDay) {
+    fn feed(&self, state: &mut RawExport<'a>, _: &[Event], day: &views::RawRows) {
         if state.error.is_none() {
             state.error = day.rows().try_for_each(|row| views::Rows::row(&mut state.parts, row)).err();
         }

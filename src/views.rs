@@ -64,12 +64,12 @@ pub fn header_row(header: &[&str], out: &mut Vec<u8>) {
 
 /// Raw rows of (part of) one day: their bytes, and where each row ends.
 #[derive(Debug, Default)]
-pub struct RawDay {
+pub struct RawRows {
     pub bytes: Vec<u8>,
     pub ends: Vec<usize>,
 }
 
-impl RawDay {
+impl RawRows {
     pub fn rows(&self) -> impl Iterator<Item = &[u8]> {
         let mut start = 0;
         self.ends.iter().map(move |&end| {
@@ -114,7 +114,7 @@ impl<'w> RawRenderer<'w> {
     }
 
     /// The rows of `events` (all of the same date, in time order) into `out` (cleared first).
-    pub fn render(&self, events: &[Event], out: &mut RawDay) {
+    pub fn render(&self, events: &[Event], out: &mut RawRows) {
         use layout::push_field as field;
         out.bytes.clear();
         out.ends.clear();
@@ -260,7 +260,7 @@ pub fn write_export<R: Rows>(
             // The generator streams raw rows day by day instead; this regenerates the days.
             w.write_record(layout::RAW)?;
             let renderer = RawRenderer::new(world, ns);
-            let mut day = RawDay::default();
+            let mut day = RawRows::default();
             for d in period.days() {
                 renderer.render(&crate::events::day_events(world, ns, d), &mut day);
                 for row in day.rows() {
