@@ -175,3 +175,37 @@ impl<'w> DayStream<'w> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    /// A day streams in time order, and the chunk size never changes the events.
+    #[test]
+    fn a_day_streams_sorted_and_chunking_changes_nothing() {
+        let world = World::build(Config::default_config());
+        let day = world.config.as_of - chrono::Duration::days(3);
+        let whole = day_events(&world, 0, day);
+        assert!(whole.len() > 10, "a busy enough day: {}", whole.len());
+        assert!(whole.windows(2).all(|w| w[0].second <= w[1].second), "not in time order");
+        assert!(whole.iter().all(|e| e.date == day && e.second < 86_400));
+        // Sequential order statistics of uniform times: spread over the whole day.
+        let median = whole[whole.len() / 2].second;
+        assert!((86_400 * 3 / 10..86_400 * 7 / 10).contains(&median), "median second {median}");
+        for chunk in [1, 7, 4096] {
+            let mut stream = DayStream::new(&world, 0, day);
+            let (mut all, mut part) = (Vec::new(), Vec::new());
+            loop {
+                part.clear();
+                let more = stream.next_chunk(&mut part, chunk);
+                assert!(part.len() <= chunk);
+                all.extend_from_slice(&part);
+                if !more {
+                    break;
+                }
+            }
+            assert_eq!(all, whole, "chunks of {chunk}");
+        }
+    }
+}
