@@ -125,22 +125,22 @@ pub struct Progress {
 /// A streamed pass over every (namespace, available period). Days are generated once, in time
 /// order, and handed in chunks of at most [`CHUNK_EVENTS`] events to every period that contains
 /// them; the period's aggregate is built day by day alongside. Nothing holds more than one
-/// day's events.
+/// chunk of events.
 pub trait Pass: Sync {
     /// Derived once from a chunk of a day's events (into a buffer reused by the worker),
     /// shared by the periods containing the day.
-    type Day: Default;
+    type Chunk: Default;
     /// The state of one period while its days stream in.
     type State;
     type Output: Send;
-    fn day(&self, ns: usize, events: &[Event], out: &mut Self::Day);
+    fn chunk(&self, ns: usize, events: &[Event], out: &mut Self::Chunk);
     fn open(&self, ns: usize, p: &Period) -> Self::State;
-    fn feed(&self, state: &mut Self::State, events: &[Event], day: &Self::Day);
+    fn feed(&self, state: &mut Self::State, events: &[Event], chunk: &Self::Chunk);
     /// The period is complete; `stats` is its aggregate.
     fn finish(&self, ns: usize, p: &Period, state: Self::State, stats: &PeriodStats) -> Self::Output;
 }
 
-/// Events per chunk handed to [`Pass::day`]: bounds what a pass derives at once (about 1 MB of
+/// Events per chunk handed to [`Pass::chunk`]: bounds what a pass derives at once (about 1 MB of
 /// raw rows) however busy a day is.
 pub const CHUNK_EVENTS: usize = 4096;
 
@@ -203,7 +203,7 @@ pub fn run_pass<P: Pass>(
                     events: Vec::new(),
                     cells: Vec::new(),
                     day_cells: Vec::new(),
-                    derived: P::Day::default(),
+                    derived: P::Chunk::default(),
                     pool: Vec::new(),
                 };
                 loop {
@@ -241,7 +241,7 @@ fn run_job<P: Pass>(
     job: &Job,
     pass: &P,
     progress: Option<&Progress>,
-    buf: &mut Buffers<P::Day>,
+    buf: &mut Buffers<P::Chunk>,
     mut done: impl FnMut(usize, P::Output),
 ) {
     let mut open: Vec<(usize, P::State, PeriodStats)> = Vec::new();
@@ -268,7 +268,7 @@ fn run_job<P: Pass>(
             let more = stream.next_chunk(&mut buf.events, CHUNK_EVENTS);
             let chunk = &buf.events;
             if !chunk.is_empty() {
-                pass.day(job.ns, chunk, &mut buf.derived);
+                pass.chunk(job.ns, chunk, &mut buf.derived);
                 for (_, state, st) in open.iter_mut() {
                     pass.feed(state, chunk, &buf.derived);
                     st.mark(world, chunk);
@@ -310,10 +310,10 @@ fn run_job<P: Pass>(
 struct StatsPass<F>(F);
 
 impl<R: Send, F: Fn(usize, &Period, &PeriodStats) -> R + Sync> Pass for StatsPass<F> {
-    type Day = ();
+    type Chunk = ();
     type State = ();
     type Output = R;
-    fn day(&self, _: usize, _: &[Event], _: &mut ()) {}
+    fn chunk(&self, _: usize, _: &[Event], _: &mut ()) {}
     fn open(&self, _: usize, _: &Period) {}
     fn feed(&self, _: &mut (), _: &[Event], _: &()) {}
     fn finish(&self, ns: usize, p: &Period, _: (), stats: &PeriodStats) -> R {

@@ -187,11 +187,11 @@ impl<'a> ExportPass<'a> {
 }
 
 impl<'a> Pass for ExportPass<'a> {
-    type Day = views::RawRows;
+    type Chunk = views::RawRows;
     type State = RawExport<'a>;
     type Output = PeriodExports;
 
-    fn day(&self, ns: usize, events: &[Event], out: &mut views::RawRows) {
+    fn chunk(&self, ns: usize, events: &[Event], out: &mut views::RawRows) {
         self.renderers[ns].render(events, out);
     }
 
@@ -201,9 +201,9 @@ impl<'a> Pass for ExportPass<'a> {
         RawExport { parts, error }
     }
 
-    fn feed(&self, state: &mut RawExport<'a>, _: &[Event], day: &views::RawRows) {
+    fn feed(&self, state: &mut RawExport<'a>, _: &[Event], rows: &views::RawRows) {
         if state.error.is_none() {
-            state.error = day.rows().try_for_each(|row| views::Rows::row(&mut state.parts, row)).err();
+            state.error = rows.rows().try_for_each(|row| views::Rows::row(&mut state.parts, row)).err();
         }
     }
 
