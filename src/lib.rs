@@ -6,15 +6,17 @@
 //! config   (TOML, embedded default)         validated once, at the edge
 //!  -> world     namespaces, repos, digests, clients, users, tokens
 //!  -> calendar  the weeks and months available as of `as_of`
-//!  -> events    synthetic pulls, one ChaCha stream per (namespace, day)
-//!  -> stats     every aggregate, derived from the events in one pass
+//!  -> events    synthetic pulls, one ChaCha stream per (namespace, day), drawn in time order
+//!  -> stats     every aggregate: counts per (variant, client profile), client bitsets
+//!  -> model     one streamed pass over (namespace, period) on --jobs threads
 //!  -> views     CSV exports, reports, pull-series JSON: pure functions of stats/events
 //!  -> routes    every API operation as stubs + body files, plus the request corpus
 //!  -> target    standalone tree (mappings/ + __files/) or one WireMock Cloud import file
 //!  -> output    atomic write with a manifest, or a byte comparison (`check`)
 //! ```
 //!
-//! The library never prints; the binary (`src/main.rs`) parses flags and maps errors to exit codes.
+//! `sink` takes body files as they are rendered; `memory` hands freed memory back between
+//! phases. The library never prints; the binary (`src/main.rs`) parses flags and maps errors to exit codes.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod calendar;
