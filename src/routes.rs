@@ -1123,7 +1123,7 @@ impl<'a> Builder<'a> {
     /// Every file of `files` with its own signature, checked by a lookahead so the query regex
     /// is written once; the parts of one export share their stem. About 80 bytes per file,
     /// written straight into one string (for large histories this is the biggest stub).
-    fn files_alternation(&self, name: &str, files: &[Download]) -> String {
+    fn files_alternation(&self, name: &str, files: &[Download], out: &mut String) {
         fn split(f: &str) -> (&str, &str) {
             match f.rfind("_part") {
                 Some(i) => f.split_at(i + "_part".len()),
@@ -1133,7 +1133,7 @@ impl<'a> Builder<'a> {
         // Whole files first, then parts grouped by stem in stem order; files keep their order.
         let mut order: Vec<usize> = (0..files.len()).collect();
         order.sort_by_key(|&i| split(&files[i].file).0);
-        let mut out = String::with_capacity(files.len() * 90);
+        out.reserve(files.len() * 90);
         let entry = |out: &mut String, file: &str, rest: &str| {
             out.push_str(&regex_escape(rest));
             out.push_str("(?=.*=");
@@ -1150,7 +1150,7 @@ impl<'a> Builder<'a> {
                     if k + n > 0 {
                         out.push('|');
                     }
-                    entry(&mut out, &files[i].file, &files[i].file);
+                    entry(out, &files[i].file, &files[i].file);
                 }
             } else {
                 if k > 0 {
@@ -1164,7 +1164,7 @@ impl<'a> Builder<'a> {
                     if n > 0 {
                         out.push('|');
                     }
-                    entry(&mut out, &files[i].file, split(&files[i].file).1);
+                    entry(out, &files[i].file, split(&files[i].file).1);
                 }
                 if group.len() > 1 {
                     out.push(')');
@@ -1172,7 +1172,6 @@ impl<'a> Builder<'a> {
             }
             k = end;
         }
-        out
     }
 
     /// Signed download stubs for one namespace's files under `prefix`: valid and fresh → the
@@ -1185,15 +1184,14 @@ impl<'a> Builder<'a> {
         // Each file with its own signature, checked by a lookahead so the query regex is written
         // once; parts share their stem. About 80 bytes per file.
         // A signed link to a file matching `files` (a regex), any signature and date.
-        let link = |files: &str| {
-            format!(
-                "^{}/{}/{files}\\?{}$",
-                regex_escape(prefix),
-                regex_escape(name),
-                signed_query_regex("[0-9a-f]{64}")
-            )
-        };
-        let pattern = link(&format!("(?:{})", self.files_alternation(name, files)));
+        let head = format!("^{}/{}/", regex_escape(prefix), regex_escape(name));
+        let tail = format!("\\?{}$", signed_query_regex("[0-9a-f]{64}"));
+        let link = |files: &str| format!("{head}{files}{tail}");
+        // Written in place: for large histories this is the biggest string the build makes.
+        let mut pattern = format!("{head}(?:");
+        self.files_alternation(name, files, &mut pattern);
+        pattern.push(')');
+        pattern.push_str(&tail);
         let date =
             |when: &str| json!({ "X-Amz-Date": { when: "now -6 hours", "actualFormat": "yyyyMMdd'T'HHmmss'Z'" } });
         let fresh = date("after");
