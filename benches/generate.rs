@@ -360,9 +360,16 @@ fn measure(spec: &str, label: &str, jobs: &[usize]) -> Figures {
         clients: config.clients,
         ..Default::default()
     };
-    for &j in jobs {
-        // Fastest of `repeats()` fresh processes; the peak is the largest any of them reached.
-        let mut runs: Vec<(Run, f64)> = (0..repeats()).map(|_| generate_in_child(spec, j, 1.0)).collect();
+    // Fastest of `repeats()` fresh processes per thread count; the rounds interleave the thread
+    // counts, so a noisy spell on a shared machine hits them alike. The peak is the largest any
+    // run reached.
+    let mut runs: Vec<Vec<(Run, f64)>> = vec![Vec::new(); jobs.len()];
+    for _ in 0..repeats() {
+        for (k, &j) in jobs.iter().enumerate() {
+            runs[k].push(generate_in_child(spec, j, 1.0));
+        }
+    }
+    for (&j, runs) in jobs.iter().zip(&mut runs) {
         let vmhwm = runs.iter().map(|r| r.1).fold(0.0, f64::max);
         runs.sort_by(|a, b| a.0.secs.total_cmp(&b.0.secs));
         let run = runs[0].0;
