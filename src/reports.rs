@@ -84,7 +84,9 @@ pub type RepoClients = Vec<(u16, ClientSet)>;
 
 /// [`RepoClients`] of a period's aggregate.
 pub fn repo_clients(world: &World, stats: &PeriodStats) -> RepoClients {
-    let repos: Vec<u16> = stats.by_repo(world).into_keys().collect();
+    // Cells are sorted by repository first: its repositories with events, each once.
+    let mut repos: Vec<u16> = stats.cells.iter().map(|(c, _)| c.pull.repo).collect();
+    repos.dedup();
     repos.into_iter().map(|r| (r, stats.clients_where(world, |repo, _, _, _| repo == r))).collect()
 }
 
