@@ -53,6 +53,15 @@ impl Counts {
 pub struct ClientSet(Vec<u64>);
 
 impl ClientSet {
+    /// The union of bitsets of `words` words each.
+    fn union<'s>(words: usize, sets: impl IntoIterator<Item = &'s [u64]>) -> ClientSet {
+        let mut out = vec![0; words];
+        for set in sets {
+            out.iter_mut().zip(set).for_each(|(o, w)| *o |= w);
+        }
+        ClientSet(out)
+    }
+
     pub fn len(&self) -> usize {
         self.0.iter().map(|w| w.count_ones() as usize).sum()
     }
@@ -252,42 +261,27 @@ impl PeriodStats {
                 sets_of.entry(sa).or_default().push(set);
             }
         }
-        let mut union: Vec<u64> = Vec::new();
+        let words = world.clients.len().div_ceil(64);
         for (sa, sets) in sets_of {
-            let words: &[u64] = if let [one] = sets.as_slice() {
-                one
-            } else {
-                union.clear();
-                union.resize(sets[0].len(), 0);
-                for set in &sets {
-                    union.iter_mut().zip(set.iter()).for_each(|(u, w)| *u |= w);
-                }
-                &union
-            };
-            for (w, &word) in words.iter().enumerate() {
-                let mut bits = word;
-                while bits != 0 {
-                    let client = &world.clients[w * 64 + bits.trailing_zeros() as usize];
-                    bits &= bits - 1;
-                    let sb = slot_b(client.profile_id);
-                    if sb != NONE {
-                        let i = at(sa, sb, &mut tallies);
-                        tallies[i].clients += 1;
-                        tallies[i].authenticated += u64::from(client.user().is_some());
-                    }
+            for c in ClientSet::union(words, sets).iter() {
+                let client = &world.clients[c as usize];
+                let sb = slot_b(client.profile_id);
+                if sb != NONE {
+                    let i = at(sa, sb, &mut tallies);
+                    tallies[i].clients += 1;
+                    tallies[i].authenticated += u64::from(client.user().is_some());
                 }
             }
         }
-        let a_keys: Vec<(u32, A)> = a_index.into_iter().map(|(k, i)| (i, k)).collect();
-        let b_keys: Vec<(u32, B)> = b_index.into_iter().map(|(k, i)| (i, k)).collect();
-        let mut a_by_slot: Vec<Option<A>> = vec![None; a_keys.len()];
-        for (i, k) in a_keys {
-            a_by_slot[i as usize] = Some(k);
+        // Slot -> key, for the result.
+        fn named<K: Clone>(index: BTreeMap<K, u32>) -> Vec<Option<K>> {
+            let mut by_slot = vec![None; index.len()];
+            for (k, i) in index {
+                by_slot[i as usize] = Some(k);
+            }
+            by_slot
         }
-        let mut b_by_slot: Vec<Option<B>> = vec![None; b_keys.len()];
-        for (i, k) in b_keys {
-            b_by_slot[i as usize] = Some(k);
-        }
+        let (a_by_slot, b_by_slot) = (named(a_index), named(b_index));
         let mut out = BTreeMap::new();
         for (sa, row) in tally.iter().enumerate() {
             for (sb, &i) in row.iter().enumerate().filter(|(_, &i)| i != NONE) {
@@ -311,15 +305,11 @@ impl PeriodStats {
     /// The distinct clients of the (repository, tag, platform, action) sets `pick` selects.
     pub fn clients_where(&self, world: &World, mut pick: impl FnMut(u16, u16, u8, Action) -> bool) -> ClientSet {
         let namespace = &world.namespaces[self.ns];
-        let mut out = ClientSet(vec![0; world.clients.len().div_ceil(64)]);
-        for (g, set) in self.presence.iter().enumerate() {
-            let Some(set) = set else { continue };
+        let sets = self.presence.iter().enumerate().filter_map(|(g, set)| {
             let (repo, tag, platform) = namespace.variants[g / 3];
-            if pick(repo, tag, platform, ACTIONS[g % 3]) {
-                out.0.iter_mut().zip(set.iter()).for_each(|(o, w)| *o |= w);
-            }
-        }
-        out
+            set.as_deref().filter(|_| pick(repo, tag, platform, ACTIONS[g % 3]))
+        });
+        ClientSet::union(world.clients.len().div_ceil(64), sets)
     }
 }
 
