@@ -207,6 +207,10 @@ impl<'a> Pass for ExportPass<'a> {
         }
     }
 
+    fn stopped(&self) -> bool {
+        self.sink.failed()
+    }
+
     fn finish(&self, ns: usize, p: &Period, state: RawExport<'a>, stats: &PeriodStats) -> PeriodExports {
         if let Some(e) = state.error {
             return Err(e);

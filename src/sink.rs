@@ -10,6 +10,11 @@ use crate::output::Drift;
 /// Receives body files by their path under `__files/`. Called from several threads.
 pub trait Sink: Sync {
     fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()>;
+    /// True once a write has failed: every later `put` fails at once, and the passes that
+    /// feed the sink stop generating (a full disk ends the run within seconds).
+    fn failed(&self) -> bool {
+        false
+    }
 }
 
 /// Keeps every file in memory.
@@ -29,19 +34,39 @@ impl Sink for MemorySink {
     }
 }
 
-/// Writes files under a `__files` folder.
+/// Writes files under a `__files` folder; after the first failed write (a full disk), every
+/// write fails at once with the same error.
 #[derive(Debug)]
 pub struct DiskSink {
     pub files_dir: PathBuf,
+    first_error: std::sync::OnceLock<(std::io::ErrorKind, String)>,
+}
+
+impl DiskSink {
+    pub fn new(files_dir: PathBuf) -> DiskSink {
+        DiskSink { files_dir, first_error: std::sync::OnceLock::new() }
+    }
 }
 
 impl Sink for DiskSink {
     fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
-        let target = self.files_dir.join(path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
+        if let Some((kind, message)) = self.first_error.get() {
+            return Err(std::io::Error::new(*kind, message.clone()));
         }
-        std::fs::write(target, bytes)
+        let target = self.files_dir.join(path);
+        let written = match target.parent() {
+            Some(parent) => std::fs::create_dir_all(parent),
+            None => Ok(()),
+        }
+        .and_then(|()| std::fs::write(&target, bytes));
+        written.map_err(|e| {
+            let (kind, message) = self.first_error.get_or_init(|| (e.kind(), e.to_string()));
+            std::io::Error::new(*kind, message.clone())
+        })
+    }
+
+    fn failed(&self) -> bool {
+        self.first_error.get().is_some()
     }
 }
 
