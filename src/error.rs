@@ -14,8 +14,10 @@ pub enum Error {
     Io { path: PathBuf, source: std::io::Error },
     /// The output folder holds files this tool did not generate.
     Foreign { path: PathBuf, files: Vec<String> },
-    /// A generated Cloud file would exceed the configured budget.
+    /// A generated Cloud file would exceed the configured budget, or the tree `--max-bytes`.
     Budget(String),
+    /// A server named on the command line cannot be reached (or is not a WireMock).
+    Unreachable(String),
 }
 
 impl Error {
@@ -23,7 +25,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Config { .. } | Error::Usage(_) | Error::Budget(_) => 2,
-            Error::Io { .. } | Error::Foreign { .. } => 3,
+            Error::Io { .. } | Error::Foreign { .. } | Error::Unreachable(_) => 3,
         }
     }
 
@@ -46,7 +48,7 @@ impl fmt::Display for Error {
                 files.len(),
                 files.first().map(String::as_str).unwrap_or("?")
             ),
-            Error::Budget(m) => write!(f, "{m}"),
+            Error::Budget(m) | Error::Unreachable(m) => write!(f, "{m}"),
         }
     }
 }

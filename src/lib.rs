@@ -32,6 +32,7 @@ pub mod output;
 pub mod reports;
 pub mod rng;
 pub mod routes;
+pub mod safety;
 pub mod sink;
 pub mod stats;
 pub mod stub;

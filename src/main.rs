@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use dvp_mock::config::Config;
 use dvp_mock::model::{Model, Progress};
+use dvp_mock::safety::{self, estimate, server, Limit};
 use dvp_mock::sink::{CompareSink, NullSink};
 use dvp_mock::target::{self, Target};
 use dvp_mock::{output, routes, verify, Error};
@@ -31,17 +32,45 @@ struct Source {
     /// Override the configuration's `as_of` date (YYYY-MM-DD), the "today" of the mock.
     #[arg(long, value_name = "YYYY-MM-DD")]
     as_of: Option<chrono::NaiveDate>,
+}
+
+#[derive(clap::Args)]
+struct Jobs {
     /// Worker threads (default: all cores). The output is byte-identical for any value.
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
 }
 
+const GENERATE_EXAMPLES: &str = "Examples:
+  dvp-mock generate                                  the default mock into ./mappings and ./__files
+  dvp-mock generate --dry-run                        how big it would be; writes nothing
+  dvp-mock generate --config my.toml --out mock      your configuration into ./mock
+  dvp-mock generate --seed 7 --as-of 2026-01-31      another world, another \"today\"
+  dvp-mock generate --reload http://localhost:8080   regenerate and make a running WireMock serve it
+  dvp-mock generate --target cloud                   one WireMock Cloud import file";
+
+const CHECK_EXAMPLES: &str = "Examples:
+  dvp-mock check                                     is ./mappings + ./__files what generate writes?
+  dvp-mock check --config my.toml --dir mock         the same flags you gave generate (--out = --dir)";
+
+const VERIFY_EXAMPLES: &str = "Examples:
+  dvp-mock verify --url http://localhost:8080        replay every request; one line per failure
+  dvp-mock verify --config my.toml --url http://localhost:8080
+                                                     the flags you gave generate
+Serve the tree first, e.g. java -jar wiremock-standalone-3.13.2.jar --port 8080 --root-dir .";
+
+const CONFIG_EXAMPLES: &str = "Examples:
+  dvp-mock config > my.toml                          edit, then: dvp-mock generate --config my.toml";
+
 #[derive(Subcommand)]
 enum Command {
     /// Write the mock: `mappings/` and `__files/` (standalone) or one import file (cloud).
+    #[command(after_help = GENERATE_EXAMPLES)]
     Generate {
         #[command(flatten)]
         source: Source,
+        #[command(flatten)]
+        jobs: Jobs,
         /// Output directory. Only `mappings/`, `__files/`, the Cloud file and the manifest
         /// `.dvp-mock-manifest` are written; nothing else is touched.
         #[arg(long, value_name = "DIR", default_value = ".")]
@@ -56,21 +85,37 @@ enum Command {
         /// Print nothing but errors (no progress bar, no summary).
         #[arg(long)]
         quiet: bool,
+        /// Print the estimated size (files, stubs, rows, bytes) and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Refuse (exit 2, nothing written) when the estimate is above SIZE, e.g. 500M, 2G.
+        /// Default: the smaller of 20G and the free space where the output goes.
+        #[arg(long, value_name = "SIZE", value_parser = safety::parse_size)]
+        max_bytes: Option<u64>,
+        /// After writing, make the WireMock at URL serve the new tree
+        /// (POST URL/__admin/mappings/reset) and print how many stubs it serves.
+        #[arg(long, value_name = "URL")]
+        reload: Option<String>,
     },
     /// Regenerate in memory and compare with DIR; exit 1 listing every difference. Never writes.
+    #[command(after_help = CHECK_EXAMPLES)]
     Check {
         #[command(flatten)]
         source: Source,
-        /// Directory holding the generated output.
-        #[arg(long, value_name = "DIR", default_value = ".")]
-        out: PathBuf,
+        #[command(flatten)]
+        jobs: Jobs,
+        /// Directory holding the generated output (the `--out` of generate).
+        #[arg(long, visible_alias = "out", value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
         /// Which artifact to compare (standalone or cloud).
         #[arg(long, value_enum, default_value_t = Target::Standalone)]
         target: Target,
     },
     /// Print the embedded default configuration.
+    #[command(after_help = CONFIG_EXAMPLES)]
     Config,
     /// Replay the full request corpus against a running mock; exit 1 on any difference.
+    #[command(after_help = VERIFY_EXAMPLES)]
     Verify {
         #[command(flatten)]
         source: Source,
@@ -80,7 +125,7 @@ enum Command {
     },
 }
 
-fn load(source: &Source) -> Result<Model, Error> {
+fn load(source: &Source, jobs: &Jobs) -> Result<Model, Error> {
     let mut config = match &source.config {
         None => Config::default_config(),
         Some(path) => {
@@ -99,7 +144,7 @@ fn load(source: &Source) -> Result<Model, Error> {
     }
     let file = source.config.as_deref().map_or("<default>".to_string(), |p| p.display().to_string());
     config.validate().map_err(|message| Error::Config { file, message })?;
-    let jobs = source.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = jobs.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if jobs == 0 {
         return Err(Error::Usage("--jobs: expected at least 1".into()));
     }
@@ -138,14 +183,7 @@ fn with_progress<T>(quiet: bool, progress: &Progress, work: impl FnOnce() -> T) 
     })
 }
 
-fn generate(
-    source: &Source,
-    out: &Path,
-    target: Target,
-    force: bool,
-    progress: &Progress,
-) -> Result<target::Tree, Error> {
-    let model = load(source)?;
+fn generate(model: Model, out: &Path, target: Target, force: bool, progress: &Progress) -> Result<target::Tree, Error> {
     match target {
         Target::Standalone => {
             let staging = output::Staging::begin(out, false, force)?;
@@ -169,10 +207,36 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             print!("{}", dvp_mock::config::DEFAULT_TOML);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Generate { source, out, target, force, quiet } => {
+        Command::Generate { source, jobs, out, target, force, quiet, dry_run, max_bytes, reload } => {
             let start = std::time::Instant::now();
+            let reload = reload.map(|url| server::base_url("--reload", &url)).transpose()?;
+            let model = load(&source, &jobs)?;
+            let estimate = estimate::estimate(&model.world);
+            if let Some(w) = safety::history_warning(&estimate) {
+                eprintln!("warning: {w}");
+            }
+            let limit = Limit::resolve(max_bytes, &out);
+            if dry_run {
+                print_lines(&safety::describe(&estimate, &limit));
+                return Ok(ExitCode::SUCCESS);
+            }
+            safety::guard(&estimate, &limit)?;
+            if let Some(url) = &reload {
+                server::reachable(url)?;
+            }
             let progress = Progress::default();
-            let tree = with_progress(quiet, &progress, || generate(&source, &out, target, force, &progress))?;
+            let tree = with_progress(quiet, &progress, || generate(model, &out, target, force, &progress)).map_err(
+                |e| match e {
+                    Error::Io { path, source } if source.kind() == std::io::ErrorKind::StorageFull => Error::Io {
+                        path,
+                        source: std::io::Error::new(
+                            source.kind(),
+                            format!("{source}; the previous output is unchanged"),
+                        ),
+                    },
+                    e => e,
+                },
+            )?;
             if !quiet {
                 let files = match target {
                     Target::Standalone => {
@@ -192,10 +256,23 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     start.elapsed().as_secs_f64()
                 );
             }
+            if let Some(url) = &reload {
+                let stubs = server::reload(url)?;
+                if !quiet {
+                    eprintln!("reloaded {url}: WireMock now serves {stubs} stubs");
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { source, out, target } => {
-            let model = load(&source)?;
+        Command::Check { source, jobs, dir: out, target } => {
+            let again = hint(&source, &out, target);
+            if !out.is_dir() {
+                return Err(Error::Usage(format!(
+                    "{}: no such folder; HINT: create the mock there with `{again}`",
+                    out.display()
+                )));
+            }
+            let model = load(&source, &jobs)?;
             let drifts = match target {
                 Target::Standalone => {
                     let compare = CompareSink::new(out.join("__files"));
@@ -210,14 +287,22 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             } else {
                 let lines: Vec<String> = drifts.iter().map(ToString::to_string).collect();
                 print_lines(&lines);
-                eprintln!("{} file(s) differ from a fresh generation; HINT: run `dvp-mock generate`", drifts.len());
+                eprintln!("{} file(s) differ from a fresh generation; HINT: run `{again}`", drifts.len());
                 Ok(ExitCode::from(1))
             }
         }
         Command::Verify { source, url } => {
-            let model = load(&source)?;
+            let url = server::base_url("--url", &url)?;
+            server::reachable(&url)?;
+            let model = load(&source, &Jobs { jobs: None })?;
             let built = routes::build_with(&model, &NullSink, None, routes::Options { cloud: false, corpus: true })?;
             let report = verify::run(&url, &built.corpus);
+            if let Some(why) = report.aborted {
+                return Err(Error::Unreachable(format!(
+                    "{url}: the server stopped answering after {} requests ({why})",
+                    report.passed + report.failures.len()
+                )));
+            }
             let mut lines: Vec<String> =
                 report.failures.iter().map(|(name, request, why)| format!("FAIL {name}: {request}: {why}")).collect();
             lines.push(format!("{} passed, {} failed", report.passed, report.failures.len()));
@@ -225,6 +310,27 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
     }
+}
+
+/// The `generate` command that recreates what `check` compared: the flags the user gave.
+fn hint(source: &Source, dir: &Path, target: Target) -> String {
+    let mut cmd = String::from("dvp-mock generate");
+    if let Some(c) = &source.config {
+        cmd.push_str(&format!(" --config {}", c.display()));
+    }
+    if let Some(s) = source.seed {
+        cmd.push_str(&format!(" --seed {s}"));
+    }
+    if let Some(a) = source.as_of {
+        cmd.push_str(&format!(" --as-of {a}"));
+    }
+    if dir != Path::new(".") {
+        cmd.push_str(&format!(" --out {}", dir.display()));
+    }
+    if target == Target::Cloud {
+        cmd.push_str(" --target cloud");
+    }
+    cmd
 }
 
 /// Prints to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.

@@ -20,7 +20,11 @@ impl Received {
 
 /// A client that never follows redirects and never decompresses.
 pub fn agent() -> ureq::Agent {
-    ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(30)).build()
+    ureq::AgentBuilder::new()
+        .redirects(0)
+        .timeout_connect(crate::safety::server::CONNECT_TIMEOUT)
+        .timeout(Duration::from_secs(30))
+        .build()
 }
 
 /// Sends one case to `base_url` (no trailing slash).
@@ -106,6 +110,9 @@ pub struct Report {
     pub passed: usize,
     /// `(case name, request, what differed)`.
     pub failures: Vec<(String, String, String)>,
+    /// The transport error that ended the run early (the server went away): one line, not
+    /// one failure per remaining case.
+    pub aborted: Option<String>,
 }
 
 /// Replays every case against `base_url`.
@@ -114,7 +121,13 @@ pub fn run(base_url: &str, corpus: &[Case]) -> Report {
     let agent = agent();
     let mut report = Report::default();
     for case in corpus {
-        let outcome = send(&agent, base_url, case).and_then(|got| compare(case, base_url, &got));
+        let outcome = match send(&agent, base_url, case) {
+            Err(why) if why.starts_with("transport error") => {
+                report.aborted = Some(format!("{} {}: {why}", case.method, case.path));
+                break;
+            }
+            sent => sent.and_then(|got| compare(case, base_url, &got)),
+        };
         match outcome {
             Ok(()) => report.passed += 1,
             Err(why) => report.failures.push((case.name.clone(), format!("{} {}", case.method, case.path), why)),
