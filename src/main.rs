@@ -3,12 +3,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use dvp_mock::config::Config;
-use dvp_mock::model::{Model, Progress};
+use dvp_mock::check::{self, CompareSink};
+use dvp_mock::config::{self, Config};
+use dvp_mock::pass::Progress;
 use dvp_mock::safety::{self, estimate, server, Limit};
-use dvp_mock::sink::{CompareSink, NullSink};
-use dvp_mock::target::{self, Target};
-use dvp_mock::{output, routes, verify, Error};
+use dvp_mock::sink::NullSink;
+use dvp_mock::wiremock::{self, Target, Tree};
+use dvp_mock::{output, verify, Error, Options};
 
 /// Generate a deterministic WireMock mock of Docker's DVP Data API.
 ///
@@ -77,8 +78,8 @@ enum Command {
         out: PathBuf,
         /// standalone: `mappings/` + `__files/` for the jar, Docker image or Testcontainers;
         /// cloud: one WireMock Cloud import file, `dvp-mock-cloud.json`, every body inline.
-        #[arg(long, value_enum, default_value_t = Target::Standalone)]
-        target: Target,
+        #[arg(long, value_enum, default_value_t = TargetArg::Standalone)]
+        target: TargetArg,
         /// Replace `mappings/` and `__files/` even if they hold files dvp-mock did not generate.
         #[arg(long)]
         force: bool,
@@ -108,8 +109,8 @@ enum Command {
         #[arg(long, visible_alias = "out", value_name = "DIR", default_value = ".")]
         dir: PathBuf,
         /// Which artifact to compare (standalone or cloud).
-        #[arg(long, value_enum, default_value_t = Target::Standalone)]
-        target: Target,
+        #[arg(long, value_enum, default_value_t = TargetArg::Standalone)]
+        target: TargetArg,
     },
     /// Print the embedded default configuration.
     #[command(after_help = CONFIG_EXAMPLES)]
@@ -125,30 +126,33 @@ enum Command {
     },
 }
 
-fn load(source: &Source, jobs: &Jobs) -> Result<Model, Error> {
-    let mut config = match &source.config {
-        None => Config::default_config(),
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
-                file: path.display().to_string(),
-                message: format!("cannot read: {e}"),
-            })?;
-            Config::parse(&text, &path.display().to_string())?
+/// The CLI's `--target` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TargetArg {
+    /// `mappings/` + `__files/` for the WireMock jar, Docker image or Testcontainers.
+    Standalone,
+    /// One import file for WireMock Cloud, bodies inline.
+    Cloud,
+}
+
+impl From<TargetArg> for Target {
+    fn from(t: TargetArg) -> Target {
+        match t {
+            TargetArg::Standalone => Target::Standalone,
+            TargetArg::Cloud => Target::Cloud,
         }
-    };
-    if let Some(seed) = source.seed {
-        config.seed = seed;
     }
-    if let Some(as_of) = source.as_of {
-        config.as_of = as_of;
-    }
-    let file = source.config.as_deref().map_or("<default>".to_string(), |p| p.display().to_string());
-    config.validate().map_err(|message| Error::Config { file, message })?;
+}
+
+/// The configuration and generation options of `source`.
+fn load(source: &Source, jobs: &Jobs, target: Target, corpus: bool) -> Result<(Config, Options), Error> {
+    let overrides = config::Overrides { seed: source.seed, as_of: source.as_of };
+    let config = config::load(source.config.as_deref(), overrides)?;
     let jobs = jobs.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if jobs == 0 {
         return Err(Error::Usage("--jobs: expected at least 1".into()));
     }
-    Ok(Model::build(config, jobs))
+    Ok((config, Options { target, jobs, corpus }))
 }
 
 /// Shows periods done, rows and throughput on stderr while `work` runs, when stderr is a
@@ -183,22 +187,17 @@ fn with_progress<T>(quiet: bool, progress: &Progress, work: impl FnOnce() -> T) 
     })
 }
 
-fn generate(model: Model, out: &Path, target: Target, force: bool, progress: &Progress) -> Result<target::Tree, Error> {
-    match target {
-        Target::Standalone => {
-            let staging = output::Staging::begin(out, false, force)?;
-            let built = routes::build_with(&model, &staging.sink(), Some(progress), routes::Options::STANDALONE)?;
-            let tree = target::standalone(built.mock);
-            staging.commit(&tree)?;
-            Ok(tree)
-        }
-        Target::Cloud => {
-            let staging = output::Staging::begin(out, true, force)?;
-            let (_, tree) = dvp_mock::cloud_in_memory(&model, Some(progress))?;
-            staging.commit(&tree)?;
-            Ok(tree)
-        }
-    }
+fn generate(
+    (config, options): (Config, Options),
+    out: &Path,
+    target: Target,
+    force: bool,
+    progress: &Progress,
+) -> Result<Tree, Error> {
+    let staging = output::Staging::begin(out, target == Target::Cloud, force)?;
+    let generated = dvp_mock::generate(&config, &options, &staging.sink(), Some(progress))?;
+    staging.commit(&generated.tree)?;
+    Ok(generated.tree)
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -208,10 +207,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Generate { source, jobs, out, target, force, quiet, dry_run, max_bytes, reload } => {
+            let target = Target::from(target);
             let start = std::time::Instant::now();
             let reload = reload.map(|url| server::base_url("--reload", &url)).transpose()?;
-            let model = load(&source, &jobs)?;
-            let estimate = estimate::estimate(&model.world);
+            let loaded = load(&source, &jobs, target, false)?;
+            let estimate = estimate::of_config(&loaded.0);
             if let Some(w) = safety::history_warning(&estimate) {
                 eprintln!("warning: {w}");
             }
@@ -225,18 +225,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 server::reachable(url)?;
             }
             let progress = Progress::default();
-            let tree = with_progress(quiet, &progress, || generate(model, &out, target, force, &progress)).map_err(
-                |e| match e {
-                    Error::Io { path, source } if source.kind() == std::io::ErrorKind::StorageFull => Error::Io {
-                        path,
-                        source: std::io::Error::new(
-                            source.kind(),
-                            format!("{source}; the previous output is unchanged"),
-                        ),
-                    },
-                    e => e,
-                },
-            )?;
+            let tree = with_progress(quiet, &progress, || generate(loaded, &out, target, force, &progress))
+                .map_err(safety::full_disk)?;
             if !quiet {
                 let files = match target {
                     Target::Standalone => {
@@ -250,7 +240,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 };
                 eprintln!(
                     "wrote {files} files ({} stubs; {} events aggregated over weekly and monthly periods) to {} in {:.2}s",
-                    target::stub_count(&tree),
+                    wiremock::stub_count(&tree),
                     progress.rows.load(std::sync::atomic::Ordering::Relaxed),
                     out.display(),
                     start.elapsed().as_secs_f64()
@@ -265,21 +255,23 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { source, jobs, dir: out, target } => {
-            let again = hint(&source, &out, target);
+            let again = hint(&source, &out, target.into());
             if !out.is_dir() {
                 return Err(Error::Usage(format!(
                     "{}: no such folder; HINT: create the mock there with `{again}`",
                     out.display()
                 )));
             }
-            let model = load(&source, &jobs)?;
-            let drifts = match target {
+            let (config, options) = load(&source, &jobs, target.into(), false)?;
+            let drifts = match options.target {
                 Target::Standalone => {
                     let compare = CompareSink::new(out.join("__files"));
-                    let built = routes::build_with(&model, &compare, None, routes::Options::STANDALONE)?;
-                    output::check(&out, &target::standalone(built.mock), Some(compare))?
+                    let generated = dvp_mock::generate(&config, &options, &compare, None)?;
+                    check::check(&out, &generated.tree, Some(compare))?
                 }
-                Target::Cloud => output::check(&out, &dvp_mock::cloud_in_memory(&model, None)?.1, None)?,
+                Target::Cloud => {
+                    check::check(&out, &dvp_mock::generate(&config, &options, &NullSink, None)?.tree, None)?
+                }
             };
             if drifts.is_empty() {
                 eprintln!("{} matches a fresh generation", out.display());
@@ -294,9 +286,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Verify { source, url } => {
             let url = server::base_url("--url", &url)?;
             server::reachable(&url)?;
-            let model = load(&source, &Jobs { jobs: None })?;
-            let built = routes::build_with(&model, &NullSink, None, routes::Options { cloud: false, corpus: true })?;
-            let report = verify::run(&url, &built.corpus);
+            let (config, options) = load(&source, &Jobs { jobs: None }, Target::Standalone, true)?;
+            let generated = dvp_mock::generate(&config, &options, &NullSink, None)?;
+            let report = verify::run(&url, &generated.corpus);
             if let Some(why) = report.aborted {
                 return Err(Error::Unreachable(format!(
                     "{url}: the server stopped answering after {} requests ({why})",

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::calendar::{Granularity, Period};
-use crate::csv_layout as layout;
 use crate::events::{self, daily_mean};
+use crate::views::csv_layout as layout;
 use crate::views::{self, PERIODS};
 use crate::world::{Namespace, World};
 
@@ -106,6 +106,12 @@ const REPORT_DOWNLOAD_ENTRY_BYTES: f64 = 146.0;
 const FIXED_STUBS: u64 = 60;
 const STUBS_PER_NAMESPACE: u64 = 18;
 const STUBS_PER_USER: u64 = 5;
+
+/// Estimates what `generate` would write for `config` (builds its world: namespaces and
+/// clients, no events).
+pub fn of_config(config: &crate::config::Config) -> Estimate {
+    estimate(&World::build(config.clone()))
+}
 
 /// Estimates what `generate` would write for `world` (whose calendar and namespaces are
 /// already built; nothing else is computed).

@@ -126,6 +126,18 @@ pub fn describe(e: &Estimate, limit: &Limit) -> Vec<String> {
     ]
 }
 
+/// Adds to a full disk's error that nothing was replaced (the staging folder is gone and the
+/// previous output is as it was).
+pub fn full_disk(e: Error) -> Error {
+    match e {
+        Error::Io { path, source } if source.kind() == std::io::ErrorKind::StorageFull => Error::Io {
+            path,
+            source: std::io::Error::new(source.kind(), format!("{source}; the previous output is unchanged")),
+        },
+        e => e,
+    }
+}
+
 /// Bytes in decimal units, one decimal: `950 B`, `7.7 MB`, `78.1 GB`.
 pub fn human(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
