@@ -72,15 +72,16 @@ enum Command {
         source: Source,
         #[command(flatten)]
         jobs: Jobs,
-        /// Output directory. Only `mappings/`, `__files/`, the Cloud file and the manifest
-        /// `.dvp-mock-manifest` are written; nothing else is touched.
+        /// Output directory. Only `mappings/dvp-mock/`, `__files/dvp-mock/`, the Cloud file and the
+        /// manifest `.dvp-mock-manifest` are written; nothing else is touched.
         #[arg(long, value_name = "DIR", default_value = ".")]
         out: PathBuf,
         /// standalone: `mappings/` + `__files/` for the jar, Docker image or Testcontainers;
         /// cloud: one WireMock Cloud import file, `dvp-mock-cloud.json`, every body inline.
         #[arg(long, value_enum, default_value_t = TargetArg::Standalone)]
         target: TargetArg,
-        /// Replace `mappings/` and `__files/` even if they hold files dvp-mock did not generate.
+        /// Replace `mappings/dvp-mock/` and `__files/dvp-mock/` even if they hold files dvp-mock
+        /// did not generate (your own stubs elsewhere in `mappings/` and `__files/` are never touched).
         #[arg(long)]
         force: bool,
         /// Print nothing but errors (no progress bar, no summary).

@@ -1,10 +1,14 @@
 //! Writing a tree safely, and comparing one with disk.
 //!
-//! `generate` renders into a staging folder beside the target (large export parts stream
-//! there as they are produced), refuses up front when the existing `mappings/` or `__files/`
-//! hold files it did not generate (unless forced), then swaps the folders in by rename and
-//! records what it wrote in a manifest. Files outside the generated folders are never
-//! touched; an error or a kill before the swap leaves the previous output as it was.
+//! The mock owns two folders, `mappings/dvp-mock/` and `__files/dvp-mock/` ([`OWNED_DIRS`]);
+//! a user's own stubs and bodies anywhere else under `mappings/` and `__files/` sit beside
+//! it, are served with it, and are never read, moved or deleted. `generate` renders into a
+//! staging folder beside the target (large export parts stream there as they are produced),
+//! refuses up front when an owned folder holds files it did not generate (unless forced),
+//! then swaps the owned folders in by rename and records what it wrote in a manifest. A tree
+//! of the earlier flat layout (the mock's files directly in `mappings/` and `__files/dvp/`)
+//! migrates: after the swap, exactly the files its manifest lists are removed. An error or a
+//! kill before the swap leaves the previous output as it was.
 //! `check` ([`crate::check`]) only reads.
 use std::collections::BTreeSet;
 use std::fs;
@@ -16,8 +20,14 @@ use crate::Error;
 
 /// The manifest of generated files, written beside the output folders.
 pub const MANIFEST: &str = ".dvp-mock-manifest";
-/// The folders a standalone tree owns.
-pub const OWNED_DIRS: [&str; 2] = ["mappings", "__files"];
+/// The folders a standalone tree owns (WireMock loads `mappings/` recursively, and
+/// `bodyFileName` paths are relative to `__files/`).
+pub const OWNED_DIRS: [&str; 2] = ["mappings/dvp-mock", "__files/dvp-mock"];
+
+/// True when `rel` (a `/`-separated path) lies in an owned folder.
+pub fn is_owned(rel: &str) -> bool {
+    OWNED_DIRS.iter().any(|d| rel.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
+}
 
 fn read_manifest(dir: &Path) -> BTreeSet<String> {
     fs::read_to_string(dir.join(MANIFEST))
@@ -142,12 +152,15 @@ impl Staging {
             for sub in OWNED_DIRS {
                 let target = self.dir.join(sub);
                 if target.exists() {
+                    create_parent(&old.join(sub))?;
                     fs::rename(&target, old.join(sub)).map_err(|e| Error::io(&target, e))?;
                 }
                 fs::create_dir_all(self.stage.join(sub)).map_err(|e| Error::io(self.stage.join(sub), e))?;
+                create_parent(&target)?;
                 fs::rename(self.stage.join(sub), &target).map_err(|e| Error::io(&target, e))?;
             }
             let _ = fs::remove_dir_all(&old);
+            remove_legacy(&self.dir, &self.previous);
         }
         fs::rename(&tmp, self.dir.join(MANIFEST)).map_err(|e| Error::io(self.dir.join(MANIFEST), e))
     }
@@ -168,6 +181,7 @@ fn recover(dir: &Path) -> Result<(), Error> {
         if kind == "old" {
             for sub in OWNED_DIRS {
                 if !dir.join(sub).exists() && path.join(sub).exists() {
+                    create_parent(&dir.join(sub))?;
                     fs::rename(path.join(sub), dir.join(sub)).map_err(|e| Error::io(dir.join(sub), e))?;
                 }
             }
@@ -177,6 +191,38 @@ fn recover(dir: &Path) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+fn create_parent(path: &Path) -> Result<(), Error> {
+    match path.parent() {
+        Some(p) => fs::create_dir_all(p).map_err(|e| Error::io(p, e)),
+        None => Ok(()),
+    }
+}
+
+/// Migration from the flat layout: removes the files an earlier run listed in its manifest
+/// outside the owned folders (the Cloud file aside), then their folders if that left them
+/// empty. Nothing the manifest does not list is touched; a file already gone is skipped.
+fn remove_legacy(dir: &Path, previous: &BTreeSet<String>) {
+    let legacy = previous.iter().filter(|p| !is_owned(p) && p.as_str() != CLOUD_FILE);
+    let mut parents = BTreeSet::new();
+    for rel in legacy {
+        if rel.split('/').any(|c| c == ".." || c.is_empty())
+            || !(rel.starts_with("mappings/") || rel.starts_with("__files/"))
+        {
+            continue;
+        }
+        let _ = fs::remove_file(dir.join(rel));
+        let mut p = Path::new(rel.as_str()).parent();
+        while let Some(d) = p.filter(|d| d.components().count() > 1) {
+            parents.insert(d.to_path_buf());
+            p = d.parent();
+        }
+    }
+    // Deepest first; `remove_dir` fails (and is ignored) on a folder that still holds files.
+    for d in parents.iter().rev() {
+        let _ = fs::remove_dir(dir.join(d));
+    }
 }
 
 /// Whether a process is running (Linux: `/proc/<pid>`; elsewhere assume it is, and keep its files).

@@ -45,8 +45,10 @@ fn a_config_typo_is_one_error_line_with_file_line_and_column() {
 #[test]
 fn generate_refuses_foreign_files_and_never_touches_other_files() {
     let dir = support::scratch("cli-foreign");
-    std::fs::create_dir_all(dir.join("mappings")).unwrap();
-    std::fs::write(dir.join("mappings/my-own-stub.json"), "{}").unwrap();
+    // A file dvp-mock did not write inside its own folder blocks it (your own stubs belong
+    // beside it, anywhere else in mappings/: see tests/own_stubs.rs).
+    std::fs::create_dir_all(dir.join("mappings/dvp-mock")).unwrap();
+    std::fs::write(dir.join("mappings/dvp-mock/my-own-stub.json"), "{}").unwrap();
     std::fs::write(dir.join("Cargo.toml"), "# the user's own").unwrap();
     let o = run(&["generate", "--quiet"], &dir);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
@@ -56,19 +58,23 @@ fn generate_refuses_foreign_files_and_never_touches_other_files() {
     let o = run(&["generate", "--quiet", "--force"], &dir);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(dir.join("Cargo.toml")).unwrap(), "# the user's own");
-    assert!(!dir.join("mappings/my-own-stub.json").exists());
+    assert!(!dir.join("mappings/dvp-mock/my-own-stub.json").exists());
     // A second generate replaces its own files without --force; check is clean.
     assert!(run(&["generate", "--quiet"], &dir).status.success());
     let o = run(&["check"], &dir);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // Drift: an edited, a deleted and an extra file are all listed; check writes nothing.
-    let some_csv = std::fs::read_dir(dir.join("__files/dvp/exports/acme")).unwrap().next().unwrap().unwrap().path();
+    let some_csv =
+        std::fs::read_dir(dir.join("__files/dvp-mock/exports/acme")).unwrap().next().unwrap().unwrap().path();
     std::fs::write(&some_csv, "x").unwrap();
-    std::fs::write(dir.join("mappings/extra.json"), "{}").unwrap();
+    std::fs::write(dir.join("mappings/dvp-mock/extra.json"), "{}").unwrap();
     let o = run(&["check"], &dir);
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("differs: __files/dvp/exports/acme/") && out.contains("extra: mappings/extra.json"), "{out}");
+    assert!(
+        out.contains("differs: __files/dvp-mock/exports/acme/") && out.contains("extra: mappings/dvp-mock/extra.json"),
+        "{out}"
+    );
     assert_eq!(std::fs::read(&some_csv).unwrap(), b"x");
 }
 

@@ -228,7 +228,7 @@ fn export_parts_concatenate_to_the_whole_export() {
         for p in model.world.calendar.all() {
             let whole = views::export_csv(model, ns, p, Dataview::Raw);
             let stem = format!(
-                "__files/dvp/exports/{0}/{0}_raw_{1}_{2}{3:02}",
+                "__files/dvp-mock/exports/{0}/{0}_raw_{1}_{2}{3:02}",
                 model.world.namespaces[ns].name,
                 p.path_year(),
                 if p.granularity == Granularity::Week { "w" } else { "m" },

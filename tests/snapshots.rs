@@ -12,12 +12,12 @@ fn head(bytes: &[u8], lines: usize) -> String {
 fn representative_stubs() {
     let tree = support::default_tree();
     for key in [
-        "mappings/login--demo.json",
-        "mappings/analytics--pulls--acme.json",
-        "mappings/analytics--exports--acme--dataview.json",
-        "mappings/dvp-exports--acme--download.json",
-        "mappings/analytics--guard--timespan.json",
-        "mappings/fault--header--rate-limit.json",
+        "mappings/dvp-mock/login--demo.json",
+        "mappings/dvp-mock/analytics--pulls--acme.json",
+        "mappings/dvp-mock/analytics--exports--acme--dataview.json",
+        "mappings/dvp-mock/dvp-exports--acme--download.json",
+        "mappings/dvp-mock/analytics--guard--timespan.json",
+        "mappings/dvp-mock/fault--header--rate-limit.json",
     ] {
         let text = String::from_utf8(tree[key].clone()).unwrap();
         let mut v: Value = serde_json::from_str(&text).unwrap();
@@ -25,7 +25,7 @@ fn representative_stubs() {
         if let Some(p) = v["request"]["urlPattern"].as_str() {
             v["request"]["urlPattern"] = Value::String(format!("{}… ({} chars)", &p[..p.len().min(80)], p.len()));
         }
-        insta::assert_json_snapshot!(key.trim_start_matches("mappings/").replace(".json", ""), v);
+        insta::assert_json_snapshot!(key.trim_start_matches("mappings/dvp-mock/").replace(".json", ""), v);
     }
 }
 

@@ -77,7 +77,7 @@ fn real_wiremock_serves_every_stub_of_the_corpus() {
     assert_eq!(wm.request("DELETE", &format!("/__admin/mappings/{}", victim.id), &[], None).status, 200);
     let after_delete = verify::run(&base, corpus);
     assert!(!after_delete.failures.is_empty(), "verify missed a deleted stub");
-    let csv = dir.join("__files/dvp/exports/acme/acme_namespace_summary_2026_m01.csv");
+    let csv = dir.join("__files/dvp-mock/exports/acme/acme_namespace_summary_2026_m01.csv");
     std::fs::write(&csv, b"namespace,unique_ip_count\nacme,1\n").unwrap();
     let after_edit = verify::run(&base, corpus);
     assert!(

@@ -27,9 +27,9 @@ pub mod parts;
 pub use parts::{Part, PartWriter};
 
 /// Where export parts go under `__files/` (then `/<namespace>/<file>`).
-pub const EXPORTS_DIR: &str = "dvp/exports";
+pub const EXPORTS_DIR: &str = "dvp-mock/exports";
 /// Where report CSVs go under `__files/` (then `/<namespace>/<file>`).
-pub const REPORTS_DIR: &str = "dvp/reports";
+pub const REPORTS_DIR: &str = "dvp-mock/reports";
 
 /// (size, fingerprint) of every report CSV.
 pub type ReportFiles = BTreeMap<(usize, Period, ReportType), (u64, u64)>;
@@ -188,7 +188,7 @@ pub fn render(world: &World, jobs: usize, sink: &dyn Sink, progress: Option<&Pro
     let mut report_files = ReportFiles::new();
     let mut clients: BTreeMap<Period, Vec<reports::RepoClients>> = BTreeMap::new();
     for (k, result) in results {
-        let out = result.map_err(|e| Error::io(format!("__files/dvp/{}", world.namespaces[k.0].name), e))?;
+        let out = result.map_err(|e| Error::io(format!("__files/{EXPORTS_DIR}/{}", world.namespaces[k.0].name), e))?;
         exports.insert(k, out.exports);
         summaries.push((k, out.summary));
         report_files.extend(out.reports.into_iter().map(|(t, meta)| ((k.0, k.1, t), meta)));

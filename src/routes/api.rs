@@ -125,8 +125,12 @@ pub fn invalid_dataview() -> String {
 }
 
 /// Stub priorities (1 = matched first), the same on every root. Several meanings share a
-/// level; the order between levels is what matters.
+/// level; the order between levels is what matters. Every fallback (the 400 that needs the
+/// success stubs to have missed, 401, 403, 404, 405) ranks below [`priority::USER_DEFAULT`], so
+/// a user's own stub beside the mock, at WireMock's default priority, is never shadowed by one.
 pub mod priority {
+    /// WireMock's priority of a stub that sets none (a user's own stubs, typically).
+    pub const USER_DEFAULT: u32 = 5;
     /// Faults on demand and request guards (invalid parameters) win over everything.
     pub const FAULT: u32 = 1;
     pub const GUARD: u32 = 1;
@@ -137,23 +141,23 @@ pub mod priority {
     pub const EXPIRED: u32 = 2;
     /// Parameter validation that needs the success stubs to have missed (400), and storage
     /// requests with a bad signature (403).
-    pub const VALIDATION: u32 = 3;
-    pub const BAD_SIGNATURE: u32 = 3;
+    pub const VALIDATION: u32 = USER_DEFAULT + 1;
+    pub const BAD_SIGNATURE: u32 = USER_DEFAULT + 1;
     /// Namespace-member fallbacks (404): an unknown repository, then any other path.
-    pub const UNKNOWN_REPO: u32 = 4;
-    pub const MEMBER_NOT_FOUND: u32 = 5;
+    pub const UNKNOWN_REPO: u32 = USER_DEFAULT + 2;
+    pub const MEMBER_NOT_FOUND: u32 = USER_DEFAULT + 3;
     /// Well-formed login with wrong credentials (401).
-    pub const WRONG_CREDENTIALS: u32 = 5;
+    pub const WRONG_CREDENTIALS: u32 = USER_DEFAULT + 3;
     /// Unknown or invisible namespace (404).
-    pub const NAMESPACE_NOT_FOUND: u32 = 6;
+    pub const NAMESPACE_NOT_FOUND: u32 = USER_DEFAULT + 4;
     /// Malformed login body (400).
-    pub const MALFORMED: u32 = 7;
+    pub const MALFORMED: u32 = USER_DEFAULT + 5;
     /// Unknown path with a valid token (404).
-    pub const UNKNOWN_PATH: u32 = 9;
-    pub const METHOD_NOT_ALLOWED: u32 = 10;
+    pub const UNKNOWN_PATH: u32 = USER_DEFAULT + 7;
+    pub const METHOD_NOT_ALLOWED: u32 = USER_DEFAULT + 8;
     /// No valid token (401): a personal access token or none, then anything else.
-    pub const NO_CREDENTIALS: u32 = 11;
-    pub const BAD_CREDENTIALS: u32 = 12;
+    pub const NO_CREDENTIALS: u32 = USER_DEFAULT + 9;
+    pub const BAD_CREDENTIALS: u32 = USER_DEFAULT + 10;
     /// Anything else under `/v2/users` (404).
-    pub const USERS_FALLBACK: u32 = 12;
+    pub const USERS_FALLBACK: u32 = USER_DEFAULT + 10;
 }

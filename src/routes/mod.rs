@@ -33,7 +33,7 @@ mod unauthorized;
 pub use api::{Root, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, PROXY, REPORT_DL};
 
 /// Where the JSON bodies the routes write go under `__files/`.
-const JSON_DIR: &str = "dvp/json";
+const JSON_DIR: &str = "dvp-mock/json";
 
 /// A token no client can send (an empty token set must match nothing).
 const NEVER: &str = "\u{0}never";

@@ -41,7 +41,7 @@ pub(crate) fn pretty(v: &Value) -> Vec<u8> {
 
 /// Mapping file name for a stub key: flat, readable, unique.
 pub fn mapping_file(key: &str) -> String {
-    format!("mappings/{}.json", key.replace('/', "--"))
+    format!("mappings/dvp-mock/{}.json", key.replace('/', "--"))
 }
 
 pub(crate) fn response_json(
