@@ -12,3 +12,4 @@ mod safety;
 mod schema;
 mod snapshots;
 mod standalone;
+mod wiremock_range;

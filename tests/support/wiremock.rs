@@ -36,8 +36,11 @@ use std::sync::OnceLock;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-/// The pinned WireMock version.
+/// The pinned WireMock version: the newest supported.
 pub const WIREMOCK_VERSION: &str = "3.13.2";
+/// The oldest WireMock version the mock supports (see docs/safety.md); CI runs `verify` on it
+/// too. Its jar lives in `<target>/wiremock-3.3.1/` (installed with npm on demand).
+pub const OLDEST_SUPPORTED: &str = "3.3.1";
 
 const INSTALL_HINT: &str =
     "install Java 17 (apt-get install openjdk-17-jre-headless) and npm (apt-get install nodejs npm), \
@@ -94,7 +97,16 @@ impl WireMock {
     /// Starts WireMock with an optional root dir (`None` = a fresh empty one) and extra CLI
     /// arguments (e.g. `&["--global-response-templating"]`, `&["--disable-gzip"]`).
     pub fn start_with(root: Option<&Path>, extra_args: &[&str]) -> WireMock {
-        let jar = wiremock_jar();
+        Self::start_jar(&wiremock_jar(), root, extra_args)
+    }
+
+    /// Starts another WireMock `version` (its jar installed with npm into
+    /// `<target>/wiremock-<version>/` if missing) with `--root-dir <root>`.
+    pub fn start_version(version: &str, root: &Path) -> WireMock {
+        Self::start_jar(&jar_of_version(version), Some(root), &[])
+    }
+
+    fn start_jar(jar: &Path, root: Option<&Path>, extra_args: &[&str]) -> WireMock {
         check_java();
 
         let mut last_logs = String::new();
@@ -116,7 +128,7 @@ impl WireMock {
             let stderr = fs::File::create(work_dir.join("stderr.log")).unwrap();
             let mut cmd = Command::new("java");
             cmd.arg("-jar")
-                .arg(&jar)
+                .arg(jar)
                 .arg("--port")
                 .arg(port.to_string())
                 .arg("--bind-address")
@@ -262,8 +274,20 @@ pub fn wiremock_jar() -> PathBuf {
     JAR.get_or_init(resolve_jar).clone()
 }
 
-fn jar_in(prefix: &Path) -> PathBuf {
-    prefix.join("node_modules/wiremock/build").join(format!("wiremock-standalone-{WIREMOCK_VERSION}.jar"))
+fn jar_in(prefix: &Path, version: &str) -> PathBuf {
+    prefix.join("node_modules/wiremock/build").join(format!("wiremock-standalone-{version}.jar"))
+}
+
+/// The jar of WireMock `version` other than the pinned one, installed on demand.
+pub fn jar_of_version(version: &str) -> PathBuf {
+    static JARS: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+    let mut jars = JARS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, j)) = jars.iter().find(|(v, _)| v == version) {
+        return j.clone();
+    }
+    let j = install(version, &target_dir().join(format!("wiremock-{version}")));
+    jars.push((version.to_string(), j.clone()));
+    j
 }
 
 fn target_dir() -> PathBuf {
@@ -290,9 +314,13 @@ fn resolve_jar() -> PathBuf {
         );
         return j;
     }
-    let target = target_dir();
-    let prefix = target.join("wiremock");
-    let jar = jar_in(&prefix);
+    install(WIREMOCK_VERSION, &target_dir().join("wiremock"))
+}
+
+/// The jar of `version` under npm prefix `prefix`, installed there if missing.
+fn install(version: &str, prefix: &Path) -> PathBuf {
+    let target = prefix.parent().expect("a prefix inside the target dir").to_path_buf();
+    let jar = jar_in(prefix, version);
     if jar.is_file() {
         return jar;
     }
@@ -303,7 +331,7 @@ fn resolve_jar() -> PathBuf {
     let tmp = target.join(format!("wiremock.tmp-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst)));
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir_all(&tmp).unwrap();
-    let spec = format!("wiremock@{WIREMOCK_VERSION}");
+    let spec = format!("wiremock@{version}");
     eprintln!("installing WireMock: npm install --prefix {} {spec}", tmp.display());
     let out = Command::new("npm")
         .arg("install")
@@ -327,9 +355,9 @@ fn resolve_jar() -> PathBuf {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let tmp_jar = jar_in(&tmp);
+    let tmp_jar = jar_in(&tmp, version);
     assert!(tmp_jar.is_file(), "npm installed {spec} but {} is missing", tmp_jar.display());
-    match fs::rename(&tmp, &prefix) {
+    match fs::rename(&tmp, prefix) {
         Ok(()) => jar,
         Err(_) if jar.is_file() => {
             // Lost the race to a concurrent installer: use theirs.
