@@ -7,7 +7,7 @@ use super::{require_auth, Builder, JSON_DIR};
 use crate::calendar::Granularity;
 use crate::corpus::Case;
 use crate::views::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN, PERIODS};
-use crate::wiremock::{alternation, Body, Response, Stub, Variant};
+use crate::wiremock::{alternation, regex_escape, Body, Response, Stub, Variant};
 
 pub(super) fn query_of(t: Option<Granularity>, months: Option<u32>, group: Option<Group>) -> String {
     let mut q = Vec::new();
@@ -89,7 +89,7 @@ impl Builder<'_> {
             write_set(self, &format!("{JSON_DIR}/{name}/pulls/repo/{}", repo.name), Some(r as u16));
         }
         let repo_names: Vec<&str> = n.repos.iter().map(|r| r.name.as_str()).collect();
-        let repo_alt = format!("^{}$", alternation(repo_names.iter().copied()));
+        let repo_alt = alternation(repo_names.iter().copied());
         for r in Root::ALL {
             let (root, label) = (r.path(), r.label());
             let auth = r.series_need_token().then(|| self.member_tokens(ns));
@@ -142,7 +142,10 @@ impl Builder<'_> {
                 self.case(c.expect(200, JSON, body));
             }
             // Repository series: one stub per namespace, repo restricted to known names.
-            let tpl_dir = format!("{JSON_DIR}/{name}/pulls/repo/{{{{request.path.repo}}}}");
+            // `urlPathPattern` (not `urlPathTemplate`, which WireMock 3.2 and older do not match
+            // with a query string): the repository is the path segment after `repos`.
+            let repo_segment = root.split('/').filter(|s| !s.is_empty()).count() + 3;
+            let tpl_dir = format!("{JSON_DIR}/{name}/pulls/repo/{{{{request.pathSegments.[{repo_segment}]}}}}");
             let mut variants = Vec::new();
             for repo in &n.repos {
                 for (t, m, g) in param_combinations() {
@@ -162,8 +165,7 @@ impl Builder<'_> {
             }
             let mut req = json!({
                 "method": "GET",
-                "urlPathTemplate": format!("{root}/namespaces/{{namespace}}/repos/{{repo}}/pulls"),
-                "pathParameters": { "namespace": { "equalTo": name }, "repo": { "matches": repo_alt } },
+                "urlPathPattern": format!("^{}/namespaces/{}/repos/{repo_alt}/pulls$", regex_escape(root), regex_escape(&name)),
             });
             require_auth(&mut req, auth.as_ref());
             self.stub(Stub::new(

@@ -39,8 +39,8 @@ use std::time::{Duration, Instant};
 /// The pinned WireMock version: the newest supported.
 pub const WIREMOCK_VERSION: &str = "3.13.2";
 /// The oldest WireMock version the mock supports (see docs/safety.md); CI runs `verify` on it
-/// too. Its jar lives in `<target>/wiremock-3.3.1/` (installed with npm on demand).
-pub const OLDEST_SUPPORTED: &str = "3.3.1";
+/// too. Its jar lives in `<target>/wiremock-3.2.0/` (installed with npm on demand).
+pub const OLDEST_SUPPORTED: &str = "3.2.0";
 
 const INSTALL_HINT: &str =
     "install Java 17 (apt-get install openjdk-17-jre-headless) and npm (apt-get install nodejs npm), \
