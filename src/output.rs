@@ -276,7 +276,7 @@ impl Sink for DiskSink {
         })
     }
 
-    fn failed(&self) -> bool {
+    fn stopped(&self) -> bool {
         self.first_error.get().is_some()
     }
 }

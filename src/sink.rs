@@ -8,9 +8,9 @@ use std::sync::Mutex;
 /// Receives body files by their path under `__files/`. Called from several threads.
 pub trait Sink: Sync {
     fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()>;
-    /// True once a write has failed: every later `put` fails at once, and the passes that
-    /// feed the sink stop generating (a full disk ends the run within seconds).
-    fn failed(&self) -> bool {
+
+    /// Whether the sink refuses every further file, so the work feeding it can stop early.
+    fn stopped(&self) -> bool {
         false
     }
 }

@@ -151,7 +151,7 @@ fn the_first_failed_write_stops_every_worker() {
     let progress = Progress::default();
     let err = dvp_mock::generate(&config, &STANDALONE, &sink, Some(&progress)).unwrap_err();
     assert_eq!(err.exit_code(), 3, "{err}");
-    assert!(sink.failed());
+    assert!(sink.stopped());
     let full = Progress::default();
     dvp_mock::generate(&config, &STANDALONE, &dvp_mock::sink::NullSink, Some(&full)).unwrap();
     let (rows, all) = (progress.rows.load(Ordering::Relaxed), full.rows.load(Ordering::Relaxed));

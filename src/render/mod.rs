@@ -140,10 +140,6 @@ impl<'a> Pass for ExportPass<'a> {
         }
     }
 
-    fn stopped(&self) -> bool {
-        self.sink.failed()
-    }
-
     fn finish(&self, ns: usize, p: &Period, state: RawExport<'a>, stats: &PeriodStats) -> PeriodExports {
         if let Some(e) = state.error {
             return Err(e);
@@ -166,6 +162,10 @@ impl<'a> Pass for ExportPass<'a> {
             repo_clients = Some(reports::repo_clients(world, stats));
         }
         Ok(PeriodOutput { exports, summary: PeriodSummary::of(world, ns, stats), reports, repo_clients })
+    }
+
+    fn stopped(&self) -> bool {
+        self.sink.stopped()
     }
 }
 
