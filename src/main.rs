@@ -241,7 +241,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             if let Some(url) = &reload {
                 let stubs = server::reload(url)?;
                 if !quiet {
-                    eprintln!("reloaded {url}: WireMock now serves {stubs} stubs");
+                    eprintln!("reloaded WireMock: it now serves {stubs} stubs");
                 }
             }
             Ok(ExitCode::SUCCESS)
