@@ -10,4 +10,5 @@ mod determinism;
 mod docs;
 mod schema;
 mod snapshots;
+mod spec;
 mod standalone;
