@@ -167,7 +167,11 @@ fn check_file(file: &Path, base_url: &str, update: bool) -> Vec<String> {
 fn every_transcript_in_readme_and_docs_passes_against_the_committed_tree() {
     let update = std::env::var_os("DVP_DOCS_UPDATE").is_some_and(|v| v == "1");
     let wm = WireMock::start(repo());
-    let files = doc_files();
+    // DVP_DOCS_FILE=docs/api.md runs one file only, to iterate quickly on it.
+    let only = std::env::var("DVP_DOCS_FILE").ok();
+    let files: Vec<PathBuf> =
+        doc_files().into_iter().filter(|f| only.as_ref().is_none_or(|o| f.ends_with(o))).collect();
+    assert!(!files.is_empty(), "no documentation file matches DVP_DOCS_FILE={only:?}");
     let failures: Vec<String> = files.iter().flat_map(|f| check_file(f, &wm.base_url(), update)).collect();
     assert!(
         failures.is_empty(),
