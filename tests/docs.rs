@@ -42,7 +42,9 @@ fn doc_files() -> Vec<PathBuf> {
 /// The parts of the repository root a transcript may use, copied into a fresh directory.
 fn scratch_root(name: &str) -> PathBuf {
     let dir = support::scratch(name);
-    for entry in ["mappings", "__files", ".dvp-mock-manifest", "examples", "src", "Cargo.toml", "Cargo.lock", ".gitignore"] {
+    for entry in
+        ["mappings", "__files", ".dvp-mock-manifest", "examples", "src", "Cargo.toml", "Cargo.lock", ".gitignore"]
+    {
         copy(&repo().join(entry), &dir.join(entry));
     }
     dir
@@ -74,9 +76,9 @@ fn run_session(blocks: &[Block], cwd: &Path, base_url: &str) -> Vec<Vec<String>>
     let out_file = cwd.join(".docs-transcript.out");
     std::fs::write(&script_file, script).unwrap();
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_dvp-mock")).parent().unwrap().to_path_buf();
-    let path = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
     .unwrap();
     let mut child = Command::new("bash")
         .arg(&script_file)
@@ -227,6 +229,8 @@ fn a_console_block_without_a_command_is_rejected() {
     assert!(parse("```console\n$ true\n").unwrap_err().contains("never closed"));
     // ```sh and other blocks are not transcripts.
     assert_eq!(parse("```sh\ncargo test\n```\n```text\nout\n```\n").unwrap(), vec![]);
+    // A console block shown inside a longer fence is an example, not a transcript.
+    assert_eq!(parse("````markdown\n```console\n$ false\n```\n````\n").unwrap(), vec![]);
 }
 
 #[test]

@@ -45,7 +45,8 @@ impl Ctx<'_> {
     fn reference(&self, row: u32, what: &str) -> Result<String, String> {
         let r = self.response(row)?;
         if let Some(ptr) = what.strip_prefix('/') {
-            let json: Value = serde_json::from_slice(&r.body).map_err(|e| format!("row {row}: body is not JSON: {e}"))?;
+            let json: Value =
+                serde_json::from_slice(&r.body).map_err(|e| format!("row {row}: body is not JSON: {e}"))?;
             let v = json.pointer(&format!("/{ptr}")).ok_or_else(|| format!("row {row}: no /{ptr} in the body"))?;
             Ok(v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
         } else {
@@ -73,11 +74,11 @@ impl Ctx<'_> {
 
     fn run(&mut self, row: &Row) -> Result<(), String> {
         let path = self.path(&row.target)?;
-        let headers: Vec<(String, String)> =
-            row.headers.iter().map(|(k, v)| (k.clone(), self.subst(v))).collect();
+        let headers: Vec<(String, String)> = row.headers.iter().map(|(k, v)| (k.clone(), self.subst(v))).collect();
         let header_refs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let body = row.body.as_ref().map(|b| self.subst(b));
-        let outcome = http_request(self.wm.port(), &row.method, &path, &header_refs, body.as_deref().map(str::as_bytes));
+        let outcome =
+            http_request(self.wm.port(), &row.method, &path, &header_refs, body.as_deref().map(str::as_bytes));
         let result = self.judge(row, &outcome);
         self.done.push((row.number, outcome));
         result.map_err(|e| format!("{} {path}: {e}", row.method))
@@ -150,7 +151,10 @@ fn login(wm: &WireMock, path: &str, body: &str, pointer: &str) -> String {
     let r = http_request(wm.port(), "POST", path, &[("Content-Type", "application/json")], Some(body.as_bytes()))
         .unwrap_or_else(|e| panic!("login {body}: {e}"));
     let v: Value = serde_json::from_slice(&r.body).unwrap_or_else(|e| panic!("login {body}: {e}: {}", r.text()));
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or_else(|| panic!("login {body}: no {pointer}: {}", r.text())).into()
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("login {body}: no {pointer}: {}", r.text()))
+        .into()
 }
 
 /// Both tables of docs/api.md and a context holding the symbols, logged in through the mock.

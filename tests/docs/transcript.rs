@@ -35,13 +35,14 @@ pub fn parse(text: &str) -> Result<Vec<Block>, String> {
     let mut blocks = Vec::new();
     let mut i = 0;
     while i < lines.len() {
-        let Some((indent, info)) = fence(lines[i]) else {
+        let Some((indent, ticks, info)) = fence(lines[i]) else {
             i += 1;
             continue;
         };
         let open = i;
+        // As in CommonMark, a fence closes with at least as many backticks and no info string.
         let close = (open + 1..lines.len())
-            .find(|&j| fence(lines[j]).is_some_and(|(ind, rest)| ind == indent && rest.is_empty()))
+            .find(|&j| fence(lines[j]).is_some_and(|(ind, n, rest)| ind == indent && n >= ticks && rest.is_empty()))
             .ok_or_else(|| format!("line {}: code fence is never closed", open + 1))?;
         if info.split_whitespace().next() == Some("console") {
             blocks.push(parse_block(&lines, open, close, indent)?);
@@ -51,11 +52,11 @@ pub fn parse(text: &str) -> Result<Vec<Block>, String> {
     Ok(blocks)
 }
 
-/// `Some((indentation, info string))` if `line` opens or closes a ``` fence.
-fn fence(line: &str) -> Option<(&str, &str)> {
+/// `Some((indentation, number of backticks, info string))` if `line` is a ``` fence.
+fn fence(line: &str) -> Option<(&str, usize, &str)> {
     let trimmed = line.trim_start_matches(' ');
-    let rest = trimmed.strip_prefix("```")?;
-    Some((&line[..line.len() - trimmed.len()], rest.trim()))
+    let ticks = trimmed.len() - trimmed.trim_start_matches('`').len();
+    (ticks >= 3).then(|| (&line[..line.len() - trimmed.len()], ticks, trimmed[ticks..].trim()))
 }
 
 fn parse_block(lines: &[&str], open: usize, close: usize, indent: &str) -> Result<Block, String> {
@@ -188,7 +189,8 @@ pub fn rewrite(text: &str, updates: &[(&Command, Vec<String>)]) -> Result<String
     let mut sorted: Vec<&(&Command, Vec<String>)> = updates.iter().collect();
     sorted.sort_by_key(|(c, _)| std::cmp::Reverse(c.output_lines.0));
     for (cmd, actual) in sorted {
-        if let Some(bad) = actual.iter().find(|l| l.starts_with("$ ") || l.trim_start().starts_with("```") || *l == ANY) {
+        if let Some(bad) = actual.iter().find(|l| l.starts_with("$ ") || l.trim_start().starts_with("```") || *l == ANY)
+        {
             return Err(format!(
                 "line {}: `{}` printed a line a transcript cannot hold as output: {bad:?}",
                 cmd.line, cmd.text
