@@ -8,6 +8,7 @@ mod config_props;
 mod consistency;
 mod determinism;
 mod docs;
+mod layout;
 mod schema;
 mod snapshots;
 mod spec;
