@@ -29,6 +29,7 @@ pub mod jwt;
 pub mod memory;
 pub mod model;
 pub mod output;
+pub mod preview;
 pub mod reports;
 pub mod rng;
 pub mod routes;
