@@ -121,7 +121,7 @@ impl TimeChart<'_> {
         let mut s = String::new();
         let _ = write!(
             s,
-            r#"<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">"#,
+            r#"<svg class="chart" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">"#,
             n(w),
             n(h),
             n(w),
@@ -304,7 +304,7 @@ pub fn hbars(width: f64, rows: &[Row], class: &str, label: &str) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">"#,
+        r#"<svg class="chart" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">"#,
         n(width),
         n(h),
         n(width),
@@ -340,7 +340,7 @@ pub fn share_bar(width: f64, parts: &[(&str, u64, &'static str)], label: &str) -
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{}" height="34" viewBox="0 0 {} 34" role="img" aria-label="{}">"#,
+        r#"<svg class="chart" width="{}" height="34" viewBox="0 0 {} 34" role="img" aria-label="{}">"#,
         n(width),
         n(width),
         esc(label)
