@@ -248,8 +248,8 @@ fn the_page_is_small_and_does_not_grow_with_events() {
     let page = |scale: f64| {
         let mut config = Config::default_config();
         config.namespaces.iter_mut().for_each(|n| n.weekly_pulls *= scale);
+        let page = dvp_mock::preview::render(&config, 2);
         let model = Model::build(config, 2);
-        let page = dvp_mock::preview::render(&model);
         let events: u64 = model
             .world
             .calendar
@@ -275,12 +275,12 @@ fn the_page_is_deterministic() {
     let (_, first) = default_page("preview-det-1");
     let (_, second) = default_page("preview-det-2");
     assert!(first == second, "two runs differ");
-    let one = dvp_mock::preview::render(&Model::build(Config::default_config(), 1)).html;
-    let two = dvp_mock::preview::render(support::default_model()).html;
+    let one = dvp_mock::preview::render(&Config::default_config(), 1).html;
+    let two = dvp_mock::preview::render(&Config::default_config(), 2).html;
     assert!(one == first && two == first, "threads or the library change the page");
     let mut config = Config::default_config();
     config.seed += 1;
-    assert!(dvp_mock::preview::render(&Model::build(config, 2)).html != first, "the seed is not shown");
+    assert!(dvp_mock::preview::render(&config, 2).html != first, "the seed is not shown");
 }
 
 /// Bad flags and an unwritable --out: one `error:` line, exit 2 or 3, nothing written, and an
@@ -316,7 +316,7 @@ fn preview_errors_are_one_line_and_write_nothing() {
 /// Nothing is loaded from anywhere: no script, no source, no link or URL out of the page.
 #[test]
 fn the_page_is_self_contained() {
-    let html = dvp_mock::preview::render(support::default_model()).html;
+    let html = dvp_mock::preview::render(&Config::default_config(), 2).html;
     for needle in ["<script", "src=", "http:", "https:", "@import", "<link", "<img"] {
         assert!(!html.contains(needle), "the page holds {needle}");
     }
@@ -328,7 +328,7 @@ fn the_page_is_self_contained() {
 fn a_history_without_complete_periods_previews() {
     let mut config = Config::default_config();
     config.as_of = config.history_start + chrono::Days::new(2);
-    let page = dvp_mock::preview::render(&Model::build(config, 2));
+    let page = dvp_mock::preview::render(&config, 2);
     assert_eq!((page.weeks, page.months), (0, 0));
     assert!(page.html.ends_with("</html>\n") && !page.html.contains("<tr><td>total"));
 }

@@ -5,9 +5,11 @@
 use std::collections::BTreeMap;
 
 use crate::calendar::{Granularity, Period};
-use crate::model::{self, Model, PeriodSummary};
-use crate::reports::{self, ReportType};
+use crate::config::Config;
+use crate::model::{Model, PeriodSummary, Summaries};
+use crate::pass;
 use crate::stats::{Counts, PeriodStats};
+use crate::views::reports::{self, ReportType};
 use crate::views::{self, ExtensionCounts, PERIODS};
 use crate::world::{Profile, World, AGENTS};
 
@@ -108,13 +110,14 @@ pub struct Extension {
     pub months: Vec<(Period, ExtensionCounts)>,
 }
 
-/// Runs the pass (summaries for the pull series, client mixes of the weeks) and collects the
-/// page's data.
-pub fn extract(model: &Model) -> Preview {
-    let world = &model.world;
-    let results = model::for_each_period(world, model.jobs, None, |ns, p, stats| {
-        let mix = (p.granularity == Granularity::Week).then(|| Mix::of(world, stats));
-        (PeriodSummary::of(world, ns, stats), mix)
+/// Builds the world of `config` and runs one pass over its periods on `jobs` threads: the
+/// period summaries (the model every view reads, pull series included) and the client mixes of
+/// the weeks; then collects the page's data.
+pub fn extract(config: &Config, jobs: usize) -> (Model, Preview) {
+    let world = World::build(config.clone());
+    let results = pass::for_each_period(&world, jobs.max(1), None, |ns, p, stats| {
+        let mix = (p.granularity == Granularity::Week).then(|| Mix::of(&world, stats));
+        (PeriodSummary::of(&world, ns, stats), mix)
     });
     let mut mixes: Vec<Mix> = (0..world.namespaces.len()).map(|_| Mix::default()).collect();
     let mut summaries = Vec::with_capacity(results.len());
@@ -124,7 +127,13 @@ pub fn extract(model: &Model) -> Preview {
         }
         summaries.push(((ns, p), summary));
     }
-    model.set_summaries(summaries);
+    let summaries = Summaries::collect(world.namespaces.len(), summaries);
+    let model = Model { world, summaries };
+    let preview = preview(&model, mixes);
+    (model, preview)
+}
+
+fn preview(model: &Model, mixes: Vec<Mix>) -> Preview {
     let namespaces = mixes
         .into_iter()
         .enumerate()
@@ -136,7 +145,7 @@ pub fn extract(model: &Model) -> Preview {
             extensions: extensions(model, ns),
         })
         .collect();
-    Preview { namespaces, report_periods: reports::retained(model) }
+    Preview { namespaces, report_periods: reports::retained(&model.world) }
 }
 
 /// The smallest pull-series window serving each period of `g`, from the calendar function the
@@ -198,7 +207,11 @@ fn extensions(model: &Model, ns: usize) -> Vec<Extension> {
         return Vec::new();
     }
     let of = |r: usize, g: Granularity| -> Vec<(Period, ExtensionCounts)> {
-        model.periods(g).iter().map(|p| (*p, views::extension_counts(model, ns, r as u16, p))).collect()
+        model
+            .periods(g)
+            .iter()
+            .map(|p| (*p, views::extension_counts(&model.world, &model.summaries, ns, r as u16, p)))
+            .collect()
     };
     namespace
         .repos

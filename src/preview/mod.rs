@@ -15,7 +15,7 @@
 //! The page grows with namespaces, repositories and periods, never with the number of events.
 use std::path::Path;
 
-use crate::model::Model;
+use crate::config::Config;
 use crate::Error;
 
 pub mod data;
@@ -32,12 +32,13 @@ pub struct Page {
     pub months: usize,
 }
 
-/// Renders the preview of `model` (runs the pass over every period on `model.jobs` threads).
-pub fn render(model: &Model) -> Page {
-    let preview = data::extract(model);
+/// Renders the preview of `config` (one pass over every period on `jobs` threads; the page is
+/// the same bytes for any `jobs`).
+pub fn render(config: &Config, jobs: usize) -> Page {
+    let (model, preview) = data::extract(config, jobs);
     let cal = &model.world.calendar;
     Page {
-        html: html::page(model, &preview),
+        html: html::page(&model, &preview),
         namespaces: model.world.namespaces.len(),
         weeks: cal.weeks.len(),
         months: cal.months.len(),
