@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::data::{self, Preview};
 use super::namespace;
+use crate::calendar::Granularity;
 use crate::model::Model;
 use crate::routes::{ANALYTICS, PROXY};
 
@@ -153,12 +154,19 @@ fn reports_section(s: &mut String, model: &Model, preview: &Preview) {
         let files = data::report_files(model, ns, periods);
         let _ = write!(
             s,
-            "<h3>{} <span class=\"muted\">{} files</span></h3><table><tr><th>type</th>",
+            "<h3>{} <span class=\"muted\">{} files</span></h3><table><tr><th rowspan=\"2\">type</th>",
             esc(&n.name),
             files.len() * periods.len()
         );
+        for g in [Granularity::Week, Granularity::Month] {
+            let k = periods.iter().filter(|p| p.granularity == g).count();
+            if k > 0 {
+                let _ = write!(s, "<th colspan=\"{k}\">{}</th>", g.report());
+            }
+        }
+        s.push_str("</tr><tr>");
         for p in periods {
-            let _ = write!(s, "<th>{} {}</th>", p.granularity.report(), p.label());
+            let _ = write!(s, "<th>{}</th>", p.label());
         }
         s.push_str("</tr>");
         for (t, names) in &files {

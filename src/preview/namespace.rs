@@ -120,7 +120,7 @@ pub fn section(model: &Model, ns: &NsPreview) -> String {
     ];
     let _ = write!(
         s,
-        "<h3>Pull by tag, by digest, version check <span class=\"muted\">{} events over all weeks</span></h3>{}",
+        "<h3>Tag vs digest vs version check <span class=\"muted\">{} events over all weeks</span></h3>{}",
         int(all.total()),
         svg::share_bar(FULL_W, &parts, &format!("{name}: action split"))
     );

@@ -47,7 +47,7 @@ fn top(compact: bool) -> f64 {
     if compact {
         8.0
     } else {
-        26.0
+        32.0
     }
 }
 
@@ -116,7 +116,8 @@ impl TimeChart<'_> {
             .map(|b| b.segments.iter().map(|s| s.0).sum::<u64>().max(b.line.unwrap_or(0)))
             .max()
             .unwrap_or(0);
-        let (step, top_value) = scale(max);
+        // Headroom for the totals written above wide bars.
+        let (step, top_value) = scale(if self.compact { max } else { max + max / 12 });
         let y = |v: u64| y1 - v as f64 / top_value as f64 * (y1 - y0);
         let mut s = String::new();
         let _ = write!(
@@ -212,6 +213,18 @@ impl TimeChart<'_> {
                 }
                 base += value;
             }
+            // Wide bars carry their total above them.
+            // About 6 px a character at 10 px.
+            let label = int(base);
+            if !self.compact && base > 0 && bx1 - bx0 >= label.len() as f64 * 6.0 + 4.0 {
+                let _ = write!(
+                    s,
+                    r#"<text class="val" x="{}" y="{}" text-anchor="middle">{}</text>"#,
+                    n((bx0 + bx1) / 2.0),
+                    n(y(base) - 3.0),
+                    label
+                );
+            }
             // An empty period still answers its tooltip.
             if base == 0 {
                 let _ = write!(
@@ -231,9 +244,17 @@ impl TimeChart<'_> {
             .iter()
             .filter_map(|b| b.line.map(|v| format!("{},{}", n((x(b.start) + x(b.end)) / 2.0), n(y(v)))))
             .collect();
-        if points.len() > 1 {
+        if points.len() > 1 && max > 0 {
             let points = points.join(" ");
             let _ = write!(s, r#"<polyline class="halo" points="{points}"/><polyline class="ips" points="{points}"/>"#);
+        }
+        if max == 0 {
+            let _ = write!(
+                s,
+                r#"<text class="ax" x="{}" y="{}" text-anchor="middle">no events</text>"#,
+                n((x0 + x1) / 2.0),
+                n((y0 + y1) / 2.0)
+            );
         }
         let _ = write!(s, r#"<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>"#, n(x0), n(x1), n(y1), n(y1));
         // as_of.
@@ -245,7 +266,7 @@ impl TimeChart<'_> {
                 s,
                 r#"<text class="asof-l" x="{}" y="{}" text-anchor="end">as_of {}</text>"#,
                 n(xa),
-                n(y0 - 15.0),
+                n(y0 - 22.0),
                 self.as_of
             );
         }
