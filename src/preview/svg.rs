@@ -101,6 +101,18 @@ fn scale(max: u64) -> (u64, u64) {
     (step, max.div_ceil(step).max(1) * step)
 }
 
+/// The opening tag of a chart of `w` x `h` pixels named `label`.
+fn open_svg(w: f64, h: f64, label: &str) -> String {
+    format!(
+        r#"<svg class="chart" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">"#,
+        n(w),
+        n(h),
+        n(w),
+        n(h),
+        esc(label)
+    )
+}
+
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 impl TimeChart<'_> {
@@ -119,16 +131,7 @@ impl TimeChart<'_> {
         // Headroom for the totals written above wide bars.
         let (step, top_value) = scale(if self.compact { max } else { max + max / 12 });
         let y = |v: u64| y1 - v as f64 / top_value as f64 * (y1 - y0);
-        let mut s = String::new();
-        let _ = write!(
-            s,
-            r#"<svg class="chart" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">"#,
-            n(w),
-            n(h),
-            n(w),
-            n(h),
-            esc(self.label)
-        );
+        let mut s = open_svg(w, h, self.label);
         // Incomplete periods up to as_of: not served yet.
         if let Some(e) = self.served_end.filter(|e| *e < end) {
             let _ = write!(
@@ -322,16 +325,7 @@ pub fn hbars(width: f64, rows: &[Row], class: &str, label: &str) -> String {
     let h = rows.len() as f64 * ROW + 4.0;
     let max = rows.iter().map(|r| r.value).max().unwrap_or(0).max(1);
     let bar_w = width - LABEL - NOTE;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="chart" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">"#,
-        n(width),
-        n(h),
-        n(width),
-        n(h),
-        esc(label)
-    );
+    let mut s = open_svg(width, h, label);
     for (i, r) in rows.iter().enumerate() {
         let yt = i as f64 * ROW + 2.0;
         let bw = (r.value as f64 / max as f64 * bar_w).max(if r.value > 0 { 1.0 } else { 0.0 });
@@ -358,14 +352,7 @@ pub fn hbars(width: f64, rows: &[Row], class: &str, label: &str) -> String {
 /// One bar split in shares (e.g. tag / digest / version check), labelled underneath.
 pub fn share_bar(width: f64, parts: &[(&str, u64, &'static str)], label: &str) -> String {
     let total: u64 = parts.iter().map(|p| p.1).sum();
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg class="chart" width="{}" height="34" viewBox="0 0 {} 34" role="img" aria-label="{}">"#,
-        n(width),
-        n(width),
-        esc(label)
-    );
+    let mut s = open_svg(width, 34.0, label);
     let mut x = 0.0;
     for (name, value, class) in parts {
         let w = if total == 0 { 0.0 } else { *value as f64 / total as f64 * width };
