@@ -52,6 +52,11 @@ pub trait Pass: Sync {
     fn feed(&self, state: &mut Self::State, events: &[Event], chunk: &Self::Chunk);
     /// The period is complete; `stats` is its aggregate.
     fn finish(&self, ns: usize, p: &Period, state: Self::State, stats: &PeriodStats) -> Self::Output;
+    /// Whether the rest of the pass is pointless (its output already failed): days are then
+    /// skipped, and the remaining periods finish at once, empty.
+    fn stopped(&self) -> bool {
+        false
+    }
 }
 
 /// Events per chunk handed to [`Pass::chunk`]: bounds what a pass derives at once (about 1 MB of
@@ -166,7 +171,7 @@ fn run_job<P: Pass>(
         // each open period's aggregate once, at the end of the day.
         let mut stream = events::DayStream::new(world, job.ns, day);
         buf.day_cells.clear();
-        loop {
+        while !pass.stopped() {
             buf.events.clear();
             let more = stream.next_chunk(&mut buf.events, CHUNK_EVENTS);
             let chunk = &buf.events;
