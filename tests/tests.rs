@@ -7,6 +7,7 @@ mod cloud;
 mod config_props;
 mod consistency;
 mod determinism;
+mod layout;
 mod preview;
 mod schema;
 mod snapshots;
