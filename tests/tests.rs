@@ -9,6 +9,7 @@ mod consistency;
 mod determinism;
 mod docs;
 mod layout;
+mod preview;
 mod schema;
 mod snapshots;
 mod spec;
