@@ -63,6 +63,10 @@ const VERIFY_EXAMPLES: &str = "Examples:
                                                      the flags you gave generate
 Serve the tree first, e.g. java -jar wiremock-standalone-3.13.2.jar --port 8080 --root-dir .";
 
+const PREVIEW_EXAMPLES: &str = "Examples:
+  dvp-mock preview --out preview.html                the default mock's data as one HTML page
+  dvp-mock preview --config my.toml --out my.html    the flags you gave generate";
+
 const CONFIG_EXAMPLES: &str = "Examples:
   dvp-mock config > my.toml                          edit, then: dvp-mock generate --config my.toml";
 
@@ -117,9 +121,12 @@ enum Command {
         target: TargetArg,
     },
     /// Write one self-contained HTML page (inline SVG charts) of the data the mock serves.
+    #[command(after_help = PREVIEW_EXAMPLES)]
     Preview {
         #[command(flatten)]
         source: Source,
+        #[command(flatten)]
+        jobs: Jobs,
         /// The page to write; its folder must exist. Replaced atomically.
         #[arg(long, value_name = "FILE.html")]
         out: PathBuf,
@@ -283,9 +290,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 Ok(ExitCode::from(1))
             }
         }
-        Command::Preview { source, out } => {
+        Command::Preview { source, jobs, out } => {
             dvp_mock::preview::check_target(&out)?;
-            let (config, options) = load(&source, Target::Standalone, false)?;
+            let (config, options) = load(&source, &jobs, Target::Standalone, false)?;
             let page = dvp_mock::preview::render(&config, options.jobs);
             dvp_mock::preview::write(&out, page.html.as_bytes())?;
             eprintln!(

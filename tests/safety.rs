@@ -271,7 +271,7 @@ fn check_names_a_missing_folder_in_one_line_and_hints_repeat_the_flags() {
 #[test]
 fn every_subcommand_help_shows_examples() {
     let dir = support::scratch("safety-help");
-    for cmd in ["generate", "check", "verify", "config"] {
+    for cmd in ["generate", "check", "verify", "config", "preview"] {
         let o = run(&[cmd, "--help"], &dir);
         let help = stdout(&o);
         assert!(help.contains("Examples:\n  dvp-mock "), "{cmd} --help:\n{help}");
