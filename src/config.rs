@@ -74,6 +74,9 @@ pub struct Namespace {
     #[serde(default = "default_reach")]
     pub reach: f64,
     pub repos: Vec<Repo>,
+    /// Organization access tokens (`dckr_oat_...`) that log in to this namespace alone.
+    #[serde(default)]
+    pub oats: Vec<String>,
 }
 
 /// A repository with its tags.
@@ -109,6 +112,9 @@ pub struct User {
     #[serde(default)]
     pub totp: Option<String>,
     pub namespaces: Vec<String>,
+    /// Personal access tokens (`dckr_pat_...`) of the account.
+    #[serde(default)]
+    pub pats: Vec<String>,
 }
 
 fn default_part_bytes() -> u64 {
@@ -246,8 +252,37 @@ impl Config {
                 }
             }
         }
+        check_access_tokens(self)?;
         Ok(())
     }
+}
+
+/// PATs and OATs: `dckr_pat_` / `dckr_oat_` + 27 to 32 of `[A-Za-z0-9_-]`, each used once.
+fn check_access_tokens(c: &Config) -> Result<(), String> {
+    let users = c.users.iter().enumerate().map(|(i, u)| (format!("users[{i}].pats"), &u.pats, "dckr_pat_"));
+    let orgs = c.namespaces.iter().enumerate().map(|(i, n)| (format!("namespaces[{i}].oats"), &n.oats, "dckr_oat_"));
+    let mut seen = BTreeSet::new();
+    for (i, u) in c.users.iter().enumerate() {
+        if c.namespaces.iter().any(|n| n.name == u.username && !n.oats.is_empty()) {
+            return Err(format!("key `users[{i}].username`: `{}` is an organization with OATs", u.username));
+        }
+    }
+    for (at, secrets, prefix) in users.chain(orgs) {
+        for s in secrets {
+            let rest = s.strip_prefix(prefix).unwrap_or("");
+            if !(27..=32).contains(&rest.len())
+                || !rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
+                return Err(format!(
+                    "key `{at}`: `{s}` is not a valid token: expected {prefix} + 27 to 32 of [A-Za-z0-9_-]"
+                ));
+            }
+            if !seen.insert(s.as_str()) {
+                return Err(format!("key `{at}`: duplicate token `{s}`"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_weight(w: f64) -> Result<(), String> {
