@@ -95,10 +95,8 @@ pub fn compare(case: &Case, base_url: &str, got: &Received) -> Result<(), String
 
 /// A body holding one freshly minted token (see [`ExpectBody::Token`]).
 fn check_token(actual: &str, before: &str, head: &str, tail: &str, after: &str, lifetime: u64) -> Result<(), String> {
-    let token = actual
-        .strip_prefix(before)
-        .and_then(|r| r.strip_suffix(after))
-        .ok_or("the body around the token differs")?;
+    let token =
+        actual.strip_prefix(before).and_then(|r| r.strip_suffix(after)).ok_or("the body around the token differs")?;
     let middle = token.strip_prefix(head).and_then(|r| r.strip_suffix(tail)).ok_or("not a token of this principal")?;
     if middle.len() != crate::jwt::middle_len()
         || !middle.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')

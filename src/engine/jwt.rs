@@ -185,21 +185,6 @@ impl Family {
     }
 }
 
-/// A regex (anchored) of `Bearer <token>` for every token of every family in `families`;
-/// `None` when there is none.
-pub fn bearer_pattern<'a>(families: impl IntoIterator<Item = &'a Family>) -> Option<String> {
-    let tails: Vec<String> = families.into_iter().map(|f| crate::stub::regex_escape(&f.tail)).collect();
-    if tails.is_empty() {
-        return None;
-    }
-    Some(format!(
-        "^Bearer {}{MIDDLE_CLASS}{{{}}}(?:{})$",
-        crate::stub::regex_escape(&head()),
-        middle_len(),
-        tails.join("|")
-    ))
-}
-
 /// `(iat, exp)` of a token in the mock's layout, or `None` if it is not one.
 pub fn times(token: &str) -> Option<(i64, i64)> {
     let payload = token.split('.').nth(1)?;

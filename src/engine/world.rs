@@ -194,13 +194,6 @@ pub struct Credential {
     pub family: jwt::Family,
 }
 
-impl User {
-    /// `^Bearer ...$` of every token any credential of this principal yields.
-    pub fn bearer(&self) -> String {
-        jwt::bearer_pattern(self.credentials.iter().map(|c| &c.family)).expect("every principal has a credential")
-    }
-}
-
 /// The principal's credentials with their token families.
 fn credentials(seed: u64, username: &str, password: bool, secrets: &[String], source: jwt::Source) -> Vec<Credential> {
     let password = password.then_some((None, "password".to_string(), jwt::Source::Password));
