@@ -410,6 +410,23 @@ mod tests {
     }
 
     #[test]
+    fn access_tokens_are_checked_and_named_with_their_key() {
+        let parse = |from: &str, to: &str| Config::parse(&DEFAULT_TOML.replace(from, to), "x.toml");
+        let pat = "dckr_pat_dvpmockDemoReadOnly000000000";
+        assert!(parse("", "").is_ok());
+        let short = parse(pat, "dckr_pat_tooShort").unwrap_err().to_string();
+        assert!(short.contains("key `users[0].pats`") && short.contains("27 to 32"), "{short}");
+        let oat_as_pat = parse(pat, "dckr_oat_dvpmockDemoReadOnly000000000").unwrap_err().to_string();
+        assert!(oat_as_pat.contains("expected dckr_pat_"), "{oat_as_pat}");
+        let twice = parse("dckr_pat_dvpmockDemo2faReadOnly00000", pat).unwrap_err().to_string();
+        assert!(twice.contains("duplicate token"), "{twice}");
+        let bad_char = parse(pat, "dckr_pat_dvpmockDemoReadOnly00000000!").unwrap_err().to_string();
+        assert!(bad_char.contains("not a valid token"), "{bad_char}");
+        let clash = parse("username = \"outsider\"", "username = \"acme\"").unwrap_err().to_string();
+        assert!(clash.contains("is an organization with OATs"), "{clash}");
+    }
+
+    #[test]
     fn names_follow_docker_hub_rules() {
         assert!(check_name("acme", NameKind::Namespace).is_ok());
         assert!(check_name("Acme", NameKind::Namespace).is_err());

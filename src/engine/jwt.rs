@@ -12,9 +12,10 @@
 //! ```
 //!
 //! A [`Family`] is every token one credential (a password, a PAT, an OAT) ever yields: the
-//! header and prefix are shared by all families, the suffix and the signature (stable per
-//! credential, never verified by anyone: clients cannot check it) are the family's own. The
-//! mapping files hold only the template and the regex, so they stay byte-identical for a
+//! header and prefix are shared by all families, the suffix is the family's own, and the
+//! signature is fixed per principal (INFERRED: nobody outside Docker can check it). The data
+//! routes recognise a principal's tokens by the head and the signature, whatever the middle:
+//! the mapping files hold only the template and the regex, so they stay byte-identical for a
 //! config and seed, while each token carries the wall-clock `iat` of its request.
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -33,9 +34,9 @@ pub const AUTH_TOKEN_LIFETIME: u64 = 600;
 /// the last one seen (2017), and a client that caches the token then never sees it expire
 /// during a run.
 pub const LOGIN_TOKEN_LIFETIME: u64 = 30 * 24 * 3600;
-/// `alg` RS256 signatures are 256 bytes.
-const SIGNATURE_BYTES: usize = 256;
-const HEADER: &str = r#"{"alg":"RS256","kid":"dvp-mock","typ":"JWT"}"#;
+/// INFERRED: `alg` ES256 (64-byte signatures keep the bearer matchers short).
+const SIGNATURE_BYTES: usize = 64;
+const HEADER: &str = r#"{"alg":"ES256","kid":"dvp-mock","typ":"JWT"}"#;
 /// The payload up to the first claim that changes per request.
 const BEFORE: &str = r#"{"aud":"https://hub.docker.com","iss":"https://api.docker.com/","iat":"#;
 /// Base64url characters of a token's changing middle.
@@ -125,6 +126,13 @@ fn uuid_from(s: &mut rng::Stream) -> String {
     uuid::Builder::from_random_bytes(b).into_uuid().to_string()
 }
 
+/// The signature of every token of `username`, base64url.
+fn signature(seed: u64, username: &str) -> String {
+    let mut sig = [0u8; SIGNATURE_BYTES];
+    rng::stream(seed, &["jwt-signature", username]).fill_bytes(&mut sig);
+    URL_SAFE_NO_PAD.encode(sig)
+}
+
 /// The stable UUID of a principal (`uuid` claim).
 pub fn principal_uuid(username: &str) -> uuid::Uuid {
     uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("dvp-mock:user:{username}").as_bytes())
@@ -149,9 +157,7 @@ impl Family {
         let l = layout();
         // `rest` continues `","scope"` after the part the middle holds.
         let after = format!("{}{rest}", &"\",\"scope\""[l.post.len()..]);
-        let mut sig = [0u8; SIGNATURE_BYTES];
-        s.fill_bytes(&mut sig);
-        Family { tail: format!("{}.{}", URL_SAFE_NO_PAD.encode(after), URL_SAFE_NO_PAD.encode(sig)), sample_jti }
+        Family { tail: format!("{}.{}", URL_SAFE_NO_PAD.encode(after), signature(seed, p.username)), sample_jti }
     }
 
     /// A concrete token of this family issued at `iat`.
@@ -182,6 +188,11 @@ impl Family {
     /// The part after the middle (`S.G`), as it appears in every token of the family.
     pub fn tail(&self) -> &str {
         &self.tail
+    }
+
+    /// The signature (`G`), the same for every family of the principal.
+    pub fn signature(&self) -> &str {
+        self.tail.rsplit('.').next().expect("a tail ends with the signature")
     }
 }
 
@@ -248,5 +259,6 @@ mod tests {
         assert_eq!(a[h + m..], b[h + m..]);
         assert_ne!(a[h..h + m], b[h..h + m]);
         assert_ne!(family(Source::PersonalAccessToken).tail(), f.tail());
+        assert_eq!(family(Source::PersonalAccessToken).signature(), f.signature());
     }
 }

@@ -103,6 +103,10 @@ impl Builder<'_> {
             Case::post("login wrong password", LOGIN, r#"{"username":"demo","password":"wrong"}"#)
                 .expect_detail(401, BAD_CREDENTIALS),
         );
+        self.case(
+            Case::post("login unknown user", LOGIN, r#"{"username":"nobody","password":"x"}"#)
+                .expect_detail(401, BAD_CREDENTIALS),
+        );
     }
 
     /// `{"token": <fresh token of c>}`, with `refresh_token` when the query asks for it. The two

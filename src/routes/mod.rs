@@ -123,15 +123,16 @@ fn require_auth(req: &mut Value, auth: Option<&Value>) {
 }
 
 /// An `Authorization` matcher for every token any credential of `users` yields, whatever its
-/// `iat` (see [`crate::jwt`]): the shared head, a middle of the right length, one of the tails.
+/// `iat` (see [`crate::jwt`]): the shared head, then anything base64url from the middle on,
+/// then one of the principals' signatures.
 fn bearer_of<'a>(users: impl IntoIterator<Item = &'a User>) -> Value {
-    let tails: Vec<String> =
-        users.into_iter().flat_map(|u| u.credentials.iter().map(|c| regex_escape(c.family.tail()))).collect();
-    if tails.is_empty() {
+    let sigs: Vec<String> =
+        users.into_iter().filter_map(|u| u.credentials.first()).map(|c| regex_escape(c.family.signature())).collect();
+    if sigs.is_empty() {
         return json!({ "equalTo": NEVER });
     }
     let (head, len) = (regex_escape(&jwt::head()), jwt::middle_len());
-    json!({ "matches": format!("^Bearer {head}{}{{{len}}}(?:{})$", jwt::MIDDLE_CLASS, tails.join("|")) })
+    json!({ "matches": format!("^Bearer {head}{}{{{len},}}\\.(?:{})$", jwt::MIDDLE_CLASS, sigs.join("|")) })
 }
 
 /// Any path under `root`.
