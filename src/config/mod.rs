@@ -226,7 +226,10 @@ impl Config {
                     }
                     for p in &tag.platforms {
                         if !is_platform(p) {
-                            return Err(format!("key `{at}.platforms`: `{p}` is not an os/arch[/variant] platform"));
+                            return Err(format!(
+                                "key `{at}.platforms`: `{}` is not an os/arch[/variant] platform",
+                                p.escape_debug()
+                            ));
                         }
                     }
                 }
@@ -278,7 +281,8 @@ fn check_access_tokens(c: &Config) -> Result<(), String> {
                 || !rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
             {
                 return Err(format!(
-                    "key `{at}`: `{s}` is not a valid token: expected {prefix} + 27 to 32 of [A-Za-z0-9_-]"
+                    "key `{at}`: `{}` is not a valid token: expected {prefix} + 27 to 32 of [A-Za-z0-9_-]",
+                    s.escape_debug()
                 ));
             }
             if !seen.insert(s.as_str()) {

@@ -234,7 +234,11 @@ impl Builder<'_> {
             for (path, short, who, failed) in routes {
                 let mut locked = Stub::new(
                     format!("{short}/{}/locked-out", u.username),
-                    format!("{short}: {} locked out after {LOCKOUT_AFTER} failed logins", u.username),
+                    format!(
+                        "{}: {} locked out after {LOCKOUT_AFTER} failed logins",
+                        short.replace('-', "/"),
+                        u.username
+                    ),
                     priority::LOCKED_OUT,
                     json!({ "method": "POST", "urlPath": path, "bodyPatterns": who, "headers": { FAULT_HEADER: { "absent": true } } }),
                     too_many_requests(LOCKOUT_SECONDS, LOCKED_DETAIL),
@@ -244,7 +248,7 @@ impl Builder<'_> {
                 for k in 0..LOCKOUT_AFTER {
                     let mut s = Stub::new(
                         format!("{short}/{}/failed-{}", u.username, k + 1),
-                        format!("{short}: failed login {} of {}", k + 1, u.username),
+                        format!("{}: failed login {} of {}", short.replace('-', "/"), k + 1, u.username),
                         priority::FAILED_LOGIN,
                         json!({ "method": "POST", "urlPath": path, "bodyPatterns": who }),
                         failed.clone(),
