@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::api::{
     priority, ANALYTICS, AUTH_TOKEN, BAD_CREDENTIALS, BEARER_REALM, FAULT_HEADER, JSON, LOGIN, METHOD_NOT_ALLOWED,
-    MFA_DETAIL, PROXY,
+    PROXY,
 };
 use super::faults::too_many_requests;
 use super::Builder;
@@ -107,18 +107,7 @@ impl Builder<'_> {
                         let creds = json!([schema, field("identifier", &u.username), field("secret", &u.password)]);
                         let sample = auth_body(&u.username, &u.password);
                         if let Some(t2) = &u.login_2fa_token {
-                            let challenge = json!({ "detail": MFA_DETAIL, "login_2fa_token": t2 });
-                            self.stub(Stub::new(
-                                format!("auth-token/{}/2fa-challenge", u.username),
-                                format!("auth/token: {} needs a second factor", u.username),
-                                priority::SUCCESS,
-                                json!({ "method": "POST", "urlPath": AUTH_TOKEN, "bodyPatterns": creds }),
-                                Response::json(401, &challenge).header("WWW-Authenticate", BEARER_REALM),
-                            ));
-                            self.case(
-                                Case::post(format!("auth/token {} (2FA challenge)", u.username), AUTH_TOKEN, sample)
-                                    .expect(401, JSON, challenge.to_string()),
-                            );
+                            self.mfa_challenge("auth-token", AUTH_TOKEN, &u.username, creds, &sample, t2);
                         } else {
                             let name = format!("{} with the password", u.username);
                             self.token_stub(u.username.clone(), name, creds, &c.family, &sample);

@@ -24,19 +24,7 @@ impl Builder<'_> {
             let body = json!({ "username": u.username, "password": u.password }).to_string();
             match (&u.totp, &u.login_2fa_token) {
                 (Some(code), Some(t2)) => {
-                    let challenge = json!({ "detail": MFA_DETAIL, "login_2fa_token": t2 });
-                    self.stub(Stub::new(
-                        format!("login/{}/2fa-challenge", u.username),
-                        format!("login: {} needs a second factor", u.username),
-                        priority::SUCCESS,
-                        json!({ "method": "POST", "urlPath": LOGIN, "bodyPatterns": creds }),
-                        Response::json(401, &challenge).header("WWW-Authenticate", BEARER_REALM),
-                    ));
-                    self.case(Case::post(format!("login {} (2FA challenge)", u.username), LOGIN, &body).expect(
-                        401,
-                        JSON,
-                        challenge.to_string(),
-                    ));
+                    self.mfa_challenge("login", LOGIN, &u.username, creds, &body, t2);
                     let second = json!([
                         { "matchesJsonPath": { "expression": "$.login_2fa_token", "equalTo": t2 } },
                         { "matchesJsonPath": { "expression": "$.code", "matches": format!("^{code}$") } }
@@ -107,6 +95,24 @@ impl Builder<'_> {
             Case::post("login unknown user", LOGIN, r#"{"username":"nobody","password":"x"}"#)
                 .expect_detail(401, BAD_CREDENTIALS),
         );
+    }
+
+    /// A password login of an account with 2FA: 401 with the `login_2fa_token` (on `path`,
+    /// whose stubs are named `short`).
+    pub(super) fn mfa_challenge(&mut self, short: &str, path: &str, user: &str, creds: Value, body: &str, t2: &str) {
+        let challenge = json!({ "detail": MFA_DETAIL, "login_2fa_token": t2 });
+        self.stub(Stub::new(
+            format!("{short}/{user}/2fa-challenge"),
+            format!("{}: {user} needs a second factor", short.replace('-', "/")),
+            priority::SUCCESS,
+            json!({ "method": "POST", "urlPath": path, "bodyPatterns": creds }),
+            Response::json(401, &challenge).header("WWW-Authenticate", BEARER_REALM),
+        ));
+        self.case(Case::post(format!("{short} {user} (2FA challenge)",), path, body).expect(
+            401,
+            JSON,
+            challenge.to_string(),
+        ));
     }
 
     /// `{"token": <fresh token of c>}`, with `refresh_token` when the query asks for it. The two
