@@ -9,6 +9,7 @@ mod config_props;
 mod consistency;
 mod determinism;
 mod layout;
+mod preview;
 mod schema;
 mod snapshots;
 mod standalone;
