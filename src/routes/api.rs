@@ -164,6 +164,8 @@ pub mod priority {
     pub const LOCKED_OUT: u32 = 1;
     /// A failed login of a known username, counted towards its lockout (401).
     pub const FAILED_LOGIN: u32 = 4;
-    /// Any request nothing above answered, anywhere on the host (JSON 404).
+    /// Any other path under `/api` (the API's own 404), then any request nothing above
+    /// answered, anywhere on the host (the Hub's JSON 404).
+    pub const API_FALLBACK: u32 = 19;
     pub const HOST_FALLBACK: u32 = 20;
 }

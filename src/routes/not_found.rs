@@ -115,6 +115,18 @@ impl Builder<'_> {
     /// 404 (observed for unknown `/v2` routes; INFERRED for every other path), never WireMock's
     /// "Request was not matched" page.
     pub(super) fn host_not_found(&mut self) {
+        // INFERRED: another API path (`/api/publisher/analytics/v2`, ...) answers in the
+        // publisher API's style.
+        self.stub(Stub::new(
+            "api/not-found",
+            "any other /api path: 404 Not Found",
+            priority::API_FALLBACK,
+            json!({ "method": "ANY", "urlPathPattern": "^/api(?:/.*)?$" }),
+            Response::detail(404, NOT_FOUND),
+        ));
+        self.case(
+            Case::get("another API version", "/api/publisher/analytics/v2/namespaces").expect_detail(404, NOT_FOUND),
+        );
         self.stub(Stub::new(
             "host/not-found",
             "any other request: 404 Page Not Found",
@@ -128,7 +140,7 @@ impl Builder<'_> {
             ("GET", "/v2/users/nope"),
             ("POST", "/x"),
             ("OPTIONS", "/v2/repositories/acme/web"),
-            ("PATCH", "/api"),
+            ("PATCH", "/apis"),
             ("TRACE", "/x"),
             ("PROPFIND", "/x"),
         ] {
