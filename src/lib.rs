@@ -23,6 +23,7 @@ pub mod calendar;
 pub mod config;
 pub mod corpus;
 pub mod csv_layout;
+pub mod dataviews;
 pub mod error;
 pub mod events;
 pub mod jwt;
