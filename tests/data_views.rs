@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use crate::support;
 use dvp_mock::config::Config;
 use dvp_mock::model::Model;
-use dvp_mock::reports::{self, ReportType};
+use dvp_mock::views::reports::{self, ReportType};
 use dvp_mock::views::{self, Dataview};
+use dvp_mock::wiremock::Target;
 
 type Rows = Vec<BTreeMap<String, String>>;
 
@@ -95,18 +96,19 @@ fn benchmark_report_is_off_by_default_and_sums_the_tracked_companies_cells() {
     let mut config = short_config();
     config.reports.benchmark_companies = 3;
     let model = Model::build(config, 2);
+    let model = &model;
     assert_eq!(*ReportType::catalogue(&model.world.config).last().unwrap(), ReportType::Benchmark);
     let mut rows_seen = 0;
     for (ns, namespace) in model.world.namespaces.iter().enumerate() {
-        for p in reports::retained(&model) {
-            let csv = reports::report_csv(&model, ns, ReportType::Benchmark, &p);
+        for p in reports::retained(&model.world) {
+            let csv = reports::report_csv(&model.world, ns, ReportType::Benchmark, &p);
             let header = String::from_utf8_lossy(&csv).lines().next().unwrap().to_string();
             assert_eq!(header, "DATE_GRANULARITY,DATE_REFERENCE,PUBLISHER_NAME,DOMAIN,IMAGE_REPOSITORY,DATA_DOWNLOADS,VERSION_CHECKS,PULLS,UNIQUE_AUTHENTICATED_USERS,PCT_REPOSITORY_PULLS,RANK");
             let bench = parse(&csv);
             // The tracked companies (10) include the 3 benchmark companies: same cells, summed
             // over country, cloud, agent and use case.
             let mut tracked: BTreeMap<(String, String), [u64; 4]> = BTreeMap::new();
-            for r in parse(&reports::report_csv(&model, ns, ReportType::TrackedCompanies, &p)) {
+            for r in parse(&reports::report_csv(&model.world, ns, ReportType::TrackedCompanies, &p)) {
                 let e = tracked.entry((r["DOMAIN"].clone(), r["IMAGE_REPOSITORY"].clone())).or_default();
                 for (i, col) in
                     ["DATA_DOWNLOADS", "VERSION_CHECKS", "PULLS", "UNIQUE_AUTHENTICATED_USERS"].iter().enumerate()
@@ -169,7 +171,10 @@ fn default_tree_serves_premium_views_and_public_series_only_where_they_belong() 
 
     // Premium views: listed in the extensions dataset, served through listing + signed link.
     let meta = json(&get(&format!("{ANALYTICS}/namespaces/betalabs")));
-    assert_eq!(meta["datasets"][1]["views"], serde_json::json!(["ext-summary", "ext-premium-summary", "ext-premium-geo"]));
+    assert_eq!(
+        meta["datasets"][1]["views"],
+        serde_json::json!(["ext-summary", "ext-premium-summary", "ext-premium-geo"])
+    );
     let acme = json(&get(&format!("{ANALYTICS}/namespaces/acme")));
     assert_eq!(acme["datasets"].as_array().unwrap().len(), 1, "acme has no extensions dataset");
     let (ns, _) = model.world.namespace("betalabs").unwrap();
@@ -214,7 +219,12 @@ fn default_tree_serves_premium_views_and_public_series_only_where_they_belong() 
     let month_sum: u64 = ["nginx", "redis", "postgres"]
         .iter()
         .map(|r| {
-            let s = json(&wm.request("GET", &format!("{PROXY}/namespaces/library/repos/{r}/pulls?timespan=months"), &[], None));
+            let s = json(&wm.request(
+                "GET",
+                &format!("{PROXY}/namespaces/library/repos/{r}/pulls?timespan=months"),
+                &[],
+                None,
+            ));
             s["pulls"].as_array().unwrap().last().unwrap()["pullCount"].as_u64().unwrap()
         })
         .sum();
@@ -256,12 +266,12 @@ fn default_tree_serves_premium_views_and_public_series_only_where_they_belong() 
 fn opt_in_benchmark_reports_and_gzip_exports_are_served() {
     use std::io::Read;
     let plain_config = short_config();
-    let plain = dvp_mock::standalone_in_memory(&Model::build(plain_config.clone(), 2)).unwrap().1;
+    let plain = support::tree_of(&plain_config, 2);
     let mut config = plain_config;
     config.reports.benchmark_companies = 3;
     config.export_gzip = true;
-    let model = Model::build(config, 2);
-    let (built, tree) = dvp_mock::standalone_in_memory(&model).unwrap();
+    let (built, tree) = support::generate(&config, Target::Standalone, 2).unwrap();
+    let model = &built.model;
     let dir = support::write_scratch("data-views-opt-in", &tree);
     let wm = WireMock::start(&dir);
     let base = wm.base_url();
@@ -285,14 +295,14 @@ fn opt_in_benchmark_reports_and_gzip_exports_are_served() {
     let catalogue = json(&get(&format!("{PROXY}/namespaces/acme/reports")));
     let bench: Vec<&Value> =
         catalogue["reports"].as_array().unwrap().iter().filter(|r| r["type"] == "benchmark").collect();
-    assert_eq!(bench.len(), reports::retained(&model).len());
+    assert_eq!(bench.len(), reports::retained(&model.world).len());
     let (ns, _) = model.world.namespace("acme").unwrap();
-    for (entry, p) in bench.iter().zip(reports::retained(&model)) {
+    for (entry, p) in bench.iter().zip(reports::retained(&model.world)) {
         let redirect = get(&local(entry["url"].as_str().unwrap(), &base));
         assert_eq!(redirect.status, 302);
         let csv = wm.request("GET", &local(redirect.header("Location").unwrap(), &base), &[], None);
         assert_eq!(csv.status, 200);
-        assert_eq!(csv.body, reports::report_csv(&model, ns, ReportType::Benchmark, &p));
+        assert_eq!(csv.body, reports::report_csv(&model.world, ns, ReportType::Benchmark, &p));
         assert!(csv.text().lines().count() > 1, "rows in {}", p.label());
     }
 
@@ -301,7 +311,9 @@ fn opt_in_benchmark_reports_and_gzip_exports_are_served() {
     for ns_name in ["acme", "betalabs"] {
         for p in [model.world.calendar.weeks.last().unwrap(), model.world.calendar.months.last().unwrap()] {
             let (_, namespace) = model.world.namespace(ns_name).unwrap();
-            let views = Dataview::PULLS.iter().chain(Dataview::extensions(namespace.premium_extensions).iter().filter(|_| namespace.extension_publisher));
+            let views = Dataview::PULLS.iter().chain(
+                Dataview::extensions(namespace.premium_extensions).iter().filter(|_| namespace.extension_publisher),
+            );
             for view in views {
                 let listing = json(&get(&format!(
                     "{ANALYTICS}/namespaces/{ns_name}/pulls/exports/years/{}/{}/{}/{}",

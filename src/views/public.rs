@@ -6,38 +6,14 @@
 //! Poisson around the same [`daily_mean_of`] rhythm and growth as modelled namespaces, and a
 //! period's `pullCount` is the sum of its days. `ipCount` has no client population behind it
 //! and is derived from the pulls ([`ip_count`], INFERRED).
-use std::collections::BTreeSet;
-
 use chrono::NaiveDate;
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::calendar::{Calendar, Granularity, Period};
-use crate::config::{check_name, NameKind};
+use crate::config::public::PublicNamespace;
 use crate::events::daily_mean_of;
 use crate::rng;
 use crate::views::{pull_series, Group, SeriesPoint};
-
-/// A public namespace as configured (`[[public_namespaces]]`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PublicNamespace {
-    pub name: String,
-    /// Mean pulls per week of the whole namespace at `history_start`.
-    pub weekly_pulls: f64,
-    /// Relative growth per year.
-    #[serde(default)]
-    pub growth: f64,
-    pub repos: Vec<PublicRepo>,
-}
-
-/// A public repository: its share of the namespace's pulls.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PublicRepo {
-    pub name: String,
-    pub popularity: f64,
-}
 
 /// Pulls per distinct IP address in one week: the ratio of the newest spec's `ReposPullData`
 /// example (272407 pulls, 41490 IPs). INFERRED for public images.
@@ -57,39 +33,6 @@ pub const NAMESPACE_DISTINCT_IPS: f64 = 0.8;
 
 /// INFERRED day-to-day swing of a public image's pulls (uniform factor in 1 ± this).
 const DAY_SWING: f64 = 0.1;
-
-/// Validates `[[public_namespaces]]`; `publishers` are the names of the publisher namespaces.
-pub fn validate(list: &[PublicNamespace], publishers: &BTreeSet<&str>) -> Result<(), String> {
-    let mut names = BTreeSet::new();
-    for (i, ns) in list.iter().enumerate() {
-        let at = format!("public_namespaces[{i}]");
-        check_name(&ns.name, NameKind::Namespace).map_err(|m| format!("key `{at}.name`: {m}"))?;
-        if publishers.contains(ns.name.as_str()) || !names.insert(ns.name.as_str()) {
-            return Err(format!("key `{at}.name`: duplicate namespace `{}`", ns.name));
-        }
-        if !(ns.weekly_pulls.is_finite() && (0.0..=1e10).contains(&ns.weekly_pulls)) {
-            return Err(format!("key `{at}.weekly_pulls`: expected a number in 0..=1e10"));
-        }
-        if !(ns.growth.is_finite() && (-0.9..=10.0).contains(&ns.growth)) {
-            return Err(format!("key `{at}.growth`: expected a number in -0.9..=10"));
-        }
-        if ns.repos.is_empty() {
-            return Err(format!("key `{at}.repos`: expected at least one repository"));
-        }
-        let mut repos = BTreeSet::new();
-        for (j, r) in ns.repos.iter().enumerate() {
-            let at = format!("{at}.repos[{j}]");
-            check_name(&r.name, NameKind::Repo).map_err(|m| format!("key `{at}.name`: {m}"))?;
-            if !repos.insert(r.name.as_str()) {
-                return Err(format!("key `{at}.name`: duplicate repository `{}`", r.name));
-            }
-            if !(r.popularity.is_finite() && (0.0..=1e6).contains(&r.popularity)) {
-                return Err(format!("key `{at}.popularity`: expected a number in 0..=1000000"));
-            }
-        }
-    }
-    Ok(())
-}
 
 /// A public namespace with its daily pull counts over the history.
 #[derive(Debug, Clone)]

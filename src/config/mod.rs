@@ -1,12 +1,17 @@
 //! The TOML configuration: parsed strictly (unknown keys are errors), validated once.
 //!
 //! Every value a user can set lives here, with its default. The embedded default
-//! configuration is `src/default.toml`, printed by `dvp-mock config`.
+//! configuration is `src/config/default.toml`, printed by `dvp-mock config`.
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
 use crate::Error;
+
+mod load;
+pub mod public;
+
+pub use load::{load, Overrides};
 
 /// The embedded default configuration (compiled in).
 pub const DEFAULT_TOML: &str = include_str!("default.toml");
@@ -30,15 +35,15 @@ pub struct Config {
     /// Budget of a WireMock Cloud import file, in bytes.
     #[serde(default = "default_cloud_budget")]
     pub cloud_budget_bytes: u64,
-    /// Write export parts as deterministic `.csv.gz` (see `dataviews::gzip`).
+    /// Write export parts as deterministic `.csv.gz` (see `render::gzip`).
     #[serde(default)]
     pub export_gzip: bool,
     #[serde(default)]
     pub reports: Reports,
     pub namespaces: Vec<Namespace>,
-    /// Namespaces served on the public proxylytics pull routes only (`dataviews::public`).
+    /// Namespaces served on the public proxylytics pull routes only (`views::public`).
     #[serde(default)]
-    pub public_namespaces: Vec<crate::dataviews::public::PublicNamespace>,
+    pub public_namespaces: Vec<public::PublicNamespace>,
     pub users: Vec<User>,
 }
 
@@ -244,7 +249,7 @@ impl Config {
         if self.reports.benchmark_companies > 1000 {
             return Err("key `reports.benchmark_companies`: expected 0..=1000".into());
         }
-        crate::dataviews::public::validate(&self.public_namespaces, &ns_names)?;
+        public::validate(&self.public_namespaces, &ns_names)?;
         let mut user_names = BTreeSet::new();
         for (i, user) in self.users.iter().enumerate() {
             let at = format!("users[{i}]");

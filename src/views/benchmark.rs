@@ -10,8 +10,8 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use crate::reports::{pct, top_companies};
 use crate::stats::PeriodStats;
+use crate::views::reports::{pct, top_companies};
 use crate::world::World;
 
 /// Benchmark report header (INFERRED layout, DVP Core naming).

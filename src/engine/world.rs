@@ -2,9 +2,9 @@
 //! digests, the shared client population, and the users with their tokens.
 use crate::calendar::Calendar;
 use crate::config::Config;
-use crate::dataviews::public::Public;
 use crate::jwt;
 use crate::rng::{self, Weighted};
+use crate::views::public::Public;
 use rand::Rng;
 
 /// The built world; everything downstream reads it, nothing mutates it.
@@ -18,7 +18,7 @@ pub struct World {
     pub profiles: Vec<Profile>,
     pub users: Vec<User>,
     /// Public namespaces: pull series on the proxylytics pull routes only.
-    pub public: Vec<crate::dataviews::public::Public>,
+    pub public: Vec<Public>,
 }
 
 #[derive(Debug)]
