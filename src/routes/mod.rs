@@ -25,6 +25,7 @@ mod faults;
 mod guards;
 mod login;
 mod not_found;
+mod public;
 mod pulls;
 mod reports;
 mod repos_pulls;
@@ -76,6 +77,9 @@ pub fn build(model: &Model, bodies: Bodies, sink: &dyn Sink, options: Options) -
         b.exports(ns, &mut exports);
         b.reports(ns, &reports);
         b.namespace_not_found(ns);
+    }
+    for i in 0..model.world.public.len() {
+        b.public_pulls(i);
     }
     b.repos_pulls();
     b.guards();
