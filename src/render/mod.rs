@@ -166,6 +166,10 @@ impl<'a> Pass for ExportPass<'a> {
         }
         Ok(PeriodOutput { exports, summary: PeriodSummary::of(world, ns, stats), reports, repo_clients })
     }
+
+    fn stopped(&self) -> bool {
+        self.sink.stopped()
+    }
 }
 
 /// Renders every body file of `world` into `sink` on `jobs` threads: the pass, then the

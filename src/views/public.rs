@@ -22,7 +22,7 @@ pub const PULLS_PER_IP_WEEK: f64 = 6.6;
 /// INFERRED: over a longer period the same IPs come back, so pulls per IP grow with the square
 /// root of the period length (a month has about twice a week's pulls per IP).
 pub fn ip_count(pulls: u64, days: i64) -> u64 {
-    let ratio = PULLS_PER_IP_WEEK * (days as f64 / 7.0).sqrt();
+    let ratio = PULLS_PER_IP_WEEK * libm::sqrt(days as f64 / 7.0);
     ((pulls as f64 / ratio).round() as u64).clamp(u64::from(pulls > 0), pulls)
 }
 

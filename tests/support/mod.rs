@@ -43,8 +43,16 @@ pub fn default_tree() -> Tree {
     default_output().1.clone()
 }
 
-/// The default Cloud import file under `budget`.
+/// The default Cloud import file under `budget` (without a limit: built once).
 pub fn default_cloud(budget: u64) -> Result<Tree, dvp_mock::Error> {
+    static UNLIMITED: std::sync::OnceLock<Tree> = std::sync::OnceLock::new();
+    if budget == u64::MAX {
+        return Ok(UNLIMITED.get_or_init(|| default_cloud_generated(budget).unwrap()).clone());
+    }
+    default_cloud_generated(budget)
+}
+
+fn default_cloud_generated(budget: u64) -> Result<Tree, dvp_mock::Error> {
     let mut config = Config::default_config();
     config.cloud_budget_bytes = budget;
     generate(&config, Target::Cloud, 2).map(|(_, tree)| tree)
