@@ -116,7 +116,7 @@ fn benchmark_report_is_off_by_default_and_sums_the_tracked_companies_cells() {
                     e[i] += n(&r, col);
                 }
             }
-            let repo_pulls: BTreeMap<String, u64> = parse(&views::export_csv(&model, ns, &p, Dataview::RepoSummary))
+            let repo_pulls: BTreeMap<String, u64> = parse(&views::export_csv(model, ns, &p, Dataview::RepoSummary))
                 .iter()
                 .map(|r| {
                     let pulls = n(r, "pull_by_tag_count") + n(r, "pull_by_digest_count") + n(r, "version_check_count");
