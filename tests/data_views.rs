@@ -3,29 +3,13 @@
 //! views it restates, and served by the real WireMock jar.
 use std::collections::BTreeMap;
 
+use crate::consistency::{n, parse};
 use crate::support;
 use dvp_mock::config::Config;
 use dvp_mock::model::Model;
 use dvp_mock::views::reports::{self, ReportType};
 use dvp_mock::views::{self, Dataview};
 use dvp_mock::wiremock::Target;
-
-type Rows = Vec<BTreeMap<String, String>>;
-
-fn parse(csv: &[u8]) -> Rows {
-    let mut r = csv::Reader::from_reader(csv);
-    let headers = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
-        .collect()
-}
-
-fn n(row: &BTreeMap<String, String>, col: &str) -> u64 {
-    row[col].parse().unwrap_or_else(|_| panic!("{col} = {:?} is not an integer", row[col]))
-}
-
-const PREMIUM_COLUMNS: [&str; 6] =
-    ["installs", "unique_installs", "uninstalls", "unique_uninstalls", "usage", "unique_users"];
 
 /// The default config with a short history: a cheap model for the opt-in settings.
 fn short_config() -> Config {
@@ -60,7 +44,7 @@ fn premium_views_restate_ext_summary_and_the_raw_rows() {
             assert_eq!(n(r, "unique_users"), n(r, "unique_installs") + n(r, "unique_uninstalls"));
             // Geo rows add up to the summary row, column by column.
             let rows: Vec<_> = geo.iter().filter(|g| g["extension"] == r["extension"]).collect();
-            for col in PREMIUM_COLUMNS {
+            for col in dvp_mock::views::premium::DATA_POINTS {
                 assert_eq!(rows.iter().map(|g| n(g, col)).sum::<u64>(), n(r, col), "{col} by country {}", p.label());
             }
             active += u64::from(n(r, "usage") > 0);

@@ -342,7 +342,7 @@ pub fn write_export<R: Rows>(
         Dataview::ExtPremiumSummary | Dataview::ExtPremiumGeo => {
             let geo = view == Dataview::ExtPremiumGeo;
             use crate::views::premium;
-            w.write_record(if geo { premium::EXT_PREMIUM_GEO } else { premium::EXT_PREMIUM_SUMMARY })?;
+            w.write_record(premium::header(geo))?;
             for row in premium::rows(world, stats, geo) {
                 w.write_record(&row)?;
             }

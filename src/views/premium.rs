@@ -19,30 +19,17 @@ use crate::events::Action;
 use crate::stats::PeriodStats;
 use crate::world::World;
 
-/// `ext-premium-summary`: one row per extension repository (INFERRED layout).
-pub const EXT_PREMIUM_SUMMARY: &[&str] = &[
-    "namespace",
-    "extension",
-    "installs",
-    "unique_installs",
-    "uninstalls",
-    "unique_uninstalls",
-    "usage",
-    "unique_users",
-];
+/// The premium data points, in documentation order, as columns (INFERRED spelling, like the
+/// other legacy exports: lower snake case).
+pub const DATA_POINTS: [&str; 6] =
+    ["installs", "unique_installs", "uninstalls", "unique_uninstalls", "usage", "unique_users"];
 
-/// `ext-premium-geo`: one row per (extension repository, country) with activity (INFERRED layout).
-pub const EXT_PREMIUM_GEO: &[&str] = &[
-    "namespace",
-    "extension",
-    "country",
-    "installs",
-    "unique_installs",
-    "uninstalls",
-    "unique_uninstalls",
-    "usage",
-    "unique_users",
-];
+/// The header of `ext-premium-summary` (one row per extension repository) or, with `geo`,
+/// `ext-premium-geo` (one row per extension repository and country with activity). INFERRED.
+pub fn header(geo: bool) -> Vec<&'static str> {
+    let keys: &[&'static str] = if geo { &["namespace", "extension", "country"] } else { &["namespace", "extension"] };
+    keys.iter().copied().chain(DATA_POINTS).collect()
+}
 
 /// The premium data points of one extension (and country).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
