@@ -18,6 +18,14 @@ fn short_config() -> Config {
     c
 }
 
+/// [`short_config`] with every opt-in setting on: benchmark reports and gzipped exports.
+pub fn opt_in_config() -> Config {
+    let mut c = short_config();
+    c.reports.benchmark_companies = 3;
+    c.export_gzip = true;
+    c
+}
+
 #[test]
 fn premium_views_restate_ext_summary_and_the_raw_rows() {
     let model = support::default_model();
@@ -249,11 +257,8 @@ fn default_tree_serves_premium_views_and_public_series_only_where_they_belong() 
 #[test]
 fn opt_in_benchmark_reports_and_gzip_exports_are_served() {
     use std::io::Read;
-    let plain_config = short_config();
-    let plain = support::tree_of(&plain_config, 2);
-    let mut config = plain_config;
-    config.reports.benchmark_companies = 3;
-    config.export_gzip = true;
+    let plain = support::tree_of(&short_config(), 2);
+    let config = opt_in_config();
     let (built, tree) = support::generate(&config, Target::Standalone, 2).unwrap();
     let model = &built.model;
     let dir = support::write_scratch("data-views-opt-in", &tree);

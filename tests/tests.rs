@@ -6,7 +6,7 @@ mod client_paths;
 mod cloud;
 mod config_props;
 mod consistency;
-mod data_views;
+pub mod data_views;
 mod determinism;
 mod schema;
 mod snapshots;
