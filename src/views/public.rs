@@ -34,6 +34,16 @@ pub const NAMESPACE_DISTINCT_IPS: f64 = 0.8;
 /// INFERRED day-to-day swing of a public image's pulls (uniform factor in 1 ± this).
 const DAY_SWING: f64 = 0.1;
 
+/// A Poisson count around `mean`; above `u32` range (a busy public image under fast growth)
+/// the Poisson spread is far below a pull in a million, so the mean itself is the count.
+fn day_count(s: &mut rng::Stream, mean: f64) -> u64 {
+    if mean < f64::from(u32::MAX) / 2.0 {
+        u64::from(rng::poisson(s, mean))
+    } else {
+        mean.round() as u64
+    }
+}
+
 /// A public namespace with its daily pull counts over the history.
 #[derive(Debug, Clone)]
 pub struct Public {
@@ -60,7 +70,7 @@ impl Public {
                         let mean = daily_mean_of(ns.weekly_pulls * share, ns.growth, calendar.history_start, day);
                         let mut s = rng::stream(seed, &["public", &ns.name, &r.name, &day.to_string()]);
                         let swing = 1.0 + DAY_SWING * (2.0 * rng::unit(&mut s) - 1.0);
-                        u64::from(rng::poisson(&mut s, mean * swing))
+                        day_count(&mut s, mean * swing)
                     })
                     .collect()
             })
@@ -115,6 +125,22 @@ impl Public {
 mod tests {
     use super::*;
     use crate::config::Config;
+
+    /// The largest volume the configuration accepts, grown for years, is counted, not clamped.
+    #[test]
+    fn huge_volumes_do_not_saturate() {
+        let mut config = Config::default_config();
+        config.history_start = config.as_of - chrono::Days::new(3 * 365);
+        config.validate().unwrap();
+        let cal = Calendar::new(config.history_start, config.as_of);
+        let mut ns = config.public_namespaces[0].clone();
+        ns.weekly_pulls = 1e10;
+        ns.growth = 10.0;
+        let big = Public::build(config.seed, &cal, &ns);
+        let last = big.pulls(0, cal.weeks.last().unwrap());
+        assert!(last > 100 * u64::from(u32::MAX), "{last}");
+        assert!(big.point(cal.weeks.last().unwrap()).total.1 > 0);
+    }
 
     #[test]
     fn ip_counts_stay_between_one_and_the_pulls() {
