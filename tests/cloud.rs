@@ -5,7 +5,7 @@ use serde_json::Value;
 use crate::support::{self, wiremock::WireMock};
 use dvp_mock::corpus::Case;
 use dvp_mock::verify;
-use dvp_mock::wiremock::{Target, Tree, CLOUD_FILE};
+use dvp_mock::wiremock::{Target, CLOUD_FILE};
 
 fn cloud_doc() -> (Vec<u8>, Value) {
     let tree = support::default_cloud(u64::MAX).unwrap();
@@ -41,7 +41,7 @@ fn mask_after(text: &str, key: &str) -> String {
 #[test]
 fn cloud_import_answers_exactly_like_the_standalone_tree() {
     let (bytes, doc) = cloud_doc();
-    assert_parity(support::default_corpus(), &support::default_tree(), &bytes, &doc);
+    assert_parity(support::default_corpus(), &support::default_wiremock(), &bytes, &doc);
 }
 
 /// The opt-in settings (benchmark reports, gzipped exports: binary bodies inline) too.
@@ -53,14 +53,13 @@ fn cloud_import_of_the_opt_in_settings_answers_like_the_standalone_tree() {
     let bytes = cloud[CLOUD_FILE].clone();
     let doc: Value = serde_json::from_slice(&bytes).unwrap();
     assert!(String::from_utf8_lossy(&bytes).contains("base64Body"), "gzipped parts are inline as base64");
-    assert_parity(&generated.corpus, &tree, &bytes, &doc);
+    let standalone = WireMock::start(&support::write_scratch("parity-opt-in", &tree));
+    assert_parity(&generated.corpus, &standalone, &bytes, &doc);
 }
 
-/// Serves `standalone` and imports the Cloud file `bytes` into an empty server; every case of
-/// `corpus` passes on Cloud and gets the same answer from both.
-fn assert_parity(corpus: &[Case], standalone: &Tree, bytes: &[u8], doc: &Value) {
-    let standalone_dir = support::write_scratch("parity-standalone", standalone);
-    let standalone = WireMock::start(&standalone_dir);
+/// Imports the Cloud file `bytes` into an empty server; every case of `corpus` passes on Cloud
+/// and gets the same answer from it as from `standalone`.
+fn assert_parity(corpus: &[Case], standalone: &WireMock, bytes: &[u8], doc: &Value) {
     let cloud = WireMock::start_empty();
     let import =
         cloud.request("POST", "/__admin/mappings/import", &[("Content-Type", "application/json")], Some(bytes));

@@ -154,8 +154,7 @@ fn local(url: &str, base: &str) -> String {
 #[test]
 fn default_tree_serves_premium_views_and_public_series_only_where_they_belong() {
     let model = support::default_model();
-    let dir = support::write_scratch("data-views-default", &support::default_tree());
-    let wm = WireMock::start(&dir);
+    let wm = support::default_wiremock();
     let base = wm.base_url();
     let token = &model.world.users.iter().find(|u| u.username == "demo").unwrap().token;
     let auth = format!("Bearer {token}");
