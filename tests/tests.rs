@@ -8,6 +8,7 @@ mod config_props;
 mod consistency;
 pub mod data_views;
 mod determinism;
+mod layout;
 mod schema;
 mod snapshots;
 mod standalone;
