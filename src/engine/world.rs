@@ -2,9 +2,9 @@
 //! digests, the shared client population, and the users with their tokens.
 use crate::calendar::Calendar;
 use crate::config::Config;
+use crate::engine::public::Public;
 use crate::jwt;
 use crate::rng::{self, Weighted};
-use crate::views::public::Public;
 use rand::Rng;
 
 /// The built world; everything downstream reads it, nothing mutates it.

@@ -5,7 +5,7 @@ use super::api::{Root, ANALYTICS, NS_404, PROXY};
 use super::Builder;
 use crate::calendar::Granularity;
 use crate::corpus::Case;
-use crate::views::Group;
+use crate::views::{self, Group};
 
 impl Builder<'_> {
     /// The pull-series stubs of public namespace `i` (proxylytics only, no token), and corpus
@@ -16,7 +16,7 @@ impl Builder<'_> {
         let repos: Vec<&str> = public.repos.iter().map(String::as_str).collect();
         let roots = [(Root::Proxylytics, None, None)];
         self.series_routes(&public.name, &repos, &roots, |repo, t, m, g| {
-            public.pull_data(&world.calendar, repo, t, m, g)
+            views::public::pull_data(public, &world.calendar, repo, t, m, g)
         });
         let Some(token) = self.any_user_token() else { return };
         let name = &public.name;
@@ -42,7 +42,10 @@ impl Builder<'_> {
             .iter()
             .flat_map(|p| {
                 p.repos.iter().enumerate().map(move |(r, repo)| {
-                    (format!("{}/{repo}", p.name), p.pull_data(&world.calendar, Some(r as u16), t, m, g).to_string())
+                    (
+                        format!("{}/{repo}", p.name),
+                        views::public::pull_data(p, &world.calendar, Some(r as u16), t, m, g).to_string(),
+                    )
                 })
             })
             .collect()
