@@ -9,6 +9,7 @@ mod consistency;
 pub mod data_views;
 mod determinism;
 mod layout;
+mod preview;
 mod schema;
 mod snapshots;
 mod standalone;
