@@ -124,8 +124,19 @@ fn mezmo_verdaccio_and_docker_trends_paths() {
     assert_eq!(status, 200);
     let v: Value = serde_json::from_slice(&body).unwrap();
     assert!(v["pulls"].as_array().unwrap().iter().all(|p| p["start"].as_str().unwrap().ends_with("T00:00:00Z")));
+    // docker-trends charts official images through `library`: a public namespace of the world.
     let (status, body) =
         get(&agent, &format!("{host}/api/publisher/proxylytics/v1/namespaces/library/repos/nginx/pulls"), None);
+    assert_eq!(status, 200);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    for p in v["pulls"].as_array().unwrap() {
+        let start: chrono::NaiveDate = p["start"].as_str().unwrap()[..10].parse().unwrap();
+        assert_eq!(chrono::Datelike::weekday(&start), chrono::Weekday::Mon);
+        assert!(p["pullCount"].as_u64().unwrap() > 0);
+    }
+    // An image the world does not hold keeps the 404.
+    let (status, body) =
+        get(&agent, &format!("{host}/api/publisher/proxylytics/v1/namespaces/library/repos/busybox/pulls"), None);
     assert_eq!(status, 404);
     assert!(serde_json::from_slice::<Value>(&body).unwrap()["detail"].is_string());
 }

@@ -3,8 +3,9 @@
 use serde_json::Value;
 
 use crate::support::{self, wiremock::WireMock};
+use dvp_mock::corpus::Case;
 use dvp_mock::verify;
-use dvp_mock::wiremock::CLOUD_FILE;
+use dvp_mock::wiremock::{Target, CLOUD_FILE};
 
 fn cloud_doc() -> (Vec<u8>, Value) {
     let tree = support::default_cloud(u64::MAX).unwrap();
@@ -55,17 +56,35 @@ fn mask_after(text: &str, key: &str) -> String {
 #[test]
 fn cloud_import_answers_exactly_like_the_standalone_tree() {
     let (bytes, doc) = cloud_doc();
-    let standalone = support::default_wiremock();
+    assert_parity(support::default_corpus(), &support::default_wiremock(), &bytes, &doc);
+}
+
+/// The opt-in settings (benchmark reports, gzipped exports: binary bodies inline) too.
+#[test]
+fn cloud_import_of_the_opt_in_settings_answers_like_the_standalone_tree() {
+    let config = crate::data_views::opt_in_config();
+    let (generated, tree) = support::generate(&config, Target::Standalone, 2).unwrap();
+    let (_, cloud) = support::generate(&config, Target::Cloud, 2).unwrap();
+    let bytes = cloud[CLOUD_FILE].clone();
+    let doc: Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(String::from_utf8_lossy(&bytes).contains("base64Body"), "gzipped parts are inline as base64");
+    let standalone = WireMock::start(&support::write_scratch("parity-opt-in", &tree));
+    assert_parity(&generated.corpus, &standalone, &bytes, &doc);
+}
+
+/// Imports the Cloud file `bytes` into an empty server; every case of `corpus` passes on Cloud
+/// and gets the same answer from it as from `standalone`.
+fn assert_parity(corpus: &[Case], standalone: &WireMock, bytes: &[u8], doc: &Value) {
     let cloud = WireMock::start_empty();
     let import =
-        cloud.request("POST", "/__admin/mappings/import", &[("Content-Type", "application/json")], Some(&bytes));
+        cloud.request("POST", "/__admin/mappings/import", &[("Content-Type", "application/json")], Some(bytes));
     assert_eq!(import.status, 200, "import failed: {}", import.text());
     assert_eq!(cloud.stub_count(), doc["mappings"].as_array().unwrap().len());
 
     let agent = verify::agent();
     let (sb, cb) = (standalone.base_url(), cloud.base_url());
     let mut diffs = Vec::new();
-    for case in support::default_corpus() {
+    for case in corpus {
         let a = verify::send(&agent, &sb, case).unwrap();
         let b = verify::send(&agent, &cb, case).unwrap();
         if let Err(why) = verify::compare(case, &cb, &b) {

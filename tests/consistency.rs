@@ -7,9 +7,9 @@ use dvp_mock::events;
 use dvp_mock::views::reports::{self, ReportType};
 use dvp_mock::views::{self, Dataview, Group};
 
-type Rows = Vec<BTreeMap<String, String>>;
+pub type Rows = Vec<BTreeMap<String, String>>;
 
-fn parse(csv: &[u8]) -> Rows {
+pub fn parse(csv: &[u8]) -> Rows {
     let mut r = csv::Reader::from_reader(csv);
     let headers = r.headers().unwrap().clone();
     r.records()
@@ -17,7 +17,7 @@ fn parse(csv: &[u8]) -> Rows {
         .collect()
 }
 
-fn n(row: &BTreeMap<String, String>, col: &str) -> u64 {
+pub fn n(row: &BTreeMap<String, String>, col: &str) -> u64 {
     row[col].parse().unwrap_or_else(|_| panic!("{col} = {:?} is not an integer", row[col]))
 }
 

@@ -50,6 +50,8 @@ fn csv_heads() {
         "acme_namespace_summary_2026_w02",
         "acme_geo_repo_summary_2026_w02",
         "betalabs_ext_summary_2026_m01",
+        "betalabs_ext_premium_summary_2026_m01",
+        "betalabs_ext_premium_geo_2026_m01",
         "acme_summary_weekly_",
         "acme_trend_weekly_",
         "acme_technographic_monthly_",

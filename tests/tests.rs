@@ -7,6 +7,7 @@ mod client_paths;
 mod cloud;
 mod config_props;
 mod consistency;
+pub mod data_views;
 mod determinism;
 mod docs;
 mod layout;

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use crate::Error;
 
 mod load;
+pub mod public;
 
 pub use load::{load, Overrides};
 
@@ -34,9 +35,15 @@ pub struct Config {
     /// Budget of a WireMock Cloud import file, in bytes.
     #[serde(default = "default_cloud_budget")]
     pub cloud_budget_bytes: u64,
+    /// Write export parts as deterministic `.csv.gz` (see `render::gzip`).
+    #[serde(default)]
+    pub export_gzip: bool,
     #[serde(default)]
     pub reports: Reports,
     pub namespaces: Vec<Namespace>,
+    /// Namespaces served on the public proxylytics pull routes only (`views::public`).
+    #[serde(default)]
+    pub public_namespaces: Vec<public::PublicNamespace>,
     pub users: Vec<User>,
 }
 
@@ -50,11 +57,15 @@ pub struct Reports {
     pub months: u32,
     #[serde(default = "default_tracked")]
     pub tracked_companies: u32,
+    /// Companies in the opt-in `benchmark` report; 0 = no benchmark report.
+    #[serde(default)]
+    pub benchmark_companies: u32,
 }
 
 impl Default for Reports {
     fn default() -> Self {
-        Reports { weeks: default_report_weeks(), months: default_report_months(), tracked_companies: default_tracked() }
+        let (weeks, months, tracked_companies) = (default_report_weeks(), default_report_months(), default_tracked());
+        Reports { weeks, months, tracked_companies, benchmark_companies: 0 }
     }
 }
 
@@ -69,6 +80,9 @@ pub struct Namespace {
     pub publisher_type: String,
     #[serde(default)]
     pub extension_publisher: bool,
+    /// Premium extension entitlement: `ext-premium-*` views (needs `extension_publisher`).
+    #[serde(default)]
+    pub premium_extensions: bool,
     /// Mean events per week at `history_start`.
     pub weekly_pulls: f64,
     /// Relative growth per year.
@@ -199,6 +213,9 @@ impl Config {
             if !(ns.reach.is_finite() && ns.reach > 0.0 && ns.reach <= 1.0) {
                 return Err(format!("key `{at}.reach`: expected a number in (0, 1]"));
             }
+            if ns.premium_extensions && !ns.extension_publisher {
+                return Err(format!("key `{at}.premium_extensions`: needs `extension_publisher = true`"));
+            }
             if ns.repos.is_empty() {
                 return Err(format!("key `{at}.repos`: expected at least one repository"));
             }
@@ -238,6 +255,10 @@ impl Config {
                 }
             }
         }
+        if self.reports.benchmark_companies > 1000 {
+            return Err("key `reports.benchmark_companies`: expected 0..=1000".into());
+        }
+        public::validate(&self.public_namespaces, &ns_names)?;
         let mut user_names = BTreeSet::new();
         for (i, user) in self.users.iter().enumerate() {
             let at = format!("users[{i}]");

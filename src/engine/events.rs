@@ -59,13 +59,18 @@ impl Event {
 /// Mean number of events of `ns` on `day`: weekly volume, growth since `history_start`,
 /// and a weekday/weekend rhythm (weekdays 1.16, weekend days 0.6; they sum to 7).
 pub fn daily_mean(ns: &Namespace, history_start: NaiveDate, day: NaiveDate) -> f64 {
+    daily_mean_of(ns.weekly_pulls, ns.growth, history_start, day)
+}
+
+/// [`daily_mean`] of any weekly volume and growth (public namespaces have no `Namespace`).
+pub fn daily_mean_of(weekly_pulls: f64, growth: f64, history_start: NaiveDate, day: NaiveDate) -> f64 {
     let years = (day - history_start).num_days() as f64 / 365.25;
-    let growth = libm::pow(1.0 + ns.growth, years);
+    let growth = libm::pow(1.0 + growth, years);
     let rhythm = if is_weekend(day) { 0.6 } else { 1.16 };
     // A quiet week between Christmas and New Year.
     let holiday =
         if (day.month() == 12 && day.day() >= 24) || (day.month() == 1 && day.day() <= 1) { 0.55 } else { 1.0 };
-    ns.weekly_pulls / 7.0 * growth * rhythm * holiday
+    weekly_pulls / 7.0 * growth * rhythm * holiday
 }
 
 /// The events of namespace `ns_index` on `day`, sorted by time.

@@ -9,6 +9,7 @@
 //! pass      one streamed pass over every (namespace, period)
 //! jobs      the one way work runs on threads
 //! model     the world plus every period's summary: what views read
+//! public    daily pull counts of the public namespaces (no events)
 //! ```
 pub mod calendar;
 pub mod events;
@@ -17,6 +18,7 @@ pub mod jwt;
 pub mod memory;
 pub mod model;
 pub mod pass;
+pub mod public;
 pub mod rng;
 pub mod stats;
 pub mod world;

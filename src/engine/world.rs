@@ -2,6 +2,7 @@
 //! digests, the shared client population, and the users with their tokens.
 use crate::calendar::Calendar;
 use crate::config::Config;
+use crate::engine::public::Public;
 use crate::jwt;
 use crate::rng::{self, Weighted};
 use rand::Rng;
@@ -16,6 +17,8 @@ pub struct World {
     /// Distinct client profiles, sorted ([`Client::profile_id`] indexes it).
     pub profiles: Vec<Profile>,
     pub users: Vec<User>,
+    /// Public namespaces: pull series on the proxylytics pull routes only.
+    pub public: Vec<Public>,
 }
 
 #[derive(Debug)]
@@ -24,6 +27,7 @@ pub struct Namespace {
     pub publisher: String,
     pub publisher_type: String,
     pub extension_publisher: bool,
+    pub premium_extensions: bool,
     pub weekly_pulls: f64,
     pub growth: f64,
     pub repos: Vec<Repo>,
@@ -374,7 +378,8 @@ impl World {
                 credentials,
             }
         }));
-        World { config, calendar, namespaces, clients, profiles, users }
+        let public = config.public_namespaces.iter().map(|p| Public::build(config.seed, &calendar, p)).collect();
+        World { config, calendar, namespaces, clients, profiles, users, public }
     }
 
     pub fn namespace(&self, name: &str) -> Option<(usize, &Namespace)> {
@@ -440,6 +445,7 @@ fn build_namespace(seed: u64, ns: &crate::config::Namespace, clients: &[Client])
         publisher: ns.publisher.clone(),
         publisher_type: ns.publisher_type.clone(),
         extension_publisher: ns.extension_publisher,
+        premium_extensions: ns.premium_extensions,
         weekly_pulls: ns.weekly_pulls,
         growth: ns.growth,
         repo_pick: Weighted::new(repos.iter().map(|r| r.popularity)),

@@ -22,6 +22,7 @@ use crate::views::{self, Dataview};
 use crate::world::World;
 use crate::Error;
 
+pub mod gzip;
 pub mod parts;
 
 pub use parts::{Part, PartWriter};
@@ -58,8 +59,9 @@ pub struct Bodies {
 /// The export views of namespace `ns`, in API order.
 pub fn export_views(world: &World, ns: usize) -> Vec<Dataview> {
     let mut views: Vec<Dataview> = Dataview::PULLS.to_vec();
-    if world.namespaces[ns].extension_publisher {
-        views.push(Dataview::ExtSummary);
+    let n = &world.namespaces[ns];
+    if n.extension_publisher {
+        views.extend_from_slice(Dataview::extensions(n.premium_extensions));
     }
     views
 }
@@ -76,6 +78,7 @@ fn parts<'a>(world: &World, sink: &'a dyn Sink, ns: usize, view: Dataview, p: &P
     let name = &world.namespaces[ns].name;
     let max = world.config.export_part_bytes;
     PartWriter::new(sink, format!("{EXPORTS_DIR}/{name}"), export_file_stem(name, view, p), max)
+        .gzipped(world.config.export_gzip)
 }
 
 /// Hands a report CSV to the sink; returns its (size, fingerprint).
@@ -157,7 +160,7 @@ impl<'a> Pass for ExportPass<'a> {
         }
         let (mut reports, mut repo_clients) = (Vec::new(), None);
         if self.retained.contains(p) {
-            for t in ReportType::ALL.into_iter().filter(|t| !t.cross_namespace()) {
+            for t in ReportType::catalogue(&world.config).into_iter().filter(|t| !t.cross_namespace()) {
                 let mut csv = Vec::new();
                 reports::write_report(world, ns, stats, t, &mut csv)?;
                 reports.push((t, put_report(world, self.sink, ns, p, t, csv)?));

@@ -24,6 +24,8 @@ pub struct PartWriter<'a> {
     first: Option<Vec<u8>>,
     count: usize,
     parts: Vec<Part>,
+    /// Write each part as `.csv.gz` ([`super::gzip`]).
+    gzip: bool,
 }
 
 impl<'a> PartWriter<'a> {
@@ -38,7 +40,14 @@ impl<'a> PartWriter<'a> {
             first: None,
             count: 0,
             parts: Vec::new(),
+            gzip: false,
         }
+    }
+
+    /// Parts are cut at `max` bytes of CSV, then each is gzipped on its own when `on`.
+    pub fn gzipped(mut self, on: bool) -> PartWriter<'a> {
+        self.gzip = on;
+        self
     }
 
     /// A part buffer holding the header, allocated at its final size (up to 8 MiB): parts of
@@ -50,7 +59,11 @@ impl<'a> PartWriter<'a> {
         buf
     }
 
-    fn emit(&mut self, file: String, bytes: Vec<u8>) -> std::io::Result<()> {
+    fn emit(&mut self, mut file: String, mut bytes: Vec<u8>) -> std::io::Result<()> {
+        if self.gzip {
+            bytes = super::gzip::gzip(&bytes);
+            file = format!("{}{}", file.trim_end_matches(".csv"), super::gzip::SUFFIX);
+        }
         self.parts.push(Part { size: bytes.len() as u64, fingerprint: fingerprint(&bytes), file: file.clone() });
         self.sink.put(&format!("{}/{file}", self.dir), bytes)
     }

@@ -16,7 +16,8 @@ impl Builder<'_> {
             "timespans": ["months", "weeks"],
         })];
         if n.extension_publisher {
-            datasets.push(json!({ "name": "extensions", "views": ["ext-summary"], "timespans": ["months", "weeks"] }));
+            let views: Vec<&str> = Dataview::extensions(n.premium_extensions).iter().map(|v| v.api()).collect();
+            datasets.push(json!({ "name": "extensions", "views": views, "timespans": ["months", "weeks"] }));
         }
         json!({
             "namespace": n.name,

@@ -4,6 +4,7 @@ use serde_json::json;
 use super::api::{priority, CSV, EXPORT_DL, LINK_EXPIRED, REPORT_DL, SIGNATURE_MISMATCH, XML};
 use super::Builder;
 use crate::corpus::Case;
+use crate::render::gzip;
 use crate::wiremock::{regex_escape, Body, Response, Stub, Variant};
 
 /// The file name segment of a download path (`/<prefix>/<namespace>/<file>`), as a template.
@@ -119,6 +120,8 @@ impl Builder<'_> {
             return;
         }
         let kind = prefix.trim_start_matches('/');
+        // One namespace's exports are all gzipped or all plain.
+        let content_type = if files[0].file.ends_with(gzip::SUFFIX) { gzip::CONTENT_TYPE } else { CSV };
         // Each file with its own signature, checked by a lookahead so the query regex is written
         // once; parts share their stem. About 80 bytes per file.
         // A signed link to a file matching `files` (a regex), any signature and date.
@@ -152,15 +155,18 @@ impl Builder<'_> {
             let sig = self.signature(name, f);
             self.case(
                 Case::get(format!("download {kind} {name}/{f}"), format!("{prefix}/{name}/{f}?{}", fresh_query(&sig)))
-                    .expect_fingerprint(200, CSV, *size, *fingerprint)
+                    .expect_fingerprint(200, content_type, *size, *fingerprint)
                     .expect_header("Content-Disposition", &attachment(f)),
             );
         }
-        let response =
-            Response::new(200, CSV, Body::FileSet { template: format!("{dir}/{name}/{FILE_SEGMENT}"), variants })
-                .header("Content-Disposition", &attachment(FILE_SEGMENT))
-                .templated()
-                .raw_body_file();
+        let response = Response::new(
+            200,
+            content_type,
+            Body::FileSet { template: format!("{dir}/{name}/{FILE_SEGMENT}"), variants },
+        )
+        .header("Content-Disposition", &attachment(FILE_SEGMENT))
+        .templated()
+        .raw_body_file();
         self.stub(Stub::new(
             format!("{kind}/{name}/download"),
             download_stub_name(prefix, name),

@@ -29,6 +29,7 @@ mod guards;
 mod head;
 mod login;
 mod not_found;
+mod public;
 mod pulls;
 mod reports;
 mod repos_pulls;
@@ -93,6 +94,9 @@ pub fn build(model: &Model, bodies: Bodies, sink: &dyn Sink, options: Options) -
         b.exports(ns, &mut exports);
         b.reports(ns, &reports);
         b.namespace_not_found(ns);
+    }
+    for i in 0..model.world.public.len() {
+        b.public_pulls(i);
     }
     b.tokens_as_bearer();
     b.repos_pulls();

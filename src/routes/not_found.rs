@@ -71,7 +71,7 @@ impl Builder<'_> {
             Response::detail(404, NS_404),
         ));
         if !r.series_need_token() {
-            // Public pull series of namespaces the mock does not model (e.g. `library`).
+            // Public pull series of namespaces or images the mock does not model.
             self.stub(Stub::new(
                 format!("{label}/public-pulls-not-found"),
                 format!("{label}: pull series of an unmodelled namespace"),
@@ -81,8 +81,8 @@ impl Builder<'_> {
             ));
             self.case(
                 Case::get(
-                    format!("{label} library/nginx pulls"),
-                    format!("{root}/namespaces/library/repos/nginx/pulls"),
+                    format!("{label} pulls of an unmodelled image"),
+                    format!("{root}/namespaces/nosuchorg/repos/nginx/pulls"),
                 )
                 .expect_detail(404, REPO_404),
             );

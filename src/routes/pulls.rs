@@ -67,17 +67,44 @@ pub(super) fn pulls_file_template(dir: &str, default_group: Group) -> String {
     )
 }
 
+/// The pull-series routes of one namespace under one root: the root, the tokens its series
+/// require (`None` = public), and a token for the corpus cases.
+pub(super) type SeriesRoot = (Root, Option<Value>, Option<String>);
+
 impl Builder<'_> {
     pub(super) fn namespace_pulls(&mut self, ns: usize) {
         let model = self.model;
         let n = &model.world.namespaces[ns];
-        let name = n.name.clone();
+        let repos: Vec<&str> = n.repos.iter().map(|r| r.name.as_str()).collect();
+        let roots: Vec<SeriesRoot> = Root::ALL
+            .into_iter()
+            .map(|r| {
+                if r.series_need_token() {
+                    (r, Some(self.member_tokens(ns)), self.member_token(ns))
+                } else {
+                    (r, None, None)
+                }
+            })
+            .collect();
+        self.series_routes(&n.name, &repos, &roots, |repo, t, m, g| views::pull_data(model, ns, repo, t, m, g));
+    }
+
+    /// The namespace and repository pull-series stubs of the namespace `name` with
+    /// repositories `repos` under `roots`; `series` renders one body.
+    pub(super) fn series_routes(
+        &mut self,
+        name: &str,
+        repos: &[&str],
+        roots: &[SeriesRoot],
+        series: impl Fn(Option<u16>, Granularity, u32, Group) -> Value,
+    ) {
+        let name = name.to_string();
         // Files: one per parameter combination (defaults applied) for the namespace and each repo.
         let write_set = |b: &mut Self, dir: &str, repo: Option<u16>| {
             for t in [Granularity::Week, Granularity::Month] {
                 for m in PERIODS {
                     for g in [Group::Repo, Group::Namespace] {
-                        let v = views::pull_data(model, ns, repo, t, m, g);
+                        let v = series(repo, t, m, g);
                         b.add_file(format!("{dir}/{}", pulls_file_name(t, m, g)), v.to_string().into_bytes());
                     }
                 }
@@ -85,14 +112,12 @@ impl Builder<'_> {
         };
         let ns_dir = format!("{JSON_DIR}/{name}/pulls/namespace");
         write_set(self, &ns_dir, None);
-        for (r, repo) in n.repos.iter().enumerate() {
-            write_set(self, &format!("{JSON_DIR}/{name}/pulls/repo/{}", repo.name), Some(r as u16));
+        for (r, repo) in repos.iter().enumerate() {
+            write_set(self, &format!("{JSON_DIR}/{name}/pulls/repo/{repo}"), Some(r as u16));
         }
-        let repo_names: Vec<&str> = n.repos.iter().map(|r| r.name.as_str()).collect();
-        let repo_alt = alternation(repo_names.iter().copied());
-        for r in Root::ALL {
+        let repo_alt = alternation(repos.iter().copied());
+        for (r, auth, token) in roots {
             let (root, label) = (r.path(), r.label());
-            let auth = r.series_need_token().then(|| self.member_tokens(ns));
             // Namespace series.
             let path = format!("{root}/namespaces/{name}/pulls");
             let variants = param_combinations()
@@ -131,7 +156,7 @@ impl Builder<'_> {
             ));
             for v in &variants {
                 let c = Case::get(format!("{label} namespace pulls {name}{}", v.label), format!("{path}{}", v.label));
-                self.series_case(c, r, ns, &v.file);
+                self.series_case(c, auth.is_some(), token.as_deref(), &v.file);
             }
             // Repository series: one stub per namespace, repo restricted to known names.
             // `urlPathPattern` (not `urlPathTemplate`, which WireMock 3.2 and older do not match
@@ -139,20 +164,20 @@ impl Builder<'_> {
             let repo_segment = root.split('/').filter(|s| !s.is_empty()).count() + 3;
             let tpl_dir = format!("{JSON_DIR}/{name}/pulls/repo/{{{{request.pathSegments.[{repo_segment}]}}}}");
             let mut variants = Vec::new();
-            for repo in &n.repos {
+            for repo in repos {
                 for (t, m, g) in param_combinations() {
                     let file = format!(
                         "{JSON_DIR}/{name}/pulls/repo/{}/{}",
-                        repo.name,
+                        repo,
                         pulls_file_name(
                             t.unwrap_or(DEFAULT_TIMESPAN),
                             m.unwrap_or(DEFAULT_PERIOD_MONTHS),
                             g.unwrap_or(Group::Repo)
                         )
                     );
-                    let mut req = json!({ "method": "GET", "urlPath": format!("{root}/namespaces/{name}/repos/{}/pulls", repo.name), "queryParameters": query_matchers(t, m, g) });
+                    let mut req = json!({ "method": "GET", "urlPath": format!("{root}/namespaces/{name}/repos/{repo}/pulls"), "queryParameters": query_matchers(t, m, g) });
                     require_auth(&mut req, auth.as_ref());
-                    variants.push(Variant::new(format!("{}{}", repo.name, query_of(t, m, g)), req, file));
+                    variants.push(Variant::new(format!("{repo}{}", query_of(t, m, g)), req, file));
                 }
             }
             let mut req = json!({
@@ -173,9 +198,8 @@ impl Builder<'_> {
                 .templated(),
             ));
             // Corpus: every combination for the first repo, the default for every repo.
-            for v in variants
-                .iter()
-                .filter(|v| v.label.starts_with(&format!("{}?", n.repos[0].name)) || !v.label.contains('?'))
+            for v in
+                variants.iter().filter(|v| v.label.starts_with(&format!("{}?", repos[0])) || !v.label.contains('?'))
             {
                 let (repo, q) =
                     v.label.split_once('?').map_or((v.label.as_str(), String::new()), |(r, q)| (r, format!("?{q}")));
@@ -183,17 +207,17 @@ impl Builder<'_> {
                     format!("{label} repo pulls {name}/{}", v.label),
                     format!("{root}/namespaces/{name}/repos/{repo}/pulls{q}"),
                 );
-                self.series_case(c, r, ns, &v.file);
+                self.series_case(c, auth.is_some(), token.as_deref(), &v.file);
             }
         }
     }
 
-    /// A corpus case expecting the series in `file`, with a member's token where the root
-    /// needs one (none when the namespace has no member).
-    fn series_case(&mut self, c: Case, r: Root, ns: usize, file: &str) {
-        let c = match (r.series_need_token(), self.member_token(ns)) {
+    /// A corpus case expecting the series in `file`, with `token` where the root needs one
+    /// (no case when there is none, e.g. a namespace without members).
+    fn series_case(&mut self, c: Case, needs_token: bool, token: Option<&str>, file: &str) {
+        let c = match (needs_token, token) {
             (false, _) => c,
-            (true, Some(t)) => c.bearer(&t),
+            (true, Some(t)) => c.bearer(t),
             (true, None) => return,
         };
         let body = self.mock.files[file].clone();

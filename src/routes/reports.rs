@@ -19,7 +19,7 @@ impl Builder<'_> {
         let mut entries = Vec::new();
         let mut downloads = Vec::new();
         for p in reports::retained(&model.world) {
-            for t in ReportType::ALL {
+            for t in ReportType::catalogue(&model.world.config) {
                 let file = reports::file_name(&name, t, &p);
                 let (size, fp) = files[&(ns, p, t)];
                 entries.push(format!(

@@ -55,7 +55,7 @@ impl Builder<'_> {
                     (t.unwrap_or(DEFAULT_TIMESPAN), m.unwrap_or(DEFAULT_PERIOD_MONTHS), g.unwrap_or(Group::Repo));
                 let file = format!("{dir}/{}", pulls_file_name(t0, m0, g0));
                 if !templates.contains_key(&file) {
-                    let entries: Vec<(String, String)> = visible
+                    let mut entries: Vec<(String, String)> = visible
                         .iter()
                         .flat_map(|&ns| {
                             let n = &world.namespaces[ns];
@@ -69,6 +69,9 @@ impl Builder<'_> {
                             )
                         })
                         .collect();
+                    if token.is_none() {
+                        entries.extend(self.public_entries(t0, m0, g0));
+                    }
                     let tpl = Self::repos_pulls_template(&entries);
                     self.add_file(file.clone(), tpl.into_bytes());
                     templates.insert(file.clone(), entries);
@@ -84,12 +87,15 @@ impl Builder<'_> {
             }
             // Corpus: several subsets, both spellings, one unknown repo, for the default query
             // and every explicit combination.
-            let visible_keys: Vec<String> = visible
+            let mut visible_keys: Vec<String> = visible
                 .iter()
                 .flat_map(|&ns| {
                     world.namespaces[ns].repos.iter().map(move |r| format!("{}/{}", world.namespaces[ns].name, r.name))
                 })
                 .collect();
+            if token.is_none() {
+                visible_keys.extend(self.public_keys());
+            }
             for v in &variants {
                 let entries = &templates[&v.file];
                 let sep = if v.label.is_empty() { "?" } else { "&" };

@@ -1,6 +1,9 @@
 //! Views: pure functions from aggregates to bodies. Legacy analytics v1 CSV exports and
 //! pull-series JSON here; DVP Core reports in [`reports`]; column layouts in [`csv_layout`].
+pub mod benchmark;
 pub mod csv_layout;
+pub mod premium;
+pub mod public;
 pub mod reports;
 
 use serde_json::{json, Value};
@@ -8,7 +11,7 @@ use serde_json::{json, Value};
 use crate::calendar::{Granularity, Period};
 use crate::events::Event;
 use crate::model::{Model, Summaries};
-use crate::stats::{Counts, PeriodStats, Tally};
+use crate::stats::{PeriodStats, Tally};
 use crate::views::csv_layout as layout;
 use crate::world::World;
 use crate::world::AGENTS;
@@ -22,6 +25,8 @@ pub enum Dataview {
     NamespaceSummary,
     GeoRepoSummary,
     ExtSummary,
+    ExtPremiumSummary,
+    ExtPremiumGeo,
 }
 
 impl Dataview {
@@ -29,14 +34,25 @@ impl Dataview {
     pub const PULLS: [Dataview; 5] =
         [Dataview::Raw, Dataview::Summary, Dataview::RepoSummary, Dataview::NamespaceSummary, Dataview::GeoRepoSummary];
     /// Every view the mock knows (for path validation).
-    pub const ALL: [Dataview; 6] = [
+    pub const ALL: [Dataview; 8] = [
         Dataview::Raw,
         Dataview::Summary,
         Dataview::RepoSummary,
         Dataview::NamespaceSummary,
         Dataview::GeoRepoSummary,
         Dataview::ExtSummary,
+        Dataview::ExtPremiumSummary,
+        Dataview::ExtPremiumGeo,
     ];
+    /// Views of the `extensions` dataset of a namespace, in API order.
+    pub fn extensions(premium: bool) -> &'static [Dataview] {
+        let all = &[Dataview::ExtSummary, Dataview::ExtPremiumSummary, Dataview::ExtPremiumGeo];
+        if premium {
+            all
+        } else {
+            &all[..1]
+        }
+    }
 
     pub fn api(self) -> &'static str {
         match self {
@@ -46,6 +62,8 @@ impl Dataview {
             Dataview::NamespaceSummary => "namespace-summary",
             Dataview::GeoRepoSummary => "geo-repo-summary",
             Dataview::ExtSummary => "ext-summary",
+            Dataview::ExtPremiumSummary => "ext-premium-summary",
+            Dataview::ExtPremiumGeo => "ext-premium-geo",
         }
     }
 }
@@ -321,6 +339,14 @@ pub fn write_export<R: Rows>(
         Dataview::ExtSummary => {
             return Err(std::io::Error::other("ext-summary is rendered from summaries: write_ext_summary"));
         }
+        Dataview::ExtPremiumSummary | Dataview::ExtPremiumGeo => {
+            let geo = view == Dataview::ExtPremiumGeo;
+            use crate::views::premium;
+            w.write_record(premium::header(geo))?;
+            for row in premium::rows(world, stats, geo) {
+                w.write_record(&row)?;
+            }
+        }
     }
     Ok(())
 }
@@ -411,41 +437,69 @@ fn rfc3339(d: chrono::NaiveDate) -> String {
 }
 
 /// One `PullModel` item. Monthly items end on the last day of the month (INFERRED).
-fn pull_item(p: &Period, label: (&str, &str), counts: &Counts, unique: u64) -> Value {
+fn pull_item(p: &Period, label: (&str, &str), total: u64, unique: u64) -> Value {
     let mut m = serde_json::Map::new();
     m.insert("start".into(), Value::String(rfc3339(p.start)));
     m.insert("end".into(), Value::String(rfc3339(p.last_day())));
     m.insert(label.0.into(), Value::String(label.1.to_string()));
-    m.insert("pullCount".into(), json!(counts.total()));
+    m.insert("pullCount".into(), json!(total));
     m.insert("ipCount".into(), json!(unique));
     Value::Object(m)
+}
+
+/// One period of a pull series: (pulls, distinct IPs) of the namespace and of each repository
+/// with pulls (repository index, pulls, distinct IPs).
+#[derive(Debug, Clone, Default)]
+pub struct SeriesPoint {
+    pub total: (u64, u64),
+    pub repos: Vec<(u16, (u64, u64))>,
 }
 
 /// `PullData` for a namespace (`repo = None`) or one repository. `{"pulls": null}` when no
 /// event falls in the selected periods.
 pub fn pull_data(model: &Model, ns: usize, repo: Option<u16>, g: Granularity, months: u32, group: Group) -> Value {
     let namespace = &model.world.namespaces[ns];
+    let repo_names: Vec<&str> = namespace.repos.iter().map(|r| r.name.as_str()).collect();
+    let periods = model.world.calendar.last_months(g, months);
+    pull_series(&namespace.name, &repo_names, &periods, repo, group, |p| {
+        let s = model.summary(ns, p);
+        SeriesPoint {
+            total: (s.total.total(), s.unique),
+            repos: s.repos.iter().map(|(r, (c, u))| (*r, (c.total(), *u))).collect(),
+        }
+    })
+}
+
+/// The `PullData` body of `periods` for any namespace, from its [`SeriesPoint`]s.
+pub fn pull_series(
+    ns_name: &str,
+    repo_names: &[&str],
+    periods: &[Period],
+    repo: Option<u16>,
+    group: Group,
+    point: impl Fn(&Period) -> SeriesPoint,
+) -> Value {
     let mut items = Vec::new();
-    for p in model.world.calendar.last_months(g, months) {
-        let s = model.summary(ns, &p);
+    for p in periods {
+        let s = point(p);
         match (repo, group) {
             (None, Group::Namespace) => {
-                if s.total.total() > 0 {
-                    items.push(pull_item(&p, ("namespace", &namespace.name), &s.total, s.unique));
+                if s.total.0 > 0 {
+                    items.push(pull_item(p, ("namespace", ns_name), s.total.0, s.total.1));
                 }
             }
             (None, Group::Repo) => {
                 for (r, (c, u)) in &s.repos {
-                    items.push(pull_item(&p, ("repo", &namespace.repos[*r as usize].name), c, *u));
+                    items.push(pull_item(p, ("repo", repo_names[*r as usize]), *c, *u));
                 }
             }
             (Some(r), group) => {
-                if let Some((c, u)) = s.repos.get(&r) {
+                if let Some((_, (c, u))) = s.repos.iter().find(|(x, _)| *x == r) {
                     let label = match group {
-                        Group::Repo => ("repo", namespace.repos[r as usize].name.as_str()),
-                        Group::Namespace => ("namespace", namespace.name.as_str()),
+                        Group::Repo => ("repo", repo_names[r as usize]),
+                        Group::Namespace => ("namespace", ns_name),
                     };
-                    items.push(pull_item(&p, label, c, *u));
+                    items.push(pull_item(p, label, *c, *u));
                 }
             }
         }

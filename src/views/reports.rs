@@ -17,6 +17,8 @@ pub enum ReportType {
     Technographic,
     TechnographicCompanies,
     TrackedCompanies,
+    /// Opt-in (`reports.benchmark_companies`), see `views::benchmark`.
+    Benchmark,
 }
 
 impl ReportType {
@@ -28,6 +30,16 @@ impl ReportType {
         ReportType::TrackedCompanies,
     ];
 
+    /// The report types of the catalogue: the five observed ones, plus `benchmark` when
+    /// `reports.benchmark_companies` is set.
+    pub fn catalogue(config: &crate::config::Config) -> Vec<ReportType> {
+        let mut types = ReportType::ALL.to_vec();
+        if config.reports.benchmark_companies > 0 {
+            types.push(ReportType::Benchmark);
+        }
+        types
+    }
+
     /// The catalogue `type` (`trend` and `technographic` are confirmed; the rest INFERRED).
     pub fn api(self) -> &'static str {
         match self {
@@ -36,6 +48,7 @@ impl ReportType {
             ReportType::Technographic => "technographic",
             ReportType::TechnographicCompanies => "technographic_companies",
             ReportType::TrackedCompanies => "tracked_companies",
+            ReportType::Benchmark => "benchmark",
         }
     }
 
@@ -46,6 +59,7 @@ impl ReportType {
             ReportType::Technographic => layout::REPORT_TECHNOGRAPHIC,
             ReportType::TechnographicCompanies => layout::REPORT_TECHNOGRAPHIC_COMPANIES,
             ReportType::TrackedCompanies => layout::REPORT_TRACKED_COMPANIES,
+            ReportType::Benchmark => crate::views::benchmark::REPORT_BENCHMARK,
         }
     }
 }
@@ -70,7 +84,7 @@ pub fn retained(world: &World) -> Vec<Period> {
 /// Minimum unique users for a technographic pairing (documented).
 pub const MIN_PAIR_USERS: usize = 10;
 
-fn pct(part: usize, whole: usize) -> String {
+pub(crate) fn pct(part: usize, whole: usize) -> String {
     if whole == 0 {
         "0.00".into()
     } else {
@@ -235,15 +249,16 @@ pub fn write_report(
                 ])?;
             }
         }
+        ReportType::Benchmark => {
+            let companies = world.config.reports.benchmark_companies;
+            crate::views::benchmark::write_rows(world, stats, companies, (gran, &date, publisher), &mut w)?;
+        }
         ReportType::Technographic | ReportType::TechnographicCompanies => {
             return Err(std::io::Error::other(format!("{} reads every namespace: use write_technographic", t.api())));
         }
         ReportType::TrackedCompanies => {
-            let by_company = stats.group(world, |_| Some(()), |pr| pr.company());
-            let mut ranked: Vec<(&str, u64)> = by_company.iter().map(|(((), d), t)| (*d, t.counts.total())).collect();
-            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
             let tracked: BTreeSet<&str> =
-                ranked.iter().take(world.config.reports.tracked_companies as usize).map(|x| x.0).collect();
+                top_companies(world, stats, world.config.reports.tracked_companies).into_iter().collect();
             let groups: BTreeMap<_, Tally> = stats
                 .group(
                     world,
@@ -282,6 +297,15 @@ pub fn write_report(
         }
     }
     w.flush()
+}
+
+/// The `n` companies with the most pulls in the period, most first (ties by domain): the
+/// companies of the tracked-companies and benchmark reports.
+pub fn top_companies(world: &World, stats: &PeriodStats, n: u32) -> Vec<&'static str> {
+    let by_company = stats.group(world, |_| Some(()), |pr| pr.company());
+    let mut ranked: Vec<(&str, u64)> = by_company.iter().map(|(((), d), t)| (*d, t.counts.total())).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    ranked.into_iter().take(n as usize).map(|x| x.0).collect()
 }
 
 /// Renders a technographic report (see [`ReportType::cross_namespace`]).
