@@ -38,6 +38,7 @@ pub mod stub;
 pub mod target;
 pub mod verify;
 pub mod views;
+pub mod volume;
 pub mod world;
 
 pub use error::Error;

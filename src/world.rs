@@ -36,6 +36,8 @@ pub struct Namespace {
     pub variants: Vec<(u16, u16, u8)>,
     /// Per repository, per tag: index in `variants` of its first platform.
     variant_base: Vec<Vec<u32>>,
+    /// The repositories with a calibrated `weeks` profile, if any.
+    pub volume: Option<crate::volume::NsVolume>,
 }
 
 impl Namespace {
@@ -52,6 +54,8 @@ pub struct Repo {
     pub extension: bool,
     pub tags: Vec<Tag>,
     pub tag_pick: Weighted,
+    /// Configured (by digest, version check) shares of all events, if set.
+    pub actions: Option<(f64, f64)>,
 }
 
 #[derive(Debug)]
@@ -347,6 +351,8 @@ fn build_namespace(seed: u64, ns: &crate::config::Namespace, clients: &[Client])
             name: r.name.clone(),
             popularity: r.popularity,
             extension: r.extension,
+            actions: (r.by_digest.is_some() || r.version_checks.is_some())
+                .then(|| (r.by_digest.unwrap_or(0.0), r.version_checks.unwrap_or(0.0))),
             tag_pick: Weighted::new(r.tags.iter().map(|t| t.popularity)),
             tags: r
                 .tags
@@ -387,6 +393,7 @@ fn build_namespace(seed: u64, ns: &crate::config::Namespace, clients: &[Client])
                 .collect()
         })
         .collect();
+    let volume = crate::volume::NsVolume::build(seed, ns, audience.len());
     Namespace {
         name: ns.name.clone(),
         publisher: ns.publisher.clone(),
@@ -400,6 +407,7 @@ fn build_namespace(seed: u64, ns: &crate::config::Namespace, clients: &[Client])
         audience_pick,
         variants,
         variant_base,
+        volume,
     }
 }
 
