@@ -11,6 +11,10 @@
 //! - `DVP_BENCH_VOLUMES`: `weekly_pulls` multipliers (default `1,2,4`) for a volume sweep of the
 //!   configuration (one full generation each, most threads, own process): peak memory should stay
 //!   flat as the volume grows.
+//! - `DVP_BENCH_CALIBRATED`: `0` skips the calibrated case. By default the real verdaccio series
+//!   (`tests/data/verdaccio-docker_pull-5124d5f.json`, ~150k pulls a week) is calibrated and its
+//!   configuration measured like the others (its volume sweep scales the weeks' `pulls`), and
+//!   the output digest of every job count is compared (determinism).
 //!
 //! Each full generation runs in a fresh process (the bench re-executes itself with
 //! `DVP_BENCH_CHILD=<config>`), so its peak memory (VmHWM) is its own; the child prints
@@ -67,16 +71,32 @@ impl Rows for CountingSink {
 struct CountingFiles {
     bytes: AtomicUsize,
     rows: AtomicUsize,
+    /// Sum of a hash of each (path, bytes): equal outputs give equal digests, in any order.
+    digest: std::sync::atomic::AtomicU64,
 }
 
 impl Sink for CountingFiles {
-    fn put(&self, _path: &str, bytes: Vec<u8>) -> io::Result<()> {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()> {
         self.bytes.fetch_add(bytes.len(), Ordering::Relaxed);
         // Every part starts with a header row.
         let lines = bytes.iter().filter(|&&b| b == b'\n').count();
         self.rows.fetch_add(lines.saturating_sub(1), Ordering::Relaxed);
+        self.digest.fetch_add(hash(&hash(path.as_bytes(), 0).to_le_bytes(), 0) ^ hash(&bytes, 1), Ordering::Relaxed);
         Ok(())
     }
+}
+
+/// A fast 64-bit hash of `bytes` (8 bytes a step, multiply-xorshift), for output digests.
+fn hash(bytes: &[u8], seed: u64) -> u64 {
+    let mix = |h: u64, v: u64| (h ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+    let mut h = seed ^ bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        h = mix(h, u64::from_le_bytes(c.try_into().expect("8 bytes")));
+    }
+    let mut last = [0u8; 8];
+    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    mix(h, u64::from_le_bytes(last))
 }
 
 /// One timed streaming run (averaged over `iterations`).
@@ -85,6 +105,8 @@ struct Run {
     secs: f64,
     rows: u64,
     bytes: u64,
+    /// Digest of the output files of a full generation (0 elsewhere).
+    digest: u64,
 }
 
 impl Run {
@@ -149,6 +171,21 @@ fn expected_week_events(model: &Model) -> f64 {
                 .map(|d| events::daily_mean(ns, w.config.history_start, d))
                 .sum::<f64>()
         })
+        .sum::<f64>()
+        + profiled_week_events(&w.config)
+}
+
+/// Events of the calibrated `weeks` that fall in the history window.
+fn profiled_week_events(config: &Config) -> f64 {
+    let (from, to) = (config.history_start, config.as_of);
+    config
+        .namespaces
+        .iter()
+        .flat_map(|ns| &ns.repos)
+        .filter_map(|r| r.weeks.as_ref())
+        .flat_map(|w| &w.0)
+        .filter(|w| w.week >= from && w.week + chrono::Days::new(7) <= to)
+        .map(|w| w.pulls as f64)
         .sum()
 }
 
@@ -186,7 +223,7 @@ fn raw_exports_pass(model: &Model, work: &[(usize, Period)], threads: usize) -> 
     let secs = start.elapsed().as_secs_f64();
     let bytes = sinks.iter().map(|s| s.bytes).sum();
     let newlines: u64 = sinks.iter().map(|s| s.newlines).sum();
-    Run { secs, rows: newlines - work.len() as u64, bytes }
+    Run { secs, rows: newlines - work.len() as u64, bytes, digest: 0 }
 }
 
 fn raw_exports(model: &Model, threads: usize) -> Run {
@@ -304,7 +341,7 @@ fn baseline_pass(rows: u64) -> Run {
         w.flush().expect("sink");
     }
     let secs = start.elapsed().as_secs_f64();
-    Run { secs, rows: sink.newlines - 1, bytes: sink.bytes }
+    Run { secs, rows: sink.newlines - 1, bytes: sink.bytes, digest: 0 }
 }
 
 /// The whole generator as `dvp-mock generate` runs it (model, every export view of weeks and
@@ -318,6 +355,7 @@ fn full_generate(config: Config, jobs: usize) -> Run {
         secs: start.elapsed().as_secs_f64(),
         rows: files.rows.load(Ordering::Relaxed) as u64,
         bytes: files.bytes.load(Ordering::Relaxed) as u64,
+        digest: files.digest.load(Ordering::Relaxed),
     }
 }
 
@@ -327,9 +365,15 @@ fn child(spec: &str, jobs: usize) {
     let scale: f64 = std::env::var(SCALE_ENV).ok().and_then(|s| s.parse().ok()).unwrap_or(1.0);
     for ns in &mut config.namespaces {
         ns.weekly_pulls *= scale;
+        // Calibrated repositories: the same weeks and clients, `scale` times the events.
+        for weeks in ns.repos.iter_mut().filter_map(|r| r.weeks.as_mut()) {
+            for w in &mut weeks.0 {
+                w.pulls = (w.pulls as f64 * scale).round() as u64;
+            }
+        }
     }
     let run = full_generate(config, jobs);
-    println!("DVPBENCH run={},{},{}", run.secs, run.rows, run.bytes);
+    println!("DVPBENCH run={},{},{},{}", run.secs, run.rows, run.bytes, run.digest);
     println!("DVPBENCH vmhwm={}", proc_status_mb("VmHWM"));
 }
 
@@ -348,7 +392,12 @@ fn generate_in_child(spec: &str, jobs: usize, scale: f64) -> (Run, f64) {
     let kv: BTreeMap<&str, &str> =
         text.lines().filter_map(|l| l.strip_prefix("DVPBENCH ")).filter_map(|l| l.split_once('=')).collect();
     let run: Vec<&str> = kv["run"].split(',').collect();
-    let run = Run { secs: run[0].parse().unwrap(), rows: run[1].parse().unwrap(), bytes: run[2].parse().unwrap() };
+    let run = Run {
+        secs: run[0].parse().unwrap(),
+        rows: run[1].parse().unwrap(),
+        bytes: run[2].parse().unwrap(),
+        digest: run[3].parse().unwrap(),
+    };
     (run, kv["vmhwm"].parse().unwrap())
 }
 
@@ -525,6 +574,15 @@ fn summary(figs: &[&Figures]) -> String {
                 goal("   (goal >= 90%)")
             ));
         }
+        if let [(_, first, _), rest @ ..] = f.generates.as_slice() {
+            let same = rest.iter().all(|(_, r, _)| r.digest == first.digest && r.bytes == first.bytes);
+            line(format!(
+                "  output digest {:016x} over {} job counts: {}",
+                first.digest,
+                f.generates.len(),
+                if same { "identical (deterministic)" } else { "DIFFERENT" }
+            ));
+        }
         for (scale, r, vmhwm) in &f.volumes {
             line(format!("  volume x{scale:<4} (weekly_pulls)  {}  peak {vmhwm:.0} MB", run_columns(r)));
         }
@@ -537,6 +595,16 @@ fn summary(figs: &[&Figures]) -> String {
     line(format!("load average at the end (other processes share the CPUs): {}", loadavg()));
     line("```".into());
     s
+}
+
+/// Calibrates the real verdaccio series into a configuration file under the target dir.
+fn calibrated_verdaccio() -> String {
+    let data = format!("{}/tests/data/verdaccio-docker_pull-5124d5f.json", env!("CARGO_MANIFEST_DIR"));
+    let source = dvp_mock::calibrate::Source::parse(&format!("verdaccio/verdaccio={data}"));
+    let text = dvp_mock::calibrate::calibrate(&[source], false).expect("the verdaccio series calibrates");
+    let path = std::env::temp_dir().join(format!("dvp-bench-verdaccio-{}.toml", std::process::id()));
+    std::fs::write(&path, text).expect("writing the calibrated configuration");
+    path.display().to_string()
 }
 
 fn loadavg() -> String {
@@ -566,6 +634,10 @@ fn main() {
         .map_or(spec.clone(), |p| p.display().to_string());
     eprintln!("load average at the start: {}", loadavg());
     let mut figs = vec![measure(&spec, &label, &jobs)];
+    if std::env::var("DVP_BENCH_CALIBRATED").map_or(true, |v| v != "0") {
+        let path = calibrated_verdaccio();
+        figs.push(measure(&path, "calibrated verdaccio (tests/data)", &jobs));
+    }
     if spec != "default" {
         figs.push(measure("default", "default", &jobs));
     }

@@ -20,6 +20,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod calendar;
+pub mod calibrate;
 pub mod config;
 pub mod corpus;
 pub mod csv_layout;
