@@ -3,8 +3,8 @@
 use serde_json::Value;
 
 use crate::support::{self, wiremock::WireMock};
-use dvp_mock::target::CLOUD_FILE;
 use dvp_mock::verify;
+use dvp_mock::wiremock::CLOUD_FILE;
 
 fn cloud_doc() -> (Vec<u8>, Value) {
     let tree = support::default_cloud(u64::MAX).unwrap();
@@ -39,7 +39,6 @@ fn mask_after(text: &str, key: &str) -> String {
 
 #[test]
 fn cloud_import_answers_exactly_like_the_standalone_tree() {
-    let built = support::default_built();
     let (bytes, doc) = cloud_doc();
     let standalone_dir = support::write_scratch("parity-standalone", &support::default_tree());
     let standalone = WireMock::start(&standalone_dir);
@@ -52,7 +51,7 @@ fn cloud_import_answers_exactly_like_the_standalone_tree() {
     let agent = verify::agent();
     let (sb, cb) = (standalone.base_url(), cloud.base_url());
     let mut diffs = Vec::new();
-    for case in &built.corpus {
+    for case in support::default_corpus() {
         let a = verify::send(&agent, &sb, case).unwrap();
         let b = verify::send(&agent, &cb, case).unwrap();
         if let Err(why) = verify::compare(case, &cb, &b) {
@@ -90,7 +89,7 @@ fn cloud_file_is_inline_with_one_url_matcher_and_stable_ids() {
     }
     // Stubs that are not expanded keep the standalone id.
     let standalone: std::collections::BTreeSet<String> =
-        support::default_built().mock.stubs.iter().map(|s| s.id().to_string()).collect();
+        support::mappings(&support::default_tree()).into_iter().map(|m| m.id).collect();
     let shared = ids.intersection(&standalone).count();
     assert!(shared > 100, "only {shared} ids shared with the standalone tree");
 }

@@ -193,7 +193,7 @@ fn every_standalone_and_cloud_stub_satisfies_wiremocks_schemas() {
         n += 1;
     }
     let cloud = support::default_cloud(u64::MAX).unwrap();
-    let doc: Value = serde_json::from_slice(&cloud[dvp_mock::target::CLOUD_FILE]).unwrap();
+    let doc: Value = serde_json::from_slice(&cloud[dvp_mock::wiremock::CLOUD_FILE]).unwrap();
     let mut errs = Vec::new();
     schemas.check(schemas.resolve("stub-mappings.yaml"), &doc, "cloud", &mut errs);
     errors.extend(errs);

@@ -2,7 +2,7 @@
 use serde_json::Value;
 
 use crate::support;
-use dvp_mock::target;
+use dvp_mock::wiremock as target;
 
 fn head(bytes: &[u8], lines: usize) -> String {
     String::from_utf8_lossy(bytes).lines().take(lines).collect::<Vec<_>>().join("\n")

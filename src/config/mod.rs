@@ -1,12 +1,16 @@
 //! The TOML configuration: parsed strictly (unknown keys are errors), validated once.
 //!
 //! Every value a user can set lives here, with its default. The embedded default
-//! configuration is `src/default.toml`, printed by `dvp-mock config`.
+//! configuration is `src/config/default.toml`, printed by `dvp-mock config`.
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
 use crate::Error;
+
+mod load;
+
+pub use load::{load, Overrides};
 
 /// The embedded default configuration (compiled in).
 pub const DEFAULT_TOML: &str = include_str!("default.toml");

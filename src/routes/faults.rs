@@ -1,0 +1,91 @@
+//! Faults on demand: by request header or for a whole run by scenario state.
+use serde_json::json;
+
+use super::api::{priority, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, HTML, JSON, PROXY, REPORT_DL, USERS};
+use super::Builder;
+use crate::corpus::Case;
+use crate::wiremock::{regex_escape, Body, Delay, Fault, Response, Stub};
+
+impl Builder<'_> {
+    pub(super) fn faults(&mut self) {
+        let everywhere = format!(
+            "^(?:{}|{}|{}|{}|{})(?:/.*)?$",
+            regex_escape(ANALYTICS),
+            regex_escape(PROXY),
+            regex_escape(USERS),
+            regex_escape(EXPORT_DL),
+            regex_escape(REPORT_DL)
+        );
+        let rate_limited = || {
+            Response::detail(429, "Rate limit exceeded")
+                .header("Retry-After", "60")
+                .header("X-RateLimit-Limit", "180")
+                .header("X-RateLimit-Remaining", "0")
+                .header("X-RateLimit-Reset", "{{now offset='60 seconds' format='unix'}}")
+                .templated()
+        };
+        let faults: Vec<(&str, Response)> = vec![
+            ("rate-limit", rate_limited()),
+            ("500", Response::detail(500, "Internal Server Error")),
+            (
+                "502",
+                Response::new(502, HTML, Body::Text("<html><body><h1>502 Bad Gateway</h1></body></html>\n".into())),
+            ),
+            ("503", Response::detail(503, "Service Unavailable").header("Retry-After", "30")),
+            (
+                "timeout",
+                Response::new(
+                    504,
+                    HTML,
+                    Body::Text("<html><body><h1>504 Gateway Time-out</h1></body></html>\n".into()),
+                )
+                .delayed(Delay::Fixed { millis: 3000 }),
+            ),
+            (
+                "slow",
+                Response::detail(503, "Service Unavailable")
+                    .header("Retry-After", "5")
+                    .delayed(Delay::Uniform { lower: 500, upper: 2500 }),
+            ),
+            ("reset", Response::fault(Fault::ConnectionResetByPeer)),
+            ("empty", Response::fault(Fault::EmptyResponse)),
+            ("malformed", Response::fault(Fault::MalformedResponseChunk)),
+            ("garbage", Response::fault(Fault::RandomDataThenClose)),
+        ];
+        for (name, response) in faults {
+            self.stub(Stub::new(
+                format!("fault/header/{name}"),
+                format!("fault on request: {FAULT_HEADER}: {name}"),
+                priority::FAULT,
+                json!({ "method": "ANY", "urlPathPattern": everywhere, "headers": { FAULT_HEADER: { "equalTo": name } } }),
+                response.clone(),
+            ));
+            let mut s = Stub::new(
+                format!("fault/scenario/{name}"),
+                format!("fault for the whole run: scenario {FAULT_SCENARIO} = {name}"),
+                priority::FAULT,
+                json!({ "method": "ANY", "urlPathPattern": everywhere }),
+                response.clone(),
+            );
+            s.scenario = Some((FAULT_SCENARIO.into(), name.into()));
+            self.stub(s);
+            if matches!(name, "rate-limit" | "500" | "503") {
+                let c =
+                    Case::get(format!("fault {name}"), format!("{ANALYTICS}/namespaces")).header(FAULT_HEADER, name);
+                let status = response.status;
+                let body = match &response.body {
+                    Body::Text(t) => t.clone(),
+                    _ => String::new(),
+                };
+                let mut c = c.expect(status, JSON, body);
+                if name == "rate-limit" {
+                    c = c
+                        .expect_header("Retry-After", "60")
+                        .expect_header("X-RateLimit-Remaining", "0")
+                        .expect_header("X-RateLimit-Reset", "*");
+                }
+                self.case(c);
+            }
+        }
+    }
+}
