@@ -123,7 +123,7 @@ pub fn read(reader: impl std::io::Read, names: &Names, inputs: &mut Inputs) -> R
                 let (ns, repo) = ns_of(get("image_repository"));
                 let (downloads, checks, pulls) = (num("data_downloads")?, num("version_checks")?, num("pulls")?);
                 let users = num("unique_authenticated_users")? + num("unique_unauthenticated_users")?;
-                inputs.add(&ns, &repo, start, month, pulls, Some(users));
+                inputs.add(&ns, &repo, start, month, pulls, Some(users), &format!("line {line}"));
                 let acc = inputs.acc(&ns, &repo);
                 let tag = get("tag");
                 if tag == crate::views::csv_layout::NO_TAG || tag == "\\N" || tag.is_empty() {
@@ -147,7 +147,7 @@ pub fn read(reader: impl std::io::Read, names: &Names, inputs: &mut Inputs) -> R
                     continue;
                 }
                 let (ns, repo) = ns_of(get("reference"));
-                inputs.add(&ns, &repo, start, month, events, None);
+                inputs.add(&ns, &repo, start, month, events, None, &format!("line {line}"));
                 let acc = inputs.acc(&ns, &repo);
                 acc.by_tag += downloads;
                 acc.checks += checks;
@@ -155,10 +155,12 @@ pub fn read(reader: impl std::io::Read, names: &Names, inputs: &mut Inputs) -> R
             }
             Kind::Raw => {
                 let day = date("action_day")?;
-                let ns = Some(get("namespace")).filter(|s| !s.is_empty()).map_or_else(|| names.default_repo().0, str::to_string);
+                let ns = Some(get("namespace"))
+                    .filter(|s| !s.is_empty())
+                    .map_or_else(|| names.default_repo().0, str::to_string);
                 let repo = get("repository").to_string();
                 let start = Period::week_of(day).start;
-                inputs.add_raw(&ns, &repo, start);
+                inputs.add_raw(&ns, &repo, start, line);
                 let fingerprint = ["country", "host", "type", "domain", "user_agent_tool", "user_agent_version"]
                     .iter()
                     .fold(0xcbf2_9ce4_8422_2325u64, |h, c| {
@@ -184,10 +186,12 @@ pub fn read(reader: impl std::io::Read, names: &Names, inputs: &mut Inputs) -> R
                 let (tag_n, digest_n, checks) =
                     (num("pull_by_tag_count")?, num("pull_by_digest_count")?, num("version_check_count")?);
                 let ips = num("unique_ip_count")?;
-                let ns = Some(get("namespace")).filter(|s| !s.is_empty()).map_or_else(|| names.default_repo().0, str::to_string);
+                let ns = Some(get("namespace"))
+                    .filter(|s| !s.is_empty())
+                    .map_or_else(|| names.default_repo().0, str::to_string);
                 let repo = if kind == Kind::NamespaceSummary { String::new() } else { get("repository").to_string() };
                 // Tag-level and country-level rows overlap in IPs; their sum is an upper bound.
-                inputs.add(&ns, &repo, start, month, tag_n + digest_n + checks, Some(ips));
+                inputs.add(&ns, &repo, start, month, tag_n + digest_n + checks, Some(ips), &format!("line {line}"));
                 let acc = inputs.acc(&ns, &repo);
                 acc.by_tag += tag_n;
                 acc.by_digest += digest_n;

@@ -85,8 +85,11 @@ pub fn plan(inputs: &Inputs) -> Result<Plan, FitError> {
                 repo.to_string()
             };
             let any = acc.weeks.values().chain(acc.months.values()).next().expect("a series has points");
-            for (what, n, kind) in [("namespace", ns, NameKind::Namespace), ("repository", name.as_str(), NameKind::Repo)] {
-                check_name(n, kind).map_err(|m| (file_of(any), format!("{what} {m} (pass --rename for synthetic names)")))?;
+            for (what, n, kind) in
+                [("namespace", ns, NameKind::Namespace), ("repository", name.as_str(), NameKind::Repo)]
+            {
+                check_name(n, kind)
+                    .map_err(|m| (file_of(any), format!("{what} {m} (pass --rename for synthetic names)")))?;
             }
             repos.push(repo_plan(inputs, ns, repo, acc, name)?);
         }
@@ -123,7 +126,10 @@ fn repo_plan(inputs: &Inputs, ns: &str, repo: &str, acc: &Acc, name: String) -> 
         points = weeks_of_months(&acc.months);
         if points.is_empty() {
             let p = acc.months.values().next().expect("a series has points");
-            return Err((inputs.files[p.file].clone(), format!("series {ns}/{repo}: no complete ISO week inside its months")));
+            return Err((
+                inputs.files[p.file].clone(),
+                format!("series {ns}/{repo}: no complete ISO week inside its months"),
+            ));
         }
     }
     // Gaps: an error, except in the store scripts keep (weeks the harvester missed).
@@ -137,7 +143,13 @@ fn repo_plan(inputs: &Inputs, ns: &str, repo: &str, acc: &Acc, name: String) -> 
                 return Err((
                     inputs.files[p.file].clone(),
                     format!(
-                        "series {}: week {gap} is missing between {prev} and {week} (a gap of {missing} week(s))",
+                        "{}: series {}: week {gap} is missing between {prev} and {week} (a gap of {missing} week(s))",
+                        inputs.origin_of(
+                            ns,
+                            repo,
+                            from_months,
+                            if from_months { week.with_day(1).expect("day 1") } else { week }
+                        ),
                         if repo.is_empty() { ns.to_string() } else { format!("{ns}/{repo}") }
                     ),
                 ));
@@ -164,7 +176,8 @@ fn repo_plan(inputs: &Inputs, ns: &str, repo: &str, acc: &Acc, name: String) -> 
                 Some(u) => u,
                 _ => {
                     estimated_ips += 1;
-                    let raw = inputs.raw_clients.get(&(ns.to_string(), repo.to_string(), *week)).map(|s| s.len() as u64);
+                    let raw =
+                        inputs.raw_clients.get(&(ns.to_string(), repo.to_string(), *week)).map(|s| s.len() as u64);
                     raw.unwrap_or((p.pulls as f64 / PULLS_PER_IP_UNKNOWN).round() as u64)
                 }
             };
@@ -177,7 +190,8 @@ fn repo_plan(inputs: &Inputs, ns: &str, repo: &str, acc: &Acc, name: String) -> 
         .months
         .iter()
         .filter_map(|(m, p)| {
-            let inside: Vec<&WeekVolume> = weeks.iter().filter(|w| w.week.month() == m.month() && w.week.year() == m.year()).collect();
+            let inside: Vec<&WeekVolume> =
+                weeks.iter().filter(|w| w.week.month() == m.month() && w.week.year() == m.year()).collect();
             let (mi, n) = (p.ips? as f64, inside.len() as f64);
             let k = inside.iter().map(|w| w.ips as f64).sum::<f64>() / n;
             (n >= 3.0 && k > 0.0 && !from_months).then(|| ((mi / k - 1.0) / (WEEKS_PER_MONTH - 1.0)).clamp(0.0, 1.0))
@@ -193,7 +207,8 @@ fn repo_plan(inputs: &Inputs, ns: &str, repo: &str, acc: &Acc, name: String) -> 
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         v
     };
-    let mut tags: Vec<(String, u64)> = top(&acc.tags).into_iter().filter(|(t, _)| check_name(t, NameKind::Tag).is_ok()).collect();
+    let mut tags: Vec<(String, u64)> =
+        top(&acc.tags).into_iter().filter(|(t, _)| check_name(t, NameKind::Tag).is_ok()).collect();
     tags.truncate(MAX_TAGS);
     Ok(RepoPlan {
         name,

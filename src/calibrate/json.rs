@@ -38,7 +38,13 @@ impl<'de> Visitor<'de> for Top<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
-                "pulls" => map.next_value_seed(Pulls { ns: None, repo: None, names: self.names, inputs: self.inputs })?,
+                "pulls" => map.next_value_seed(Pulls {
+                    path: String::new(),
+                    ns: None,
+                    repo: None,
+                    names: self.names,
+                    inputs: self.inputs,
+                })?,
                 "repos" => map.next_value_seed(Repos { names: self.names, inputs: self.inputs })?,
                 _ => {
                     let Some(end) = parse_day(&key) else {
@@ -54,7 +60,7 @@ impl<'de> Visitor<'de> for Top<'_> {
                     let ips = count(&key, "ipCount", item.ip_count)?;
                     let (ns, repo) = self.names.default_repo();
                     self.inputs.acc(&ns, &repo).holes_ok = true;
-                    self.inputs.add(&ns, &repo, start, false, pulls, Some(ips));
+                    self.inputs.add(&ns, &repo, start, false, pulls, Some(ips), &format!("field `{key}`"));
                 }
             }
         }
@@ -144,7 +150,8 @@ impl<'de> Visitor<'de> for PullData<'_> {
         while let Some(key) = map.next_key::<String>()? {
             if key == "pulls" {
                 let (ns, repo) = (self.ns.clone(), self.repo.clone());
-                map.next_value_seed(Pulls { ns, repo, names: self.names, inputs: self.inputs })?;
+                let path = format!("repos.{}/{}.", ns.as_deref().unwrap_or(""), repo.as_deref().unwrap_or(""));
+                map.next_value_seed(Pulls { path, ns, repo, names: self.names, inputs: self.inputs })?;
             } else {
                 map.next_value::<de::IgnoredAny>()?;
             }
@@ -155,6 +162,8 @@ impl<'de> Visitor<'de> for PullData<'_> {
 
 /// `[item, ...]` or `null`.
 struct Pulls<'a> {
+    /// Path of the array in the document (`` or `repos.ns/repo.`), for error messages.
+    path: String,
     ns: Option<String>,
     repo: Option<String>,
     names: &'a Names,
@@ -185,13 +194,14 @@ impl<'de> Visitor<'de> for Pulls<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut i = 0usize;
         while let Some(item) = seq.next_element::<Item>()? {
-            let at = format!("pulls[{i}]");
+            let at = format!("{}pulls[{i}]", self.path);
             i += 1;
             let day = |s: &str, field: &str| {
                 parse_day(s).ok_or_else(|| de::Error::custom(format!("field `{at}.{field}`: `{s}` is not a date")))
             };
             let (start, end) = (day(&item.start, "start")?, day(&item.end, "end")?);
-            let (start, month) = period_of(start, end).map_err(|m| de::Error::custom(format!("field `{at}.start`: {m}")))?;
+            let (start, month) =
+                period_of(start, end).map_err(|m| de::Error::custom(format!("field `{at}.start`: {m}")))?;
             let pulls = count(&at, "pullCount", item.pull_count)?;
             let ips = count(&at, "ipCount", item.ip_count)?;
             let ns = self.ns.clone().or(item.namespace.clone()).or(self.names.ns.clone());
@@ -200,7 +210,7 @@ impl<'de> Visitor<'de> for Pulls<'_> {
                 // A namespace-level item (group=namespace).
                 (None, None) => (ns.unwrap_or_else(|| self.names.default_repo().0), String::new()),
             };
-            self.inputs.add(&ns, &repo, start, month, pulls, Some(ips));
+            self.inputs.add(&ns, &repo, start, month, pulls, Some(ips), &format!("field `{at}`"));
             if let Some(c) = &item.country {
                 bump(&mut self.inputs.acc(&ns, &repo).countries, c, pulls);
             }

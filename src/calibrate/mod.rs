@@ -38,7 +38,8 @@ impl Source {
                 Some((n, r)) => (n, Some(r)),
                 None => (name, None),
             };
-            if check_name(ns, NameKind::Namespace).is_ok() && repo.is_none_or(|r| check_name(r, NameKind::Repo).is_ok()) {
+            if check_name(ns, NameKind::Namespace).is_ok() && repo.is_none_or(|r| check_name(r, NameKind::Repo).is_ok())
+            {
                 return Source { ns: Some(ns.to_string()), repo: repo.map(str::to_string), path: PathBuf::from(path) };
             }
         }
@@ -94,3 +95,6 @@ fn stem(path: &Path) -> String {
     let name = path.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
     name.strip_suffix(".gz").unwrap_or(&name).rsplit_once('.').map_or(name.clone(), |(s, _)| s.to_string())
 }
+
+#[cfg(test)]
+mod tests;

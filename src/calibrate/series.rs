@@ -56,6 +56,8 @@ pub struct Inputs {
     /// Raw export rows: distinct client fingerprints (country, network, agent) per
     /// (namespace, repository, week), the IP estimate of a raw export (it has no IP column).
     pub raw_clients: BTreeMap<(String, String, NaiveDate), std::collections::BTreeSet<u64>>,
+    /// Where each point first came from (`line 7`, ``field `pulls[3]` ``), for error messages.
+    pub origin: BTreeMap<(String, String, bool, NaiveDate), String>,
 }
 
 impl Inputs {
@@ -65,13 +67,15 @@ impl Inputs {
 
     /// Adds a point: summed with a point of the same file (rows split by country or tag), kept
     /// from the first file otherwise.
-    pub fn add(&mut self, ns: &str, repo: &str, start: NaiveDate, month: bool, pulls: u64, ips: Option<u64>) {
+    #[allow(clippy::too_many_arguments)]
+    pub fn add(&mut self, ns: &str, repo: &str, start: NaiveDate, month: bool, pulls: u64, ips: Option<u64>, at: &str) {
         let file = self.files.len() - 1;
-        let acc = self.acc(ns, repo);
+        let acc = self.series.entry((ns.to_string(), repo.to_string())).or_default();
         let map = if month { &mut acc.months } else { &mut acc.weeks };
         match map.get_mut(&start) {
             None => {
                 map.insert(start, Point { pulls, ips, file });
+                self.origin.insert((ns.to_string(), repo.to_string(), month, start), at.to_string());
             }
             Some(p) if p.file == file => {
                 p.pulls += pulls;
@@ -87,20 +91,30 @@ impl Inputs {
 
 impl Inputs {
     /// One raw export row: raw exports of several files add up (a month's file cuts weeks).
-    pub fn add_raw(&mut self, ns: &str, repo: &str, week: NaiveDate) {
+    pub fn add_raw(&mut self, ns: &str, repo: &str, week: NaiveDate, line: u64) {
         let file = self.files.len() - 1;
         let p = self.acc(ns, repo).weeks.entry(week).or_insert(Point { pulls: 0, ips: None, file });
         p.pulls += 1;
+        if p.pulls == 1 {
+            self.origin.insert((ns.to_string(), repo.to_string(), false, week), format!("line {line}"));
+        }
+    }
+
+    /// Where the point of `week` in series (ns, repo) came from.
+    pub fn origin_of(&self, ns: &str, repo: &str, month: bool, week: NaiveDate) -> String {
+        self.origin.get(&(ns.to_string(), repo.to_string(), month, week)).cloned().unwrap_or_default()
     }
 }
 
 /// The period a `start`/`end` pair (inclusive end) names: (first day, is a month), or why not.
 pub fn period_of(start: NaiveDate, end: NaiveDate) -> Result<(NaiveDate, bool), String> {
-    if start.weekday() == Weekday::Mon && (end - start).num_days() == 6 {
+    // The end is inclusive (Sunday, last day of the month) in every known response; an
+    // exclusive end (the next Monday, the next 1st) is accepted too.
+    if start.weekday() == Weekday::Mon && matches!((end - start).num_days(), 6 | 7) {
         return Ok((start, false));
     }
     let next = start.checked_add_months(chrono::Months::new(1));
-    if start.day() == 1 && next.and_then(|n| n.pred_opt()) == Some(end) {
+    if start.day() == 1 && (next.and_then(|n| n.pred_opt()) == Some(end) || next == Some(end)) {
         return Ok((start, true));
     }
     Err(format!("{start} .. {end} is neither an ISO week (Monday to Sunday) nor a calendar month"))
@@ -110,7 +124,7 @@ pub fn period_of(start: NaiveDate, end: NaiveDate) -> Result<(NaiveDate, bool), 
 pub fn parse_day(s: &str) -> Option<NaiveDate> {
     let day = s.get(..10)?;
     let rest = &s[10..];
-    if !(rest.is_empty() || rest == "T00:00:00Z" || rest == "T00:00:00.000Z" || rest == " 00:00:00") {
+    if !(rest.is_empty() || matches!(rest, "T00:00:00Z" | "T00:00:00.000Z" | "T00:00:00+00:00" | " 00:00:00")) {
         return None;
     }
     NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()

@@ -31,8 +31,13 @@ pub fn write(plan: &Plan) -> String {
     let _ = writeln!(w, "# Client population: the largest week's distinct clients, with room for churn.");
     let _ = writeln!(w, "clients = {}", plan.clients);
     let _ = writeln!(w, "\n[reports]\nweeks = 4\nmonths = 3\ntracked_companies = 10");
+    population(w, plan);
     for ns in &plan.namespaces {
-        let _ = writeln!(w, "\n[[namespaces]]\nname = \"{}\"\npublisher = \"{}\"\npublisher_type = \"DVP\"", ns.name, ns.publisher);
+        let _ = writeln!(
+            w,
+            "\n[[namespaces]]\nname = \"{}\"\npublisher = \"{}\"\npublisher_type = \"DVP\"",
+            ns.name, ns.publisher
+        );
         if ns.from_namespace_series {
             let _ = writeln!(w, "# The input has this namespace's totals only: one repository carries them.");
         }
@@ -54,14 +59,49 @@ pub fn write(plan: &Plan) -> String {
     o
 }
 
-fn percent_list(v: &[(String, u64)]) -> String {
-    let total: u64 = v.iter().map(|x| x.1).sum();
-    let shown: Vec<String> = v
-        .iter()
-        .take(8)
-        .map(|(k, n)| format!("{} {:.1} %", if k.is_empty() { "(none)" } else { k }, 100.0 * *n as f64 / total.max(1) as f64))
-        .collect();
-    shown.join(", ")
+/// `[population]`: the input's country, cloud and agent mixes (all repositories, by events).
+fn population(w: &mut String, plan: &Plan) {
+    let mut parts: Vec<(&str, Vec<String>, Vec<&str>)> = Vec::new();
+    let known_countries: Vec<&str> = crate::world::country_codes().collect();
+    let known_clouds: Vec<&str> = crate::world::cloud_names().chain([crate::engine::mix::NO_CLOUD]).collect();
+    let known_agents: Vec<&str> = crate::world::AGENTS.iter().map(|a| a.0).collect();
+    for (key, known, pick) in [
+        ("countries", &known_countries, (|r: &RepoPlan| &r.countries) as fn(&RepoPlan) -> &Vec<(String, u64)>),
+        ("clouds", &known_clouds, |r: &RepoPlan| &r.clouds),
+        ("agents", &known_agents, |r: &RepoPlan| &r.agents),
+    ] {
+        let mut sum: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+        for r in plan.namespaces.iter().flat_map(|n| &n.repos) {
+            for (k, n) in pick(r) {
+                *sum.entry(k.as_str()).or_default() += n;
+            }
+        }
+        let kept: Vec<String> = sum
+            .iter()
+            .filter(|(k, _)| known.contains(k))
+            .map(|(k, n)| {
+                if k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                    format!("{k} = {n}")
+                } else {
+                    format!("\"{k}\" = {n}")
+                }
+            })
+            .collect();
+        let dropped: Vec<&str> = sum.keys().filter(|k| !known.contains(k)).copied().collect();
+        if !kept.is_empty() {
+            parts.push((key, kept, dropped));
+        }
+    }
+    if parts.is_empty() {
+        return;
+    }
+    let _ = writeln!(w, "\n# The input's client mixes, by events (`no csp` = outside any cloud).\n[population]");
+    for (key, kept, dropped) in parts {
+        if !dropped.is_empty() {
+            let _ = writeln!(w, "# Not modelled, left out of {key}: {}", dropped.join(", "));
+        }
+        let _ = writeln!(w, "{key} = {{ {} }}", kept.join(", "));
+    }
 }
 
 fn repo(w: &mut String, r: &RepoPlan) {
@@ -79,18 +119,20 @@ fn repo(w: &mut String, r: &RepoPlan) {
         );
     }
     let _ = writeln!(w, "churn = {}", r.churn);
-    for (label, v) in [("countries", &r.countries), ("clouds", &r.clouds), ("agents", &r.agents)] {
-        if !v.is_empty() {
-            let _ = writeln!(w, "# Input {label} (by events; not yet a model input): {}", percent_list(v));
-        }
-    }
     if r.tags.is_empty() {
         let _ = writeln!(w, "# The input names no tags.");
-        let _ = writeln!(w, "tags = [{{ name = \"latest\", popularity = 1, platforms = [\"linux/amd64\", \"linux/arm64\"] }}]");
+        let _ = writeln!(
+            w,
+            "tags = [{{ name = \"latest\", popularity = 1, platforms = [\"linux/amd64\", \"linux/arm64\"] }}]"
+        );
     } else {
         let _ = writeln!(w, "# Tags by downloads in the input.\ntags = [");
         for (t, n) in &r.tags {
-            let _ = writeln!(w, "  {{ name = \"{t}\", popularity = {}, platforms = [\"linux/amd64\", \"linux/arm64\"] }},", (*n).max(1));
+            let _ = writeln!(
+                w,
+                "  {{ name = \"{t}\", popularity = {}, platforms = [\"linux/amd64\", \"linux/arm64\"] }},",
+                (*n).max(1)
+            );
         }
         let _ = writeln!(w, "]");
     }
@@ -106,7 +148,8 @@ fn repo(w: &mut String, r: &RepoPlan) {
     }
     let _ = writeln!(w, "weeks = [");
     for wk in &r.weeks {
-        let note = if r.filled.contains(&wk.week) { "  # not in the input: interpolated between its neighbours" } else { "" };
+        let note =
+            if r.filled.contains(&wk.week) { "  # not in the input: interpolated between its neighbours" } else { "" };
         let _ = writeln!(w, "  {{ week = \"{}\", pulls = {}, ips = {} }},{note}", wk.week, wk.pulls, wk.ips);
     }
     let _ = writeln!(w, "]");

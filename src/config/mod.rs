@@ -36,6 +36,9 @@ pub struct Config {
     pub cloud_budget_bytes: u64,
     #[serde(default)]
     pub reports: Reports,
+    /// Country, cloud and agent mixes of the clients (default: the built-in mixes).
+    #[serde(default)]
+    pub population: Option<crate::engine::mix::Population>,
     pub namespaces: Vec<Namespace>,
     pub users: Vec<User>,
 }
