@@ -97,15 +97,14 @@ pub fn generate(
             Ok(Generated { tree: wiremock::standalone(built.mock), corpus: built.corpus, model })
         }
         Target::Cloud => {
-            let bodies = sink::MemorySink::default();
-            let rendered = render::render(&world, jobs, &bodies, progress)?;
+            let label = routes::body_label;
+            let bodies = wiremock::cloud::BudgetSink::new(config.cloud_budget_bytes, &label);
+            // A body over the budget stops the build; its error replaces the sink's refusal.
+            let over = |e: Error| bodies.take_error().unwrap_or(e);
+            let rendered = render::render(&world, jobs, &bodies, progress).map_err(over)?;
             let model = Model { world, summaries: rendered.summaries };
-            let built = routes::build(
-                &model,
-                rendered.bodies,
-                &bodies,
-                routes::Options { download_variants: true, corpus: options.corpus },
-            )?;
+            let options = routes::Options { download_variants: true, corpus: options.corpus };
+            let built = routes::build(&model, rendered.bodies, &bodies, options).map_err(over)?;
             let tree = wiremock::cloud(&built.mock, &bodies.into_files(), config.cloud_budget_bytes)?;
             Ok(Generated { tree, corpus: built.corpus, model })
         }

@@ -2,6 +2,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use std::sync::atomic::Ordering;
+
 use clap::{Parser, Subcommand};
 use dvp_mock::check::{self, CompareSink};
 use dvp_mock::config::{self, Config};
@@ -9,6 +11,7 @@ use dvp_mock::pass::Progress;
 use dvp_mock::sink::NullSink;
 use dvp_mock::wiremock::{self, Target, Tree};
 use dvp_mock::{output, verify, Error, Options};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Generate a deterministic WireMock mock of Docker's DVP Data API.
 ///
@@ -126,36 +129,23 @@ fn load(source: &Source, target: Target, corpus: bool) -> Result<(Config, Option
     Ok((config, Options { target, jobs, corpus }))
 }
 
-/// Shows periods done, rows and throughput on stderr while `work` runs, when stderr is a
-/// terminal and `quiet` is off.
-fn with_progress<T>(quiet: bool, progress: &Progress, work: impl FnOnce() -> T) -> T {
-    use std::io::{IsTerminal, Write};
-    use std::sync::atomic::{AtomicBool, Ordering};
-    if quiet || !std::io::stderr().is_terminal() {
-        return work();
-    }
-    let done = AtomicBool::new(false);
-    let start = std::time::Instant::now();
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !done.load(Ordering::Relaxed) {
-                std::thread::sleep(std::time::Duration::from_millis(200));
-                let rows = progress.rows.load(Ordering::Relaxed);
-                let secs = start.elapsed().as_secs_f64().max(1e-3);
-                let _ = write!(
-                    std::io::stderr(),
-                    "\r  periods {}/{}  rows {rows}  {:.0} rows/s   ",
-                    progress.periods_done.load(Ordering::Relaxed),
-                    progress.periods_total.load(Ordering::Relaxed),
-                    rows as f64 / secs
-                );
-            }
-            let _ = write!(std::io::stderr(), "\r{:70}\r", "");
-        });
-        let out = work();
-        done.store(true, Ordering::Relaxed);
-        out
-    })
+/// Progress counters that draw a line on stderr (periods done, rows, rows/s) when stderr is a
+/// terminal and `quiet` is off; the returned bar is cleared when the work is done.
+fn progress_line(quiet: bool) -> (Progress, ProgressBar) {
+    let bar =
+        if quiet { ProgressBar::hidden() } else { ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()) };
+    bar.set_style(
+        ProgressStyle::with_template("  periods {pos}/{len} {wide_bar} {msg}").expect("a valid progress template"),
+    );
+    let shown = bar.clone();
+    let progress = Progress::observed(move |p| {
+        let rows = p.rows.load(Ordering::Relaxed);
+        shown.set_length(p.periods_total.load(Ordering::Relaxed) as u64);
+        shown.set_position(p.periods_done.load(Ordering::Relaxed) as u64);
+        let secs = shown.elapsed().as_secs_f64().max(1e-3);
+        shown.set_message(format!("rows {rows}  {:.0} rows/s", rows as f64 / secs));
+    });
+    (progress, bar)
 }
 
 fn generate(source: &Source, out: &Path, target: Target, force: bool, progress: &Progress) -> Result<Tree, Error> {
@@ -175,8 +165,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Generate { source, out, target, force, quiet } => {
             let target = Target::from(target);
             let start = std::time::Instant::now();
-            let progress = Progress::default();
-            let tree = with_progress(quiet, &progress, || generate(&source, &out, target, force, &progress))?;
+            let (progress, bar) = progress_line(quiet);
+            let tree = generate(&source, &out, target, force, &progress);
+            bar.finish_and_clear();
+            let tree = tree?;
             if !quiet {
                 let files = match target {
                     Target::Standalone => {
@@ -191,7 +183,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 eprintln!(
                     "wrote {files} files ({} stubs; {} events aggregated over weekly and monthly periods) to {} in {:.2}s",
                     wiremock::stub_count(&tree),
-                    progress.rows.load(std::sync::atomic::Ordering::Relaxed),
+                    progress.rows.load(Ordering::Relaxed),
                     out.display(),
                     start.elapsed().as_secs_f64()
                 );

@@ -8,6 +8,11 @@ use std::sync::Mutex;
 /// Receives body files by their path under `__files/`. Called from several threads.
 pub trait Sink: Sync {
     fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()>;
+
+    /// Whether the sink refuses every further file, so the work feeding it can stop early.
+    fn stopped(&self) -> bool {
+        false
+    }
 }
 
 /// Keeps every file in memory.

@@ -8,6 +8,7 @@ mod cloud;
 mod config_props;
 mod consistency;
 mod determinism;
+mod layout;
 mod schema;
 mod snapshots;
 mod standalone;

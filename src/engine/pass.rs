@@ -28,12 +28,40 @@ pub fn period_stats(world: &World, ns: usize, p: &Period) -> PeriodStats {
     PeriodStats::from_events(world, ns, *p, &period_events(world, ns, p))
 }
 
-/// Progress counters a caller can watch while a pass runs.
-#[derive(Debug, Default)]
+/// Progress counters a caller can watch while a pass runs, and an optional observer told
+/// each time a period completes (the CLI draws its progress line from it).
+#[derive(Default)]
 pub struct Progress {
     pub periods_done: AtomicUsize,
     pub periods_total: AtomicUsize,
     pub rows: AtomicUsize,
+    observer: Option<Observer>,
+}
+
+type Observer = Box<dyn Fn(&Progress) + Send + Sync>;
+
+impl Progress {
+    /// Counters that call `observer` whenever a period completes.
+    pub fn observed(observer: impl Fn(&Progress) + Send + Sync + 'static) -> Progress {
+        Progress { observer: Some(Box::new(observer)), ..Progress::default() }
+    }
+
+    fn period_done(&self) {
+        self.periods_done.fetch_add(1, Ordering::Relaxed);
+        if let Some(o) = &self.observer {
+            o(self);
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Progress")
+            .field("periods_done", &self.periods_done)
+            .field("periods_total", &self.periods_total)
+            .field("rows", &self.rows)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A streamed pass over every (namespace, available period). Days are generated once, in time
@@ -52,6 +80,11 @@ pub trait Pass: Sync {
     fn feed(&self, state: &mut Self::State, events: &[Event], chunk: &Self::Chunk);
     /// The period is complete; `stats` is its aggregate.
     fn finish(&self, ns: usize, p: &Period, state: Self::State, stats: &PeriodStats) -> Self::Output;
+    /// Whether the rest of the pass is pointless (its output already failed): days are then
+    /// skipped, and the remaining periods finish at once, empty.
+    fn stopped(&self) -> bool {
+        false
+    }
 }
 
 /// Events per chunk handed to [`Pass::chunk`]: bounds what a pass derives at once (about 1 MB of
@@ -167,7 +200,7 @@ fn run_job<P: Pass>(
         // each open period's aggregate once, at the end of the day.
         let mut stream = events::DayStream::new(world, job.ns, day);
         buf.day_cells.clear();
-        loop {
+        while !pass.stopped() {
             buf.events.clear();
             let more = stream.next_chunk(&mut buf.events, CHUNK_EVENTS);
             let chunk = &buf.events;
@@ -199,7 +232,7 @@ fn run_job<P: Pass>(
                 done.push((i, pass.finish(*ns, p, state, &st)));
                 buf.pool.push(st.cells);
                 if let Some(pr) = progress {
-                    pr.periods_done.fetch_add(1, Ordering::Relaxed);
+                    pr.period_done();
                 }
             } else {
                 k += 1;

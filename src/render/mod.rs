@@ -31,6 +31,9 @@ pub const EXPORTS_DIR: &str = "dvp/exports";
 /// Where report CSVs go under `__files/` (then `/<namespace>/<file>`).
 pub const REPORTS_DIR: &str = "dvp/reports";
 
+/// Per (namespace, period): the parts of every export view, in API order.
+pub type ExportParts = BTreeMap<(usize, Period), Vec<(Dataview, Vec<Part>)>>;
+
 /// (size, fingerprint) of every report CSV.
 pub type ReportFiles = BTreeMap<(usize, Period, ReportType), (u64, u64)>;
 
@@ -47,7 +50,7 @@ pub struct Rendered {
 #[derive(Debug, Default)]
 pub struct Bodies {
     /// Per (namespace, period): the parts of every export view, in API order.
-    pub exports: BTreeMap<(usize, Period), Vec<(Dataview, Vec<Part>)>>,
+    pub exports: ExportParts,
     /// Every report CSV of the retained periods.
     pub reports: ReportFiles,
 }
@@ -162,6 +165,10 @@ impl<'a> Pass for ExportPass<'a> {
             repo_clients = Some(reports::repo_clients(world, stats));
         }
         Ok(PeriodOutput { exports, summary: PeriodSummary::of(world, ns, stats), reports, repo_clients })
+    }
+
+    fn stopped(&self) -> bool {
+        self.sink.stopped()
     }
 }
 

@@ -14,6 +14,11 @@ fn attachment(file: &str) -> String {
     format!("attachment; filename=\"{file}\"")
 }
 
+/// The name of the stub serving the files of namespace `name` under `prefix`.
+pub(super) fn download_stub_name(prefix: &str, name: &str) -> String {
+    format!("{}: signed download of {name} files", prefix.trim_start_matches('/'))
+}
+
 /// A downloadable file behind a signed link.
 pub(super) struct Download {
     pub file: String,
@@ -158,7 +163,7 @@ impl Builder<'_> {
                 .raw_body_file();
         self.stub(Stub::new(
             format!("{kind}/{name}/download"),
-            format!("{kind}: signed download of {name} files"),
+            download_stub_name(prefix, name),
             priority::SPECIFIC,
             json!({ "method": "GET", "urlPattern": pattern, "queryParameters": fresh }),
             response,

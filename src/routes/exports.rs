@@ -1,22 +1,19 @@
 //! Exports: the years, timespans and periods of a namespace, and the listing of every
 //! dataview's parts (signed links to the files behind them, see [`super::downloads`]).
-use std::collections::BTreeMap;
-
 use serde_json::{json, Value};
 
 use super::api::{priority, timespan_alternatives, ANALYTICS, EXPORT_DL, JSON, NS_404};
 use super::downloads::{signed_query, Download};
 use super::{Builder, JSON_DIR};
-use crate::calendar::{Granularity, Period};
+use crate::calendar::Granularity;
 use crate::corpus::Case;
-use crate::render::{export_views, Part, EXPORTS_DIR};
-use crate::views::Dataview;
+use crate::render::{export_views, ExportParts, EXPORTS_DIR};
 use crate::wiremock::{alternation, regex_escape, Body, Response, Stub, Variant};
 
 impl Builder<'_> {
     /// Takes the namespace's rendered parts out of `rendered` (their names move into the
     /// download list).
-    pub(super) fn exports(&mut self, ns: usize, rendered: &mut BTreeMap<(usize, Period), Vec<(Dataview, Vec<Part>)>>) {
+    pub(super) fn exports(&mut self, ns: usize, rendered: &mut ExportParts) {
         let model = self.model;
         let n = &model.world.namespaces[ns];
         let name = n.name.clone();

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::corpus::Case;
 use crate::model::Model;
-use crate::render::Bodies;
+use crate::render::{Bodies, EXPORTS_DIR, REPORTS_DIR};
 use crate::rng;
 use crate::sink::Sink;
 use crate::wiremock::{bearer_any, regex_escape, Mock, Stub};
@@ -53,6 +53,17 @@ pub struct Options {
     pub download_variants: bool,
     /// Build the request corpus (`verify`, tests); `generate` and `check` do not need it.
     pub corpus: bool,
+}
+
+/// What serves body file `path` (under `__files/`): the stub name for downloads, else the
+/// listings of the namespace (the Cloud budget's list of contributors).
+pub fn body_label(path: &str) -> String {
+    for (dir, prefix) in [(EXPORTS_DIR, EXPORT_DL), (REPORTS_DIR, REPORT_DL)] {
+        if let Some(rest) = path.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) {
+            return downloads::download_stub_name(prefix, rest.split('/').next().unwrap_or_default());
+        }
+    }
+    format!("bodies under {}", path.rsplit_once('/').map_or(path, |(dir, _)| dir))
 }
 
 /// Builds every stub and corpus case. Export listings, whose size grows with the volume, go

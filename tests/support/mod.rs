@@ -43,8 +43,16 @@ pub fn default_tree() -> Tree {
     default_output().1.clone()
 }
 
-/// The default Cloud import file under `budget`.
+/// The default Cloud import file under `budget` (without a limit: built once).
 pub fn default_cloud(budget: u64) -> Result<Tree, dvp_mock::Error> {
+    static UNLIMITED: std::sync::OnceLock<Tree> = std::sync::OnceLock::new();
+    if budget == u64::MAX {
+        return Ok(UNLIMITED.get_or_init(|| default_cloud_generated(budget).unwrap()).clone());
+    }
+    default_cloud_generated(budget)
+}
+
+fn default_cloud_generated(budget: u64) -> Result<Tree, dvp_mock::Error> {
     let mut config = Config::default_config();
     config.cloud_budget_bytes = budget;
     generate(&config, Target::Cloud, 2).map(|(_, tree)| tree)
@@ -68,6 +76,23 @@ pub fn mappings(tree: &Tree) -> Vec<MappingInfo> {
             MappingInfo { key: text(&v["metadata"]["key"]), id: text(&v["id"]), name: text(&v["name"]) }
         })
         .collect()
+}
+
+/// A WireMock serving the default tree, shared by the tests that only read from it: started
+/// by the first, stopped when the last one holding it is done.
+pub fn default_wiremock() -> std::sync::Arc<wiremock::WireMock> {
+    use std::sync::{Arc, Mutex, Weak};
+    static SHARED: Mutex<Weak<wiremock::WireMock>> = Mutex::new(Weak::new());
+    static STARTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let mut slot = SHARED.lock().unwrap();
+    if let Some(wm) = slot.upgrade() {
+        return wm;
+    }
+    let n = STARTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = write_scratch(&format!("default-served-{n}"), &default_tree());
+    let wm = Arc::new(wiremock::WireMock::start(&dir));
+    *slot = Arc::downgrade(&wm);
+    wm
 }
 
 /// A fresh, empty scratch directory under the target dir.
