@@ -11,10 +11,8 @@
 //! - `DVP_BENCH_VOLUMES`: `weekly_pulls` multipliers (default `1,2,4`) for a volume sweep of the
 //!   configuration (one full generation each, most threads, own process): peak memory should stay
 //!   flat as the volume grows.
-//! - `DVP_BENCH_CALIBRATED`: `0` skips the calibrated case. By default the real verdaccio series
-//!   (`tests/data/verdaccio-docker_pull-5124d5f.json`, ~150k pulls a week) is calibrated and its
-//!   configuration measured like the others (its volume sweep scales the weeks' `pulls`), and
-//!   the output digest of every job count is compared (determinism).
+//! - `DVP_BENCH_CALIBRATED`: `0` skips the calibrated case: the real verdaccio series (tests/data,
+//!   ~150k pulls a week) calibrated and measured like the others (see `calibrated.rs`).
 //!
 //! Each full generation runs in a fresh process (the bench re-executes itself with
 //! `DVP_BENCH_CHILD=<config>`), so its peak memory (VmHWM) is its own; the child prints
@@ -33,6 +31,9 @@ use dvp_mock::wiremock::Target;
 use dvp_mock::world::World;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
+mod calibrated;
+use calibrated::{calibrated_verdaccio, digest_line, file_digest, profiled_week_events, scale_weeks};
 
 const CHILD_ENV: &str = "DVP_BENCH_CHILD";
 /// Multiplies every namespace's `weekly_pulls` in a child (the volume sweep).
@@ -81,22 +82,9 @@ impl Sink for CountingFiles {
         // Every part starts with a header row.
         let lines = bytes.iter().filter(|&&b| b == b'\n').count();
         self.rows.fetch_add(lines.saturating_sub(1), Ordering::Relaxed);
-        self.digest.fetch_add(hash(&hash(path.as_bytes(), 0).to_le_bytes(), 0) ^ hash(&bytes, 1), Ordering::Relaxed);
+        self.digest.fetch_add(file_digest(path, &bytes), Ordering::Relaxed);
         Ok(())
     }
-}
-
-/// A fast 64-bit hash of `bytes` (8 bytes a step, multiply-xorshift), for output digests.
-fn hash(bytes: &[u8], seed: u64) -> u64 {
-    let mix = |h: u64, v: u64| (h ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
-    let mut h = seed ^ bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        h = mix(h, u64::from_le_bytes(c.try_into().expect("8 bytes")));
-    }
-    let mut last = [0u8; 8];
-    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    mix(h, u64::from_le_bytes(last))
 }
 
 /// One timed streaming run (averaged over `iterations`).
@@ -172,20 +160,6 @@ fn expected_week_events(w: &World) -> f64 {
         })
         .sum::<f64>()
         + profiled_week_events(&w.config)
-}
-
-/// Events of the calibrated `weeks` that fall in the history window.
-fn profiled_week_events(config: &Config) -> f64 {
-    let (from, to) = (config.history_start, config.as_of);
-    config
-        .namespaces
-        .iter()
-        .flat_map(|ns| &ns.repos)
-        .filter_map(|r| r.weeks.as_ref())
-        .flat_map(|w| &w.0)
-        .filter(|w| w.week >= from && w.week + chrono::Days::new(7) <= to)
-        .map(|w| w.pulls as f64)
-        .sum()
 }
 
 /// Streams the raw export of every (namespace, week) on `threads` threads (work queue ordered by
@@ -352,8 +326,7 @@ fn full_generate(config: Config, jobs: usize) -> Run {
     let secs = start.elapsed().as_secs_f64();
     // The mappings and small bodies join the digest too.
     for (path, bytes) in &generated.tree {
-        let h = hash(&hash(path.as_bytes(), 0).to_le_bytes(), 0) ^ hash(bytes, 1);
-        files.digest.fetch_add(h, Ordering::Relaxed);
+        files.digest.fetch_add(file_digest(path, bytes), Ordering::Relaxed);
     }
     Run {
         secs,
@@ -369,13 +342,8 @@ fn child(spec: &str, jobs: usize) {
     let scale: f64 = std::env::var(SCALE_ENV).ok().and_then(|s| s.parse().ok()).unwrap_or(1.0);
     for ns in &mut config.namespaces {
         ns.weekly_pulls *= scale;
-        // Calibrated repositories: the same weeks and clients, `scale` times the events.
-        for weeks in ns.repos.iter_mut().filter_map(|r| r.weeks.as_mut()) {
-            for w in &mut weeks.0 {
-                w.pulls = (w.pulls as f64 * scale).round() as u64;
-            }
-        }
     }
+    scale_weeks(&mut config, scale);
     let run = full_generate(config, jobs);
     println!("DVPBENCH run={},{},{},{}", run.secs, run.rows, run.bytes, run.digest);
     println!("DVPBENCH vmhwm={}", proc_status_mb("VmHWM"));
@@ -578,15 +546,8 @@ fn summary(figs: &[&Figures]) -> String {
                 goal("   (goal >= 90%)")
             ));
         }
-        if let [(_, first, _), rest @ ..] = f.generates.as_slice() {
-            let same = rest.iter().all(|(_, r, _)| r.digest == first.digest && r.bytes == first.bytes);
-            line(format!(
-                "  output digest {:016x} over {} job counts: {}",
-                first.digest,
-                f.generates.len(),
-                if same { "identical (deterministic)" } else { "DIFFERENT" }
-            ));
-        }
+        let digests: Vec<(u64, u64)> = f.generates.iter().map(|(_, r, _)| (r.digest, r.bytes)).collect();
+        line(digest_line(&digests));
         for (scale, r, vmhwm) in &f.volumes {
             line(format!("  volume x{scale:<4} (weekly_pulls)  {}  peak {vmhwm:.0} MB", run_columns(r)));
         }
@@ -599,16 +560,6 @@ fn summary(figs: &[&Figures]) -> String {
     line(format!("load average at the end (other processes share the CPUs): {}", loadavg()));
     line("```".into());
     s
-}
-
-/// Calibrates the real verdaccio series into a configuration file under the target dir.
-fn calibrated_verdaccio() -> String {
-    let data = format!("{}/tests/data/verdaccio-docker_pull-5124d5f.json", env!("CARGO_MANIFEST_DIR"));
-    let source = dvp_mock::calibrate::Source::parse(&format!("verdaccio/verdaccio={data}"));
-    let text = dvp_mock::calibrate::calibrate(&[source], false).expect("the verdaccio series calibrates");
-    let path = std::env::temp_dir().join(format!("dvp-bench-verdaccio-{}.toml", std::process::id()));
-    std::fs::write(&path, text).expect("writing the calibrated configuration");
-    path.display().to_string()
 }
 
 fn loadavg() -> String {

@@ -7,8 +7,8 @@ use chrono::{Datelike, Days, NaiveDate};
 
 use super::csv_in::PULLS_PER_IP_UNKNOWN;
 use super::series::{Acc, Inputs, Point};
+use crate::config::volume::{WeekVolume, DEFAULT_CHURN};
 use crate::config::{check_name, NameKind};
-use crate::volume::{WeekVolume, DEFAULT_CHURN};
 
 /// Average weeks in a month, for months-only inputs and the churn fit.
 const WEEKS_PER_MONTH: f64 = 4.348;

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::fit::{Plan, RepoPlan};
-use crate::volume::DEFAULT_CHURN;
+use crate::config::volume::DEFAULT_CHURN;
 
 pub fn write(plan: &Plan) -> String {
     let mut o = String::new();
@@ -62,9 +62,10 @@ pub fn write(plan: &Plan) -> String {
 /// `[population]`: the input's country, cloud and agent mixes (all repositories, by events).
 fn population(w: &mut String, plan: &Plan) {
     let mut parts: Vec<(&str, Vec<String>, Vec<&str>)> = Vec::new();
-    let known_countries: Vec<&str> = crate::world::country_codes().collect();
-    let known_clouds: Vec<&str> = crate::world::cloud_names().chain([crate::engine::mix::NO_CLOUD]).collect();
-    let known_agents: Vec<&str> = crate::world::AGENTS.iter().map(|a| a.0).collect();
+    let known_countries: Vec<&str> = crate::config::population::COUNTRY_CODES.to_vec();
+    let known_clouds: Vec<&str> =
+        crate::config::population::CLOUD_NAMES.iter().copied().chain([crate::config::population::NO_CLOUD]).collect();
+    let known_agents: Vec<&str> = crate::config::population::AGENT_NAMES.to_vec();
     for (key, known, pick) in [
         ("countries", &known_countries, (|r: &RepoPlan| &r.countries) as fn(&RepoPlan) -> &Vec<(String, u64)>),
         ("clouds", &known_clouds, |r: &RepoPlan| &r.clouds),

@@ -9,6 +9,8 @@ use std::collections::BTreeSet;
 use crate::Error;
 
 mod load;
+pub mod population;
+pub mod volume;
 
 pub use load::{load, Overrides};
 
@@ -38,7 +40,7 @@ pub struct Config {
     pub reports: Reports,
     /// Country, cloud and agent mixes of the clients (default: the built-in mixes).
     #[serde(default)]
-    pub population: Option<crate::engine::mix::Population>,
+    pub population: Option<population::Population>,
     pub namespaces: Vec<Namespace>,
     pub users: Vec<User>,
 }
@@ -96,7 +98,7 @@ pub struct Repo {
     pub tags: Vec<Tag>,
     /// Calibrated weekly volume: exact events and distinct clients per ISO week (see `volume`).
     #[serde(default)]
-    pub weeks: Option<crate::volume::Weeks>,
+    pub weeks: Option<volume::Weeks>,
     /// Share of a week's clients replaced the next week (with `weeks`).
     #[serde(default)]
     pub churn: Option<f64>,
@@ -238,7 +240,7 @@ impl Config {
                         }
                     }
                 }
-                crate::volume::validate_repo(repo, self.clients).map_err(|m| format!("key `{at}.{m}"))?;
+                volume::validate_repo(repo, self.clients).map_err(|m| format!("key `{at}.{m}"))?;
                 if repo.popularity > 0.0 && repo.tags.iter().all(|t| t.popularity == 0.0) {
                     return Err(format!("key `{at}.tags`: a pulled repository needs a tag with popularity > 0"));
                 }

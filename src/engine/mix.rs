@@ -1,66 +1,9 @@
-//! The optional `[population]` table: country, cloud and agent mixes of the client population
-//! (a calibrated configuration copies them from the input). Absent, the built-in mixes apply
-//! and the clients are the same bytes as before.
+//! The client tables of the world: the built-in mixes, replaced part by part by the
+//! configuration's `[population]`. Absent, the clients are the same bytes as before.
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
-
+pub use crate::config::population::{Population, AGENT_NAMES, CLOUD_NAMES, COUNTRY_CODES, NO_CLOUD};
 use crate::rng::Weighted;
-
-/// Name of the "not in a cloud" entry of `clouds` (as `CLOUD_SERVICE_PROVIDER` spells it).
-pub const NO_CLOUD: &str = "no csp";
-
-/// Countries a mix may name beyond the 20 of the built-in mix (weight 0 there).
-pub const MORE_COUNTRIES: &[&str] = &[
-    "AE", "AR", "AT", "BD", "BE", "BG", "CL", "CO", "CZ", "DK", "EE", "EG", "GR", "HK", "HR", "HU", "ID", "IL", "IS",
-    "KE", "LT", "LU", "LV", "MA", "MX", "MY", "NG", "NO", "NZ", "PE", "PH", "PK", "PT", "RO", "RU", "SA", "SI", "SK",
-    "TH", "TR", "TW", "UA", "UY", "VN", "ZA",
-];
-
-/// Relative weights by name; each part is optional.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, try_from = "RawPopulation")]
-pub struct Population {
-    pub countries: BTreeMap<String, f64>,
-    pub clouds: BTreeMap<String, f64>,
-    pub agents: BTreeMap<String, f64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPopulation {
-    #[serde(default)]
-    countries: BTreeMap<String, f64>,
-    #[serde(default)]
-    clouds: BTreeMap<String, f64>,
-    #[serde(default)]
-    agents: BTreeMap<String, f64>,
-}
-
-impl TryFrom<RawPopulation> for Population {
-    type Error = String;
-    fn try_from(p: RawPopulation) -> Result<Self, String> {
-        let countries: Vec<&str> = crate::world::country_codes().collect();
-        let clouds: Vec<&str> = crate::world::cloud_names().chain([NO_CLOUD]).collect();
-        let agents: Vec<&str> = crate::world::AGENTS.iter().map(|a| a.0).collect();
-        for (key, map, known) in
-            [("countries", &p.countries, &countries), ("clouds", &p.clouds, &clouds), ("agents", &p.agents, &agents)]
-        {
-            for (name, w) in map {
-                if !known.contains(&name.as_str()) {
-                    return Err(format!("key `{key}.{name}`: unknown; expected one of {}", known.join(", ")));
-                }
-                if !(w.is_finite() && *w >= 0.0) {
-                    return Err(format!("key `{key}.{name}`: expected a weight >= 0"));
-                }
-            }
-            if !map.is_empty() && map.values().all(|w| *w == 0.0) {
-                return Err(format!("key `{key}`: expected a weight > 0"));
-            }
-        }
-        Ok(Population { countries: p.countries, clouds: p.clouds, agents: p.agents })
-    }
-}
 
 /// The tables client generation draws from.
 pub struct Tables {
@@ -81,11 +24,11 @@ impl Tables {
         };
         let mut t = builtin;
         if !m.countries.is_empty() {
-            t.countries = by_name(&m.countries, &mut crate::world::country_codes());
+            t.countries = by_name(&m.countries, &mut COUNTRY_CODES.iter().copied());
         }
-        let in_cloud: f64 = crate::world::cloud_names().map(|c| m.clouds.get(c).copied().unwrap_or(0.0)).sum();
+        let in_cloud: f64 = CLOUD_NAMES.iter().map(|c| m.clouds.get(*c).copied().unwrap_or(0.0)).sum();
         if in_cloud > 0.0 {
-            t.clouds = by_name(&m.clouds, &mut crate::world::cloud_names());
+            t.clouds = by_name(&m.clouds, &mut CLOUD_NAMES.iter().copied());
         }
         if !m.clouds.is_empty() {
             // The cloud share of clients; the other kinds of network keep their built-in ratios.
@@ -95,7 +38,7 @@ impl Tables {
             t.types = [b, b + i, b + i + share, b + i + share + e];
         }
         if !m.agents.is_empty() {
-            let agents = by_name(&m.agents, &mut crate::world::AGENTS.iter().map(|a| a.0));
+            let agents = by_name(&m.agents, &mut AGENT_NAMES.iter().copied());
             t.agent_people = agents.clone();
             t.agent_cloud = agents;
         }
@@ -129,9 +72,12 @@ mod tests {
     }
 
     #[test]
-    fn the_mock_knows_65_countries() {
-        let codes: std::collections::BTreeSet<&str> = crate::world::country_codes().collect();
+    fn the_mock_knows_65_countries_and_the_engine_tables_match_the_names() {
+        let codes: std::collections::BTreeSet<&str> = super::COUNTRY_CODES.iter().copied().collect();
         assert_eq!(codes.len(), 65);
+        assert!(crate::world::country_codes().eq(super::COUNTRY_CODES.iter().copied()));
+        assert!(crate::world::cloud_names().eq(super::CLOUD_NAMES.iter().copied()));
+        assert!(crate::world::AGENTS.iter().map(|a| a.0).eq(super::AGENT_NAMES.iter().copied()));
     }
 
     #[test]

@@ -124,7 +124,7 @@ impl Profile {
     /// ISO country code.
     pub fn country(&self) -> &'static str {
         let i = self.country as usize;
-        COUNTRIES.get(i).map_or_else(|| crate::engine::mix::MORE_COUNTRIES[i - COUNTRIES.len()], |c| c.0)
+        COUNTRIES.get(i).map_or_else(|| crate::config::population::COUNTRY_CODES[i], |c| c.0)
     }
     /// Cloud provider (`aws`, `gcp`, `azure`) when the IP is in a cloud.
     pub fn csp(&self) -> Option<&'static str> {
@@ -414,7 +414,7 @@ fn build_namespace(seed: u64, ns: &crate::config::Namespace, clients: &[Client])
 
 /// ISO codes of every country a client can have, in index order.
 pub fn country_codes() -> impl Iterator<Item = &'static str> {
-    COUNTRIES.iter().map(|c| c.0).chain(crate::engine::mix::MORE_COUNTRIES.iter().copied())
+    COUNTRIES.iter().map(|c| c.0).chain(crate::config::population::COUNTRY_CODES[COUNTRIES.len()..].iter().copied())
 }
 
 /// Cloud provider names (`aws`, `gcp`, `azure`).
