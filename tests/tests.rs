@@ -1,6 +1,7 @@
 //! One integration-test binary (one link step), one module per concern.
 mod support;
 
+mod auth;
 mod calibrate;
 mod cli;
 mod client_paths;

@@ -1,10 +1,26 @@
 //! Faults on demand: by request header or for a whole run by scenario state.
 use serde_json::json;
 
-use super::api::{priority, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, HTML, JSON, PROXY, REPORT_DL, USERS};
+use super::api::{priority, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, HTML, JSON, PROXY, REPORT_DL, V2};
 use super::Builder;
 use crate::corpus::Case;
 use crate::wiremock::{regex_escape, Body, Delay, Fault, Response, Stub};
+
+/// A 429 as observed on the Hub (FACTS 13.2): `Retry-After` in seconds, the rate-limit headers
+/// (reset in unix seconds, the caller's IP), the security headers, a JSON body.
+pub(super) fn too_many_requests(retry_after: u32, detail: &str) -> Response {
+    Response::detail(429, detail)
+        .header("Retry-After", &retry_after.to_string())
+        .header("X-RateLimit-Limit", "180")
+        .header("X-RateLimit-Remaining", "0")
+        .header("X-RateLimit-Reset", &format!("{{{{now offset='{retry_after} seconds' format='unix'}}}}"))
+        .header("X-RateLimit-Ip", "{{request.clientIp}}")
+        .header("X-Frame-Options", "deny")
+        .header("X-Content-Type-Options", "nosniff")
+        .header("X-XSS-Protection", "1; mode=block")
+        .header("Strict-Transport-Security", "max-age=31536000")
+        .templated()
+}
 
 impl Builder<'_> {
     pub(super) fn faults(&mut self) {
@@ -12,18 +28,11 @@ impl Builder<'_> {
             "^(?:{}|{}|{}|{}|{})(?:/.*)?$",
             regex_escape(ANALYTICS),
             regex_escape(PROXY),
-            regex_escape(USERS),
+            regex_escape(V2),
             regex_escape(EXPORT_DL),
             regex_escape(REPORT_DL)
         );
-        let rate_limited = || {
-            Response::detail(429, "Rate limit exceeded")
-                .header("Retry-After", "60")
-                .header("X-RateLimit-Limit", "180")
-                .header("X-RateLimit-Remaining", "0")
-                .header("X-RateLimit-Reset", "{{now offset='60 seconds' format='unix'}}")
-                .templated()
-        };
+        let rate_limited = || too_many_requests(60, "Rate limit exceeded");
         let faults: Vec<(&str, Response)> = vec![
             ("rate-limit", rate_limited()),
             ("500", Response::detail(500, "Internal Server Error")),
@@ -82,7 +91,10 @@ impl Builder<'_> {
                     c = c
                         .expect_header("Retry-After", "60")
                         .expect_header("X-RateLimit-Remaining", "0")
-                        .expect_header("X-RateLimit-Reset", "*");
+                        .expect_header("X-RateLimit-Reset", "*")
+                        .expect_header("X-RateLimit-Ip", "*")
+                        .expect_header("X-Frame-Options", "deny")
+                        .expect_header("Strict-Transport-Security", "max-age=31536000");
                 }
                 self.case(c);
             }
