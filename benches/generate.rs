@@ -11,6 +11,8 @@
 //! - `DVP_BENCH_VOLUMES`: `weekly_pulls` multipliers (default `1,2,4`) for a volume sweep of the
 //!   configuration (one full generation each, most threads, own process): peak memory should stay
 //!   flat as the volume grows.
+//! - `DVP_BENCH_CALIBRATED`: `0` skips the calibrated case: the real verdaccio series (tests/data,
+//!   ~150k pulls a week) calibrated and measured like the others (see `calibrated.rs`).
 //!
 //! Each full generation runs in a fresh process (the bench re-executes itself with
 //! `DVP_BENCH_CHILD=<config>`), so its peak memory (VmHWM) is its own; the child prints
@@ -29,6 +31,9 @@ use dvp_mock::wiremock::Target;
 use dvp_mock::world::World;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
+mod calibrated;
+use calibrated::{calibrated_verdaccio, digest_line, file_digest, profiled_week_events, scale_weeks};
 
 const CHILD_ENV: &str = "DVP_BENCH_CHILD";
 /// Multiplies every namespace's `weekly_pulls` in a child (the volume sweep).
@@ -67,14 +72,17 @@ impl Rows for CountingSink {
 struct CountingFiles {
     bytes: AtomicUsize,
     rows: AtomicUsize,
+    /// Sum of a hash of each (path, bytes): equal outputs give equal digests, in any order.
+    digest: std::sync::atomic::AtomicU64,
 }
 
 impl Sink for CountingFiles {
-    fn put(&self, _path: &str, bytes: Vec<u8>) -> io::Result<()> {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> io::Result<()> {
         self.bytes.fetch_add(bytes.len(), Ordering::Relaxed);
         // Every part starts with a header row.
         let lines = bytes.iter().filter(|&&b| b == b'\n').count();
         self.rows.fetch_add(lines.saturating_sub(1), Ordering::Relaxed);
+        self.digest.fetch_add(file_digest(path, &bytes), Ordering::Relaxed);
         Ok(())
     }
 }
@@ -85,6 +93,8 @@ struct Run {
     secs: f64,
     rows: u64,
     bytes: u64,
+    /// Digest of the output files of a full generation (0 elsewhere).
+    digest: u64,
 }
 
 impl Run {
@@ -148,7 +158,8 @@ fn expected_week_events(w: &World) -> f64 {
                 .map(|d| events::daily_mean(ns, w.config.history_start, d))
                 .sum::<f64>()
         })
-        .sum()
+        .sum::<f64>()
+        + profiled_week_events(&w.config)
 }
 
 /// Streams the raw export of every (namespace, week) on `threads` threads (work queue ordered by
@@ -185,7 +196,7 @@ fn raw_exports_pass(world: &World, work: &[(usize, Period)], threads: usize) -> 
     let secs = start.elapsed().as_secs_f64();
     let bytes = sinks.iter().map(|s| s.bytes).sum();
     let newlines: u64 = sinks.iter().map(|s| s.newlines).sum();
-    Run { secs, rows: newlines - work.len() as u64, bytes }
+    Run { secs, rows: newlines - work.len() as u64, bytes, digest: 0 }
 }
 
 fn raw_exports(w: &World, threads: usize) -> Run {
@@ -302,7 +313,7 @@ fn baseline_pass(rows: u64) -> Run {
         w.flush().expect("sink");
     }
     let secs = start.elapsed().as_secs_f64();
-    Run { secs, rows: sink.newlines - 1, bytes: sink.bytes }
+    Run { secs, rows: sink.newlines - 1, bytes: sink.bytes, digest: 0 }
 }
 
 /// The whole generator as `dvp-mock generate` runs it (model, every export view of weeks and
@@ -311,11 +322,17 @@ fn full_generate(config: Config, jobs: usize) -> Run {
     let files = CountingFiles::default();
     let start = Instant::now();
     let options = dvp_mock::Options { target: Target::Standalone, jobs, corpus: false };
-    dvp_mock::generate(&config, &options, &files, None).expect("counting sink never fails");
+    let generated = dvp_mock::generate(&config, &options, &files, None).expect("counting sink never fails");
+    let secs = start.elapsed().as_secs_f64();
+    // The mappings and small bodies join the digest too.
+    for (path, bytes) in &generated.tree {
+        files.digest.fetch_add(file_digest(path, bytes), Ordering::Relaxed);
+    }
     Run {
-        secs: start.elapsed().as_secs_f64(),
+        secs,
         rows: files.rows.load(Ordering::Relaxed) as u64,
         bytes: files.bytes.load(Ordering::Relaxed) as u64,
+        digest: files.digest.load(Ordering::Relaxed),
     }
 }
 
@@ -326,8 +343,9 @@ fn child(spec: &str, jobs: usize) {
     for ns in &mut config.namespaces {
         ns.weekly_pulls *= scale;
     }
+    scale_weeks(&mut config, scale);
     let run = full_generate(config, jobs);
-    println!("DVPBENCH run={},{},{}", run.secs, run.rows, run.bytes);
+    println!("DVPBENCH run={},{},{},{}", run.secs, run.rows, run.bytes, run.digest);
     println!("DVPBENCH vmhwm={}", proc_status_mb("VmHWM"));
 }
 
@@ -346,7 +364,12 @@ fn generate_in_child(spec: &str, jobs: usize, scale: f64) -> (Run, f64) {
     let kv: BTreeMap<&str, &str> =
         text.lines().filter_map(|l| l.strip_prefix("DVPBENCH ")).filter_map(|l| l.split_once('=')).collect();
     let run: Vec<&str> = kv["run"].split(',').collect();
-    let run = Run { secs: run[0].parse().unwrap(), rows: run[1].parse().unwrap(), bytes: run[2].parse().unwrap() };
+    let run = Run {
+        secs: run[0].parse().unwrap(),
+        rows: run[1].parse().unwrap(),
+        bytes: run[2].parse().unwrap(),
+        digest: run[3].parse().unwrap(),
+    };
     (run, kv["vmhwm"].parse().unwrap())
 }
 
@@ -523,6 +546,8 @@ fn summary(figs: &[&Figures]) -> String {
                 goal("   (goal >= 90%)")
             ));
         }
+        let digests: Vec<(u64, u64)> = f.generates.iter().map(|(_, r, _)| (r.digest, r.bytes)).collect();
+        line(digest_line(&digests));
         for (scale, r, vmhwm) in &f.volumes {
             line(format!("  volume x{scale:<4} (weekly_pulls)  {}  peak {vmhwm:.0} MB", run_columns(r)));
         }
@@ -564,6 +589,10 @@ fn main() {
         .map_or(spec.clone(), |p| p.display().to_string());
     eprintln!("load average at the start: {}", loadavg());
     let mut figs = vec![measure(&spec, &label, &jobs)];
+    if std::env::var("DVP_BENCH_CALIBRATED").map_or(true, |v| v != "0") {
+        let path = calibrated_verdaccio();
+        figs.push(measure(&path, "calibrated verdaccio (tests/data)", &jobs));
+    }
     if spec != "default" {
         figs.push(measure("default", "default", &jobs));
     }

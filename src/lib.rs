@@ -18,6 +18,7 @@
 //! library never prints; the binary (`src/main.rs`) parses flags and maps errors to exit codes.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod calibrate;
 pub mod check;
 pub mod config;
 pub mod corpus;
@@ -34,7 +35,7 @@ pub mod views;
 pub mod wiremock;
 
 // Short paths to the engine's modules (`crate::world`, `crate::calendar`, ...).
-pub use engine::{calendar, events, jobs, jwt, memory, model, pass, rng, stats, world};
+pub use engine::{calendar, events, jobs, jwt, memory, model, pass, rng, stats, volume, world};
 pub use error::Error;
 
 use config::Config;

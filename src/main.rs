@@ -134,6 +134,22 @@ enum Command {
     /// Print the embedded default configuration.
     #[command(after_help = CONFIG_EXAMPLES)]
     Config,
+    /// Write a configuration whose mock serves data of the same shape as your own files.
+    ///
+    /// Inputs (detected by content, streamed): pull-series JSON as saved from any pulls
+    /// endpoint or the `end`-keyed store scripts keep; legacy export CSVs (raw, summary,
+    /// repo-summary, namespace-summary); DVP Core report CSVs (summary, trend).
+    Calibrate {
+        /// An input file; `NS=FILE` or `NS/REPO=FILE` names series the file leaves unnamed.
+        #[arg(long = "from", value_name = "FILE", required = true)]
+        from: Vec<String>,
+        /// Write the configuration here instead of stdout (only once it is complete).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Synthetic namespace and repository names instead of the input's.
+        #[arg(long)]
+        rename: bool,
+    },
     /// Replay the full request corpus against a running mock; exit 1 on any difference.
     #[command(after_help = VERIFY_EXAMPLES)]
     Verify {
@@ -289,6 +305,19 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 eprintln!("{} file(s) differ from a fresh generation; HINT: run `{again}`", drifts.len());
                 Ok(ExitCode::from(1))
             }
+        }
+        Command::Calibrate { from, out, rename } => {
+            let sources: Vec<_> = from.iter().map(|f| dvp_mock::calibrate::Source::parse(f)).collect();
+            let text = dvp_mock::calibrate::calibrate(&sources, rename)?;
+            match out {
+                None => print!("{text}"),
+                Some(path) => {
+                    let tmp = path.with_extension("toml.partial");
+                    std::fs::write(&tmp, &text).map_err(|e| Error::Io { path: tmp.clone(), source: e })?;
+                    std::fs::rename(&tmp, &path).map_err(|e| Error::Io { path: path.clone(), source: e })?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Preview { source, jobs, out } => {
             dvp_mock::preview::check_target(&out)?;

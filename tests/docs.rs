@@ -42,9 +42,17 @@ fn doc_files() -> Vec<PathBuf> {
 /// The parts of the repository root a transcript may use, copied into a fresh directory.
 fn scratch_root(name: &str) -> PathBuf {
     let dir = support::scratch(name);
-    for entry in
-        ["mappings", "__files", ".dvp-mock-manifest", "examples", "src", "Cargo.toml", "Cargo.lock", ".gitignore"]
-    {
+    for entry in [
+        "mappings",
+        "__files",
+        ".dvp-mock-manifest",
+        "examples",
+        "src",
+        "tests/data",
+        "Cargo.toml",
+        "Cargo.lock",
+        ".gitignore",
+    ] {
         copy(&repo().join(entry), &dir.join(entry));
     }
     dir

@@ -2,6 +2,7 @@
 mod support;
 
 mod auth;
+mod calibrate;
 mod cli;
 mod client_paths;
 mod cloud;

@@ -9,7 +9,9 @@ use std::collections::BTreeSet;
 use crate::Error;
 
 mod load;
+pub mod population;
 pub mod public;
+pub mod volume;
 
 pub use load::{load, Overrides};
 
@@ -40,6 +42,9 @@ pub struct Config {
     pub export_gzip: bool,
     #[serde(default)]
     pub reports: Reports,
+    /// Country, cloud and agent mixes of the clients (default: the built-in mixes).
+    #[serde(default)]
+    pub population: Option<population::Population>,
     pub namespaces: Vec<Namespace>,
     /// Namespaces served on the public proxylytics pull routes only (`views::public`).
     #[serde(default)]
@@ -108,6 +113,17 @@ pub struct Repo {
     #[serde(default)]
     pub extension: bool,
     pub tags: Vec<Tag>,
+    /// Calibrated weekly volume: exact events and distinct clients per ISO week (see `volume`).
+    #[serde(default)]
+    pub weeks: Option<volume::Weeks>,
+    /// Share of a week's clients replaced the next week (with `weeks`).
+    #[serde(default)]
+    pub churn: Option<f64>,
+    /// Shares of all events pulled by digest and of version checks (default: by client kind).
+    #[serde(default)]
+    pub by_digest: Option<f64>,
+    #[serde(default)]
+    pub version_checks: Option<f64>,
 }
 
 /// A tag; each platform gets its own digest (multi-arch images have several).
@@ -250,6 +266,7 @@ impl Config {
                         }
                     }
                 }
+                volume::validate_repo(repo, self.clients).map_err(|m| format!("key `{at}.{m}"))?;
                 if repo.popularity > 0.0 && repo.tags.iter().all(|t| t.popularity == 0.0) {
                     return Err(format!("key `{at}.tags`: a pulled repository needs a tag with popularity > 0"));
                 }

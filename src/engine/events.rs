@@ -5,6 +5,7 @@ use rand::Rng;
 
 use crate::calendar::is_weekend;
 use crate::rng;
+use crate::volume;
 use crate::world::{Namespace, UseCase, World, AGENTS};
 
 /// Docker's action classification of a pull request.
@@ -100,18 +101,30 @@ pub struct DayStream<'w> {
     left: u32,
     /// Time of the last event drawn, as a fraction of the day.
     at: f64,
+    /// The day's calibrated part when the namespace has `weeks` profiles.
+    volume: Option<volume::Day>,
 }
 
 impl<'w> DayStream<'w> {
     pub fn new(world: &'w World, ns_index: usize, day: NaiveDate) -> DayStream<'w> {
         let ns = &world.namespaces[ns_index];
         let mut rng = rng::stream(world.config.seed, &["events", &ns.name, &day.to_string()]);
+        if let Some(v) = &ns.volume {
+            let poisson = if ns.audience.is_empty() || v.others.total() <= 0.0 {
+                0
+            } else {
+                rng::poisson(&mut rng, daily_mean(ns, world.config.history_start, day))
+            };
+            let day_volume = volume::Day::new(world.config.seed, ns, v, day, poisson);
+            let left = if ns.audience.is_empty() { 0 } else { day_volume.left() };
+            return DayStream { world, ns, day, rng, left, at: 0.0, volume: Some(day_volume) };
+        }
         let left = if ns.audience.is_empty() || ns.repo_pick.total() <= 0.0 {
             0
         } else {
             rng::poisson(&mut rng, daily_mean(ns, world.config.history_start, day))
         };
-        DayStream { world, ns, day, rng, left, at: 0.0 }
+        DayStream { world, ns, day, rng, left, at: 0.0, volume: None }
     }
 
     /// Appends up to `max` more events to `out`; false once the day is exhausted.
@@ -132,7 +145,17 @@ impl<'w> DayStream<'w> {
         self.at += (1.0 - self.at) * (1.0 - libm::pow(1.0 - v, 1.0 / f64::from(self.left)));
         self.left -= 1;
         let second = ((self.at * 86_400.0) as u32).min(86_399);
-        let repo_i = ns.repo_pick.pick(s);
+        let source = match &mut self.volume {
+            None => None,
+            Some(v) => match v.pick(s) {
+                volume::Source::Audience => Some((v.others_pick(ns, s), None)),
+                volume::Source::Profiled(i) => Some((v.repo(i) as usize, Some(i))),
+            },
+        };
+        let repo_i = match source {
+            None => ns.repo_pick.pick(s),
+            Some((r, _)) => r,
+        };
         let repo = &ns.repos[repo_i];
         let tag_i = repo.tag_pick.pick(s);
         let tag = &repo.tags[tag_i];
@@ -146,14 +169,20 @@ impl<'w> DayStream<'w> {
         } else {
             0
         };
-        let client = ns.audience[ns.audience_pick.pick(s)];
+        let client = match (source, &mut self.volume) {
+            (Some((_, Some(i))), Some(v)) => ns.audience[v.client(i, s)],
+            _ => ns.audience[ns.audience_pick.pick(s)],
+        };
         let class = AGENTS[self.world.clients[client as usize].profile.agent as usize].2;
         // Runtimes pin digests; people and CI mostly pull tags.
-        let (p_check, p_digest) = match class {
-            UseCase::Prod => (0.10, 0.60),
-            UseCase::CiCd => (0.18, 0.38),
-            UseCase::LocalDev => (0.14, 0.28),
-            UseCase::Unknown => (0.25, 0.30),
+        let (p_check, p_digest) = match (repo.actions, class) {
+            (Some((digest, check)), _) => (check, digest),
+            (None, class) => match class {
+                UseCase::Prod => (0.10, 0.60),
+                UseCase::CiCd => (0.18, 0.38),
+                UseCase::LocalDev => (0.14, 0.28),
+                UseCase::Unknown => (0.25, 0.30),
+            },
         };
         let r = rng::unit(s);
         let action = if r < p_check {

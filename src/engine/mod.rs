@@ -5,6 +5,8 @@
 //! calendar  the weeks and months available as of `as_of`
 //! rng       one ChaCha stream per (seed, key): where determinism lives
 //! events    synthetic pulls, one stream per (namespace, day), drawn in time order
+//! mix       optional country, cloud and agent mixes of the client population
+//! volume    calibrated repositories: exact events and distinct clients per week
 //! stats     every aggregate: counts per (variant, client profile), client bitsets
 //! pass      one streamed pass over every (namespace, period)
 //! jobs      the one way work runs on threads
@@ -16,9 +18,11 @@ pub mod events;
 pub mod jobs;
 pub mod jwt;
 pub mod memory;
+pub mod mix;
 pub mod model;
 pub mod pass;
 pub mod public;
 pub mod rng;
 pub mod stats;
+pub mod volume;
 pub mod world;

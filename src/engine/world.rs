@@ -40,6 +40,8 @@ pub struct Namespace {
     pub variants: Vec<(u16, u16, u8)>,
     /// Per repository, per tag: index in `variants` of its first platform.
     variant_base: Vec<Vec<u32>>,
+    /// The repositories with a calibrated `weeks` profile, if any.
+    pub volume: Option<crate::volume::NsVolume>,
 }
 
 impl Namespace {
@@ -56,6 +58,8 @@ pub struct Repo {
     pub extension: bool,
     pub tags: Vec<Tag>,
     pub tag_pick: Weighted,
+    /// Configured (by digest, version check) shares of all events, if set.
+    pub actions: Option<(f64, f64)>,
 }
 
 #[derive(Debug)]
@@ -123,7 +127,8 @@ const MAX_OTHER_IMAGES: usize = 4;
 impl Profile {
     /// ISO country code.
     pub fn country(&self) -> &'static str {
-        COUNTRIES[self.country as usize].0
+        let i = self.country as usize;
+        COUNTRIES.get(i).map_or_else(|| crate::config::population::COUNTRY_CODES[i], |c| c.0)
     }
     /// Cloud provider (`aws`, `gcp`, `azure`) when the IP is in a cloud.
     pub fn csp(&self) -> Option<&'static str> {
@@ -329,7 +334,7 @@ const CLOUDS: &[(&str, &str, f64)] =
 impl World {
     pub fn build(config: Config) -> World {
         let calendar = Calendar::new(config.history_start, config.as_of);
-        let mut clients = build_clients(config.seed, config.clients);
+        let mut clients = build_clients(config.seed, config.clients, config.population.as_ref());
         let mut profiles: Vec<Profile> = clients.iter().map(|c| c.profile).collect();
         profiles.sort_unstable();
         profiles.dedup();
@@ -400,6 +405,8 @@ fn build_namespace(seed: u64, ns: &crate::config::Namespace, clients: &[Client])
             name: r.name.clone(),
             popularity: r.popularity,
             extension: r.extension,
+            actions: (r.by_digest.is_some() || r.version_checks.is_some())
+                .then(|| (r.by_digest.unwrap_or(0.0), r.version_checks.unwrap_or(0.0))),
             tag_pick: Weighted::new(r.tags.iter().map(|t| t.popularity)),
             tags: r
                 .tags
@@ -440,6 +447,7 @@ fn build_namespace(seed: u64, ns: &crate::config::Namespace, clients: &[Client])
                 .collect()
         })
         .collect();
+    let volume = crate::volume::NsVolume::build(seed, ns, audience.len());
     Namespace {
         name: ns.name.clone(),
         publisher: ns.publisher.clone(),
@@ -454,28 +462,44 @@ fn build_namespace(seed: u64, ns: &crate::config::Namespace, clients: &[Client])
         audience_pick,
         variants,
         variant_base,
+        volume,
     }
 }
 
-fn build_clients(seed: u64, n: u32) -> Vec<Client> {
+/// ISO codes of every country a client can have, in index order.
+pub fn country_codes() -> impl Iterator<Item = &'static str> {
+    COUNTRIES.iter().map(|c| c.0).chain(crate::config::population::COUNTRY_CODES[COUNTRIES.len()..].iter().copied())
+}
+
+/// Cloud provider names (`aws`, `gcp`, `azure`).
+pub fn cloud_names() -> impl Iterator<Item = &'static str> {
+    CLOUDS.iter().map(|c| c.0)
+}
+
+fn build_clients(seed: u64, n: u32, mix: Option<&crate::engine::mix::Population>) -> Vec<Client> {
     let mut s = rng::stream(seed, &["clients"]);
-    let countries = Weighted::new(COUNTRIES.iter().map(|c| c.1));
-    let clouds = Weighted::new(CLOUDS.iter().map(|c| c.2));
     let images = Weighted::new(PUBLIC_IMAGES.iter().map(|c| c.1));
-    // Agent mixes per network kind: clouds run CI and runtimes, people run docker.
-    let agent_people = Weighted::new([50.0, 4.0, 6.0, 8.0, 6.0, 1.0, 1.0, 0.0, 0.0, 2.0, 2.0]);
-    let agent_cloud = Weighted::new([12.0, 30.0, 18.0, 2.0, 2.0, 5.0, 5.0, 6.0, 10.0, 6.0, 4.0]);
+    let builtin = crate::engine::mix::Tables {
+        countries: Weighted::new(COUNTRIES.iter().map(|c| c.1)),
+        clouds: Weighted::new(CLOUDS.iter().map(|c| c.2)),
+        types: [0.30, 0.62, 0.90, 0.94],
+        // Agent mixes per network kind: clouds run CI and runtimes, people run docker.
+        agent_people: Weighted::new([50.0, 4.0, 6.0, 8.0, 6.0, 1.0, 1.0, 0.0, 0.0, 2.0, 2.0]),
+        agent_cloud: Weighted::new([12.0, 30.0, 18.0, 2.0, 2.0, 5.0, 5.0, 6.0, 10.0, 6.0, 4.0]),
+    };
+    let crate::engine::mix::Tables { countries, clouds, types, agent_people, agent_cloud } =
+        crate::engine::mix::Tables::new(mix, builtin);
     (0..n)
         .map(|id| {
             let country = countries.pick(&mut s) as u8;
             let r = rng::unit(&mut s);
-            let (ip_type, network) = if r < 0.30 {
+            let (ip_type, network) = if r < types[0] {
                 (IpType::Business, s.random_range(0..COMPANIES.len()))
-            } else if r < 0.62 {
+            } else if r < types[1] {
                 (IpType::Isp, s.random_range(0..ISPS.len()))
-            } else if r < 0.90 {
+            } else if r < types[2] {
                 (IpType::Hosting, clouds.pick(&mut s))
-            } else if r < 0.94 {
+            } else if r < types[3] {
                 (IpType::Education, s.random_range(0..UNIVERSITIES.len()))
             } else {
                 (IpType::Unknown, 0)

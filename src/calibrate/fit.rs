@@ -1,0 +1,259 @@
+//! From what the inputs say to a plan of the configuration: per repository a complete run of
+//! weeks (events and distinct clients), the history window that serves them, the client
+//! population, churn, action shares and tags.
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Days, NaiveDate};
+
+use super::csv_in::PULLS_PER_IP_UNKNOWN;
+use super::series::{Acc, Inputs, Point};
+use crate::config::volume::{WeekVolume, DEFAULT_CHURN};
+use crate::config::{check_name, NameKind};
+
+/// Average weeks in a month, for months-only inputs and the churn fit.
+const WEEKS_PER_MONTH: f64 = 4.348;
+/// At most this many tags per repository (the rest join the most popular ones' shares).
+const MAX_TAGS: usize = 12;
+
+/// One repository of the plan.
+#[derive(Debug)]
+pub struct RepoPlan {
+    pub name: String,
+    pub weeks: Vec<WeekVolume>,
+    /// Weeks filled in (harvest holes), and weeks whose IP count was estimated.
+    pub filled: Vec<NaiveDate>,
+    pub estimated_ips: usize,
+    /// Weeks derived from monthly points.
+    pub from_months: bool,
+    pub churn: f64,
+    pub churn_fitted: bool,
+    /// (by digest, version checks) shares of events, when the input has actions.
+    pub actions: Option<(f64, f64)>,
+    /// (tag, downloads), most pulled first; empty = unknown.
+    pub tags: Vec<(String, u64)>,
+    pub countries: Vec<(String, u64)>,
+    pub clouds: Vec<(String, u64)>,
+    pub agents: Vec<(String, u64)>,
+}
+
+#[derive(Debug)]
+pub struct NamespacePlan {
+    pub name: String,
+    pub publisher: String,
+    pub repos: Vec<RepoPlan>,
+    /// A namespace-level series stood in for a repository.
+    pub from_namespace_series: bool,
+}
+
+#[derive(Debug)]
+pub struct Plan {
+    pub history_start: NaiveDate,
+    pub as_of: NaiveDate,
+    pub clients: u32,
+    pub namespaces: Vec<NamespacePlan>,
+    pub files: Vec<String>,
+    pub repeated: u64,
+}
+
+/// A fit error: the input file it concerns and what is wrong.
+pub type FitError = (String, String);
+
+pub fn plan(inputs: &Inputs) -> Result<Plan, FitError> {
+    let first_file = || inputs.files.first().cloned().unwrap_or_default();
+    let mut by_ns: BTreeMap<&str, Vec<(&str, &Acc)>> = BTreeMap::new();
+    for ((ns, repo), acc) in &inputs.series {
+        if !acc.weeks.is_empty() || !acc.months.is_empty() {
+            by_ns.entry(ns).or_default().push((repo, acc));
+        }
+    }
+    if by_ns.is_empty() {
+        return Err((first_file(), "no pull counts found in the input".into()));
+    }
+    let mut namespaces = Vec::new();
+    for (ns, series) in by_ns {
+        let has_repos = series.iter().any(|(r, _)| !r.is_empty());
+        let mut repos = Vec::new();
+        for (repo, acc) in series.iter().filter(|(r, _)| r.is_empty() != has_repos) {
+            let file_of = |p: &Point| inputs.files[p.file].clone();
+            let name = if repo.is_empty() {
+                if check_name(ns, NameKind::Repo).is_ok() {
+                    ns.to_string()
+                } else {
+                    "image".to_string()
+                }
+            } else {
+                repo.to_string()
+            };
+            let any = acc.weeks.values().chain(acc.months.values()).next().expect("a series has points");
+            for (what, n, kind) in
+                [("namespace", ns, NameKind::Namespace), ("repository", name.as_str(), NameKind::Repo)]
+            {
+                check_name(n, kind)
+                    .map_err(|m| (file_of(any), format!("{what} {m} (pass --rename for synthetic names)")))?;
+            }
+            repos.push(repo_plan(inputs, ns, repo, acc, name)?);
+        }
+        let publisher = series
+            .iter()
+            .find_map(|(_, a)| a.publisher.clone())
+            .map(|p| p.replace([',', '"', '\n', '\r'], " ").trim().to_string())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| ns.to_string());
+        namespaces.push(NamespacePlan { name: ns.to_string(), publisher, repos, from_namespace_series: !has_repos });
+    }
+    let weeks = namespaces.iter().flat_map(|n| &n.repos).flat_map(|r| &r.weeks);
+    let history_start = weeks.clone().map(|w| w.week).min().expect("at least one week");
+    let as_of = weeks.clone().map(|w| w.week + Days::new(7)).max().expect("at least one week");
+    // Enough clients that a window sliding by `churn` a week comes back to a client only after
+    // about five weeks.
+    let need = namespaces
+        .iter()
+        .flat_map(|n| &n.repos)
+        .map(|r| {
+            let max = r.weeks.iter().map(|w| w.ips).max().unwrap_or(0) as f64;
+            (max * (1.0 + 5.0 * r.churn)).ceil() as u64
+        })
+        .max()
+        .unwrap_or(0);
+    let clients = need.clamp(100, 5_000_000) as u32;
+    Ok(Plan { history_start, as_of, clients, namespaces, files: inputs.files.clone(), repeated: inputs.repeated })
+}
+
+fn repo_plan(inputs: &Inputs, ns: &str, repo: &str, acc: &Acc, name: String) -> Result<RepoPlan, FitError> {
+    let mut points: BTreeMap<NaiveDate, Point> = acc.weeks.clone();
+    let from_months = points.is_empty();
+    if from_months {
+        points = weeks_of_months(&acc.months);
+        if points.is_empty() {
+            let p = acc.months.values().next().expect("a series has points");
+            return Err((
+                inputs.files[p.file].clone(),
+                format!("series {ns}/{repo}: no complete ISO week inside its months"),
+            ));
+        }
+    }
+    // Gaps: an error, except in the store scripts keep (weeks the harvester missed).
+    let mut filled = Vec::new();
+    let mut run: Vec<(NaiveDate, Point)> = Vec::new();
+    for (&week, &p) in &points {
+        if let Some(&(prev, q)) = run.last() {
+            let missing = (week - prev).num_days() / 7 - 1;
+            if missing > 0 && !acc.holes_ok {
+                let gap = prev + Days::new(7);
+                return Err((
+                    inputs.files[p.file].clone(),
+                    format!(
+                        "{}: series {}: week {gap} is missing between {prev} and {week} (a gap of {missing} week(s))",
+                        inputs.origin_of(
+                            ns,
+                            repo,
+                            from_months,
+                            if from_months { week.with_day(1).expect("day 1") } else { week }
+                        ),
+                        if repo.is_empty() { ns.to_string() } else { format!("{ns}/{repo}") }
+                    ),
+                ));
+            }
+            for k in 1..=missing {
+                let t = k as f64 / (missing + 1) as f64;
+                let lerp = |a: u64, b: u64| (a as f64 + (b as f64 - a as f64) * t).round() as u64;
+                let ips = match (q.ips, p.ips) {
+                    (Some(a), Some(b)) => Some(lerp(a, b)),
+                    _ => None,
+                };
+                let w = prev + Days::new(7 * k as u64);
+                filled.push(w);
+                run.push((w, Point { pulls: lerp(q.pulls, p.pulls), ips, file: p.file }));
+            }
+        }
+        run.push((week, p));
+    }
+    let mut estimated_ips = 0;
+    let weeks: Vec<WeekVolume> = run
+        .iter()
+        .map(|(week, p)| {
+            let ips = match p.ips {
+                Some(u) => u,
+                _ => {
+                    estimated_ips += 1;
+                    let raw =
+                        inputs.raw_clients.get(&(ns.to_string(), repo.to_string(), *week)).map(|s| s.len() as u64);
+                    raw.unwrap_or((p.pulls as f64 / PULLS_PER_IP_UNKNOWN).round() as u64)
+                }
+            };
+            let ips = ips.clamp(u64::from(p.pulls > 0), p.pulls);
+            WeekVolume { week: *week, pulls: p.pulls, ips }
+        })
+        .collect();
+    // Churn: from monthly distinct counts next to weekly ones, when the input has both.
+    let mut fits: Vec<f64> = acc
+        .months
+        .iter()
+        .filter_map(|(m, p)| {
+            let inside: Vec<&WeekVolume> =
+                weeks.iter().filter(|w| w.week.month() == m.month() && w.week.year() == m.year()).collect();
+            let (mi, n) = (p.ips? as f64, inside.len() as f64);
+            let k = inside.iter().map(|w| w.ips as f64).sum::<f64>() / n;
+            (n >= 3.0 && k > 0.0 && !from_months).then(|| ((mi / k - 1.0) / (WEEKS_PER_MONTH - 1.0)).clamp(0.0, 1.0))
+        })
+        .collect();
+    fits.sort_by(f64::total_cmp);
+    let churn_fitted = !fits.is_empty();
+    let churn = if churn_fitted { (fits[fits.len() / 2] * 1000.0).round() / 1000.0 } else { DEFAULT_CHURN };
+    let total = acc.by_tag + acc.by_digest + acc.checks;
+    let actions = (total > 0).then(|| (acc.by_digest as f64 / total as f64, acc.checks as f64 / total as f64));
+    let top = |m: &BTreeMap<String, u64>| {
+        let mut v: Vec<(String, u64)> = m.iter().map(|(k, n)| (k.clone(), *n)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    };
+    let mut tags: Vec<(String, u64)> =
+        top(&acc.tags).into_iter().filter(|(t, _)| check_name(t, NameKind::Tag).is_ok()).collect();
+    tags.truncate(MAX_TAGS);
+    Ok(RepoPlan {
+        name,
+        weeks,
+        filled,
+        estimated_ips,
+        from_months,
+        churn,
+        churn_fitted,
+        actions,
+        tags,
+        countries: top(&acc.countries),
+        clouds: top(&acc.clouds),
+        agents: top(&acc.agents),
+    })
+}
+
+/// Weeks wholly inside a run of monthly points: a month's events spread evenly over its days,
+/// distinct clients as a week's share of the month under the default churn (INFERRED).
+fn weeks_of_months(months: &BTreeMap<NaiveDate, Point>) -> BTreeMap<NaiveDate, Point> {
+    let mut out = BTreeMap::new();
+    let (Some((&first, _)), Some((&last, _))) = (months.first_key_value(), months.last_key_value()) else { return out };
+    let end = last.checked_add_months(chrono::Months::new(1)).expect("dates far from the end of time");
+    let mut week = crate::calendar::Period::week_of(first).start;
+    if week < first {
+        week = week + Days::new(7);
+    }
+    while week + Days::new(7) <= end {
+        let (mut pulls, mut ips, mut file, mut known) = (0.0, 0.0, 0, true);
+        let mut complete = true;
+        for d in week.iter_days().take(7) {
+            let Some(p) = months.get(&d.with_day(1).expect("day 1")) else {
+                complete = false;
+                break;
+            };
+            let days = f64::from(crate::calendar::Period::month_of(d).days().count() as u32);
+            pulls += p.pulls as f64 / days;
+            ips += p.ips.unwrap_or(0) as f64 / (1.0 + DEFAULT_CHURN * (WEEKS_PER_MONTH - 1.0)) / 7.0;
+            file = p.file;
+            known &= p.ips.is_some();
+        }
+        if complete {
+            out.insert(week, Point { pulls: pulls.round() as u64, ips: known.then_some(ips.round() as u64), file });
+        }
+        week = week + Days::new(7);
+    }
+    out
+}

@@ -1,0 +1,100 @@
+//! `dvp-mock calibrate`: a configuration whose mock serves data of the same shape as a
+//! publisher's own files, without copying identities.
+//!
+//! ```text
+//! inputs (JSON pull series, legacy export CSVs, DVP Core report CSVs; detected by content)
+//!  -> series   per (namespace, repository): weekly/monthly points, actions, tags, mixes
+//!  -> fit      complete weekly runs, history window, clients, churn, shares
+//!  -> toml_out the commented configuration, checked by `Config::parse` before it is returned
+//! ```
+mod csv_in;
+mod fit;
+mod json;
+mod series;
+mod toml_out;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use crate::config::{check_name, Config, NameKind};
+use crate::Error;
+
+pub use csv_in::{PULLS_PER_IP_UNKNOWN, TREND_ROW_OVERLAP};
+pub use series::DEFAULT_NAMESPACE;
+
+/// One `--from` argument: `[NS[/REPO]=]FILE`.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub ns: Option<String>,
+    pub repo: Option<String>,
+    pub path: PathBuf,
+}
+
+impl Source {
+    /// Splits an optional `NS=` or `NS/REPO=` prefix (valid Docker Hub names) off a path.
+    pub fn parse(arg: &str) -> Source {
+        if let Some((name, path)) = arg.split_once('=') {
+            let (ns, repo) = match name.split_once('/') {
+                Some((n, r)) => (n, Some(r)),
+                None => (name, None),
+            };
+            if check_name(ns, NameKind::Namespace).is_ok() && repo.is_none_or(|r| check_name(r, NameKind::Repo).is_ok())
+            {
+                return Source { ns: Some(ns.to_string()), repo: repo.map(str::to_string), path: PathBuf::from(path) };
+            }
+        }
+        Source { ns: None, repo: None, path: PathBuf::from(arg) }
+    }
+}
+
+/// The calibrated configuration (TOML text) of `sources`; `rename` replaces namespace and
+/// repository names with synthetic ones.
+pub fn calibrate(sources: &[Source], rename: bool) -> Result<String, Error> {
+    let mut inputs = series::Inputs::default();
+    for src in sources {
+        let file = src.path.display().to_string();
+        inputs.files.push(file.clone());
+        let bad = |message: String| Error::Config { file: file.clone(), message };
+        let f = std::fs::File::open(&src.path).map_err(|e| Error::io(&src.path, e))?;
+        let mut reader = BufReader::with_capacity(1 << 16, f);
+        let first = loop {
+            let buf = reader.fill_buf().map_err(|e| Error::io(&src.path, e))?;
+            match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+                Some(i) => break Some(buf[i]),
+                None if buf.is_empty() => break None,
+                None => {
+                    let n = buf.len();
+                    reader.consume(n);
+                }
+            }
+        };
+        let names = series::Names { ns: src.ns.clone(), repo: src.repo.clone(), stem: stem(&src.path) };
+        match first {
+            None => return Err(bad("line 1: empty file, expected a pull-series JSON or an export/report CSV".into())),
+            Some(b'{') | Some(b'[') => json::read(reader, &names, &mut inputs).map_err(bad)?,
+            Some(_) => csv_in::read(reader, &names, &mut inputs).map_err(bad)?,
+        }
+    }
+    let mut plan = fit::plan(&inputs).map_err(|(file, message)| Error::Config { file, message })?;
+    if rename {
+        for (i, ns) in plan.namespaces.iter_mut().enumerate() {
+            ns.name = format!("publisher{}", i + 1);
+            ns.publisher = format!("Publisher {}", i + 1);
+            for (j, r) in ns.repos.iter_mut().enumerate() {
+                r.name = format!("image{}", j + 1);
+            }
+        }
+    }
+    let text = toml_out::write(&plan);
+    // The writer's own check: what it writes is a valid configuration.
+    Config::parse(&text, "<calibrated>")?;
+    Ok(text)
+}
+
+fn stem(path: &Path) -> String {
+    let name = path.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    name.strip_suffix(".gz").unwrap_or(&name).rsplit_once('.').map_or(name.clone(), |(s, _)| s.to_string())
+}
+
+#[cfg(test)]
+mod tests;
