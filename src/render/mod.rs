@@ -66,7 +66,7 @@ pub fn export_views(world: &World, ns: usize) -> Vec<Dataview> {
     views
 }
 
-fn export_file_stem(name: &str, view: Dataview, p: &Period) -> String {
+pub(crate) fn export_file_stem(name: &str, view: Dataview, p: &Period) -> String {
     let tt = match p.granularity {
         Granularity::Week => format!("w{:02}", p.path_number()),
         Granularity::Month => format!("m{:02}", p.path_number()),

@@ -1,8 +1,10 @@
 //! A cheap estimate of what `generate` would write, from the configuration alone: the
 //! expected events of every (namespace, period) from the volume parameters, the raw row width
 //! of a small sample of rendered rows, and the size of every other file from its layout and
-//! the number of keys it is expected to hold. Nothing is generated; it runs in milliseconds
-//! for any history, so `generate` can refuse a mistyped year before writing a byte.
+//! the number of keys it is expected to hold. The stubs, the JSON files the routes write and
+//! the bytes of the mappings come from the route code itself, run over an empty model
+//! ([`super::structure`]). Nothing is generated; it runs in milliseconds for the default
+//! history, so `generate` can refuse a mistyped year before writing a byte.
 //!
 //! The constants marked CALIBRATED are average row widths and row counts measured on the
 //! committed default tree; a test holds the whole estimate within 25 % of real output on a
@@ -11,6 +13,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use super::structure::{self, Structure};
 use crate::calendar::{Granularity, Period};
 use crate::events::{self, daily_mean};
 use crate::views::csv_layout as layout;
@@ -95,27 +98,22 @@ const TREND_B: f64 = 0.533;
 const EXPORT_JSON_ENTRY: f64 = 389.0;
 /// One item of a pull series (`start`, `end`, a label, two counts), without the label.
 const PULL_ITEM: f64 = 100.0;
-/// Mapping bytes: an ordinary stub, and what each body file adds to its download stub.
-const STUB_BYTES: f64 = 1765.0;
+/// What each export part after a view's first adds to its namespace's download stub (the
+/// structure pass lists one part per view).
 const DOWNLOAD_ENTRY_BYTES: f64 = 74.0;
 /// A line of the manifest (a relative path).
 const MANIFEST_LINE_BYTES: f64 = 68.0;
-const REPORT_DOWNLOAD_ENTRY_BYTES: f64 = 146.0;
-/// Stubs that do not depend on the configuration, per namespace, per user (plus one for
-/// 2FA), and per retained report (one per report file).
-const FIXED_STUBS: u64 = 60;
-const STUBS_PER_NAMESPACE: u64 = 18;
-const STUBS_PER_USER: u64 = 5;
 
 /// Estimates what `generate` would write for `config` (builds its world: namespaces and
-/// clients, no events).
+/// clients, and its routes over empty summaries; no events).
 pub fn of_config(config: &crate::config::Config) -> Estimate {
-    estimate(&World::build(config.clone()))
+    let model = structure::empty_model(World::build(config.clone()));
+    let shape = structure::measure(&model);
+    estimate(&model.world, &shape)
 }
 
-/// Estimates what `generate` would write for `world` (whose calendar and namespaces are
-/// already built; nothing else is computed).
-pub fn estimate(world: &World) -> Estimate {
+/// Estimates what `generate` would write for `world`, whose routes have the shape `shape`.
+fn estimate(world: &World, shape: &Structure) -> Estimate {
     let config = &world.config;
     let cal = &world.calendar;
     let mut e = Estimate {
@@ -136,7 +134,6 @@ pub fn estimate(world: &World) -> Estimate {
     };
     let mut rows = 0.0;
     let mut per_ns = Vec::new();
-    let mut report_files = 0u64;
     for (i, ns) in world.namespaces.iter().enumerate() {
         let before = e.breakdown.clone();
         let width = raw_row_width(world, i);
@@ -155,10 +152,10 @@ pub fn estimate(world: &World) -> Estimate {
             e.breakdown.raw += raw + parts * header.len() as f64;
             rows += n;
             e.body_files += parts as u64 + (views - 1);
-            // Each file adds a line to its namespace's download stub.
+            // Each part after the first adds a line to its namespace's download stub.
             let stem = ns.name.len() as f64 + 20.0;
             let part_suffix = if parts > 1.0 { 8.0 } else { 0.0 };
-            e.breakdown.mappings += (parts + (views - 1) as f64) * (DOWNLOAD_ENTRY_BYTES + stem) + parts * part_suffix;
+            e.breakdown.mappings += (parts - 1.0) * (DOWNLOAD_ENTRY_BYTES + stem) + parts * part_suffix;
             let (sum_rows, sum_bytes) = mix.summaries(ns, n);
             rows += sum_rows;
             e.breakdown.summaries += sum_bytes;
@@ -166,7 +163,6 @@ pub fn estimate(world: &World) -> Estimate {
             // and its line in the year's listing.
             e.breakdown.export_json +=
                 11.0 * views as f64 + (parts + (views - 1) as f64) * (EXPORT_JSON_ENTRY + stem + 6.0) + 12.0 + 13.0;
-            e.body_files += views + 1;
             if retained.contains(p) {
                 let trend = (TREND_A * mix.tags.sqrt() * n.powf(TREND_B)).min(n);
                 for (k, (share, bytes)) in REPORT_ROW_BYTES.iter().enumerate() {
@@ -174,12 +170,10 @@ pub fn estimate(world: &World) -> Estimate {
                     rows += r;
                     e.breakdown.reports += (r + 1.0) * bytes;
                 }
-                report_files += 5;
                 e.body_files += 5;
             }
         }
         // The year listings, and the report catalogue.
-        e.body_files += 2 * cal.years().len() as u64 + 1;
         e.breakdown.export_json += 30.0 * cal.years().len() as f64;
         e.breakdown.reports += 150.0 * retained.len() as f64 * 5.0;
         // Pull series: the namespace's 16 files in each grouping and per repository.
@@ -189,7 +183,6 @@ pub fn estimate(world: &World) -> Estimate {
             + series * pulled * (PULL_ITEM + mix.repo_name_len)
             + (ns.repos.len() as f64) * series * 2.0 * (PULL_ITEM + mix.repo_name_len)
             + 16.0 * 14.0 * (1 + ns.repos.len()) as f64;
-        e.body_files += 16 * (1 + ns.repos.len() as u64);
         let b = &e.breakdown;
         let added = b.raw + b.summaries + b.export_json + b.pulls_json + b.reports
             - (before.raw + before.summaries + before.export_json + before.pulls_json + before.reports);
@@ -208,16 +201,11 @@ pub fn estimate(world: &World) -> Estimate {
             let (_, _, pulled, series, name_len) = per_ns[i];
             e.breakdown.pulls_json += 2.0 * series * pulled as f64 * (PULL_ITEM + 14.0 + name_len);
         }
-        e.body_files += 16;
     }
-    // Stubs.
-    let totp = world.users.iter().filter(|u| u.totp.is_some()).count() as u64;
-    e.stubs = FIXED_STUBS
-        + STUBS_PER_NAMESPACE * world.namespaces.len() as u64
-        + STUBS_PER_USER * world.users.len() as u64
-        + totp
-        + report_files;
-    e.breakdown.mappings += STUB_BYTES * e.stubs as f64 + REPORT_DOWNLOAD_ENTRY_BYTES * report_files as f64;
+    // The routes: their stubs, their JSON files and the mappings' bytes, measured.
+    e.stubs = shape.stubs;
+    e.body_files += shape.route_files;
+    e.breakdown.mappings += shape.mapping_bytes as f64;
     // The manifest: one line per file.
     e.breakdown.mappings += MANIFEST_LINE_BYTES * (e.body_files + e.stubs) as f64;
     let b = &e.breakdown;

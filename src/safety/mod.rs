@@ -2,6 +2,7 @@
 //! written, one-line answers about URLs that cannot work, and the reload of a running WireMock.
 pub mod estimate;
 pub mod server;
+pub mod structure;
 
 use std::path::Path;
 

@@ -1,0 +1,81 @@
+//! The shape of a mock without its volume: the real route code run over empty period
+//! summaries and one empty part per export view, so the estimate takes its stub count, its
+//! count of route-written JSON files and the bytes of its mappings from the code that writes
+//! them (and cannot drift from it when routes change). No event is generated and nothing is
+//! written: the files the routes would send to disk are only counted.
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::model::{Model, PeriodSummary, Summaries};
+use crate::render::{export_file_stem, export_views, Bodies, Part};
+use crate::routes;
+use crate::sink::Sink;
+use crate::views::reports::{self, ReportType};
+use crate::wiremock::{self, Tree};
+use crate::world::World;
+
+/// What the routes of a configuration write, whatever its volume.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Structure {
+    /// Stubs (one file each under `mappings/`).
+    pub stubs: u64,
+    /// JSON bodies the routes write (listings, pull series, catalogues).
+    pub route_files: u64,
+    /// Bytes of the mapping files with one part per export view.
+    pub mapping_bytes: u64,
+}
+
+/// Counts what it is given, keeping nothing.
+#[derive(Default)]
+struct Counting(AtomicU64);
+
+impl Sink for Counting {
+    fn put(&self, _path: &str, _bytes: Vec<u8>) -> std::io::Result<()> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// `world` with an empty summary for every (namespace, period): no event is generated.
+pub fn empty_model(world: World) -> Model {
+    let all: Vec<_> = (0..world.namespaces.len())
+        .flat_map(|ns| world.calendar.all().map(move |p| ((ns, *p), PeriodSummary::default())))
+        .collect();
+    let summaries = Summaries::collect(world.namespaces.len(), all);
+    Model { world, summaries }
+}
+
+/// The body files the render pass would hand the routes, one empty part per export view.
+fn empty_bodies(world: &World) -> Bodies {
+    let mut bodies = Bodies::default();
+    for (ns, n) in world.namespaces.iter().enumerate() {
+        for p in world.calendar.all() {
+            let views = export_views(world, ns)
+                .into_iter()
+                .map(|v| {
+                    let file = format!("{}.csv", export_file_stem(&n.name, v, p));
+                    (v, vec![Part { file, size: 0, fingerprint: 0 }])
+                })
+                .collect();
+            bodies.exports.insert((ns, *p), views);
+        }
+        for p in reports::retained(world) {
+            for t in ReportType::ALL {
+                bodies.reports.insert((ns, p, t), (0, 0));
+            }
+        }
+    }
+    bodies
+}
+
+/// Builds the routes of `model` (see [`empty_model`]) for the standalone target and measures them.
+pub fn measure(model: &Model) -> Structure {
+    let sink = Counting::default();
+    let options = routes::Options { download_variants: false, corpus: false };
+    let built = routes::build(model, empty_bodies(&model.world), &sink, options)
+        .expect("a counting sink never fails, so neither does the build");
+    let route_files = built.mock.files.len() as u64 + sink.0.load(Ordering::Relaxed);
+    let tree: Tree = wiremock::standalone(built.mock);
+    let mapping_bytes =
+        tree.iter().filter(|(path, _)| path.starts_with("mappings/")).map(|(_, b)| b.len() as u64).sum();
+    Structure { stubs: wiremock::stub_count(&tree) as u64, route_files, mapping_bytes }
+}
