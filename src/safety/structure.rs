@@ -59,7 +59,7 @@ fn empty_bodies(world: &World) -> Bodies {
             bodies.exports.insert((ns, *p), views);
         }
         for p in reports::retained(world) {
-            for t in ReportType::ALL {
+            for t in ReportType::catalogue(&world.config) {
                 bodies.reports.insert((ns, p, t), (0, 0));
             }
         }
