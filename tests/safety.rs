@@ -134,7 +134,7 @@ fn a_mistyped_year_is_refused_in_one_line_and_a_dry_run_writes_nothing() {
     let o = run(&["generate", "--dry-run", "--max-bytes", "1G"], &dir);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.starts_with("would write about 7.8 MB in 1,503 files (376 stubs)"), "{out}");
+    assert!(out.starts_with("would write about 7.8 MB in 1,639 files (380 stubs)"), "{out}");
     assert!(out.contains("within the limit 1.0 GB, --max-bytes; nothing written (dry run)"), "{out}");
     let o = run(&["generate", "--dry-run", "--as-of", "2099-01-01"], &dir);
     assert_eq!(o.status.code(), Some(0));
