@@ -325,7 +325,8 @@ fn opt_in_benchmark_reports_and_gzip_exports_are_served() {
                     assert_eq!(r.body.len() as u64, item["size"].as_u64().unwrap(), "listed size is exact");
                     let mut csv = Vec::new();
                     flate2::read::GzDecoder::new(&r.body[..]).read_to_end(&mut csv).unwrap();
-                    let plain_file = format!("__files/dvp-mock/exports/{ns_name}/{}", file_name.trim_end_matches(".gz"));
+                    let plain_file =
+                        format!("__files/dvp-mock/exports/{ns_name}/{}", file_name.trim_end_matches(".gz"));
                     assert_eq!(Some(&csv), plain.get(&plain_file), "{file_name} unpacks to the plain part");
                     parts += 1;
                 }
