@@ -32,6 +32,7 @@ pub mod output;
 pub mod reports;
 pub mod rng;
 pub mod routes;
+pub mod serving;
 pub mod sink;
 pub mod stats;
 pub mod stub;

@@ -78,7 +78,7 @@ fn stub_json(id: uuid::Uuid, s: &Stub, request: &Value, response: Value) -> Valu
 /// large histories the download stubs are the biggest part of both).
 pub fn standalone(mock: Mock) -> Tree {
     let mut tree = Tree::new();
-    for s in mock.stubs {
+    for s in crate::serving::arrange(mock.stubs, Target::Standalone) {
         let s = &s;
         let r = &s.response;
         let body = match &r.body {
@@ -125,7 +125,7 @@ pub fn cloud(mock: &Mock, streamed: &BTreeMap<String, Vec<u8>>, budget: u64) -> 
         mock.files.get(path).or_else(|| streamed.get(path)).expect("every body file was rendered")
     };
     let mut stubs: Vec<CloudStub> = Vec::new();
-    for s in &mock.stubs {
+    for s in &crate::serving::arrange(mock.stubs.clone(), Target::Cloud) {
         let r = &s.response;
         match &r.body {
             Body::FileSet { variants, .. } => {
