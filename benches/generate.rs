@@ -5,7 +5,7 @@
 //! - `DVP_BENCH_CONFIG`: configuration file (default `examples/large.toml`; `default` = the
 //!   embedded default configuration). The embedded default is always measured too;
 //! - `DVP_BENCH_JOBS`: comma-separated thread counts (default `1,2`), used for the full
-//!   generator (`--jobs`), `Model::build` and the threads streaming raw exports;
+//!   generator (`--jobs`), `World::build` and the threads streaming raw exports;
 //! - `DVP_BENCH_REPEAT`: runs per measurement (default 3); the fastest is reported, since
 //!   other tenants of a shared machine only ever add time;
 //! - `DVP_BENCH_VOLUMES`: `weekly_pulls` multipliers (default `1,2,4`) for a volume sweep of the
@@ -23,10 +23,10 @@ use std::time::{Duration, Instant};
 use dvp_mock::calendar::{Granularity, Period};
 use dvp_mock::config::Config;
 use dvp_mock::events;
-use dvp_mock::model::Model;
-use dvp_mock::routes;
 use dvp_mock::sink::Sink;
 use dvp_mock::views::{RawRenderer, RawRows, Rows};
+use dvp_mock::wiremock::Target;
+use dvp_mock::world::World;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -108,7 +108,7 @@ struct Figures {
     weeks: usize,
     months: usize,
     expected_week_events: f64,
-    /// (jobs, seconds of `Model::build`).
+    /// (jobs, seconds of `World::build`).
     builds: Vec<(usize, f64)>,
     /// Full generation, each in a fresh process: (jobs, run, that process's VmHWM in MB).
     generates: Vec<(usize, Run, f64)>,
@@ -137,12 +137,11 @@ fn load_config(spec: &str) -> Config {
 }
 
 /// Expected number of raw events over every available week, from `events::daily_mean`.
-fn expected_week_events(model: &Model) -> f64 {
-    let w = &model.world;
+fn expected_week_events(w: &World) -> f64 {
     w.namespaces
         .iter()
         .map(|ns| {
-            model
+            w.calendar
                 .periods(Granularity::Week)
                 .iter()
                 .flat_map(Period::days)
@@ -154,7 +153,7 @@ fn expected_week_events(model: &Model) -> f64 {
 
 /// Streams the raw export of every (namespace, week) on `threads` threads (work queue ordered by
 /// expected size, largest first). Returns one pass's figures.
-fn raw_exports_pass(model: &Model, work: &[(usize, Period)], threads: usize) -> Run {
+fn raw_exports_pass(world: &World, work: &[(usize, Period)], threads: usize) -> Run {
     let next = AtomicUsize::new(0);
     let start = Instant::now();
     let sinks: Vec<CountingSink> = std::thread::scope(|scope| {
@@ -168,11 +167,11 @@ fn raw_exports_pass(model: &Model, work: &[(usize, Period)], threads: usize) -> 
                         let Some((ns, period)) = work.get(i) else {
                             break;
                         };
-                        let renderer = RawRenderer::new(&model.world, *ns);
+                        let renderer = RawRenderer::new(world, *ns);
                         let mut day = RawRows::default();
                         sink.row(b"header\n").expect("counting sink never fails");
                         for d in period.days() {
-                            events::day_events_into(&model.world, *ns, d, &mut buf);
+                            events::day_events_into(world, *ns, d, &mut buf);
                             renderer.render(&buf, &mut day);
                             sink.write_all(&day.bytes).expect("counting sink never fails");
                         }
@@ -189,10 +188,9 @@ fn raw_exports_pass(model: &Model, work: &[(usize, Period)], threads: usize) -> 
     Run { secs, rows: newlines - work.len() as u64, bytes }
 }
 
-fn raw_exports(model: &Model, threads: usize) -> Run {
-    let w = &model.world;
+fn raw_exports(w: &World, threads: usize) -> Run {
     let mut work: Vec<(usize, Period, f64)> = (0..w.namespaces.len())
-        .flat_map(|ns| model.periods(Granularity::Week).iter().map(move |p| (ns, *p)))
+        .flat_map(|ns| w.calendar.periods(Granularity::Week).iter().map(move |p| (ns, *p)))
         .map(|(ns, p)| {
             let cost = p.days().map(|d| events::daily_mean(&w.namespaces[ns], w.config.history_start, d)).sum();
             (ns, p, cost)
@@ -200,7 +198,7 @@ fn raw_exports(model: &Model, threads: usize) -> Run {
         .collect();
     work.sort_by(|a, b| b.2.total_cmp(&a.2));
     let work: Vec<(usize, Period)> = work.into_iter().map(|(ns, p, _)| (ns, p)).collect();
-    repeat(|| raw_exports_pass(model, &work, threads))
+    repeat(|| raw_exports_pass(w, &work, threads))
 }
 
 /// Runs `f` at least `repeats()` times and until `MIN_MEASURE` has passed, and keeps the fastest
@@ -266,8 +264,8 @@ fn baseline_pass(rows: u64) -> Run {
     let mut rng = ChaCha8Rng::seed_from_u64(42);
     let mut sink = CountingSink::default();
     {
-        let mut w = dvp_mock::csv_layout::writer(&mut sink);
-        w.write_record(dvp_mock::csv_layout::RAW).expect("sink");
+        let mut w = dvp_mock::views::csv_layout::writer(&mut sink);
+        w.write_record(dvp_mock::views::csv_layout::RAW).expect("sink");
         let (mut d1, mut d2) = ([0u8; 71], [0u8; 71]);
         let mut ts = *b"2025-03-03 00:00:00";
         for _ in 0..rows {
@@ -312,8 +310,8 @@ fn baseline_pass(rows: u64) -> Run {
 fn full_generate(config: Config, jobs: usize) -> Run {
     let files = CountingFiles::default();
     let start = Instant::now();
-    let model = Model::build(config, jobs);
-    routes::build_with(&model, &files, None, routes::Options::STANDALONE).expect("counting sink never fails");
+    let options = dvp_mock::Options { target: Target::Standalone, jobs, corpus: false };
+    dvp_mock::generate(&config, &options, &files, None).expect("counting sink never fails");
     Run {
         secs: start.elapsed().as_secs_f64(),
         rows: files.rows.load(Ordering::Relaxed) as u64,
@@ -385,7 +383,7 @@ fn measure(spec: &str, label: &str, jobs: &[usize]) -> Figures {
         while n == 0 || total < MIN_MEASURE.as_secs_f64() {
             let config = config.clone();
             let start = Instant::now();
-            drop(Model::build(config, j));
+            drop(World::build(config));
             total += start.elapsed().as_secs_f64();
             n += 1;
         }
@@ -402,16 +400,16 @@ fn measure(spec: &str, label: &str, jobs: &[usize]) -> Figures {
             f.volumes.push((scale, run, vmhwm));
         }
     }
-    let model = Model::build(config, 1);
-    f.weeks = model.periods(Granularity::Week).len();
-    f.months = model.periods(Granularity::Month).len();
-    f.expected_week_events = expected_week_events(&model);
+    let world = World::build(config);
+    f.weeks = world.calendar.periods(Granularity::Week).len();
+    f.months = world.calendar.periods(Granularity::Month).len();
+    f.expected_week_events = expected_week_events(&world);
     eprintln!(
         "[{label}] {} namespaces, {} clients, {} weeks, {} months, expected raw events over weeks {:.0}",
         f.namespaces, f.clients, f.weeks, f.months, f.expected_week_events
     );
     for &t in jobs {
-        let run = raw_exports(&model, t);
+        let run = raw_exports(&world, t);
         eprintln!(
             "[{label}] raw exports, {t} thread(s): {} rows, {} bytes in {:.3} s = {:.0} rows/s, {:.1} MB/s",
             run.rows,
@@ -478,7 +476,7 @@ fn summary(figs: &[&Figures]) -> String {
             f.label, f.namespaces, f.clients, f.weeks, f.months, f.expected_week_events
         ));
         for (j, secs) in &f.builds {
-            line(format!("  Model::build (world), jobs={j:<2}  {secs:>9.3} s"));
+            line(format!("  World::build, jobs={j:<2}          {secs:>9.3} s"));
         }
         // The goals are about volume; on the small default, fixed costs (stubs) dominate.
         let goal = |g: &'static str| if f.label == "default" { "" } else { g };

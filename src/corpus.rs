@@ -97,6 +97,11 @@ impl Case {
         self
     }
 
+    /// Expects a Docker Hub style JSON error, `{"detail": ...}`.
+    pub fn expect_detail(self, status: u16, detail: &str) -> Case {
+        self.expect(status, "application/json", serde_json::json!({ "detail": detail }).to_string())
+    }
+
     pub fn expect_template(mut self, status: u16, content_type: &str, template: impl Into<String>) -> Case {
         self.expect.status = status;
         self.expect.content_type = Some(content_type.into());

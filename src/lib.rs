@@ -1,65 +1,111 @@
 //! dvp-mock: a deterministic WireMock mock of Docker's DVP Data API.
 //!
-//! Data flows one way, one module per step:
+//! Data flows one way, one folder per stage:
 //!
 //! ```text
-//! config   (TOML, embedded default)         validated once, at the edge
-//!  -> world     namespaces, repos, digests, clients, users, tokens
-//!  -> calendar  the weeks and months available as of `as_of`
-//!  -> events    synthetic pulls, one ChaCha stream per (namespace, day), drawn in time order
-//!  -> stats     every aggregate: counts per (variant, client profile), client bitsets
-//!  -> model     one streamed pass over (namespace, period) on --jobs threads
-//!  -> views     CSV exports, reports, pull-series JSON: pure functions of stats/events
-//!  -> routes    every API operation as stubs + body files, plus the request corpus
-//!  -> target    standalone tree (mappings/ + __files/) or one WireMock Cloud import file
-//!  -> output    atomic write with a manifest, or a byte comparison (`check`)
+//! config/    TOML (embedded default), validated once, at the edge
+//! engine/    world -> calendar -> events -> stats, one streamed pass over (namespace, period)
+//! render/    the pass that writes every large body file to a Sink, and returns as values
+//!            what the routes need (parts, report sizes) and every period's summary
+//! views/     pure functions: CSV layouts, pull series, reports
+//! routes/    every API operation as stubs + the request corpus, one file per API area
+//! wiremock/  typed stubs; targets: standalone tree or one WireMock Cloud import file
+//! output     atomic write with a manifest;  check: comparison with disk;  verify: corpus replay
 //! ```
 //!
-//! `sink` takes body files as they are rendered; `memory` hands freed memory back between
-//! phases. The library never prints; the binary (`src/main.rs`) parses flags and maps errors to exit codes.
+//! [`generate`] is the one entry point (the CLI, the tests and the benchmark use it). The
+//! library never prints; the binary (`src/main.rs`) parses flags and maps errors to exit codes.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod calendar;
+pub mod check;
 pub mod config;
 pub mod corpus;
-pub mod csv_layout;
+pub mod engine;
 pub mod error;
-pub mod events;
-pub mod jwt;
-pub mod memory;
-pub mod model;
 pub mod output;
-pub mod reports;
-pub mod rng;
+pub mod render;
 pub mod routes;
-pub mod serving;
 pub mod sink;
-pub mod stats;
-pub mod stub;
-pub mod target;
 pub mod verify;
 pub mod views;
-pub mod world;
+pub mod wiremock;
 
+// Short paths to the engine's modules (`crate::world`, `crate::calendar`, ...).
+pub use engine::{calendar, events, jobs, jwt, memory, model, pass, rng, stats, world};
 pub use error::Error;
 
+use config::Config;
+use corpus::Case;
 use model::Model;
-use routes::Built;
-use target::Tree;
+use pass::Progress;
+use sink::Sink;
+use wiremock::{Target, Tree};
 
-/// The whole standalone tree of `model`, held in memory (tests and small configurations).
-pub fn standalone_in_memory(model: &Model) -> Result<(Built, Tree), Error> {
-    let sink = sink::MemorySink::default();
-    let built = routes::build(model, &sink, None)?;
-    let mut tree = target::standalone(built.mock.clone());
-    tree.extend(sink.into_files().into_iter().map(|(k, v)| (format!("__files/{k}"), v)));
-    Ok((built, tree))
+/// What to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub target: Target,
+    /// Worker threads; the output is byte-identical for any value.
+    pub jobs: usize,
+    /// Also build the request corpus (`verify`, tests).
+    pub corpus: bool,
 }
 
-/// The WireMock Cloud import file of `model` (with the corpus; `progress` counts the pass).
-pub fn cloud_in_memory(model: &Model, progress: Option<&model::Progress>) -> Result<(Built, Tree), Error> {
-    let sink = sink::MemorySink::default();
-    let built = routes::build(model, &sink, progress)?;
-    let tree = target::cloud(&built.mock, &sink.into_files(), model.world.config.cloud_budget_bytes)?;
-    Ok((built, tree))
+/// What [`generate`] produced.
+#[derive(Debug)]
+pub struct Generated {
+    /// Standalone: every mapping and the small body files (the large ones went to the sink);
+    /// cloud: the one import file.
+    pub tree: Tree,
+    /// The request corpus (empty unless asked for).
+    pub corpus: Vec<Case>,
+    /// The model the mock was built from.
+    pub model: Model,
+}
+
+impl Generated {
+    /// The whole tree, with the body files a [`sink::MemorySink`] received under `__files/`.
+    pub fn with_files(&self, sink: sink::MemorySink) -> Tree {
+        let mut tree = self.tree.clone();
+        tree.extend(sink.into_files().into_iter().map(|(k, v)| (format!("__files/{k}"), v)));
+        tree
+    }
+}
+
+/// Generates the mock of `config`: renders every body file (the large ones into `sink` as they
+/// are produced; the Cloud target keeps them to inline, within `cloud_budget_bytes`), builds
+/// the stubs and writes them for the target. `progress` counts the render pass.
+pub fn generate(
+    config: &Config,
+    options: &Options,
+    sink: &dyn Sink,
+    progress: Option<&Progress>,
+) -> Result<Generated, Error> {
+    let world = world::World::build(config.clone());
+    let jobs = options.jobs.max(1);
+    match options.target {
+        Target::Standalone => {
+            let rendered = render::render(&world, jobs, sink, progress)?;
+            let model = Model { world, summaries: rendered.summaries };
+            let built = routes::build(
+                &model,
+                rendered.bodies,
+                sink,
+                routes::Options { download_variants: false, corpus: options.corpus },
+            )?;
+            Ok(Generated { tree: wiremock::standalone(built.mock), corpus: built.corpus, model })
+        }
+        Target::Cloud => {
+            let label = routes::body_label;
+            let bodies = wiremock::cloud::BudgetSink::new(config.cloud_budget_bytes, &label);
+            // A body over the budget stops the build; its error replaces the sink's refusal.
+            let over = |e: Error| bodies.take_error().unwrap_or(e);
+            let rendered = render::render(&world, jobs, &bodies, progress).map_err(over)?;
+            let model = Model { world, summaries: rendered.summaries };
+            let options = routes::Options { download_variants: true, corpus: options.corpus };
+            let built = routes::build(&model, rendered.bodies, &bodies, options).map_err(over)?;
+            let tree = wiremock::cloud(&built.mock, &bodies.into_files(), config.cloud_budget_bytes)?;
+            Ok(Generated { tree, corpus: built.corpus, model })
+        }
+    }
 }

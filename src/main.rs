@@ -2,12 +2,16 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use std::sync::atomic::Ordering;
+
 use clap::{Parser, Subcommand};
-use dvp_mock::config::Config;
-use dvp_mock::model::{Model, Progress};
-use dvp_mock::sink::{CompareSink, NullSink};
-use dvp_mock::target::{self, Target};
-use dvp_mock::{output, routes, verify, Error};
+use dvp_mock::check::{self, CompareSink};
+use dvp_mock::config::{self, Config};
+use dvp_mock::pass::Progress;
+use dvp_mock::sink::NullSink;
+use dvp_mock::wiremock::{self, Target, Tree};
+use dvp_mock::{output, verify, Error, Options};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Generate a deterministic WireMock mock of Docker's DVP Data API.
 ///
@@ -48,8 +52,8 @@ enum Command {
         out: PathBuf,
         /// standalone: `mappings/` + `__files/` for the jar, Docker image or Testcontainers;
         /// cloud: one WireMock Cloud import file, `dvp-mock-cloud.json`, every body inline.
-        #[arg(long, value_enum, default_value_t = Target::Standalone)]
-        target: Target,
+        #[arg(long, value_enum, default_value_t = TargetArg::Standalone)]
+        target: TargetArg,
         /// Replace `mappings/` and `__files/` even if they hold files dvp-mock did not generate.
         #[arg(long)]
         force: bool,
@@ -65,8 +69,8 @@ enum Command {
         #[arg(long, value_name = "DIR", default_value = ".")]
         out: PathBuf,
         /// Which artifact to compare (standalone or cloud).
-        #[arg(long, value_enum, default_value_t = Target::Standalone)]
-        target: Target,
+        #[arg(long, value_enum, default_value_t = TargetArg::Standalone)]
+        target: TargetArg,
     },
     /// Print the embedded default configuration.
     Config,
@@ -80,87 +84,60 @@ enum Command {
     },
 }
 
-fn load(source: &Source) -> Result<Model, Error> {
-    let mut config = match &source.config {
-        None => Config::default_config(),
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
-                file: path.display().to_string(),
-                message: format!("cannot read: {e}"),
-            })?;
-            Config::parse(&text, &path.display().to_string())?
+/// The CLI's `--target` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TargetArg {
+    /// `mappings/` + `__files/` for the WireMock jar, Docker image or Testcontainers.
+    Standalone,
+    /// One import file for WireMock Cloud, bodies inline.
+    Cloud,
+}
+
+impl From<TargetArg> for Target {
+    fn from(t: TargetArg) -> Target {
+        match t {
+            TargetArg::Standalone => Target::Standalone,
+            TargetArg::Cloud => Target::Cloud,
         }
-    };
-    if let Some(seed) = source.seed {
-        config.seed = seed;
     }
-    if let Some(as_of) = source.as_of {
-        config.as_of = as_of;
-    }
-    let file = source.config.as_deref().map_or("<default>".to_string(), |p| p.display().to_string());
-    config.validate().map_err(|message| Error::Config { file, message })?;
+}
+
+/// The configuration and generation options of `source`.
+fn load(source: &Source, target: Target, corpus: bool) -> Result<(Config, Options), Error> {
+    let overrides = config::Overrides { seed: source.seed, as_of: source.as_of };
+    let config = config::load(source.config.as_deref(), overrides)?;
     let jobs = source.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if jobs == 0 {
         return Err(Error::Usage("--jobs: expected at least 1".into()));
     }
-    Ok(Model::build(config, jobs))
+    Ok((config, Options { target, jobs, corpus }))
 }
 
-/// Shows periods done, rows and throughput on stderr while `work` runs, when stderr is a
-/// terminal and `quiet` is off.
-fn with_progress<T>(quiet: bool, progress: &Progress, work: impl FnOnce() -> T) -> T {
-    use std::io::{IsTerminal, Write};
-    use std::sync::atomic::{AtomicBool, Ordering};
-    if quiet || !std::io::stderr().is_terminal() {
-        return work();
-    }
-    let done = AtomicBool::new(false);
-    let start = std::time::Instant::now();
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !done.load(Ordering::Relaxed) {
-                std::thread::sleep(std::time::Duration::from_millis(200));
-                let rows = progress.rows.load(Ordering::Relaxed);
-                let secs = start.elapsed().as_secs_f64().max(1e-3);
-                let _ = write!(
-                    std::io::stderr(),
-                    "\r  periods {}/{}  rows {rows}  {:.0} rows/s   ",
-                    progress.periods_done.load(Ordering::Relaxed),
-                    progress.periods_total.load(Ordering::Relaxed),
-                    rows as f64 / secs
-                );
-            }
-            let _ = write!(std::io::stderr(), "\r{:70}\r", "");
-        });
-        let out = work();
-        done.store(true, Ordering::Relaxed);
-        out
-    })
+/// Progress counters that draw a line on stderr (periods done, rows, rows/s) when stderr is a
+/// terminal and `quiet` is off; the returned bar is cleared when the work is done.
+fn progress_line(quiet: bool) -> (Progress, ProgressBar) {
+    let bar =
+        if quiet { ProgressBar::hidden() } else { ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()) };
+    bar.set_style(
+        ProgressStyle::with_template("  periods {pos}/{len} {wide_bar} {msg}").expect("a valid progress template"),
+    );
+    let shown = bar.clone();
+    let progress = Progress::observed(move |p| {
+        let rows = p.rows.load(Ordering::Relaxed);
+        shown.set_length(p.periods_total.load(Ordering::Relaxed) as u64);
+        shown.set_position(p.periods_done.load(Ordering::Relaxed) as u64);
+        let secs = shown.elapsed().as_secs_f64().max(1e-3);
+        shown.set_message(format!("rows {rows}  {:.0} rows/s", rows as f64 / secs));
+    });
+    (progress, bar)
 }
 
-fn generate(
-    source: &Source,
-    out: &Path,
-    target: Target,
-    force: bool,
-    progress: &Progress,
-) -> Result<target::Tree, Error> {
-    let model = load(source)?;
-    match target {
-        Target::Standalone => {
-            let staging = output::Staging::begin(out, false, force)?;
-            let built = routes::build_with(&model, &staging.sink(), Some(progress), routes::Options::STANDALONE)?;
-            let tree = target::standalone(built.mock);
-            staging.commit(&tree)?;
-            Ok(tree)
-        }
-        Target::Cloud => {
-            let staging = output::Staging::begin(out, true, force)?;
-            let (_, tree) = dvp_mock::cloud_in_memory(&model, Some(progress))?;
-            staging.commit(&tree)?;
-            Ok(tree)
-        }
-    }
+fn generate(source: &Source, out: &Path, target: Target, force: bool, progress: &Progress) -> Result<Tree, Error> {
+    let (config, options) = load(source, target, false)?;
+    let staging = output::Staging::begin(out, target == Target::Cloud, force)?;
+    let generated = dvp_mock::generate(&config, &options, &staging.sink(), Some(progress))?;
+    staging.commit(&generated.tree)?;
+    Ok(generated.tree)
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -170,9 +147,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Generate { source, out, target, force, quiet } => {
+            let target = Target::from(target);
             let start = std::time::Instant::now();
-            let progress = Progress::default();
-            let tree = with_progress(quiet, &progress, || generate(&source, &out, target, force, &progress))?;
+            let (progress, bar) = progress_line(quiet);
+            let tree = generate(&source, &out, target, force, &progress);
+            bar.finish_and_clear();
+            let tree = tree?;
             if !quiet {
                 let files = match target {
                     Target::Standalone => {
@@ -186,8 +166,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 };
                 eprintln!(
                     "wrote {files} files ({} stubs; {} events aggregated over weekly and monthly periods) to {} in {:.2}s",
-                    target::stub_count(&tree),
-                    progress.rows.load(std::sync::atomic::Ordering::Relaxed),
+                    wiremock::stub_count(&tree),
+                    progress.rows.load(Ordering::Relaxed),
                     out.display(),
                     start.elapsed().as_secs_f64()
                 );
@@ -195,14 +175,16 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { source, out, target } => {
-            let model = load(&source)?;
-            let drifts = match target {
+            let (config, options) = load(&source, target.into(), false)?;
+            let drifts = match options.target {
                 Target::Standalone => {
                     let compare = CompareSink::new(out.join("__files"));
-                    let built = routes::build_with(&model, &compare, None, routes::Options::STANDALONE)?;
-                    output::check(&out, &target::standalone(built.mock), Some(compare))?
+                    let generated = dvp_mock::generate(&config, &options, &compare, None)?;
+                    check::check(&out, &generated.tree, Some(compare))?
                 }
-                Target::Cloud => output::check(&out, &dvp_mock::cloud_in_memory(&model, None)?.1, None)?,
+                Target::Cloud => {
+                    check::check(&out, &dvp_mock::generate(&config, &options, &NullSink, None)?.tree, None)?
+                }
             };
             if drifts.is_empty() {
                 eprintln!("{} matches a fresh generation", out.display());
@@ -215,9 +197,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
         }
         Command::Verify { source, url } => {
-            let model = load(&source)?;
-            let built = routes::build_with(&model, &NullSink, None, routes::Options { cloud: false, corpus: true })?;
-            let report = verify::run(&url, &built.corpus);
+            let (config, options) = load(&source, Target::Standalone, true)?;
+            let generated = dvp_mock::generate(&config, &options, &NullSink, None)?;
+            let report = verify::run(&url, &generated.corpus);
             let mut lines: Vec<String> =
                 report.failures.iter().map(|(name, request, why)| format!("FAIL {name}: {request}: {why}")).collect();
             lines.push(format!("{} passed, {} failed", report.passed, report.failures.len()));

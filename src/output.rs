@@ -5,13 +5,13 @@
 //! hold files it did not generate (unless forced), then swaps the folders in by rename and
 //! records what it wrote in a manifest. Files outside the generated folders are never
 //! touched; an error or a kill before the swap leaves the previous output as it was.
-//! `check` only reads.
+//! `check` ([`crate::check`]) only reads.
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::sink::{CompareSink, DiskSink};
-use crate::target::{Tree, CLOUD_FILE};
+use crate::sink::Sink;
+use crate::wiremock::{Tree, CLOUD_FILE};
 use crate::Error;
 
 /// The manifest of generated files, written beside the output folders.
@@ -194,53 +194,18 @@ pub fn write(dir: &Path, tree: &Tree, force: bool) -> Result<(), Error> {
     Staging::begin(dir, tree.contains_key(CLOUD_FILE), force)?.commit(tree)
 }
 
-/// One difference between a fresh generation and disk.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Drift {
-    Missing(String),
-    Extra(String),
-    Differs(String),
+/// Writes files under a `__files` folder.
+#[derive(Debug)]
+pub struct DiskSink {
+    pub files_dir: PathBuf,
 }
 
-impl std::fmt::Display for Drift {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Drift::Missing(p) => write!(f, "missing: {p}"),
-            Drift::Extra(p) => write!(f, "extra: {p}"),
-            Drift::Differs(p) => write!(f, "differs: {p}"),
+impl Sink for DiskSink {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        let target = self.files_dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
         }
+        std::fs::write(target, bytes)
     }
-}
-
-/// Compares `tree` (plus whatever `streamed` compared on the fly) with `dir`; never writes.
-pub fn check(dir: &Path, tree: &Tree, streamed: Option<CompareSink>) -> Result<Vec<Drift>, Error> {
-    let (mut drifts, seen) = match streamed {
-        Some(s) => {
-            (s.drifts.into_inner().expect("no writer panicked"), s.seen.into_inner().expect("no writer panicked"))
-        }
-        None => (Vec::new(), BTreeSet::new()),
-    };
-    let on_disk: BTreeSet<String> = if tree.contains_key(CLOUD_FILE) {
-        [CLOUD_FILE.to_string()].into_iter().filter(|f| dir.join(f).exists()).collect()
-    } else {
-        let mut s = BTreeSet::new();
-        for sub in OWNED_DIRS {
-            s.extend(list_files(dir, sub)?);
-        }
-        s
-    };
-    for (rel, bytes) in tree {
-        if !on_disk.contains(rel) {
-            drifts.push(Drift::Missing(rel.clone()));
-            continue;
-        }
-        let path = dir.join(rel);
-        let disk = fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        if &disk != bytes {
-            drifts.push(Drift::Differs(rel.clone()));
-        }
-    }
-    drifts.extend(on_disk.into_iter().filter(|f| !tree.contains_key(f) && !seen.contains(f)).map(Drift::Extra));
-    drifts.sort();
-    Ok(drifts)
 }

@@ -1,15 +1,18 @@
 //! Where large body files (export parts) go as soon as they are rendered, so no period's
 //! rows are held longer than one part: memory (tests, Cloud target), a staging folder on disk
-//! (`generate`), or a byte comparison with an existing tree (`check`, which never writes).
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+//! (`generate`, [`crate::output::DiskSink`]), or a byte comparison with an existing tree
+//! (`check`, [`crate::check::CompareSink`], which never writes).
+use std::collections::BTreeMap;
 use std::sync::Mutex;
-
-use crate::output::Drift;
 
 /// Receives body files by their path under `__files/`. Called from several threads.
 pub trait Sink: Sync {
     fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()>;
+
+    /// Whether the sink refuses every further file, so the work feeding it can stop early.
+    fn stopped(&self) -> bool {
+        false
+    }
 }
 
 /// Keeps every file in memory.
@@ -20,58 +23,16 @@ impl MemorySink {
     pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
         self.0.into_inner().expect("no writer panicked")
     }
+
+    /// Bytes held so far.
+    pub fn len_bytes(&self) -> usize {
+        self.0.lock().expect("no writer panicked").values().map(Vec::len).sum()
+    }
 }
 
 impl Sink for MemorySink {
     fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
         self.0.lock().expect("no writer panicked").insert(path.to_string(), bytes);
-        Ok(())
-    }
-}
-
-/// Writes files under a `__files` folder.
-#[derive(Debug)]
-pub struct DiskSink {
-    pub files_dir: PathBuf,
-}
-
-impl Sink for DiskSink {
-    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
-        let target = self.files_dir.join(path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(target, bytes)
-    }
-}
-
-/// Compares each file with the one on disk; records differences, writes nothing.
-#[derive(Debug)]
-pub struct CompareSink {
-    pub files_dir: PathBuf,
-    pub seen: Mutex<BTreeSet<String>>,
-    pub drifts: Mutex<Vec<Drift>>,
-}
-
-impl CompareSink {
-    pub fn new(files_dir: PathBuf) -> CompareSink {
-        CompareSink { files_dir, seen: Mutex::default(), drifts: Mutex::default() }
-    }
-}
-
-impl Sink for CompareSink {
-    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
-        let rel = format!("__files/{path}");
-        let drift = match std::fs::read(self.files_dir.join(path)) {
-            Ok(disk) if disk == bytes => None,
-            Ok(_) => Some(Drift::Differs(rel.clone())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(Drift::Missing(rel.clone())),
-            Err(e) => return Err(e),
-        };
-        if let Some(d) = drift {
-            self.drifts.lock().expect("no writer panicked").push(d);
-        }
-        self.seen.lock().expect("no writer panicked").insert(rel);
         Ok(())
     }
 }

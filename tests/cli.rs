@@ -42,6 +42,32 @@ fn a_config_typo_is_one_error_line_with_file_line_and_column() {
     }
 }
 
+/// The exact line for a value of the wrong kind: an unquoted TOML date.
+#[test]
+fn an_unquoted_date_is_reported_on_its_key() {
+    let dir = support::scratch("cli-date");
+    let text = dvp_mock::config::DEFAULT_TOML.replacen("as_of = \"2026-03-18\"", "as_of = 2026-03-18", 1);
+    std::fs::write(dir.join("bad.toml"), text).unwrap();
+    let o = run(&["generate", "--config", "bad.toml"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "error: bad.toml: line 8, column 9: key `as_of`: expected a date in quotes, like \"2026-03-18\"; \
+         found an unquoted TOML date\n"
+    );
+}
+
+/// The exact line for a missing key: named by its own name, not by the first line's key.
+#[test]
+fn a_missing_key_is_named_not_blamed_on_the_first_line() {
+    let dir = support::scratch("cli-missing");
+    let text = "seed = 7\nas_of = \"2026-03-18\"\nhistory_start = \"2025-09-01\"\nusers = []\n";
+    std::fs::write(dir.join("bad.toml"), text).unwrap();
+    let o = run(&["generate", "--config", "bad.toml"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o), "error: bad.toml: line 1, column 1: key `namespaces`: missing; this key is required\n");
+}
+
 #[test]
 fn generate_refuses_foreign_files_and_never_touches_other_files() {
     let dir = support::scratch("cli-foreign");

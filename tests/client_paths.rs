@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::support::{self, wiremock::WireMock};
-use dvp_mock::reports::{self, ReportType};
+use dvp_mock::views::reports::{self, ReportType};
 use dvp_mock::views::{self, Dataview};
 
 fn get(agent: &ureq::Agent, url: &str, token: Option<&str>) -> (u16, Vec<u8>) {
@@ -91,7 +91,7 @@ fn mezmo_verdaccio_and_docker_trends_paths() {
         // 4. The sums agree with the summary report and the legacy repo-summary export.
         let start: chrono::NaiveDate = date.parse().unwrap();
         let p = model.world.calendar.weeks.iter().find(|p| p.start == start).unwrap();
-        let summary = String::from_utf8(reports::report_csv(model, 0, ReportType::Summary, p)).unwrap();
+        let summary = String::from_utf8(reports::report_csv(&model.world, 0, ReportType::Summary, p)).unwrap();
         for line in summary.lines().skip(1) {
             let c: Vec<&str> = line.split(',').collect();
             if c[3] == "repository" {

@@ -3,8 +3,8 @@
 use serde_json::Value;
 
 use crate::support::{self, wiremock::WireMock};
-use dvp_mock::target::CLOUD_FILE;
 use dvp_mock::verify;
+use dvp_mock::wiremock::CLOUD_FILE;
 
 fn cloud_doc() -> (Vec<u8>, Value) {
     let tree = support::default_cloud(u64::MAX).unwrap();
@@ -39,7 +39,6 @@ fn mask_after(text: &str, key: &str) -> String {
 
 #[test]
 fn cloud_import_answers_exactly_like_the_standalone_tree() {
-    let built = support::default_built();
     let (bytes, doc) = cloud_doc();
     let standalone_dir = support::write_scratch("parity-standalone", &support::default_tree());
     let standalone = WireMock::start(&standalone_dir);
@@ -52,7 +51,7 @@ fn cloud_import_answers_exactly_like_the_standalone_tree() {
     let agent = verify::agent();
     let (sb, cb) = (standalone.base_url(), cloud.base_url());
     let mut diffs = Vec::new();
-    for case in &built.corpus {
+    for case in support::default_corpus() {
         let a = verify::send(&agent, &sb, case).unwrap();
         let b = verify::send(&agent, &cb, case).unwrap();
         if let Err(why) = verify::compare(case, &cb, &b) {
@@ -90,14 +89,43 @@ fn cloud_file_is_inline_with_one_url_matcher_and_stable_ids() {
     }
     // Stubs that are not expanded keep the standalone id.
     let standalone: std::collections::BTreeSet<String> =
-        support::default_built().mock.stubs.iter().map(|s| s.id().to_string()).collect();
+        support::mappings(&support::default_tree()).into_iter().map(|m| m.id).collect();
     let shared = ids.intersection(&standalone).count();
     assert!(shared > 100, "only {shared} ids shared with the standalone tree");
 }
 
 #[test]
-fn cloud_budget_names_the_biggest_contributors() {
-    let err = support::default_cloud(100_000).unwrap_err().to_string();
+fn a_budget_far_too_small_stops_rendering_at_the_first_body_over_it() {
+    use dvp_mock::pass::Progress;
+    use std::sync::atomic::Ordering;
+    let rows = |budget: u64| {
+        let mut config = dvp_mock::config::Config::default_config();
+        config.cloud_budget_bytes = budget;
+        let progress = Progress::default();
+        let options = dvp_mock::Options { target: dvp_mock::wiremock::Target::Cloud, jobs: 2, corpus: false };
+        let result = dvp_mock::generate(&config, &options, &dvp_mock::sink::NullSink, Some(&progress));
+        (result.map(|g| g.tree), progress.rows.load(Ordering::Relaxed))
+    };
+    let (full, all_rows) = rows(u64::MAX);
+    assert!(full.is_ok());
+    let (stopped, rows_before_stop) = rows(100_000);
+    let err = stopped.unwrap_err().to_string();
+    assert!(err.contains("over the budget of 0.1 MB"), "{err}");
+    assert!(err.contains("counting the bodies rendered before it stopped"), "{err}");
+    assert!(err.contains("Biggest contributors: dvp-exports: signed download of "), "{err}");
+    assert!(
+        rows_before_stop * 4 < all_rows,
+        "rendering went on after the budget was exceeded: {rows_before_stop} of {all_rows} rows"
+    );
+}
+
+#[test]
+fn the_budget_is_checked_on_the_whole_file_too() {
+    // Bodies fit, but the stubs around them push the file one byte over: the final check.
+    let size = support::default_cloud(u64::MAX).unwrap()[CLOUD_FILE].len() as u64;
+    assert!(support::default_cloud(size).is_ok());
+    let err = support::default_cloud(size - 1).unwrap_err().to_string();
     assert!(err.contains("over the budget"), "{err}");
+    assert!(!err.contains("before it stopped"), "bodies alone are under the budget: {err}");
     assert!(err.contains("Biggest contributors: "), "{err}");
 }

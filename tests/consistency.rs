@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::support;
 use dvp_mock::calendar::Granularity;
 use dvp_mock::events;
-use dvp_mock::reports::{self, ReportType};
+use dvp_mock::views::reports::{self, ReportType};
 use dvp_mock::views::{self, Dataview, Group};
 
 type Rows = Vec<BTreeMap<String, String>>;
@@ -124,8 +124,8 @@ fn raw_rows_add_up_to_every_summary_and_pull_series() {
 fn reports_agree_with_each_other_and_with_the_legacy_exports() {
     let model = support::default_model();
     for (ns, namespace) in model.world.namespaces.iter().enumerate() {
-        for p in reports::retained(model) {
-            let trend = parse(&reports::report_csv(model, ns, ReportType::Trend, &p));
+        for p in reports::retained(&model.world) {
+            let trend = parse(&reports::report_csv(&model.world, ns, ReportType::Trend, &p));
             let mut per_image: BTreeMap<String, [u64; 2]> = BTreeMap::new();
             let mut digest_downloads: BTreeMap<String, u64> = BTreeMap::new();
             for r in &trend {
@@ -141,7 +141,7 @@ fn reports_agree_with_each_other_and_with_the_legacy_exports() {
                     *digest_downloads.entry(r["IMAGE_REPOSITORY"].clone()).or_default() += n(r, "DATA_DOWNLOADS");
                 }
             }
-            let summary = parse(&reports::report_csv(model, ns, ReportType::Summary, &p));
+            let summary = parse(&reports::report_csv(&model.world, ns, ReportType::Summary, &p));
             let repo_rows: BTreeMap<String, [u64; 2]> = summary
                 .iter()
                 .filter(|r| r["LEVEL"] == "repository")
@@ -176,7 +176,7 @@ fn reports_agree_with_each_other_and_with_the_legacy_exports() {
             let total: u64 = repo_rows.values().map(|v| v[0] + v[1]).sum();
             assert_eq!(levels.values().copied().collect::<Vec<_>>(), vec![total, total]);
             // Technographic: threshold, percentages consistent with counts.
-            for r in parse(&reports::report_csv(model, ns, ReportType::Technographic, &p)) {
+            for r in parse(&reports::report_csv(&model.world, ns, ReportType::Technographic, &p)) {
                 assert!(n(&r, "USERS") >= reports::MIN_PAIR_USERS as u64);
                 let pct: f64 = r["PCT_USERS"].parse().unwrap();
                 let expect = n(&r, "USERS") as f64 * 100.0 / n(&r, "TOTAL_PULLERS") as f64;
@@ -184,7 +184,7 @@ fn reports_agree_with_each_other_and_with_the_legacy_exports() {
                 assert!(n(&r, "DOMAINS") <= n(&r, "TOTAL_DOMAINS"));
                 assert_ne!(r["DVPP_IMAGE"], r["PAIRED_IMAGE"]);
             }
-            for r in parse(&reports::report_csv(model, ns, ReportType::TrackedCompanies, &p)) {
+            for r in parse(&reports::report_csv(&model.world, ns, ReportType::TrackedCompanies, &p)) {
                 assert_eq!(n(&r, "PULLS"), n(&r, "DATA_DOWNLOADS") + n(&r, "VERSION_CHECKS"));
                 assert!(["Local Dev", "CI/CD", "Prod", "Unknown"].contains(&r["INFERRED_USE_CASE"].as_str()));
             }
@@ -195,9 +195,9 @@ fn reports_agree_with_each_other_and_with_the_legacy_exports() {
 #[test]
 fn report_csvs_have_the_exact_documented_headers() {
     let model = support::default_model();
-    let p = *reports::retained(model).first().unwrap();
+    let p = *reports::retained(&model.world).first().unwrap();
     let header =
-        |t| String::from_utf8(reports::report_csv(model, 0, t, &p)).unwrap().lines().next().unwrap().to_string();
+        |t| String::from_utf8(reports::report_csv(&model.world, 0, t, &p)).unwrap().lines().next().unwrap().to_string();
     assert_eq!(header(ReportType::Trend), "DATE_GRANULARITY,DATE_REFERENCE,PUBLISHER_NAME,IMAGE_REPOSITORY,NAMESPACE,IP_COUNTRY,CLOUD_SERVICE_PROVIDER,USER_AGENT,TAG,DATA_DOWNLOADS,VERSION_CHECKS,PULLS,UNIQUE_AUTHENTICATED_USERS,UNIQUE_UNAUTHENTICATED_USERS");
     assert_eq!(
         header(ReportType::Summary),
@@ -210,9 +210,9 @@ fn report_csvs_have_the_exact_documented_headers() {
     );
     assert_eq!(header(ReportType::TrackedCompanies), "DATE_GRANULARITY,DATE_REFERENCE,PUBLISHER_NAME,DOMAIN,IP_COUNTRY,CLOUD_SERVICE_PROVIDER,USER_AGENT,INFERRED_USE_CASE,IMAGE_REPOSITORY,DATA_DOWNLOADS,VERSION_CHECKS,PULLS,UNIQUE_AUTHENTICATED_USERS");
     // Technographic has pairings in the default data (the report is not empty).
-    let any_pairs = reports::retained(model)
+    let any_pairs = reports::retained(&model.world)
         .iter()
-        .any(|p| !reports::pairings(model, &reports::ReportPeriod::new(model, p), 0).is_empty());
+        .any(|p| !reports::pairings(&model.world, &reports::ReportPeriod::new(&model.world, p), 0).is_empty());
     assert!(any_pairs);
 }
 

@@ -3,11 +3,11 @@ use std::collections::BTreeMap;
 
 use crate::support;
 use dvp_mock::config::Config;
-use dvp_mock::model::Model;
-use dvp_mock::target::Tree;
+use dvp_mock::wiremock::{Target, Tree};
+use dvp_mock::Options;
 
 fn tree_of(config: Config, jobs: usize) -> Tree {
-    dvp_mock::standalone_in_memory(&Model::build(config, jobs)).unwrap().1
+    support::tree_of(&config, jobs)
 }
 
 /// FNV-1a over every path and byte, in path order.
@@ -70,7 +70,7 @@ fn changing_one_namespace_leaves_the_other_files_alone() {
 #[test]
 fn committed_output_matches_a_fresh_generation() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let drift = dvp_mock::output::check(root, &support::default_tree(), None).unwrap();
+    let drift = dvp_mock::check::check(root, &support::default_tree(), None).unwrap();
     assert!(
         drift.is_empty(),
         "committed mappings/ and __files/ are stale ({} differences, first: {}); run `cargo run --release -- generate`",
@@ -92,7 +92,7 @@ fn output_ignores_time_zone_and_locale() {
         .status()
         .unwrap();
     assert!(status.success());
-    let drift = dvp_mock::output::check(&dir, &support::default_tree(), None).unwrap();
+    let drift = dvp_mock::check::check(&dir, &support::default_tree(), None).unwrap();
     assert!(drift.is_empty(), "{:?}", &drift[..drift.len().min(3)]);
 }
 
@@ -117,10 +117,9 @@ fn a_mid_sized_configuration_is_identical_for_one_and_two_jobs() {
     config.clients = 5000;
     config.export_part_bytes = 1 << 20;
     let run = |jobs| {
-        let model = Model::build(config.clone(), jobs);
         let files = Fingerprints::default();
-        let built = dvp_mock::routes::build(&model, &files, None).unwrap();
-        let tree = dvp_mock::target::standalone(built.mock);
+        let options = Options { target: Target::Standalone, jobs, corpus: false };
+        let tree = dvp_mock::generate(&config, &options, &files, None).unwrap().tree;
         (files.0.into_inner().unwrap(), tree)
     };
     let (a_files, a_tree) = run(1);

@@ -2,30 +2,40 @@
 use serde_json::Value;
 
 use crate::support;
-use dvp_mock::target;
+use dvp_mock::wiremock as target;
 
 fn head(bytes: &[u8], lines: usize) -> String {
     String::from_utf8_lossy(bytes).lines().take(lines).collect::<Vec<_>>().join("\n")
 }
 
+/// The mapping files snapshotted by [`representative_stubs`].
+const STUBS: [&str; 6] = [
+    "mappings/login--demo.json",
+    "mappings/analytics--pulls--acme.json",
+    "mappings/analytics--exports--acme--dataview.json",
+    "mappings/dvp-exports--acme--download.json",
+    "mappings/analytics--guard--timespan.json",
+    "mappings/fault--header--rate-limit.json",
+];
+
+/// The other snapshots, by name.
+const NAMED: [&str; 2] = ["csv_heads", "cloud_structure"];
+
+fn stub_snapshot_name(key: &str) -> String {
+    key.trim_start_matches("mappings/").replace(".json", "")
+}
+
 #[test]
 fn representative_stubs() {
     let tree = support::default_tree();
-    for key in [
-        "mappings/login--demo.json",
-        "mappings/analytics--pulls--acme.json",
-        "mappings/analytics--exports--acme--dataview.json",
-        "mappings/dvp-exports--acme--download.json",
-        "mappings/analytics--guard--timespan.json",
-        "mappings/fault--header--rate-limit.json",
-    ] {
+    for key in STUBS {
         let text = String::from_utf8(tree[key].clone()).unwrap();
         let mut v: Value = serde_json::from_str(&text).unwrap();
         // The alternations embed every period and signature; keep the snapshot readable.
         if let Some(p) = v["request"]["urlPattern"].as_str() {
             v["request"]["urlPattern"] = Value::String(format!("{}… ({} chars)", &p[..p.len().min(80)], p.len()));
         }
-        insta::assert_json_snapshot!(key.trim_start_matches("mappings/").replace(".json", ""), v);
+        insta::assert_json_snapshot!(stub_snapshot_name(key), v);
     }
 }
 
@@ -49,7 +59,7 @@ fn csv_heads() {
         let (name, bytes) = tree.iter().find(|(k, _)| k.contains(needle)).unwrap_or_else(|| panic!("{needle}"));
         heads.push(format!("== {name}\n{}", head(bytes, 4)));
     }
-    insta::assert_snapshot!("csv_heads", heads.join("\n"));
+    insta::assert_snapshot!(NAMED[0], heads.join("\n"));
 }
 
 #[test]
@@ -79,8 +89,24 @@ fn cloud_file_structure() {
         })
         .collect();
     let expanded = v["mappings"].as_array().unwrap().len() - lines.len();
-    insta::assert_snapshot!(
-        "cloud_structure",
-        format!("{}\n(+ {expanded} expanded file-set variants)", lines.join("\n"))
-    );
+    insta::assert_snapshot!(NAMED[1], format!("{}\n(+ {expanded} expanded file-set variants)", lines.join("\n")));
+}
+
+/// No stale snapshot file (as `cargo insta test --unreferenced=reject` would check, without
+/// needing cargo-insta), and no pending `.snap.new` left behind.
+#[test]
+fn every_snapshot_file_is_referenced() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let on_disk: std::collections::BTreeSet<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".snap"))
+        .collect();
+    let referenced: std::collections::BTreeSet<String> = STUBS
+        .iter()
+        .map(|k| stub_snapshot_name(k))
+        .chain(NAMED.iter().map(|n| n.to_string()))
+        .map(|name| format!("tests__snapshots__{name}.snap"))
+        .collect();
+    assert_eq!(on_disk, referenced, "snapshot files on disk vs snapshots the tests take");
 }

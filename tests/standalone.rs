@@ -12,19 +12,19 @@ use dvp_mock::verify;
 /// deleted stub and an edited body file.
 #[test]
 fn real_wiremock_serves_every_stub_of_the_corpus() {
-    let built = support::default_built();
     let tree = support::default_tree();
     let dir = support::write_scratch("standalone", &tree);
     let wm = WireMock::start(&dir);
     let base = wm.base_url();
-    let emitted = dvp_mock::target::stub_count(&tree);
+    let emitted = dvp_mock::wiremock::stub_count(&tree);
     assert_eq!(wm.stub_count(), emitted, "WireMock loaded a different number of stubs");
 
     // Replay the corpus; collect the stubs that answered.
     let agent = verify::agent();
     let mut hit = BTreeSet::new();
     let mut failures = Vec::new();
-    for case in &built.corpus {
+    let corpus = support::default_corpus();
+    for case in corpus {
         let got = verify::send(&agent, &base, case).unwrap_or_else(|e| panic!("{}: {e}", case.name));
         if let Err(why) = verify::compare(case, &base, &got) {
             failures.push(format!("{}: {} {}: {why}", case.name, case.method, case.path));
@@ -35,11 +35,10 @@ fn real_wiremock_serves_every_stub_of_the_corpus() {
     }
     assert!(failures.is_empty(), "{} corpus failures:\n{}", failures.len(), failures.join("\n"));
     // Every stub but the fault stubs (exercised below) answered at least one request.
-    let missed: Vec<&str> = built
-        .mock
-        .stubs
+    let mappings = support::mappings(&tree);
+    let missed: Vec<&str> = mappings
         .iter()
-        .filter(|s| !s.key.starts_with("fault/") && !hit.contains(&s.id().to_string()))
+        .filter(|s| !s.key.starts_with("fault/") && !hit.contains(&s.id))
         .map(|s| s.name.as_str())
         .collect();
     assert!(missed.is_empty(), "stubs never hit by the corpus: {missed:?}");
@@ -72,15 +71,15 @@ fn real_wiremock_serves_every_stub_of_the_corpus() {
     robustness_storm(&wm, token, 2000);
 
     // `verify` must notice a deleted stub and an edited body file.
-    let clean = verify::run(&base, &built.corpus);
+    let clean = verify::run(&base, corpus);
     assert!(clean.failures.is_empty());
-    let victim = built.mock.stubs.iter().find(|s| s.key.starts_with("analytics/exports/acme/years")).unwrap();
-    assert_eq!(wm.request("DELETE", &format!("/__admin/mappings/{}", victim.id()), &[], None).status, 200);
-    let after_delete = verify::run(&base, &built.corpus);
+    let victim = mappings.iter().find(|s| s.key.starts_with("analytics/exports/acme/years")).unwrap();
+    assert_eq!(wm.request("DELETE", &format!("/__admin/mappings/{}", victim.id), &[], None).status, 200);
+    let after_delete = verify::run(&base, corpus);
     assert!(!after_delete.failures.is_empty(), "verify missed a deleted stub");
     let csv = dir.join("__files/dvp/exports/acme/acme_namespace_summary_2026_m01.csv");
     std::fs::write(&csv, b"namespace,unique_ip_count\nacme,1\n").unwrap();
-    let after_edit = verify::run(&base, &built.corpus);
+    let after_edit = verify::run(&base, corpus);
     assert!(
         after_edit.failures.iter().any(|(_, req, _)| req.contains("acme_namespace_summary_2026_m01.csv")),
         "verify missed an edited body file"
@@ -187,12 +186,12 @@ fn robustness_storm(wm: &WireMock, token: &str, requests: usize) {
 fn a_history_without_complete_periods_still_answers_every_request() {
     let mut config = dvp_mock::config::Config::default_config();
     config.as_of = config.history_start + chrono::Days::new(2);
-    let model = dvp_mock::model::Model::build(config, 2);
+    let (generated, tree) = support::generate(&config, dvp_mock::wiremock::Target::Standalone, 2).unwrap();
+    let model = &generated.model;
     assert!(model.world.calendar.weeks.is_empty() && model.world.calendar.months.is_empty());
-    let (built, tree) = dvp_mock::standalone_in_memory(&model).unwrap();
     let dir = support::write_scratch("standalone-empty", &tree);
     let wm = WireMock::start(&dir);
-    let report = verify::run(&wm.base_url(), &built.corpus);
+    let report = verify::run(&wm.base_url(), &generated.corpus);
     assert!(report.failures.is_empty(), "{:?}", &report.failures[..report.failures.len().min(5)]);
     let token = model.world.users[0].token.clone();
     let auth = format!("Bearer {token}");

@@ -3,38 +3,79 @@ pub mod wiremock;
 use std::path::{Path, PathBuf};
 
 use dvp_mock::config::Config;
+use dvp_mock::corpus::Case;
 use dvp_mock::model::Model;
-use dvp_mock::routes::Built;
-use dvp_mock::target::{self, Tree};
+use dvp_mock::sink::MemorySink;
+use dvp_mock::wiremock::{Target, Tree};
+use dvp_mock::{Generated, Options};
 
-/// The default model, built once per test binary.
+/// Generates `config` in memory for `target` on `jobs` threads, with the corpus: what was
+/// generated, and the whole tree (streamed body files included).
+pub fn generate(config: &Config, target: Target, jobs: usize) -> Result<(Generated, Tree), dvp_mock::Error> {
+    let sink = MemorySink::default();
+    let generated = dvp_mock::generate(config, &Options { target, jobs, corpus: true }, &sink, None)?;
+    let tree = generated.with_files(sink);
+    Ok((generated, tree))
+}
+
+/// The standalone tree of `config`, generated in memory on `jobs` threads.
+pub fn tree_of(config: &Config, jobs: usize) -> Tree {
+    generate(config, Target::Standalone, jobs).unwrap().1
+}
+
+/// Corpus, model and the whole standalone tree of the default configuration, built once.
+fn default_output() -> &'static (Generated, Tree) {
+    static OUT: std::sync::OnceLock<(Generated, Tree)> = std::sync::OnceLock::new();
+    OUT.get_or_init(|| generate(&Config::default_config(), Target::Standalone, 2).unwrap())
+}
+
+/// The default model (world and period summaries).
 pub fn default_model() -> &'static Model {
-    static MODEL: std::sync::OnceLock<Model> = std::sync::OnceLock::new();
-    MODEL.get_or_init(|| Model::build(Config::default_config(), 2))
+    &default_output().0.model
 }
 
-/// Stubs, corpus and the whole standalone tree of the default model, built once.
-fn default_output() -> &'static (Built, Tree) {
-    static OUT: std::sync::OnceLock<(Built, Tree)> = std::sync::OnceLock::new();
-    OUT.get_or_init(|| dvp_mock::standalone_in_memory(default_model()).unwrap())
-}
-
-pub fn default_built() -> &'static Built {
-    &default_output().0
+/// The request corpus of the default configuration.
+pub fn default_corpus() -> &'static [Case] {
+    &default_output().0.corpus
 }
 
 pub fn default_tree() -> Tree {
     default_output().1.clone()
 }
 
-/// The default Cloud import file under `budget`.
+/// The default Cloud import file under `budget` (without a limit: built once).
 pub fn default_cloud(budget: u64) -> Result<Tree, dvp_mock::Error> {
-    let streamed = default_output()
-        .1
-        .iter()
-        .filter_map(|(k, v)| k.strip_prefix("__files/").map(|k| (k.to_string(), v.clone())))
-        .collect();
-    target::cloud(&default_built().mock, &streamed, budget)
+    static UNLIMITED: std::sync::OnceLock<Tree> = std::sync::OnceLock::new();
+    if budget == u64::MAX {
+        return Ok(UNLIMITED.get_or_init(|| default_cloud_generated(budget).unwrap()).clone());
+    }
+    default_cloud_generated(budget)
+}
+
+fn default_cloud_generated(budget: u64) -> Result<Tree, dvp_mock::Error> {
+    let mut config = Config::default_config();
+    config.cloud_budget_bytes = budget;
+    generate(&config, Target::Cloud, 2).map(|(_, tree)| tree)
+}
+
+/// One stub of a standalone tree, read back from its mapping file.
+#[derive(Debug)]
+pub struct MappingInfo {
+    pub key: String,
+    pub id: String,
+    pub name: String,
+}
+
+/// Every stub of a standalone tree, in mapping-file order.
+pub fn mappings(tree: &Tree) -> Vec<MappingInfo> {
+    tree.iter()
+        .filter(|(k, _)| k.starts_with("mappings/"))
+        .map(|(_, bytes)| {
+            let v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+            let text = |x: &serde_json::Value| x.as_str().unwrap().to_string();
+            MappingInfo { key: text(&v["metadata"]["key"]), id: text(&v["id"]), name: text(&v["name"]) }
+        })
+        .collect()
 }
 
 /// A fresh, empty scratch directory under the target dir.

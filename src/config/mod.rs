@@ -1,12 +1,16 @@
 //! The TOML configuration: parsed strictly (unknown keys are errors), validated once.
 //!
 //! Every value a user can set lives here, with its default. The embedded default
-//! configuration is `src/default.toml`, printed by `dvp-mock config`.
+//! configuration is `src/config/default.toml`, printed by `dvp-mock config`.
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
 use crate::Error;
+
+mod load;
+
+pub use load::{load, Overrides};
 
 /// The embedded default configuration (compiled in).
 pub const DEFAULT_TOML: &str = include_str!("default.toml");
@@ -147,8 +151,8 @@ impl Config {
 
     /// Parses and validates TOML text; `file` names the source in error messages.
     pub fn parse(text: &str, file: &str) -> Result<Config, Error> {
-        let config: Config = toml::from_str(text)
-            .map_err(|e| Error::Config { file: file.to_string(), message: describe_toml_error(text, &e) })?;
+        let config: Config =
+            load::deserialize(text).map_err(|message| Error::Config { file: file.to_string(), message })?;
         config.validate().map_err(|message| Error::Config { file: file.to_string(), message })?;
         Ok(config)
     }
@@ -317,34 +321,6 @@ fn is_platform(p: &str) -> bool {
     let parts: Vec<&str> = p.split('/').collect();
     (2..=3).contains(&parts.len())
         && parts.iter().all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
-}
-
-/// Turns a toml error into "line L, column C: message", naming the key where toml does.
-fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
-    let msg = e.message().trim().replace('\n', " ");
-    match e.span() {
-        Some(span) => {
-            let (line, col) = line_col(text, span.start);
-            // Name the key of the offending line when toml's message does not.
-            let key = text.lines().nth(line - 1).and_then(|l| l.split_once('=')).map(|(k, _)| k.trim()).filter(|k| {
-                !k.is_empty()
-                    && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-                    && !msg.contains(&format!("`{k}`"))
-            });
-            match key {
-                Some(k) => format!("line {line}, column {col}: key `{k}`: {msg}"),
-                None => format!("line {line}, column {col}: {msg}"),
-            }
-        }
-        None => msg,
-    }
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
-    (line, col)
 }
 
 #[cfg(test)]

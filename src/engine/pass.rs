@@ -1,107 +1,16 @@
-//! The model: the world plus a small summary of every (namespace, available period).
-//!
-//! Events are never stored for the whole history. A period's events are regenerated from
-//! their (namespace, day) streams whenever a view needs them, so memory stays flat however
-//! long the history or high the volume, and periods can be processed on any number of
-//! threads with the same result ([`for_each_period`]).
-use std::collections::BTreeMap;
+//! The streamed pass over every (namespace, available period): days are generated once, in
+//! time order, and handed in chunks to every period containing them, on `jobs` threads with the
+//! same result whatever the thread count ([`run_pass`]). Events are never stored for the whole
+//! history, so memory stays flat however long the history or high the volume.
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
 
 use chrono::NaiveDate;
 
+use super::jobs;
 use crate::calendar::{Granularity, Period};
-use crate::config::Config;
-use crate::events::{self, Action, Event};
+use crate::events::{self, Event};
 use crate::stats::{self, Cell, Counts, PeriodStats};
 use crate::world::World;
-
-/// Everything every view reads.
-#[derive(Debug)]
-pub struct Model {
-    pub world: World,
-    /// Per namespace (world order): the summary of each available period. Filled by the
-    /// first pass over the periods that needs it (the export pass fills it as a by-product).
-    summaries: OnceLock<Vec<BTreeMap<Period, PeriodSummary>>>,
-    /// Worker threads used by the passes over periods.
-    pub jobs: usize,
-}
-
-/// What the pull series and extension views need of one (namespace, period).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PeriodSummary {
-    pub total: Counts,
-    /// Distinct clients of the namespace.
-    pub unique: u64,
-    /// Per repository with events: counts and distinct clients.
-    pub repos: BTreeMap<u16, (Counts, u64)>,
-    /// Per extension repository: (installs, uninstalls, updates), see `views::extension_counts`.
-    pub extensions: BTreeMap<u16, (u64, u64, u64)>,
-}
-
-impl PeriodSummary {
-    pub fn of(world: &World, ns: usize, stats: &PeriodStats) -> PeriodSummary {
-        let total = stats.total(world);
-        let repos: BTreeMap<u16, (Counts, u64)> =
-            stats.by_repo(world).into_iter().map(|(r, t)| (r, (t.counts, t.unique()))).collect();
-        let mut extensions = BTreeMap::new();
-        for (r, _) in world.namespaces[ns].repos.iter().enumerate().filter(|(_, r)| r.extension) {
-            let r = r as u16;
-            let downloaders = stats.clients_where(world, |repo, _, _, a| repo == r && a != Action::VersionCheck);
-            let present = stats.clients_where(world, |repo, _, _, _| repo == r);
-            let installs = downloaders.len() as u64;
-            // Present but never downloading: only version checks.
-            let uninstalls = (present.len() - downloaders.len()) as u64;
-            let downloads: u64 = stats.cells.iter().filter(|(c, _)| c.pull.repo == r).map(|(_, n)| n.downloads()).sum();
-            extensions.insert(r, (installs, uninstalls, downloads - installs));
-        }
-        PeriodSummary { total: total.counts, unique: total.unique(), repos, extensions }
-    }
-}
-
-impl Model {
-    /// Builds the world; passes over the periods run later, on `jobs` threads.
-    pub fn build(config: Config, jobs: usize) -> Model {
-        Model { world: World::build(config), summaries: OnceLock::new(), jobs: jobs.max(1) }
-    }
-
-    /// The summary of (namespace, period), computing every summary in one pass if no pass
-    /// has yet.
-    pub fn summary(&self, ns: usize, p: &Period) -> &PeriodSummary {
-        &self.summaries.get_or_init(|| {
-            let all =
-                for_each_period(&self.world, self.jobs, None, |ns, _, stats| PeriodSummary::of(&self.world, ns, stats));
-            self.collect_summaries(all)
-        })[ns][p]
-    }
-
-    /// Stores summaries computed by another pass (ignored if already known; they are equal).
-    pub fn set_summaries(&self, all: Vec<((usize, Period), PeriodSummary)>) {
-        let _ = self.summaries.set(self.collect_summaries(all));
-    }
-
-    fn collect_summaries(&self, all: Vec<((usize, Period), PeriodSummary)>) -> Vec<BTreeMap<Period, PeriodSummary>> {
-        let mut out: Vec<BTreeMap<Period, PeriodSummary>> = vec![BTreeMap::new(); self.world.namespaces.len()];
-        for ((ns, p), s) in all {
-            out[ns].insert(p, s);
-        }
-        out
-    }
-
-    pub fn periods(&self, g: Granularity) -> &[Period] {
-        self.world.calendar.periods(g)
-    }
-
-    /// The events of namespace `ns` over `p`, regenerated from their day streams.
-    pub fn period_events(&self, ns: usize, p: &Period) -> Vec<Event> {
-        period_events(&self.world, ns, p)
-    }
-
-    /// The aggregate of namespace `ns` over `p`, regenerated.
-    pub fn period_stats(&self, ns: usize, p: &Period) -> PeriodStats {
-        PeriodStats::from_events(&self.world, ns, *p, &self.period_events(ns, p))
-    }
-}
 
 /// The events of namespace `ns` over `p`, day by day in time order.
 pub fn period_events(world: &World, ns: usize, p: &Period) -> Vec<Event> {
@@ -114,12 +23,45 @@ pub fn period_events(world: &World, ns: usize, p: &Period) -> Vec<Event> {
     out
 }
 
-/// Progress counters a caller can watch while a pass runs.
-#[derive(Debug, Default)]
+/// The aggregate of namespace `ns` over `p`, regenerated from its events.
+pub fn period_stats(world: &World, ns: usize, p: &Period) -> PeriodStats {
+    PeriodStats::from_events(world, ns, *p, &period_events(world, ns, p))
+}
+
+/// Progress counters a caller can watch while a pass runs, and an optional observer told
+/// each time a period completes (the CLI draws its progress line from it).
+#[derive(Default)]
 pub struct Progress {
     pub periods_done: AtomicUsize,
     pub periods_total: AtomicUsize,
     pub rows: AtomicUsize,
+    observer: Option<Observer>,
+}
+
+type Observer = Box<dyn Fn(&Progress) + Send + Sync>;
+
+impl Progress {
+    /// Counters that call `observer` whenever a period completes.
+    pub fn observed(observer: impl Fn(&Progress) + Send + Sync + 'static) -> Progress {
+        Progress { observer: Some(Box::new(observer)), ..Progress::default() }
+    }
+
+    fn period_done(&self) {
+        self.periods_done.fetch_add(1, Ordering::Relaxed);
+        if let Some(o) = &self.observer {
+            o(self);
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Progress")
+            .field("periods_done", &self.periods_done)
+            .field("periods_total", &self.periods_total)
+            .field("rows", &self.rows)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A streamed pass over every (namespace, available period). Days are generated once, in time
@@ -138,6 +80,11 @@ pub trait Pass: Sync {
     fn feed(&self, state: &mut Self::State, events: &[Event], chunk: &Self::Chunk);
     /// The period is complete; `stats` is its aggregate.
     fn finish(&self, ns: usize, p: &Period, state: Self::State, stats: &PeriodStats) -> Self::Output;
+    /// Whether the rest of the pass is pointless (its output already failed): days are then
+    /// skipped, and the remaining periods finish at once, empty.
+    fn stopped(&self) -> bool {
+        false
+    }
 }
 
 /// Events per chunk handed to [`Pass::chunk`]: bounds what a pass derives at once (about 1 MB of
@@ -194,30 +141,19 @@ pub fn run_pass<P: Pass>(
     if let Some(pr) = progress {
         pr.periods_total.fetch_add(work.len(), Ordering::Relaxed);
     }
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<P::Output>>> = Mutex::new((0..work.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, plan.len().max(1)) {
-            scope.spawn(|| {
-                let mut buffers = Buffers {
-                    events: Vec::new(),
-                    cells: Vec::new(),
-                    day_cells: Vec::new(),
-                    derived: P::Chunk::default(),
-                    pool: Vec::new(),
-                };
-                loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = plan.get(k) else { break };
-                    run_job(world, &work, job, pass, progress, &mut buffers, |i, out| {
-                        results.lock().expect("no worker panicked")[i] = Some(out);
-                    });
-                }
-            });
-        }
-    });
+    let init = || Buffers {
+        events: Vec::new(),
+        cells: Vec::new(),
+        day_cells: Vec::new(),
+        derived: P::Chunk::default(),
+        pool: Vec::new(),
+    };
+    let done = jobs::map_with(jobs, plan, init, |buffers, job| run_job(world, &work, &job, pass, progress, buffers));
     crate::memory::release_free_memory();
-    let results = results.into_inner().expect("no worker panicked");
+    let mut results: Vec<Option<P::Output>> = (0..work.len()).map(|_| None).collect();
+    for (i, out) in done.into_iter().flatten() {
+        results[i] = Some(out);
+    }
     work.into_iter().zip(results).map(|(k, r)| (k, r.expect("every period ran"))).collect()
 }
 
@@ -242,8 +178,8 @@ fn run_job<P: Pass>(
     pass: &P,
     progress: Option<&Progress>,
     buf: &mut Buffers<P::Chunk>,
-    mut done: impl FnMut(usize, P::Output),
-) {
+) -> Vec<(usize, P::Output)> {
+    let mut done = Vec::with_capacity(job.periods.len());
     let mut open: Vec<(usize, P::State, PeriodStats)> = Vec::new();
     let mut pending: Vec<usize> = job.periods.clone();
     let mut day = job.start;
@@ -263,7 +199,7 @@ fn run_job<P: Pass>(
         // each open period's aggregate once, at the end of the day.
         let mut stream = events::DayStream::new(world, job.ns, day);
         buf.day_cells.clear();
-        loop {
+        while !pass.stopped() {
             buf.events.clear();
             let more = stream.next_chunk(&mut buf.events, CHUNK_EVENTS);
             let chunk = &buf.events;
@@ -292,10 +228,10 @@ fn run_job<P: Pass>(
             if open[k].2.period.last_day() == day {
                 let (i, state, st) = open.swap_remove(k);
                 let (ns, p) = &work[i];
-                done(i, pass.finish(*ns, p, state, &st));
+                done.push((i, pass.finish(*ns, p, state, &st)));
                 buf.pool.push(st.cells);
                 if let Some(pr) = progress {
-                    pr.periods_done.fetch_add(1, Ordering::Relaxed);
+                    pr.period_done();
                 }
             } else {
                 k += 1;
@@ -304,6 +240,7 @@ fn run_job<P: Pass>(
         day = day.succ_opt().expect("calendar dates are far from the end of time");
     }
     debug_assert!(open.is_empty() && pending.is_empty());
+    done
 }
 
 /// The simplest pass: `f` of each period's aggregate.
@@ -339,12 +276,12 @@ mod tests {
     /// weeks) gives every period exactly the aggregate of all its events at once.
     #[test]
     fn streamed_aggregates_equal_whole_period_aggregates() {
-        let model = Model::build(Config::default_config(), 2);
-        let streamed = for_each_period(&model.world, 2, None, |_, _, stats| stats.clone());
-        let periods = model.world.calendar.all().count() * model.world.namespaces.len();
+        let world = World::build(crate::config::Config::default_config());
+        let streamed = for_each_period(&world, 2, None, |_, _, stats| stats.clone());
+        let periods = world.calendar.all().count() * world.namespaces.len();
         assert_eq!(streamed.len(), periods);
         for ((ns, p), stats) in streamed {
-            let whole = model.period_stats(ns, &p);
+            let whole = period_stats(&world, ns, &p);
             assert!(!whole.cells.is_empty());
             assert_eq!(stats, whole, "{ns} {p:?}");
         }

@@ -1,36 +1,21 @@
-//! Serving order: the form and order in which WireMock meets the stubs, arranged for speed
-//! without changing any answer.
+//! Serving form: file sets shaped for WireMock's request matching, without changing any answer.
 //!
-//! WireMock 3 tries the stubs of a mock one by one, in priority order (1 first), for every
-//! request, and serves the first that matches. What that costs, measured on the 3.13.2 jar with
-//! `benches/serve.sh` (see `docs/performance-serving.md`):
+//! WireMock 3 tries the stubs of a mock one by one, in priority order, for every request. A
+//! templated `bodyFileName` is compiled again on every request (WireMock caches body templates,
+//! not file-name templates): measured with `benches/serve.sh`, the largest single cost of a
+//! pull series, two to three times a static answer (`docs/performance-serving.md`). So both
+//! targets, before they write anything:
 //!
-//! - a stub whose URL or method does not match is cheap, but not free (a few match results are
-//!   allocated for it), so the stubs met before a common request should be few;
-//! - a stub whose URL matches but whose header or query does not costs several times more: guards
-//!   and faults in front of every request were the largest matching cost;
-//! - a templated `bodyFileName` is compiled again on every request (WireMock caches body
-//!   templates, not file-name templates): the largest single cost, two to three times a static
-//!   answer.
+//! 1. merge the variants of a file set that answer with one file into one request pattern (an
+//!    `or` of the accepted values per query parameter: 16 pull-series variants instead of 45);
+//! 2. for the standalone target, turn small file sets ([`EXPAND_MAX`] files at most) into one
+//!    stub per file with a static `bodyFileName`, nothing left to compile.
 //!
-//! So this pass, run by both targets before they write anything:
-//!
-//! 1. merges the variants of a file set that share one file into one request pattern (`or` of
-//!    the accepted values per query parameter: 16 pull-series variants instead of 45);
-//! 2. for the standalone target, turns small file sets ([`EXPAND_MAX`] files at most) into one
-//!    stub per file with a static `bodyFileName` (no file-name template to compile);
-//! 3. moves the fault stubs behind every other stub: each other stub refuses a request that asks
-//!    for a fault (`X-Mock-Fault` with a fault name) and serves only while the fault scenario is
-//!    in its initial state `Started` (WireMock refuses to set a scenario to a state no stub
-//!    names, so those are the only other states), so the faults cost nothing to requests that
-//!    do not ask for one;
-//! 4. gives the common families their own priority bands ([`serving_priority`]), keeping every
-//!    relative order between stubs whose requests can overlap.
+//! The order in which WireMock meets the stubs (priorities, faults last) is the routes' choice:
+//! `crate::routes::api::priority`.
 use serde_json::{json, Value};
 
-use crate::routes::{FAULT_HEADER, FAULT_SCENARIO};
-use crate::stub::{alternation, Body, Stub, Variant};
-use crate::target::Target;
+use super::{Body, Stub, Target, Variant};
 
 /// File sets with at most this many files (after merging) become one stub per file in the
 /// standalone tree: the pull series of a namespace or of `/repos/pulls` (2 timespans x 4
@@ -38,12 +23,6 @@ use crate::target::Target;
 /// templated stub: a stub per file would lengthen the scan for every other request more than
 /// the template costs them.
 pub const EXPAND_MAX: usize = 16;
-
-/// Priority of the fault stubs: after every other stub (see the module documentation).
-pub const FAULT_PRIORITY: u32 = 200;
-
-/// The scenario state every non-fault stub requires (WireMock's initial state).
-pub const NORMAL_STATE: &str = "Started";
 
 /// Arranges the stubs of a mock for serving by `target` (see the module documentation).
 pub fn arrange(stubs: Vec<Stub>, target: Target) -> Vec<Stub> {
@@ -58,62 +37,7 @@ pub fn arrange(stubs: Vec<Stub>, target: Target) -> Vec<Stub> {
         }
         out.push(s);
     }
-    gate_faults(&mut out);
-    for s in &mut out {
-        s.priority = serving_priority(s);
-    }
     out
-}
-
-/// The priority a stub is served at. The generator's priorities (1 first) are kept in order,
-/// ten apart; the common families of priority 2 get their own bands, the smallest and most
-/// often called first; the signed downloads (priority 1 by their own order) move behind the API
-/// stubs, whose URLs never overlap theirs, but stay before their expired-link stubs.
-pub fn serving_priority(s: &Stub) -> u32 {
-    let seg: Vec<&str> = s.key.split('/').collect();
-    let at = |i: usize| seg.get(i).copied().unwrap_or("");
-    match (at(0), s.priority) {
-        ("fault", _) => FAULT_PRIORITY,
-        ("dvp-reports", _) if at(2) == "download" => 26,
-        ("dvp-exports", _) if at(2) == "download" => 27,
-        (root, _) if root.starts_with("dvp-") && at(2) == "expired" => 28,
-        (_, 2) => match at(1) {
-            "exports" if at(3) == "dataview" => 21,
-            "repos-pulls" => 22,
-            "pulls" => 23,
-            "report" => 24,
-            "repo-pulls" => 25,
-            _ => 20,
-        },
-        (_, p) => p * 10,
-    }
-}
-
-/// Moves the faults behind every other stub: the others refuse a fault header and serve only in
-/// the fault scenario's initial state.
-fn gate_faults(stubs: &mut [Stub]) {
-    let names: Vec<String> = stubs
-        .iter()
-        .filter(|s| s.key.starts_with("fault/header/"))
-        .filter_map(|s| s.request["headers"][FAULT_HEADER]["equalTo"].as_str().map(str::to_string))
-        .collect();
-    let refuse = json!({ "doesNotMatch": format!("^{}$", alternation(names.iter().map(String::as_str))) });
-    let gate = |req: &mut Value| {
-        if let Value::Object(m) = req {
-            let headers = m.entry("headers").or_insert_with(|| json!({}));
-            headers[FAULT_HEADER] = refuse.clone();
-        }
-    };
-    for s in stubs.iter_mut().filter(|s| !s.key.starts_with("fault/")) {
-        assert!(s.scenario.is_none(), "stub {} is already in a scenario", s.key);
-        s.scenario = Some((FAULT_SCENARIO.into(), NORMAL_STATE.into()));
-        gate(&mut s.request);
-        if let Body::FileSet { variants, .. } = &mut s.response.body {
-            for v in variants {
-                gate(&mut v.request);
-            }
-        }
-    }
 }
 
 /// One stub per variant of a file set, each with its file as a static `bodyFileName`.
@@ -125,6 +49,11 @@ fn expand(s: Stub) -> Vec<Stub> {
             let stem = v.file.rsplit('/').next().unwrap_or(&v.file).trim_end_matches(".json");
             let mut r = s.response.clone();
             r.body = Body::File(v.file.clone());
+            for (name, value) in &mut r.headers {
+                if let Some((_, concrete)) = v.headers.iter().find(|(n, _)| n == name) {
+                    value.clone_from(concrete);
+                }
+            }
             r.templated = r.headers.iter().any(|(_, h)| h.contains("{{"));
             let mut e = Stub::new(
                 format!("{}/{stem}", s.key),
@@ -146,10 +75,14 @@ fn expand(s: Stub) -> Vec<Stub> {
 /// last variant (the one that names every parameter). Anything else is left as it is.
 pub fn merge_by_file(variants: Vec<Variant>) -> Vec<Variant> {
     let mut groups: Vec<Vec<Variant>> = Vec::new();
+    let mut by_file: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for v in variants {
-        match groups.iter_mut().find(|g| g[0].file == v.file) {
-            Some(g) => g.push(v),
-            None => groups.push(vec![v]),
+        match by_file.get(&v.file) {
+            Some(&i) => groups[i].push(v),
+            None => {
+                by_file.insert(v.file.clone(), groups.len());
+                groups.push(vec![v]);
+            }
         }
     }
     let mut out = Vec::new();
@@ -172,6 +105,9 @@ fn merged(group: &[Variant]) -> Option<Variant> {
         r
     };
     let first = &group[0];
+    if group.iter().any(|v| v.headers != first.headers) {
+        return None;
+    }
     let params = first.request["queryParameters"].as_object()?;
     if group.iter().any(|v| without_query(v) != without_query(first)) {
         return None;
@@ -200,7 +136,7 @@ fn merged(group: &[Variant]) -> Option<Variant> {
     let last = group.last().expect("a group is never empty");
     let mut request = first.request.clone();
     request["queryParameters"] = Value::Object(merged_query);
-    Some(Variant { label: last.label.clone(), request, file: first.file.clone() })
+    Some(Variant { label: last.label.clone(), request, file: first.file.clone(), headers: first.headers.clone() })
 }
 
 #[cfg(test)]
@@ -208,11 +144,7 @@ mod tests {
     use super::*;
 
     fn v(label: &str, t: Value, g: Value, file: &str) -> Variant {
-        Variant {
-            label: label.into(),
-            request: json!({ "method": "GET", "urlPath": "/p", "queryParameters": { "t": t, "g": g } }),
-            file: file.into(),
-        }
+        Variant::new(label, json!({ "method": "GET", "urlPath": "/p", "queryParameters": { "t": t, "g": g } }), file)
     }
 
     #[test]

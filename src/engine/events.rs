@@ -60,7 +60,7 @@ impl Event {
 /// and a weekday/weekend rhythm (weekdays 1.16, weekend days 0.6; they sum to 7).
 pub fn daily_mean(ns: &Namespace, history_start: NaiveDate, day: NaiveDate) -> f64 {
     let years = (day - history_start).num_days() as f64 / 365.25;
-    let growth = (1.0 + ns.growth).powf(years);
+    let growth = libm::pow(1.0 + ns.growth, years);
     let rhythm = if is_weekend(day) { 0.6 } else { 1.16 };
     // A quiet week between Christmas and New Year.
     let holiday =
@@ -124,7 +124,7 @@ impl<'w> DayStream<'w> {
         let (ns, s) = (self.ns, &mut self.rng);
         // The minimum of `left` uniform times on [at, 1).
         let v = rng::unit(s);
-        self.at += (1.0 - self.at) * (1.0 - (1.0 - v).powf(1.0 / f64::from(self.left)));
+        self.at += (1.0 - self.at) * (1.0 - libm::pow(1.0 - v, 1.0 / f64::from(self.left)));
         self.left -= 1;
         let second = ((self.at * 86_400.0) as u32).min(86_399);
         let repo_i = ns.repo_pick.pick(s);

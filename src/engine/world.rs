@@ -444,7 +444,7 @@ fn build_clients(seed: u64, n: u32) -> Vec<Client> {
             }
             // Heavy-tailed activity: a few clients (CI fleets) pull a lot.
             let u = rng::unit(&mut s);
-            let mut activity = (1.0 - u).powf(-1.0 / 1.1).min(1000.0);
+            let mut activity = libm::pow(1.0 - u, -1.0 / 1.1).min(1000.0);
             if on_cloud {
                 activity *= 2.0;
             }

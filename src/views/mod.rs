@@ -1,11 +1,16 @@
-//! Legacy analytics v1 views: CSV exports and pull-series JSON, pure functions of the model.
+//! Views: pure functions from aggregates to bodies. Legacy analytics v1 CSV exports and
+//! pull-series JSON here; DVP Core reports in [`reports`]; column layouts in [`csv_layout`].
+pub mod csv_layout;
+pub mod reports;
+
 use serde_json::{json, Value};
 
 use crate::calendar::{Granularity, Period};
-use crate::csv_layout as layout;
 use crate::events::Event;
-use crate::model::Model;
+use crate::model::{Model, Summaries};
 use crate::stats::{Counts, PeriodStats, Tally};
+use crate::views::csv_layout as layout;
+use crate::world::World;
 use crate::world::AGENTS;
 
 /// An export view (`dataview` path segment).
@@ -50,8 +55,13 @@ impl Dataview {
 /// [`write_export`]).
 pub fn export_csv(model: &Model, ns: usize, period: &Period, view: Dataview) -> Vec<u8> {
     let mut out = Vec::new();
-    let stats = if view == Dataview::Raw { PeriodStats::new(*period, ns) } else { model.period_stats(ns, period) };
-    write_export(model, ns, period, view, &stats, &mut RowSink(&mut out)).expect("writing to memory cannot fail");
+    let mut rows = RowSink(&mut out);
+    let written = match view {
+        Dataview::ExtSummary => write_ext_summary(&model.world, &model.summaries, ns, period, &mut rows),
+        Dataview::Raw => write_export(&model.world, ns, period, view, &PeriodStats::new(*period, ns), &mut rows),
+        _ => write_export(&model.world, ns, period, view, &model.period_stats(ns, period), &mut rows),
+    };
+    written.expect("writing to memory cannot fail");
     out
 }
 
@@ -234,9 +244,10 @@ impl<'a, R: Rows> RowWriter<'a, R> {
 }
 
 /// Renders the export of `view` from the period's aggregate into `out` (raw rows are
-/// regenerated from the period's days).
+/// regenerated from the period's days). `ext-summary` reads running totals over earlier
+/// periods instead: [`write_ext_summary`].
 pub fn write_export<R: Rows>(
-    model: &Model,
+    world: &World,
     ns: usize,
     period: &Period,
     view: Dataview,
@@ -244,7 +255,6 @@ pub fn write_export<R: Rows>(
     out: &mut R,
 ) -> std::io::Result<()> {
     let mut w = RowWriter::new(out);
-    let world = &model.world;
     let namespace = &world.namespaces[ns];
     let owner = namespace.name.as_str();
     let counts_cols = |t: &Tally| {
@@ -309,19 +319,7 @@ pub fn write_export<R: Rows>(
             }
         }
         Dataview::ExtSummary => {
-            w.write_record(layout::EXT_SUMMARY)?;
-            for (repo_i, repo) in namespace.repos.iter().enumerate().filter(|(_, r)| r.extension) {
-                let e = extension_counts(model, ns, repo_i as u16, period);
-                w.write_record([
-                    owner,
-                    repo.name.as_str(),
-                    &e.installs.to_string(),
-                    &e.total_installs.to_string(),
-                    &e.uninstalls.to_string(),
-                    &e.total_uninstalls.to_string(),
-                    &e.updates.to_string(),
-                ])?;
-            }
+            return Err(std::io::Error::other("ext-summary is rendered from summaries: write_ext_summary"));
         }
     }
     Ok(())
@@ -339,16 +337,49 @@ pub struct ExtensionCounts {
     pub updates: u64,
 }
 
-pub fn extension_counts(model: &Model, ns: usize, repo: u16, period: &Period) -> ExtensionCounts {
-    let one = |p: &Period| model.summary(ns, p).extensions.get(&repo).copied().unwrap_or_default();
+pub fn extension_counts(
+    world: &World,
+    summaries: &Summaries,
+    ns: usize,
+    repo: u16,
+    period: &Period,
+) -> ExtensionCounts {
+    let one = |p: &Period| summaries.get(ns, p).extensions.get(&repo).copied().unwrap_or_default();
     let (installs, uninstalls, updates) = one(period);
     let mut e = ExtensionCounts { installs, uninstalls, updates, ..Default::default() };
-    for p in model.periods(period.granularity).iter().filter(|p| p.start <= period.start) {
+    for p in world.calendar.periods(period.granularity).iter().filter(|p| p.start <= period.start) {
         let (i, u, _) = one(p);
         e.total_installs += i;
         e.total_uninstalls += u;
     }
     e
+}
+
+/// Renders the `ext-summary` export of namespace `ns` over `period` into `out`.
+pub fn write_ext_summary<R: Rows>(
+    world: &World,
+    summaries: &Summaries,
+    ns: usize,
+    period: &Period,
+    out: &mut R,
+) -> std::io::Result<()> {
+    let mut w = RowWriter::new(out);
+    let namespace = &world.namespaces[ns];
+    let owner = namespace.name.as_str();
+    w.write_record(layout::EXT_SUMMARY)?;
+    for (repo_i, repo) in namespace.repos.iter().enumerate().filter(|(_, r)| r.extension) {
+        let e = extension_counts(world, summaries, ns, repo_i as u16, period);
+        w.write_record([
+            owner,
+            repo.name.as_str(),
+            &e.installs.to_string(),
+            &e.total_installs.to_string(),
+            &e.uninstalls.to_string(),
+            &e.total_uninstalls.to_string(),
+            &e.updates.to_string(),
+        ])?;
+    }
+    Ok(())
 }
 
 /// The `group` query parameter.

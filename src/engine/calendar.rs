@@ -14,6 +14,9 @@ pub enum Granularity {
 }
 
 impl Granularity {
+    /// Both, in API order.
+    pub const ALL: [Granularity; 2] = [Granularity::Week, Granularity::Month];
+
     /// The API spelling (`weeks`, `months`).
     pub fn api(self) -> &'static str {
         match self {
@@ -30,6 +33,10 @@ impl Granularity {
     }
     /// `DATE_GRANULARITY` in report CSVs (`week`, `month`).
     pub fn csv(self) -> &'static str {
+        self.item()
+    }
+    /// The key of one period in export listings (`week`, `month`).
+    pub fn item(self) -> &'static str {
         match self {
             Granularity::Week => "week",
             Granularity::Month => "month",

@@ -3,7 +3,7 @@
 //! A stub's body is inline text, one body file, or a *file set*: a templated `bodyFileName`
 //! for the standalone target plus the list of concrete variants (request pattern + file) that
 //! the Cloud target expands into one stub each, since Cloud imports carry no `__files`.
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// Namespace of every stub id (UUID v5 of the stub key under it).
@@ -37,8 +37,39 @@ pub struct Response {
     pub templated: bool,
     /// The body text itself is a template (rendered per request).
     pub body_templated: bool,
-    /// Extra response fields (`fixedDelayMilliseconds`, `delayDistribution`, `fault`).
-    pub extra: Map<String, Value>,
+    /// A delay before answering.
+    pub delay: Option<Delay>,
+    /// A network fault instead of an answer.
+    pub fault: Option<Fault>,
+    /// The body file is sent as is, even when headers are templated (large files).
+    pub raw_body_file: bool,
+}
+
+/// A response delay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delay {
+    Fixed { millis: u32 },
+    Uniform { lower: u32, upper: u32 },
+}
+
+/// A WireMock network fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    ConnectionResetByPeer,
+    EmptyResponse,
+    MalformedResponseChunk,
+    RandomDataThenClose,
+}
+
+impl Fault {
+    pub fn api(self) -> &'static str {
+        match self {
+            Fault::ConnectionResetByPeer => "CONNECTION_RESET_BY_PEER",
+            Fault::EmptyResponse => "EMPTY_RESPONSE",
+            Fault::MalformedResponseChunk => "MALFORMED_RESPONSE_CHUNK",
+            Fault::RandomDataThenClose => "RANDOM_DATA_THEN_CLOSE",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +91,20 @@ pub struct Variant {
     pub label: String,
     pub request: Value,
     pub file: String,
+    /// Concrete values of the stub's templated headers for this variant (the Cloud target,
+    /// which expands file sets, writes these instead).
+    pub headers: Vec<(String, String)>,
+}
+
+impl Variant {
+    pub fn new(label: impl Into<String>, request: Value, file: impl Into<String>) -> Variant {
+        Variant { label: label.into(), request, file: file.into(), headers: Vec::new() }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Variant {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
 }
 
 impl Stub {
@@ -86,7 +131,9 @@ impl Response {
             body,
             templated: false,
             body_templated: false,
-            extra: Map::new(),
+            delay: None,
+            fault: None,
+            raw_body_file: false,
         }
     }
 
@@ -116,6 +163,25 @@ impl Response {
 
     pub fn body_templated(mut self) -> Response {
         self.body_templated = true;
+        self
+    }
+
+    /// A network fault instead of an answer (no headers, no body).
+    pub fn fault(fault: Fault) -> Response {
+        let mut r = Response::new(200, "application/json", Body::Empty);
+        r.headers.clear();
+        r.fault = Some(fault);
+        r
+    }
+
+    pub fn delayed(mut self, delay: Delay) -> Response {
+        self.delay = Some(delay);
+        self
+    }
+
+    /// Sends the body file as is although headers are templated.
+    pub fn raw_body_file(mut self) -> Response {
+        self.raw_body_file = true;
         self
     }
 }

@@ -4,9 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
 use crate::calendar::{Granularity, Period};
-use crate::csv_layout as layout;
-use crate::model::Model;
+use crate::pass::period_stats;
 use crate::stats::{ClientSet, PeriodStats, Tally};
+use crate::views::csv_layout as layout;
 use crate::world::{UseCase, World, AGENTS, PUBLIC_IMAGES};
 
 /// A report type (`type` in the catalogue).
@@ -57,11 +57,11 @@ pub fn file_name(ns: &str, t: ReportType, p: &Period) -> String {
 }
 
 /// The retained periods of the catalogue: the last `weeks` weeks and `months` months.
-pub fn retained(model: &Model) -> Vec<Period> {
-    let r = &model.world.config.reports;
+pub fn retained(world: &World) -> Vec<Period> {
+    let r = &world.config.reports;
     let mut out = Vec::new();
     for (g, n) in [(Granularity::Week, r.weeks), (Granularity::Month, r.months)] {
-        let ps = model.periods(g);
+        let ps = world.calendar.periods(g);
         out.extend_from_slice(&ps[ps.len().saturating_sub(n as usize)..]);
     }
     out
@@ -105,16 +105,14 @@ pub struct ReportPeriod {
 impl ReportPeriod {
     /// Regenerates every namespace's aggregate of `p` (the generator collects
     /// [`repo_clients`] during its pass and uses [`ReportPeriod::from_clients`]).
-    pub fn new(model: &Model, p: &Period) -> ReportPeriod {
-        let clients = (0..model.world.namespaces.len())
-            .map(|ns| repo_clients(&model.world, &model.period_stats(ns, p)))
-            .collect();
-        ReportPeriod::from_clients(model, p, clients)
+    pub fn new(world: &World, p: &Period) -> ReportPeriod {
+        let clients = (0..world.namespaces.len()).map(|ns| repo_clients(world, &period_stats(world, ns, p))).collect();
+        ReportPeriod::from_clients(world, p, clients)
     }
 
-    pub fn from_clients(model: &Model, p: &Period, clients: Vec<RepoClients>) -> ReportPeriod {
+    pub fn from_clients(world: &World, p: &Period, clients: Vec<RepoClients>) -> ReportPeriod {
         let mut images = Vec::new();
-        for (ns, n) in model.world.namespaces.iter().enumerate() {
+        for (ns, n) in world.namespaces.iter().enumerate() {
             for (r, repo) in n.repos.iter().enumerate() {
                 let at = clients[ns].iter().position(|(x, _)| *x as usize == r).map(|i| (ns, i));
                 images.push((format!("{}/{}", n.name, repo.name), at));
@@ -141,12 +139,12 @@ impl ReportType {
 }
 
 /// Renders one report CSV, regenerating what it needs.
-pub fn report_csv(model: &Model, ns: usize, t: ReportType, p: &Period) -> Vec<u8> {
+pub fn report_csv(world: &World, ns: usize, t: ReportType, p: &Period) -> Vec<u8> {
     let mut out = Vec::new();
     if t.cross_namespace() {
-        write_technographic(model, &ReportPeriod::new(model, p), ns, t, &mut out)
+        write_technographic(world, &ReportPeriod::new(world, p), ns, t, &mut out)
     } else {
-        write_report(model, ns, &model.period_stats(ns, p), t, &mut out)
+        write_report(world, ns, &period_stats(world, ns, p), t, &mut out)
     }
     .expect("writing to memory cannot fail");
     out
@@ -162,22 +160,21 @@ pub fn use_case(agent: u8, on_cloud: bool) -> UseCase {
 }
 
 /// The first columns of every report row: granularity, period start, publisher.
-fn row_prefix(model: &Model, ns: usize, p: &Period) -> (&'static str, String, String) {
-    (p.granularity.csv(), p.start.format("%Y-%m-%d").to_string(), model.world.namespaces[ns].publisher.clone())
+fn row_prefix(world: &World, ns: usize, p: &Period) -> (&'static str, String, String) {
+    (p.granularity.csv(), p.start.format("%Y-%m-%d").to_string(), world.namespaces[ns].publisher.clone())
 }
 
 /// Renders a report of one namespace's aggregate (any type but the technographic ones, see
 /// [`ReportType::cross_namespace`] and [`write_technographic`]).
 pub fn write_report(
-    model: &Model,
+    world: &World,
     ns: usize,
     stats: &PeriodStats,
     t: ReportType,
     w: impl Write,
 ) -> std::io::Result<()> {
-    let world = &model.world;
     let namespace = &world.namespaces[ns];
-    let (gran, date, publisher) = row_prefix(model, ns, &stats.period);
+    let (gran, date, publisher) = row_prefix(world, ns, &stats.period);
     let publisher = publisher.as_str();
     let image = |r: u16| format!("{}/{}", namespace.name, namespace.repos[r as usize].name);
     let mut w = layout::writer(w);
@@ -289,17 +286,17 @@ pub fn write_report(
 
 /// Renders a technographic report (see [`ReportType::cross_namespace`]).
 pub fn write_technographic(
-    model: &Model,
+    world: &World,
     ctx: &ReportPeriod,
     ns: usize,
     t: ReportType,
     w: impl Write,
 ) -> std::io::Result<()> {
-    let (gran, date, publisher) = row_prefix(model, ns, &ctx.period);
+    let (gran, date, publisher) = row_prefix(world, ns, &ctx.period);
     let publisher = publisher.as_str();
     let mut w = layout::writer(w);
     w.write_record(t.header())?;
-    for pair in pairings(model, ctx, ns) {
+    for pair in pairings(world, ctx, ns) {
         if t == ReportType::Technographic {
             w.write_record([
                 gran,
@@ -338,8 +335,7 @@ pub struct Pairing {
 /// Pairings of each image of `ns` with every other image its pullers pull in the period: the
 /// public images of their profile and the modelled images they pulled in the same period.
 /// Only pairings with at least [`MIN_PAIR_USERS`] users are kept.
-pub fn pairings(model: &Model, ctx: &ReportPeriod, ns: usize) -> Vec<Pairing> {
-    let world = &model.world;
+pub fn pairings(world: &World, ctx: &ReportPeriod, ns: usize) -> Vec<Pairing> {
     let namespace = &world.namespaces[ns];
     // Every image a puller can pair with, distinct by name and in name order (the order of
     // the rows): public images first, then modelled images, mapped to their slot.

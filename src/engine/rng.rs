@@ -4,7 +4,8 @@
 //! seed is a fixed function of the global seed and the labels (FNV-1a over the labels, spread
 //! with SplitMix64), so each namespace/day/entity has its own independent stream: changing one
 //! namespace or adding a week does not shift any other stream, and streams can be drawn in any
-//! order or on any thread.
+//! order or on any thread. Samplers are hand-written, and the floating-point functions they
+//! use (ln, exp, cos, sqrt, pow) come from `libm`, so draws are the same on every platform.
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -62,10 +63,10 @@ pub fn poisson(rng: &mut Stream, mean: f64) -> u32 {
         // Box-Muller normal approximation, rounded and clamped at zero.
         let u1 = unit(rng).max(1e-12);
         let u2 = unit(rng);
-        let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
-        return (mean + z * mean.sqrt()).round().max(0.0) as u32;
+        let z = libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * std::f64::consts::PI * u2);
+        return (mean + z * libm::sqrt(mean)).round().max(0.0) as u32;
     }
-    let limit = (-mean).exp();
+    let limit = libm::exp(-mean);
     let mut k = 0u32;
     let mut p = 1.0;
     loop {

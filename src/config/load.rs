@@ -1,0 +1,80 @@
+//! Loading: the embedded default or a file, command-line overrides, then validation.
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::Config;
+use crate::Error;
+
+/// Values the command line may override.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Overrides {
+    pub seed: Option<u64>,
+    pub as_of: Option<NaiveDate>,
+}
+
+/// The configuration in `path` (or the embedded default), with `overrides` applied, validated.
+pub fn load(path: Option<&Path>, overrides: Overrides) -> Result<Config, Error> {
+    let file = path.map_or("<default>".to_string(), |p| p.display().to_string());
+    let mut config = match path {
+        None => Config::default_config(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Error::Config { file: file.clone(), message: format!("cannot read: {e}") })?;
+            Config::parse(&text, &file)?
+        }
+    };
+    if let Some(seed) = overrides.seed {
+        config.seed = seed;
+    }
+    if let Some(as_of) = overrides.as_of {
+        config.as_of = as_of;
+    }
+    config.validate().map_err(|message| Error::Config { file, message })?;
+    Ok(config)
+}
+
+/// Deserializes TOML text strictly; an error reads "line L, column C: key `path`: what".
+pub(super) fn deserialize(text: &str) -> Result<Config, String> {
+    serde_path_to_error::deserialize(toml::Deserializer::new(text)).map_err(|e| describe(text, &e))
+}
+
+/// Says where and what: the line and column toml points at, the key's full path (which
+/// serde_path_to_error tracks, so a missing key is not blamed on the first line's key), and
+/// the message in the configuration's own terms.
+fn describe(text: &str, e: &serde_path_to_error::Error<toml::de::Error>) -> String {
+    let inner = e.inner();
+    let msg = inner.message().trim().replace('\n', " ");
+    let path = e.path().to_string();
+    let path = if path == "." { String::new() } else { path };
+    let (key, msg) = match msg.strip_prefix("missing field `").and_then(|r| r.strip_suffix('`')) {
+        Some(field) => {
+            let key = if path.is_empty() { field.to_string() } else { format!("{path}.{field}") };
+            (Some(key), "missing; this key is required".to_string())
+        }
+        None if msg.starts_with("invalid type: map, expected a formatted date") => {
+            (Some(path), "expected a date in quotes, like \"2026-03-18\"; found an unquoted TOML date".to_string())
+        }
+        // The message already names the key (unknown fields).
+        None if msg.contains(&format!("`{}`", path.rsplit('.').next().unwrap_or_default())) => (None, msg),
+        None => (Some(path).filter(|p| !p.is_empty()), msg),
+    };
+    let at = match inner.span() {
+        Some(span) => {
+            let (line, col) = line_col(text, span.start);
+            format!("line {line}, column {col}: ")
+        }
+        None => String::new(),
+    };
+    match key {
+        Some(k) => format!("{at}key `{k}`: {msg}"),
+        None => format!("{at}{msg}"),
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, col)
+}

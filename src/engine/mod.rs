@@ -1,0 +1,22 @@
+//! The engine: from a validated configuration to events and their aggregates.
+//!
+//! ```text
+//! world     namespaces, repos, digests, clients, users, tokens (from the configuration)
+//! calendar  the weeks and months available as of `as_of`
+//! rng       one ChaCha stream per (seed, key): where determinism lives
+//! events    synthetic pulls, one stream per (namespace, day), drawn in time order
+//! stats     every aggregate: counts per (variant, client profile), client bitsets
+//! pass      one streamed pass over every (namespace, period)
+//! jobs      the one way work runs on threads
+//! model     the world plus every period's summary: what views read
+//! ```
+pub mod calendar;
+pub mod events;
+pub mod jobs;
+pub mod jwt;
+pub mod memory;
+pub mod model;
+pub mod pass;
+pub mod rng;
+pub mod stats;
+pub mod world;

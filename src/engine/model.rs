@@ -1,0 +1,106 @@
+//! The model every view reads: the world and the summary of every (namespace, available
+//! period). A `Model` cannot exist without its summaries, so no view can trigger a pass: the
+//! generator takes them from the render pass ([`crate::render::Rendered`]), tests and tools
+//! that render nothing compute them with one explicit pass ([`Model::build`]).
+use std::collections::BTreeMap;
+
+use crate::calendar::{Granularity, Period};
+use crate::config::Config;
+use crate::events::{Action, Event};
+use crate::pass::{for_each_period, period_events, period_stats};
+use crate::stats::{Counts, PeriodStats};
+use crate::world::World;
+
+/// The world and its period summaries.
+#[derive(Debug)]
+pub struct Model {
+    pub world: World,
+    pub summaries: Summaries,
+}
+
+/// What the pull series and extension views need of one (namespace, period).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeriodSummary {
+    pub total: Counts,
+    /// Distinct clients of the namespace.
+    pub unique: u64,
+    /// Per repository with events: counts and distinct clients.
+    pub repos: BTreeMap<u16, (Counts, u64)>,
+    /// Per extension repository: (installs, uninstalls, updates), see `views::extension_counts`.
+    pub extensions: BTreeMap<u16, (u64, u64, u64)>,
+}
+
+impl PeriodSummary {
+    pub fn of(world: &World, ns: usize, stats: &PeriodStats) -> PeriodSummary {
+        let total = stats.total(world);
+        let repos: BTreeMap<u16, (Counts, u64)> =
+            stats.by_repo(world).into_iter().map(|(r, t)| (r, (t.counts, t.unique()))).collect();
+        let mut extensions = BTreeMap::new();
+        for (r, _) in world.namespaces[ns].repos.iter().enumerate().filter(|(_, r)| r.extension) {
+            let r = r as u16;
+            let downloaders = stats.clients_where(world, |repo, _, _, a| repo == r && a != Action::VersionCheck);
+            let present = stats.clients_where(world, |repo, _, _, _| repo == r);
+            let installs = downloaders.len() as u64;
+            // Present but never downloading: only version checks.
+            let uninstalls = (present.len() - downloaders.len()) as u64;
+            let downloads: u64 = stats.cells.iter().filter(|(c, _)| c.pull.repo == r).map(|(_, n)| n.downloads()).sum();
+            extensions.insert(r, (installs, uninstalls, downloads - installs));
+        }
+        PeriodSummary { total: total.counts, unique: total.unique(), repos, extensions }
+    }
+}
+
+/// The summary of every (namespace, available period): per namespace (world order), by period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summaries(Vec<BTreeMap<Period, PeriodSummary>>);
+
+impl Summaries {
+    /// Gathers summaries computed by a pass over every period.
+    pub fn collect(namespaces: usize, all: impl IntoIterator<Item = ((usize, Period), PeriodSummary)>) -> Summaries {
+        let mut out: Vec<BTreeMap<Period, PeriodSummary>> = vec![BTreeMap::new(); namespaces];
+        for ((ns, p), s) in all {
+            out[ns].insert(p, s);
+        }
+        Summaries(out)
+    }
+
+    /// One pass over every period on `jobs` threads, computing only the summaries.
+    pub fn compute(world: &World, jobs: usize) -> Summaries {
+        let all = for_each_period(world, jobs, None, |ns, _, stats| PeriodSummary::of(world, ns, stats));
+        Summaries::collect(world.namespaces.len(), all)
+    }
+
+    /// The summary of namespace `ns` over the available period `p`.
+    pub fn get(&self, ns: usize, p: &Period) -> &PeriodSummary {
+        &self.0[ns][p]
+    }
+}
+
+impl Model {
+    /// The world of `config` and its summaries, computed by one explicit pass on `jobs` threads
+    /// (tests and tools; the generator takes the summaries from its render pass instead).
+    pub fn build(config: Config, jobs: usize) -> Model {
+        let world = World::build(config);
+        let summaries = Summaries::compute(&world, jobs.max(1));
+        Model { world, summaries }
+    }
+
+    /// The summary of (namespace, period).
+    pub fn summary(&self, ns: usize, p: &Period) -> &PeriodSummary {
+        self.summaries.get(ns, p)
+    }
+
+    pub fn periods(&self, g: Granularity) -> &[Period] {
+        self.world.calendar.periods(g)
+    }
+
+    /// The events of namespace `ns` over `p`, regenerated from their day streams.
+    pub fn period_events(&self, ns: usize, p: &Period) -> Vec<Event> {
+        period_events(&self.world, ns, p)
+    }
+
+    /// The aggregate of namespace `ns` over `p`, regenerated.
+    pub fn period_stats(&self, ns: usize, p: &Period) -> PeriodStats {
+        period_stats(&self.world, ns, p)
+    }
+}

@@ -1,0 +1,167 @@
+//! Exports: the years, timespans and periods of a namespace, and the listing of every
+//! dataview's parts (signed links to the files behind them, see [`super::downloads`]).
+use serde_json::{json, Value};
+
+use super::api::{priority, timespan_alternatives, ANALYTICS, EXPORT_DL, JSON, NS_404};
+use super::downloads::{signed_query, Download};
+use super::{Builder, JSON_DIR};
+use crate::calendar::Granularity;
+use crate::corpus::Case;
+use crate::render::{export_views, ExportParts, EXPORTS_DIR};
+use crate::wiremock::{alternation, regex_escape, Body, Response, Stub, Variant};
+
+impl Builder<'_> {
+    /// Takes the namespace's rendered parts out of `rendered` (their names move into the
+    /// download list).
+    pub(super) fn exports(&mut self, ns: usize, rendered: &mut ExportParts) {
+        let model = self.model;
+        let n = &model.world.namespaces[ns];
+        let name = n.name.clone();
+        let auth = self.member_tokens(ns);
+        let member = self.member_token(ns);
+        let cal = &model.world.calendar;
+        let base = format!("{ANALYTICS}/namespaces/{name}/pulls/exports/years");
+        let json_dir = format!("{JSON_DIR}/{name}/exports");
+        let views = export_views(&model.world, ns);
+
+        // years
+        let years = json!({ "years": cal.years().iter().map(|y| json!({ "year": y })).collect::<Vec<_>>() });
+        self.stub(Stub::new(
+            format!("analytics/exports/{name}/years"),
+            format!("analytics: GET /namespaces/{name}/pulls/exports/years"),
+            priority::SUCCESS,
+            json!({ "method": "GET", "urlPath": base, "headers": { "Authorization": auth } }),
+            Response::json(200, &years),
+        ));
+        if let Some(t) = &member {
+            self.case(Case::get(format!("export years {name}"), base.clone()).bearer(t).expect(
+                200,
+                JSON,
+                years.to_string(),
+            ));
+        }
+        if let (Some(t), Some(p)) = (self.outsider_token(ns), cal.weeks.last()) {
+            let listing = format!("{base}/{}/weeks/{}/raw", p.path_year(), p.path_number());
+            self.case(
+                Case::get(format!("export listing {name} as outsider"), listing).bearer(&t).expect_detail(404, NS_404),
+            );
+        }
+
+        // years/{year}/{timespantype}
+        let mut variants = Vec::new();
+        for y in cal.years() {
+            for g in [Granularity::Week, Granularity::Month] {
+                let (key, item) = (g.api(), g.item());
+                let list: Vec<Value> = cal
+                    .periods(g)
+                    .iter()
+                    .filter(|p| p.path_year() == y)
+                    .map(|p| json!({ item: p.path_number() }))
+                    .collect();
+                let file =
+                    self.add_file(format!("{json_dir}/{y}_{key}.json"), json!({ key: list }).to_string().into_bytes());
+                let request = json!({ "method": "GET", "urlPath": format!("{base}/{y}/{key}"), "headers": { "Authorization": auth } });
+                variants.push(Variant::new(format!("{y}/{key}"), request, file));
+            }
+        }
+        let year_alt =
+            alternation(cal.years().iter().map(|y| y.to_string()).collect::<Vec<_>>().iter().map(String::as_str));
+        self.file_set_stub(
+            format!("analytics/exports/{name}/timespans"),
+            format!("analytics: GET /namespaces/{name}/pulls/exports/years/{{year}}/{{timespantype}}"),
+            json!({ "method": "GET", "urlPathPattern": format!("^{}/{year_alt}/(?:{})$", regex_escape(&base), timespan_alternatives()), "headers": { "Authorization": auth } }),
+            format!("{json_dir}/{{{{request.pathSegments.[9]}}}}_{{{{request.pathSegments.[10]}}}}.json"),
+            variants,
+            member.as_deref(),
+            false,
+        );
+
+        // years/{year}/{timespantype}/{timespan}
+        let mut variants = Vec::new();
+        let mut alts = Vec::new();
+        for p in cal.all() {
+            let (y, tt, num) = (p.path_year(), p.granularity.api(), p.path_number());
+            let item = p.granularity.item();
+            let file =
+                self.add_file(format!("{json_dir}/{y}_{tt}_{num}.json"), json!({ item: num }).to_string().into_bytes());
+            alts.push(format!("{y}/{tt}/{num}"));
+            let request = json!({ "method": "GET", "urlPath": format!("{base}/{y}/{tt}/{num}"), "headers": { "Authorization": auth } });
+            variants.push(Variant::new(format!("{y}/{tt}/{num}"), request, file));
+        }
+        let period_alt = alternation(alts.iter().map(String::as_str));
+        self.file_set_stub(
+            format!("analytics/exports/{name}/timespan"),
+            format!("analytics: GET /namespaces/{name}/pulls/exports/years/{{year}}/{{timespantype}}/{{timespan}}"),
+            json!({ "method": "GET", "urlPathPattern": format!("^{}/{period_alt}$", regex_escape(&base)), "headers": { "Authorization": auth } }),
+            format!("{json_dir}/{{{{request.pathSegments.[9]}}}}_{{{{request.pathSegments.[10]}}}}_{{{{request.pathSegments.[11]}}}}.json"),
+            variants,
+            member.as_deref(),
+            false,
+        );
+
+        // years/{year}/{timespantype}/{timespan}/{dataview}, and the files behind the links.
+        let mut variants = Vec::new();
+        let mut downloads: Vec<Download> = Vec::new();
+        for p in cal.all() {
+            for (view, parts) in rendered.remove(&(ns, *p)).expect("every period was rendered") {
+                let mut data = Vec::new();
+                for part in parts {
+                    let sig = self.signature(&name, &part.file);
+                    data.push(format!(
+                        "{{\"url\":\"{{{{request.baseUrl}}}}{EXPORT_DL}/{name}/{}?{}\",\"size\":{}}}",
+                        part.file,
+                        signed_query(&sig),
+                        part.size
+                    ));
+                    downloads.push(Download { file: part.file, size: part.size, fingerprint: part.fingerprint });
+                }
+                let (y, tt, num) = (p.path_year(), p.granularity.api(), p.path_number());
+                let listing = format!("{{\"data\":[{}]}}", data.join(","));
+                let file =
+                    self.stream_file(format!("{json_dir}/{y}_{tt}_{num}_{}.json", view.api()), listing.into_bytes());
+                let request = json!({ "method": "GET", "urlPath": format!("{base}/{y}/{tt}/{num}/{}", view.api()), "headers": { "Authorization": auth } });
+                variants.push(Variant::new(format!("{y}/{tt}/{num}/{}", view.api()), request, file));
+            }
+        }
+        let view_alt = alternation(views.iter().map(|v| v.api()));
+        self.file_set_stub(
+            format!("analytics/exports/{name}/dataview"),
+            format!("analytics: GET /namespaces/{name}/pulls/exports/years/{{year}}/{{timespantype}}/{{timespan}}/{{dataview}}"),
+            json!({ "method": "GET", "urlPathPattern": format!("^{}/{period_alt}/{view_alt}$", regex_escape(&base)), "headers": { "Authorization": auth } }),
+            format!("{json_dir}/{{{{request.pathSegments.[9]}}}}_{{{{request.pathSegments.[10]}}}}_{{{{request.pathSegments.[11]}}}}_{{{{request.pathSegments.[12]}}}}.json"),
+            variants,
+            member.as_deref(),
+            true,
+        );
+        self.download_stubs(&name, EXPORT_DL, EXPORTS_DIR, &downloads);
+    }
+
+    /// A stub answering a file set, plus one corpus case per variant.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn file_set_stub(
+        &mut self,
+        key: String,
+        name: String,
+        request: Value,
+        template: String,
+        variants: Vec<Variant>,
+        token: Option<&str>,
+        body_templated: bool,
+    ) {
+        let with_cases = self.corpus_enabled;
+        for v in variants.iter().filter(|_| with_cases) {
+            let path = v.request["urlPath"].as_str().expect("variants use urlPath").to_string();
+            if let Some(t) = token {
+                let body = String::from_utf8(self.file_body(&v.file)).expect("JSON is UTF-8");
+                let c = Case::get(format!("{name} [{}]", v.label), path).bearer(t);
+                self.case(if body_templated { c.expect_template(200, JSON, body) } else { c.expect(200, JSON, body) });
+            }
+        }
+        let mut response = Response::new(200, JSON, Body::FileSet { template, variants }).templated();
+        if body_templated {
+            response = response.body_templated();
+        }
+        let level = if key.ends_with("/dataview") { priority::LISTING } else { priority::SUCCESS };
+        self.stub(Stub::new(key, name, level, request, response));
+    }
+}

@@ -1,0 +1,121 @@
+//! Faults on demand: by request header or for a whole run by scenario state.
+use serde_json::{json, Value};
+
+use super::api::{priority, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, HTML, JSON, PROXY, REPORT_DL, USERS};
+use super::Builder;
+use crate::corpus::Case;
+use crate::wiremock::{alternation, regex_escape, Body, Delay, Fault, Response, Stub};
+
+/// The state of the fault scenario in which every non-fault stub serves (WireMock's initial
+/// state, and the state `POST /__admin/scenarios/reset` returns to).
+pub const NORMAL_STATE: &str = "Started";
+
+impl Builder<'_> {
+    pub(super) fn faults(&mut self) {
+        let everywhere = format!(
+            "^(?:{}|{}|{}|{}|{})(?:/.*)?$",
+            regex_escape(ANALYTICS),
+            regex_escape(PROXY),
+            regex_escape(USERS),
+            regex_escape(EXPORT_DL),
+            regex_escape(REPORT_DL)
+        );
+        let rate_limited = || {
+            Response::detail(429, "Rate limit exceeded")
+                .header("Retry-After", "60")
+                .header("X-RateLimit-Limit", "180")
+                .header("X-RateLimit-Remaining", "0")
+                .header("X-RateLimit-Reset", "{{now offset='60 seconds' format='unix'}}")
+                .templated()
+        };
+        let faults: Vec<(&str, Response)> = vec![
+            ("rate-limit", rate_limited()),
+            ("500", Response::detail(500, "Internal Server Error")),
+            (
+                "502",
+                Response::new(502, HTML, Body::Text("<html><body><h1>502 Bad Gateway</h1></body></html>\n".into())),
+            ),
+            ("503", Response::detail(503, "Service Unavailable").header("Retry-After", "30")),
+            (
+                "timeout",
+                Response::new(
+                    504,
+                    HTML,
+                    Body::Text("<html><body><h1>504 Gateway Time-out</h1></body></html>\n".into()),
+                )
+                .delayed(Delay::Fixed { millis: 3000 }),
+            ),
+            (
+                "slow",
+                Response::detail(503, "Service Unavailable")
+                    .header("Retry-After", "5")
+                    .delayed(Delay::Uniform { lower: 500, upper: 2500 }),
+            ),
+            ("reset", Response::fault(Fault::ConnectionResetByPeer)),
+            ("empty", Response::fault(Fault::EmptyResponse)),
+            ("malformed", Response::fault(Fault::MalformedResponseChunk)),
+            ("garbage", Response::fault(Fault::RandomDataThenClose)),
+        ];
+        let names: Vec<&str> = faults.iter().map(|(name, _)| *name).collect();
+        self.gate_faults(&names);
+        for (name, response) in faults {
+            self.stub(Stub::new(
+                format!("fault/header/{name}"),
+                format!("fault on request: {FAULT_HEADER}: {name}"),
+                priority::FAULT,
+                json!({ "method": "ANY", "urlPathPattern": everywhere, "headers": { FAULT_HEADER: { "equalTo": name } } }),
+                response.clone(),
+            ));
+            let mut s = Stub::new(
+                format!("fault/scenario/{name}"),
+                format!("fault for the whole run: scenario {FAULT_SCENARIO} = {name}"),
+                priority::FAULT,
+                json!({ "method": "ANY", "urlPathPattern": everywhere }),
+                response.clone(),
+            );
+            s.scenario = Some((FAULT_SCENARIO.into(), name.into()));
+            self.stub(s);
+            if matches!(name, "rate-limit" | "500" | "503") {
+                let c =
+                    Case::get(format!("fault {name}"), format!("{ANALYTICS}/namespaces")).header(FAULT_HEADER, name);
+                let status = response.status;
+                let body = match &response.body {
+                    Body::Text(t) => t.clone(),
+                    _ => String::new(),
+                };
+                let mut c = c.expect(status, JSON, body);
+                if name == "rate-limit" {
+                    c = c
+                        .expect_header("Retry-After", "60")
+                        .expect_header("X-RateLimit-Remaining", "0")
+                        .expect_header("X-RateLimit-Reset", "*");
+                }
+                self.case(c);
+            }
+        }
+    }
+
+    /// Makes every stub built so far refuse a request that asks for one of the faults `names`
+    /// (header `X-Mock-Fault` with that value; any other value is ignored as before) and serve
+    /// only while the fault scenario is in WireMock's initial state `Started`. WireMock refuses
+    /// to set a scenario to a state that no stub names, so the fault names are the only other
+    /// states. The faults themselves can then come last ([`priority::FAULT`]): they cost nothing
+    /// to requests that do not ask for one, where in front they cost every request twenty
+    /// header or scenario checks.
+    fn gate_faults(&mut self, names: &[&str]) {
+        let refuse = json!({ "doesNotMatch": format!("^{}$", alternation(names.iter().copied())) });
+        let gate = |request: &mut Value| {
+            if let Value::Object(m) = request {
+                m.entry("headers").or_insert_with(|| json!({}))[FAULT_HEADER] = refuse.clone();
+            }
+        };
+        for s in &mut self.mock.stubs {
+            assert!(s.scenario.is_none(), "stub {} is already in a scenario", s.key);
+            s.scenario = Some((FAULT_SCENARIO.into(), NORMAL_STATE.into()));
+            gate(&mut s.request);
+            if let Body::FileSet { variants, .. } = &mut s.response.body {
+                variants.iter_mut().for_each(|v| gate(&mut v.request));
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Not found (404): unknown repositories and paths inside a namespace a caller may see,
+//! unknown or invisible namespaces, and unknown paths under a root.
+use serde_json::json;
+
+use super::api::{priority, Root, NOT_FOUND, NS_404, REPO_404};
+use super::{root_pattern, Builder};
+use crate::corpus::Case;
+use crate::wiremock::{regex_escape, Response, Stub};
+
+impl Builder<'_> {
+    /// Inside namespace `ns`, for its members: an unknown repository, then any other path.
+    pub(super) fn namespace_not_found(&mut self, ns: usize) {
+        let name = self.model.world.namespaces[ns].name.clone();
+        let auth = self.member_tokens(ns);
+        for r in Root::ALL {
+            let (root, label) = (r.path(), r.label());
+            let prefix = format!("{}/namespaces/{}", regex_escape(root), regex_escape(&name));
+            let mut req = json!({ "method": "GET", "urlPathPattern": format!("^{prefix}/repos/[^/]+/pulls$") });
+            if r.series_need_token() {
+                req["headers"] = json!({ "Authorization": auth });
+            }
+            self.stub(Stub::new(
+                format!("{label}/{name}/unknown-repo"),
+                format!("{label}: unknown repository in {name}"),
+                priority::UNKNOWN_REPO,
+                req,
+                Response::detail(404, REPO_404),
+            ));
+            self.stub(Stub::new(
+                format!("{label}/{name}/not-found"),
+                format!("{label}: unknown path or period in {name}"),
+                priority::MEMBER_NOT_FOUND,
+                json!({ "method": "GET", "urlPathPattern": format!("^{prefix}/.+$"), "headers": { "Authorization": auth } }),
+                Response::detail(404, NOT_FOUND),
+            ));
+            let mut c = Case::get(
+                format!("{label} unknown repo in {name}"),
+                format!("{root}/namespaces/{name}/repos/nope/pulls"),
+            );
+            if r.series_need_token() {
+                match self.member_token(ns) {
+                    Some(t) => c = c.bearer(&t),
+                    None => continue,
+                }
+            }
+            self.case(c.expect_detail(404, REPO_404));
+            if let Some(t) = self.member_token(ns) {
+                self.case(
+                    Case::get(
+                        format!("{label} unknown period in {name}"),
+                        format!("{root}/namespaces/{name}/pulls/exports/years/1999/weeks"),
+                    )
+                    .bearer(&t)
+                    .expect_detail(404, NOT_FOUND),
+                );
+            }
+        }
+    }
+
+    /// Under `root`, with any valid token: a namespace the caller may not see or that does not
+    /// exist (the same answer), public series of unmodelled namespaces, then any unknown path.
+    pub(super) fn root_not_found(&mut self, r: Root) {
+        let any = self.any_token();
+        let (root, label) = (r.path(), r.label());
+        let ns_pattern = format!("^{}/namespaces/[^/]+(?:/.*)?$", regex_escape(root));
+        self.stub(Stub::new(
+            format!("{label}/namespace-not-found"),
+            format!("{label}: namespace unknown or not visible"),
+            priority::NAMESPACE_NOT_FOUND,
+            json!({ "method": "GET", "urlPathPattern": ns_pattern, "headers": { "Authorization": any } }),
+            Response::detail(404, NS_404),
+        ));
+        if !r.series_need_token() {
+            // Public pull series of namespaces the mock does not model (e.g. `library`).
+            self.stub(Stub::new(
+                format!("{label}/public-pulls-not-found"),
+                format!("{label}: pull series of an unmodelled namespace"),
+                priority::NAMESPACE_NOT_FOUND,
+                json!({ "method": "GET", "urlPathPattern": format!("^{}/namespaces/[^/]+/(?:repos/[^/]+/)?pulls$", regex_escape(root)) }),
+                Response::detail(404, REPO_404),
+            ));
+            self.case(
+                Case::get(
+                    format!("{label} library/nginx pulls"),
+                    format!("{root}/namespaces/library/repos/nginx/pulls"),
+                )
+                .expect_detail(404, REPO_404),
+            );
+        }
+        self.stub(Stub::new(
+            format!("{label}/not-found"),
+            format!("{label}: unknown path"),
+            priority::UNKNOWN_PATH,
+            json!({ "method": "GET", "urlPathPattern": root_pattern(root), "headers": { "Authorization": any } }),
+            Response::detail(404, NOT_FOUND),
+        ));
+        if let Some(t) = self.any_user_token() {
+            self.case(
+                Case::get(
+                    format!("{label} unknown namespace"),
+                    format!("{root}/namespaces/nosuchorg/pulls/exports/years"),
+                )
+                .bearer(&t)
+                .expect_detail(404, NS_404),
+            );
+            self.case(
+                Case::get(format!("{label} unknown path"), format!("{root}/no/such/path"))
+                    .bearer(&t)
+                    .expect_detail(404, NOT_FOUND),
+            );
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Reports (proxylytics): the catalogue of a namespace and the redirect of each report URL to
+//! its signed download.
+use serde_json::json;
+
+use super::api::{priority, JSON, NS_404, PROXY, REPORT_DL, TEXT, UNAUTHENTICATED};
+use super::downloads::{signed_query, Download};
+use super::{Builder, JSON_DIR};
+use crate::corpus::Case;
+use crate::render::{ReportFiles, REPORTS_DIR};
+use crate::views::reports::{self, ReportType};
+use crate::wiremock::{Body, Response, Stub};
+
+impl Builder<'_> {
+    pub(super) fn reports(&mut self, ns: usize, files: &ReportFiles) {
+        let model = self.model;
+        let name = model.world.namespaces[ns].name.clone();
+        let auth = self.member_tokens(ns);
+        let member = self.member_token(ns);
+        let mut entries = Vec::new();
+        let mut downloads = Vec::new();
+        for p in reports::retained(&model.world) {
+            for t in ReportType::ALL {
+                let file = reports::file_name(&name, t, &p);
+                let (size, fp) = files[&(ns, p, t)];
+                entries.push(format!(
+                    "{{\"type\":\"{}\",\"url\":\"{{{{request.baseUrl}}}}{PROXY}/namespaces/{name}/reports/{file}\"}}",
+                    t.api()
+                ));
+                let sig = self.signature(&name, &file);
+                let location = format!("{{{{request.baseUrl}}}}{REPORT_DL}/{name}/{file}?{}", signed_query(&sig));
+                let path = format!("{PROXY}/namespaces/{name}/reports/{file}");
+                self.stub(Stub::new(
+                    format!("proxylytics/report/{name}/{file}"),
+                    format!("proxylytics: report {file}"),
+                    priority::REPORT,
+                    json!({ "method": "GET", "urlPath": path, "headers": { "Authorization": auth } }),
+                    Response::new(302, TEXT, Body::Empty).header("Location", &location).templated(),
+                ));
+                if let Some(tk) = &member {
+                    self.case(
+                        Case::get(format!("report redirect {file}"), path)
+                            .bearer(tk)
+                            .expect_status(302)
+                            .expect_header("Location", "*"),
+                    );
+                }
+                downloads.push(Download { file, size, fingerprint: fp });
+            }
+        }
+        let catalogue = format!("{{\"reports\":[{}]}}", entries.join(","));
+        let file = self.add_file(format!("{JSON_DIR}/{name}/reports.json"), catalogue.clone().into_bytes());
+        let path = format!("{PROXY}/namespaces/{name}/reports");
+        self.stub(Stub::new(
+            format!("proxylytics/reports/{name}"),
+            format!("proxylytics: GET /namespaces/{name}/reports"),
+            priority::SUCCESS,
+            json!({ "method": "GET", "urlPath": path, "headers": { "Authorization": auth } }),
+            Response::new(200, JSON, Body::File(file)).templated().body_templated(),
+        ));
+        if let Some(tk) = &member {
+            self.case(
+                Case::get(format!("reports catalogue {name}"), path.clone())
+                    .bearer(tk)
+                    .expect_template(200, JSON, catalogue),
+            );
+        }
+        // A caller who may not see the namespace gets the same 404 as for one that does not exist,
+        // on the catalogue and on every report URL.
+        if let (Some(tk), Some(first)) = (self.outsider_token(ns), downloads.first()) {
+            self.case(
+                Case::get(format!("reports catalogue {name} as outsider"), path.clone())
+                    .bearer(&tk)
+                    .expect_detail(404, NS_404),
+            );
+            self.case(
+                Case::get(format!("report {} as outsider", first.file), format!("{path}/{}", first.file))
+                    .bearer(&tk)
+                    .expect_detail(404, NS_404),
+            );
+        }
+        self.case(
+            Case::get(format!("reports catalogue {name} without token"), path).expect_detail(401, UNAUTHENTICATED),
+        );
+        self.download_stubs(&name, REPORT_DL, REPORTS_DIR, &downloads);
+    }
+}

@@ -1,0 +1,134 @@
+//! `GET /repos/pulls`: the series of several repositories at once, per user (analytics) and
+//! public (proxylytics), answered by a template from the embedded series.
+use serde_json::{json, Value};
+
+use super::api::{priority, Root, JSON};
+use super::pulls::{param_combinations, pulls_file_name, pulls_file_template, query_matchers, query_of};
+use super::{Builder, JSON_DIR};
+use crate::corpus::Case;
+use crate::views::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN};
+use crate::wiremock::{Body, Response, Stub, Variant};
+
+impl Builder<'_> {
+    /// The body template of `/repos/pulls`: parses the requested keys (repeated or
+    /// comma-separated) and answers each from the embedded, pre-rendered series.
+    pub(super) fn repos_pulls_template(entries: &[(String, String)]) -> String {
+        let enc = |k: &str| k.replace('/', ":").replace('.', ";");
+        let data = Value::Object(entries.iter().map(|(k, v)| (enc(k), Value::String(v.clone()))).collect()).to_string();
+        let list = entries.iter().map(|(k, _)| enc(k)).collect::<Vec<_>>().join(",");
+        format!(
+            "{{{{#parseJson 'data'}}}}{data}{{{{/parseJson}}}}{{{{#parseJson 'keys'}}}}[{{{{#each request.query.repos as |r|}}}}{{{{#unless @first}}}},{{{{/unless}}}}\"{{{{replace r ',' '\",\"'}}}}\"{{{{/each}}}}]{{{{/parseJson}}}}{{\"repos\":{{ {{{{~#each keys as |k|~}}}}{{{{#unless @first}}}},{{{{/unless}}}}\"{{{{k}}}}\":{{{{#assign 'kk'}}}}{{{{replace (replace k '/' ':') '.' ';'}}}}{{{{/assign}}}}{{{{#assign 'needle'}}}},{{{{kk}}}},{{{{/assign}}}}{{{{#if (contains ',{list},' needle)}}}}{{{{{{lookup data kk}}}}}}{{{{else}}}}{{\"pulls\":[]}}{{{{/if}}}}{{{{~/each~}}}} }}}}"
+        )
+    }
+
+    /// What the template answers for `keys`, computed directly (corpus expectation).
+    pub(super) fn repos_pulls_expected(entries: &[(String, String)], keys: &[&str]) -> String {
+        let parts: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                let v = entries.iter().find(|(e, _)| e == k).map_or("{\"pulls\":[]}", |(_, v)| v.as_str());
+                format!("\"{k}\":{v}")
+            })
+            .collect();
+        format!("{{\"repos\":{{{}}}}}", parts.join(","))
+    }
+
+    pub(super) fn repos_pulls(&mut self) {
+        let model = self.model;
+        let world = &model.world;
+        // (scope label, visible namespaces, token)
+        let mut scopes: Vec<(String, Vec<usize>, Option<String>)> =
+            world.users.iter().map(|u| (u.username.clone(), u.namespaces.clone(), Some(u.token.clone()))).collect();
+        scopes.push(("_public".into(), (0..world.namespaces.len()).collect(), None));
+        for (scope, visible, token) in scopes {
+            // Users ask the analytics root with their token; anyone may ask proxylytics.
+            let r = if token.is_some() { Root::Analytics } else { Root::Proxylytics };
+            let (root, label) = (r.path(), r.label());
+            let dir = format!("{JSON_DIR}/repos-pulls/{scope}");
+            let mut variants = Vec::new();
+            let mut templates = std::collections::BTreeMap::new();
+            for (t, m, g) in param_combinations() {
+                let (t0, m0, g0) =
+                    (t.unwrap_or(DEFAULT_TIMESPAN), m.unwrap_or(DEFAULT_PERIOD_MONTHS), g.unwrap_or(Group::Repo));
+                let file = format!("{dir}/{}", pulls_file_name(t0, m0, g0));
+                if !templates.contains_key(&file) {
+                    let entries: Vec<(String, String)> = visible
+                        .iter()
+                        .flat_map(|&ns| {
+                            let n = &world.namespaces[ns];
+                            (0..n.repos.len()).map(move |r| (ns, r))
+                        })
+                        .map(|(ns, r)| {
+                            let n = &world.namespaces[ns];
+                            (
+                                format!("{}/{}", n.name, n.repos[r].name),
+                                views::pull_data(model, ns, Some(r as u16), t0, m0, g0).to_string(),
+                            )
+                        })
+                        .collect();
+                    let tpl = Self::repos_pulls_template(&entries);
+                    self.add_file(file.clone(), tpl.into_bytes());
+                    templates.insert(file.clone(), entries);
+                }
+                let mut q = query_matchers(t, m, g);
+                q["repos"] = json!({ "matches": ".+" });
+                let mut req =
+                    json!({ "method": "GET", "urlPath": format!("{root}/repos/pulls"), "queryParameters": q });
+                if let Some(tk) = &token {
+                    req["headers"] = json!({ "Authorization": { "equalTo": format!("Bearer {tk}") } });
+                }
+                variants.push(Variant::new(query_of(t, m, g), req, file));
+            }
+            // Corpus: several subsets, both spellings, one unknown repo, for the default query
+            // and every explicit combination.
+            let visible_keys: Vec<String> = visible
+                .iter()
+                .flat_map(|&ns| {
+                    world.namespaces[ns].repos.iter().map(move |r| format!("{}/{}", world.namespaces[ns].name, r.name))
+                })
+                .collect();
+            for v in &variants {
+                let entries = &templates[&v.file];
+                let sep = if v.label.is_empty() { "?" } else { "&" };
+                let mut subsets: Vec<Vec<&str>> = vec![visible_keys.iter().take(1).map(String::as_str).collect()];
+                if v.label.is_empty() {
+                    subsets.push(visible_keys.iter().map(String::as_str).collect());
+                    subsets.push(vec![visible_keys[0].as_str(), "nobody/nothing"]);
+                }
+                for (k, keys) in subsets.iter().enumerate() {
+                    let repeated = keys.iter().map(|k| format!("repos={k}")).collect::<Vec<_>>().join("&");
+                    let comma = format!("repos={}", keys.join(","));
+                    for q in if k == 0 { vec![repeated] } else { vec![repeated, comma] } {
+                        let mut c = Case::get(
+                            format!("{label} repos/pulls as {scope} {}{sep}{q}", v.label),
+                            format!("{root}/repos/pulls{}{sep}{q}", v.label),
+                        );
+                        if let Some(tk) = &token {
+                            c = c.bearer(tk);
+                        }
+                        self.case(c.expect(200, JSON, Self::repos_pulls_expected(entries, keys)));
+                    }
+                }
+            }
+            let mut req = json!({
+                "method": "GET",
+                "urlPath": format!("{root}/repos/pulls"),
+                "queryParameters": { "repos": { "matches": ".+" } },
+            });
+            if let Some(tk) = &token {
+                req["headers"] = json!({ "Authorization": { "equalTo": format!("Bearer {tk}") } });
+            }
+            let response =
+                Response::new(200, JSON, Body::FileSet { template: pulls_file_template(&dir, Group::Repo), variants })
+                    .templated()
+                    .body_templated();
+            self.stub(Stub::new(
+                format!("{label}/repos-pulls/{scope}"),
+                format!("{label}: GET /repos/pulls as {scope}"),
+                priority::REPOS_PULLS,
+                req,
+                response,
+            ));
+        }
+    }
+}

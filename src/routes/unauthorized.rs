@@ -1,0 +1,71 @@
+//! Rejections under a root: a method other than GET with a valid token (405), and requests
+//! without a valid token (401): a personal access token, none, or anything else.
+use serde_json::json;
+
+use super::api::{priority, Root, BAD_CREDENTIALS, METHOD_NOT_ALLOWED, PAT_REJECTED, UNAUTHENTICATED};
+use super::{root_pattern, Builder};
+use crate::corpus::Case;
+use crate::wiremock::{Response, Stub};
+
+impl Builder<'_> {
+    pub(super) fn method_not_allowed(&mut self, r: Root) {
+        let any = self.any_token();
+        let (root, label) = (r.path(), r.label());
+        self.stub(Stub::new(
+            format!("{label}/method-not-allowed"),
+            format!("{label}: method not allowed"),
+            priority::METHOD_NOT_ALLOWED,
+            json!({ "method": "ANY", "urlPathPattern": root_pattern(root), "headers": { "Authorization": any } }),
+            Response::detail(405, METHOD_NOT_ALLOWED).header("Allow", "GET"),
+        ));
+        if let Some(t) = self.any_user_token() {
+            self.case(
+                Case::get(format!("{label} POST"), format!("{root}/namespaces"))
+                    .bearer(&t)
+                    .method("POST")
+                    .expect_detail(405, METHOD_NOT_ALLOWED),
+            );
+        }
+    }
+
+    pub(super) fn unauthorized(&mut self, r: Root) {
+        let (root, label) = (r.path(), r.label());
+        let all = root_pattern(root);
+        self.stub(Stub::new(
+            format!("{label}/pat-rejected"),
+            format!("{label}: personal access token used as bearer"),
+            priority::NO_CREDENTIALS,
+            json!({ "method": "ANY", "urlPathPattern": all, "headers": { "Authorization": { "matches": "^Bearer dckr_pat_.*$" } } }),
+            Response::detail(401, PAT_REJECTED),
+        ));
+        self.stub(Stub::new(
+            format!("{label}/no-credentials"),
+            format!("{label}: no credentials"),
+            priority::NO_CREDENTIALS,
+            json!({ "method": "ANY", "urlPathPattern": all, "headers": { "Authorization": { "absent": true } } }),
+            Response::detail(401, UNAUTHENTICATED),
+        ));
+        self.stub(Stub::new(
+            format!("{label}/bad-credentials"),
+            format!("{label}: invalid token"),
+            priority::BAD_CREDENTIALS,
+            json!({ "method": "ANY", "urlPathPattern": all }),
+            Response::detail(401, BAD_CREDENTIALS),
+        ));
+        self.case(
+            Case::get(format!("{label} namespaces without token"), format!("{root}/namespaces"))
+                .expect_detail(401, UNAUTHENTICATED)
+                .expect_header("WWW-Authenticate", "*"),
+        );
+        self.case(
+            Case::get(format!("{label} with a PAT"), format!("{root}/namespaces"))
+                .bearer("dckr_pat_abcdefghijklmnopqrstuvwxyz0")
+                .expect_detail(401, PAT_REJECTED),
+        );
+        self.case(
+            Case::get(format!("{label} with a forged token"), format!("{root}/namespaces"))
+                .bearer("a.b.c")
+                .expect_detail(401, BAD_CREDENTIALS),
+        );
+    }
+}
