@@ -29,7 +29,9 @@
 #
 # Per kind: WARMUP seconds of load on every server, then ROUNDS rounds in which each server gets
 # DURATION seconds (the order rotates each round so a noisy spell on a shared machine hits all
-# alike). wrk: THREADS threads, CONNECTIONS connections, --latency. Printed per kind and server:
+# alike; with CONCURRENT=1 every server is loaded at the same time instead, each by its own
+# wrk, so all meet the same neighbours: the absolute req/s are then shares of the machine and
+# only the ratios mean something). wrk: THREADS threads, CONNECTIONS connections, --latency. Printed per kind and server:
 # requests/s over all rounds, p50/p99 latency (mean over rounds), the ratio to plain, and the
 # server JVM's CPU time per request (user+system from /proc/PID/stat over the measured runs, JIT
 # compiler threads left out) with
@@ -40,7 +42,7 @@
 #
 # Environment: WIREMOCK_JAR (default target/wiremock/node_modules/wiremock/build/
 # wiremock-standalone-3.13.2.jar), DEFAULT_ROOT, CLOUD_FILE, TARGETS ("standalone cloud"),
-# DURATION (3), ROUNDS (2), WARMUP (2), THREADS (1), CONNECTIONS (8),
+# DURATION (3), ROUNDS (2), WARMUP (2), THREADS (1), CONNECTIONS (8), CONCURRENT (0),
 # VARIANTS ("NAME=ROOT_OR_IMPORT_FILE ...": more servers measured alongside, e.g. a scratch copy
 # of the tree with some stubs edited; a folder is served as a root, a file is imported),
 # WIREMOCK_ARGS (extra options for every server; default `--max-request-journal-entries 1000`
@@ -56,6 +58,7 @@ WARMUP=${WARMUP:-2}
 THREADS=${THREADS:-1}
 CONNECTIONS=${CONNECTIONS:-8}
 TARGETS=${TARGETS:-standalone cloud}
+CONCURRENT=${CONCURRENT:-0}
 read -r -a EXTRA_ARGS <<<"${WIREMOCK_ARGS:---max-request-journal-entries 1000}"
 HOST=127.0.0.1
 A=/api/publisher/analytics/v1
@@ -257,8 +260,14 @@ for k in "${KINDS[@]}"; do
     order=("${SERVERS[@]}" plain)
     for s in "${order[@]}"; do load "$s" "$k" "$WARMUP" >/dev/null; done
     for r in $(seq "$ROUNDS"); do
+        if [[ $CONCURRENT == 1 ]]; then
+            for s in "${order[@]}"; do load "$s" "$k" "$DURATION" >"$WORK/load.$s" & done
+            wait
+        else
+            for s in "${order[@]}"; do load "$s" "$k" "$DURATION" >"$WORK/load.$s"; done
+        fi
         for s in "${order[@]}"; do
-            read -r n us p50 p99 c < <(load "$s" "$k" "$DURATION")
+            read -r n us p50 p99 c <"$WORK/load.$s" || die "$s $k: no measurement"
             REQ[$s.$k]=$((${REQ[$s.$k]:-0} + n)) US[$s.$k]=$((${US[$s.$k]:-0} + us)) CPU[$s.$k]=$((${CPU[$s.$k]:-0} + c))
             P50[$s.$k]=$((${P50[$s.$k]:-0} + p50)) P99[$s.$k]=$((${P99[$s.$k]:-0} + p99))
         done
@@ -271,7 +280,7 @@ rps() { awk -v n="${REQ[$1]}" -v us="${US[$1]}" 'BEGIN { printf "%.0f", n / (us 
 cpr() { awk -v n="${REQ[$1]}" -v c="${CPU[$1]}" 'BEGIN { printf "%.0f", c / n }'; }
 ms() { awk -v v="$1" -v r="$ROUNDS" 'BEGIN { printf "%.2f", v / r / 1000 }'; }
 echo '```'
-echo "serving benchmark: wrk -t$THREADS -c$CONNECTIONS, ${WARMUP}s warm-up + $ROUNDS x ${DURATION}s per kind and server;" \
+echo "serving benchmark: wrk -t$THREADS -c$CONNECTIONS, ${WARMUP}s warm-up + $ROUNDS x ${DURATION}s per kind and server$([[ $CONCURRENT == 1 ]] && echo ', all servers loaded at once');" \
     "wiremock-standalone $(basename "$JAR" .jar | sed 's/.*-//'), $(java -version 2>&1 | head -1), $(nproc) CPUs, options: ${EXTRA_ARGS[*]:-none}"
 line="stubs:"
 for s in "${SERVERS[@]}"; do line+=" $s $(stubs "$s"),"; done

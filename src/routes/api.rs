@@ -129,9 +129,9 @@ pub fn invalid_dataview() -> String {
 ///
 /// WireMock tries the stubs in this order for every request, so the order is also what a
 /// request costs (`benches/serve.sh`, `docs/performance-serving.md`): the levels are ten apart
-/// and the common successes get their own levels, smallest families first, so a common request
-/// meets few stubs before its own; guards sit in front only where a success stub would accept
-/// a bad value; the signed downloads, whose URLs no API stub shares, come after the API; the
+/// and the common successes get their own levels, the families of few stubs first (the stubs
+/// per file of the pull series and report links last), so a common request meets few stubs
+/// before its own; guards sit in front only where a success stub would accept a bad value; the
 /// faults come last and cost nothing to a request that does not ask for one
 /// ([`super::faults`] makes every other stub refuse a fault request).
 pub mod priority {
@@ -141,20 +141,21 @@ pub mod priority {
     pub const SPECIFIC: u32 = 10;
     /// Logins, discovery, namespace metadata, catalogues, export years and weeks.
     pub const SUCCESS: u32 = 20;
-    /// Export listings (one stub per dataview).
-    pub const LISTING: u32 = 21;
-    /// `/repos/pulls`, one stub per user and file.
-    pub const REPOS_PULLS: u32 = 22;
+    /// Fresh signed downloads (a few regex stubs whose prefix no API stub shares, cheap to pass
+    /// over): reports, then export parts; an expired link after them.
+    pub const REPORT_DOWNLOAD: u32 = 21;
+    pub const EXPORT_DOWNLOAD: u32 = 22;
+    pub const EXPIRED: u32 = 23;
+    /// Export listings (one templated stub per namespace).
+    pub const LISTING: u32 = 24;
     /// Namespace pull series, one stub per namespace, root and file.
-    pub const PULLS: u32 = 23;
-    /// Report links (a redirect to the signed download).
-    pub const REPORT: u32 = 24;
+    pub const PULLS: u32 = 25;
+    /// `/repos/pulls`, one stub per user and file.
+    pub const REPOS_PULLS: u32 = 26;
+    /// Report links (a redirect to the signed download), one stub per report.
+    pub const REPORT: u32 = 27;
     /// Repository pull series (one templated stub per namespace and root).
-    pub const REPO_PULLS: u32 = 25;
-    /// Fresh signed downloads: reports, then export parts; an expired link after them.
-    pub const REPORT_DOWNLOAD: u32 = 26;
-    pub const EXPORT_DOWNLOAD: u32 = 27;
-    pub const EXPIRED: u32 = 28;
+    pub const REPO_PULLS: u32 = 28;
     /// Parameter validation that needs the success stubs to have missed (400), and storage
     /// requests with a bad signature (403).
     pub const VALIDATION: u32 = 30;

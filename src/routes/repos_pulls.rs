@@ -1,6 +1,6 @@
 //! `GET /repos/pulls`: the series of several repositories at once, per user (analytics) and
 //! public (proxylytics), answered by a template from the embedded series.
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::api::{priority, Root, JSON};
 use super::pulls::{param_combinations, pulls_file_name, pulls_file_template, query_matchers, query_of};
@@ -11,13 +11,19 @@ use crate::wiremock::{Body, Response, Stub, Variant};
 
 impl Builder<'_> {
     /// The body template of `/repos/pulls`: parses the requested keys (repeated or
-    /// comma-separated) and answers each from the embedded, pre-rendered series.
+    /// comma-separated) and answers each from the pre-rendered series, chosen by a chain of
+    /// `eq` (no per-request parsing of the series: the template engine caches the chain once,
+    /// where an embedded JSON map was parsed again on every request).
     pub(super) fn repos_pulls_template(entries: &[(String, String)]) -> String {
-        let enc = |k: &str| k.replace('/', ":").replace('.', ";");
-        let data = Value::Object(entries.iter().map(|(k, v)| (enc(k), Value::String(v.clone()))).collect()).to_string();
-        let list = entries.iter().map(|(k, _)| enc(k)).collect::<Vec<_>>().join(",");
+        let empty = "{\"pulls\":[]}";
+        let mut pick = String::new();
+        for (i, (k, v)) in entries.iter().enumerate() {
+            let open = if i == 0 { "{{#if" } else { "{{else if" };
+            pick.push_str(&format!("{open} (eq k '{k}')}}}}{v}"));
+        }
+        pick = if entries.is_empty() { empty.to_string() } else { format!("{pick}{{{{else}}}}{empty}{{{{/if}}}}") };
         format!(
-            "{{{{#parseJson 'data'}}}}{data}{{{{/parseJson}}}}{{{{#parseJson 'keys'}}}}[{{{{#each request.query.repos as |r|}}}}{{{{#unless @first}}}},{{{{/unless}}}}\"{{{{replace r ',' '\",\"'}}}}\"{{{{/each}}}}]{{{{/parseJson}}}}{{\"repos\":{{ {{{{~#each keys as |k|~}}}}{{{{#unless @first}}}},{{{{/unless}}}}\"{{{{k}}}}\":{{{{#assign 'kk'}}}}{{{{replace (replace k '/' ':') '.' ';'}}}}{{{{/assign}}}}{{{{#assign 'needle'}}}},{{{{kk}}}},{{{{/assign}}}}{{{{#if (contains ',{list},' needle)}}}}{{{{{{lookup data kk}}}}}}{{{{else}}}}{{\"pulls\":[]}}{{{{/if}}}}{{{{~/each~}}}} }}}}"
+            "{{{{#parseJson 'keys'}}}}[{{{{#each request.query.repos as |r|}}}}{{{{#unless @first}}}},{{{{/unless}}}}\"{{{{replace r ',' '\",\"'}}}}\"{{{{/each}}}}]{{{{/parseJson}}}}{{\"repos\":{{ {{{{~#each keys as |k|~}}}}{{{{#unless @first}}}},{{{{/unless}}}}\"{{{{k}}}}\":{pick}{{{{~/each~}}}} }}}}"
         )
     }
 
