@@ -261,8 +261,12 @@ for k in "${KINDS[@]}"; do
     for s in "${order[@]}"; do load "$s" "$k" "$WARMUP" >/dev/null; done
     for r in $(seq "$ROUNDS"); do
         if [[ $CONCURRENT == 1 ]]; then
-            for s in "${order[@]}"; do load "$s" "$k" "$DURATION" >"$WORK/load.$s" & done
-            wait
+            jobs=()
+            for s in "${order[@]}"; do
+                load "$s" "$k" "$DURATION" >"$WORK/load.$s" &
+                jobs+=($!)
+            done
+            wait "${jobs[@]}"
         else
             for s in "${order[@]}"; do load "$s" "$k" "$DURATION" >"$WORK/load.$s"; done
         fi

@@ -11,7 +11,7 @@ fn head(bytes: &[u8], lines: usize) -> String {
 /// The mapping files snapshotted by [`representative_stubs`].
 const STUBS: [&str; 6] = [
     "mappings/login--demo.json",
-    "mappings/analytics--pulls--acme.json",
+    "mappings/analytics--pulls--acme--weeks_last-3-months_repo.json",
     "mappings/analytics--exports--acme--dataview.json",
     "mappings/dvp-exports--acme--download.json",
     "mappings/analytics--guard--timespan.json",
