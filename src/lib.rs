@@ -10,6 +10,7 @@
 //! views/     pure functions: CSV layouts, pull series, reports
 //! routes/    every API operation as stubs + the request corpus, one file per API area
 //! wiremock/  typed stubs; targets: standalone tree or one WireMock Cloud import file
+//! preview/   one self-contained HTML page of the data (`dvp-mock preview`)
 //! output     atomic write with a manifest;  check: comparison with disk;  verify: corpus replay
 //! ```
 //!
@@ -23,6 +24,7 @@ pub mod corpus;
 pub mod engine;
 pub mod error;
 pub mod output;
+pub mod preview;
 pub mod render;
 pub mod routes;
 pub mod sink;

@@ -72,6 +72,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = TargetArg::Standalone)]
         target: TargetArg,
     },
+    /// Write one self-contained HTML page (inline SVG charts) of the data the mock serves.
+    Preview {
+        #[command(flatten)]
+        source: Source,
+        /// The page to write; its folder must exist. Replaced atomically.
+        #[arg(long, value_name = "FILE.html")]
+        out: PathBuf,
+    },
     /// Print the embedded default configuration.
     Config,
     /// Replay the full request corpus against a running mock; exit 1 on any difference.
@@ -196,6 +204,21 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 Ok(ExitCode::from(1))
             }
         }
+        Command::Preview { source, out } => {
+            dvp_mock::preview::check_target(&out)?;
+            let (config, options) = load(&source, Target::Standalone, false)?;
+            let page = dvp_mock::preview::render(&config, options.jobs);
+            dvp_mock::preview::write(&out, page.html.as_bytes())?;
+            eprintln!(
+                "wrote {} ({} bytes): {} namespaces, {} weeks and {} months",
+                out.display(),
+                page.html.len(),
+                page.namespaces,
+                page.weeks,
+                page.months
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Verify { source, url } => {
             let (config, options) = load(&source, Target::Standalone, true)?;
             let generated = dvp_mock::generate(&config, &options, &NullSink, None)?;
@@ -223,10 +246,16 @@ fn print_lines(lines: &[String]) {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
+        Err(e) if !e.use_stderr() || e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             let _ = e.print();
-            return ExitCode::from(code);
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+        Err(e) => {
+            // One line, like every other error: clap's first paragraph (it names the flag).
+            let text = e.render().to_string();
+            let first: Vec<&str> = text.lines().take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
+            eprintln!("{}", first.join(" "));
+            return ExitCode::from(2);
         }
     };
     match run(cli) {

@@ -209,3 +209,77 @@ impl Sink for DiskSink {
         std::fs::write(target, bytes)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh directory holding a previous run's output: `mappings/a.json` and `__files/b`.
+    fn previous_output(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("dvp-mock-output-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        write_file(&dir.join("mappings/a.json"), b"old stub").unwrap();
+        write_file(&dir.join("__files/b"), b"old body").unwrap();
+        dir
+    }
+
+    /// The id of a process that has exited.
+    fn dead_pid() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        pid
+    }
+
+    /// A run killed between the two renames of the swap: `mappings/` is already in its `old`
+    /// folder and the new one not yet in place. The next run puts the previous one back and
+    /// removes the dead run's folders.
+    #[test]
+    fn a_swap_killed_between_its_two_renames_is_undone() {
+        let dir = previous_output("between");
+        let pid = dead_pid();
+        let old = dir.join(format!(".dvp-mock-old-{pid}"));
+        let stage = dir.join(format!(".dvp-mock-staging-{pid}"));
+        fs::create_dir_all(&old).unwrap();
+        fs::rename(dir.join("mappings"), old.join("mappings")).unwrap();
+        write_file(&stage.join("mappings/a.json"), b"new stub").unwrap();
+        recover(&dir).unwrap();
+        assert_eq!(fs::read(dir.join("mappings/a.json")).unwrap(), b"old stub");
+        assert_eq!(fs::read(dir.join("__files/b")).unwrap(), b"old body");
+        assert!(!old.exists() && !stage.exists(), "the dead run's folders are removed");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Killed after the second rename: the new folder is in place and stays; the previous one,
+    /// still in `old`, is removed.
+    #[test]
+    fn a_swap_killed_after_its_second_rename_keeps_the_new_output() {
+        let dir = previous_output("after");
+        let pid = dead_pid();
+        let old = dir.join(format!(".dvp-mock-old-{pid}"));
+        fs::create_dir_all(&old).unwrap();
+        fs::rename(dir.join("mappings"), old.join("mappings")).unwrap();
+        write_file(&dir.join("mappings/a.json"), b"new stub").unwrap();
+        recover(&dir).unwrap();
+        assert_eq!(fs::read(dir.join("mappings/a.json")).unwrap(), b"new stub");
+        assert!(!old.exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The folders of a run that is still going are not touched.
+    #[test]
+    fn a_running_swap_is_left_alone() {
+        let dir = previous_output("running");
+        let mut running = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        let old = dir.join(format!(".dvp-mock-old-{}", running.id()));
+        fs::create_dir_all(&old).unwrap();
+        fs::rename(dir.join("mappings"), old.join("mappings")).unwrap();
+        let recovered = recover(&dir);
+        running.kill().unwrap();
+        running.wait().unwrap();
+        recovered.unwrap();
+        assert!(!dir.join("mappings").exists(), "another run's swap is its own business");
+        assert!(old.join("mappings/a.json").exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -40,8 +40,7 @@ fn mask_after(text: &str, key: &str) -> String {
 #[test]
 fn cloud_import_answers_exactly_like_the_standalone_tree() {
     let (bytes, doc) = cloud_doc();
-    let standalone_dir = support::write_scratch("parity-standalone", &support::default_tree());
-    let standalone = WireMock::start(&standalone_dir);
+    let standalone = support::default_wiremock();
     let cloud = WireMock::start_empty();
     let import =
         cloud.request("POST", "/__admin/mappings/import", &[("Content-Type", "application/json")], Some(&bytes));

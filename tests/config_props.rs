@@ -39,7 +39,7 @@ fn mutated_configs_never_panic_and_errors_are_one_line() {
         match std::panic::catch_unwind(|| Config::parse(&text, "fuzz.toml")) {
             Ok(Ok(c)) => {
                 accepted += 1;
-                assert!(c.validate().is_ok());
+                assert_accepted_config_is_usable(&c, &text);
             }
             Ok(Err(e)) => {
                 rejected += 1;
@@ -51,6 +51,22 @@ fn mutated_configs_never_panic_and_errors_are_one_line() {
         }
     }
     assert!(accepted > 0 && rejected > ITERATIONS / 2, "accepted {accepted}, rejected {rejected}");
+}
+
+/// What an accepted configuration promises, stated independently of `Config::validate`.
+fn assert_accepted_config_is_usable(c: &Config, text: &str) {
+    assert!(c.history_start < c.as_of, "history before as_of:\n{text}");
+    assert!(!c.namespaces.is_empty(), "at least one namespace:\n{text}");
+    for ns in &c.namespaces {
+        assert!(check_name(&ns.name, NameKind::Namespace).is_ok(), "{:?}:\n{text}", ns.name);
+        assert!(ns.weekly_pulls.is_finite() && ns.weekly_pulls >= 0.0, "{}:\n{text}", ns.weekly_pulls);
+        assert!(!ns.repos.is_empty(), "{} has repositories:\n{text}", ns.name);
+    }
+    for u in &c.users {
+        for n in &u.namespaces {
+            assert!(c.namespaces.iter().any(|ns| &ns.name == n), "user {} sees unknown {n}:\n{text}", u.username);
+        }
+    }
 }
 
 #[test]

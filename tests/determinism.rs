@@ -23,17 +23,21 @@ fn digest(tree: &Tree) -> u64 {
 }
 
 #[test]
-fn same_seed_same_bytes_for_any_thread_count_and_other_seed_other_data() {
+fn the_thread_count_changes_no_byte() {
     let one = tree_of(Config::default_config(), 1);
-    let two = tree_of(Config::default_config(), 2);
     let many = tree_of(Config::default_config(), 7);
-    assert!(one == two && two == many, "output depends on --jobs");
+    assert!(one == support::default_tree(), "--jobs 1 differs from --jobs 2");
+    assert!(many == support::default_tree(), "--jobs 7 differs from --jobs 2");
+}
+
+#[test]
+fn another_seed_gives_other_data_in_the_same_layout() {
     let mut other = Config::default_config();
     other.seed += 1;
-    let other = tree_of(other, 2);
+    let (base, other) = (support::default_tree(), tree_of(other, 2));
     let raw = |t: &Tree| t.iter().find(|(k, _)| k.contains("acme_raw_")).map(|(_, v)| v.clone()).unwrap();
-    assert_ne!(raw(&one), raw(&other), "another seed must give other data");
-    assert_eq!(one.keys().collect::<Vec<_>>(), other.keys().collect::<Vec<_>>(), "same layout");
+    assert_ne!(raw(&base), raw(&other), "another seed must give other data");
+    assert_eq!(base.keys().collect::<Vec<_>>(), other.keys().collect::<Vec<_>>(), "same layout");
 }
 
 #[test]
@@ -58,12 +62,17 @@ fn changing_one_namespace_leaves_the_other_files_alone() {
     for (k, v) in acme_files {
         assert_eq!(Some(v), changed.get(k), "{k} changed although only betalabs did");
     }
-    // Moving as_of forward by a week adds files and keeps old raw exports byte-identical.
+}
+
+#[test]
+fn a_later_as_of_adds_files_and_keeps_old_exports() {
+    let base = support::default_tree();
     let mut later = Config::default_config();
     later.as_of = later.as_of + chrono::Days::new(7);
     let later = tree_of(later, 2);
     let old_week = "__files/dvp/exports/acme/acme_raw_2025_w40.csv";
-    assert_eq!(base.get(old_week), later.get(old_week));
+    let before = base.get(old_week).expect("the default tree has this week's raw export");
+    assert_eq!(Some(before), later.get(old_week), "{old_week} changed when as_of moved on");
     assert!(later.len() > base.len());
 }
 

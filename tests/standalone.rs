@@ -7,24 +7,23 @@ use crate::support::{self, wiremock::WireMock};
 use dvp_mock::routes::{ANALYTICS, FAULT_HEADER, FAULT_SCENARIO, PROXY};
 use dvp_mock::verify;
 
-/// Loads the tree, checks the stub count, replays the whole corpus (every stub hit at least
-/// once), then the run-wide fault scenario, the robustness storm, and that `verify` notices a
-/// deleted stub and an edited body file.
 #[test]
-fn real_wiremock_serves_every_stub_of_the_corpus() {
+fn the_jar_loads_every_stub_of_the_tree() {
     let tree = support::default_tree();
-    let dir = support::write_scratch("standalone", &tree);
-    let wm = WireMock::start(&dir);
-    let base = wm.base_url();
-    let emitted = dvp_mock::wiremock::stub_count(&tree);
-    assert_eq!(wm.stub_count(), emitted, "WireMock loaded a different number of stubs");
+    let wm = support::default_wiremock();
+    assert_eq!(wm.stub_count(), dvp_mock::wiremock::stub_count(&tree), "WireMock loaded a different number of stubs");
+}
 
-    // Replay the corpus; collect the stubs that answered.
+/// The whole corpus answers as expected, and every stub but the fault stubs (exercised below)
+/// answered at least one of its requests.
+#[test]
+fn the_corpus_passes_and_reaches_every_stub() {
+    let wm = support::default_wiremock();
+    let base = wm.base_url();
     let agent = verify::agent();
     let mut hit = BTreeSet::new();
     let mut failures = Vec::new();
-    let corpus = support::default_corpus();
-    for case in corpus {
+    for case in support::default_corpus() {
         let got = verify::send(&agent, &base, case).unwrap_or_else(|e| panic!("{}: {e}", case.name));
         if let Err(why) = verify::compare(case, &base, &got) {
             failures.push(format!("{}: {} {}: {why}", case.name, case.method, case.path));
@@ -34,18 +33,22 @@ fn real_wiremock_serves_every_stub_of_the_corpus() {
         }
     }
     assert!(failures.is_empty(), "{} corpus failures:\n{}", failures.len(), failures.join("\n"));
-    // Every stub but the fault stubs (exercised below) answered at least one request.
-    let mappings = support::mappings(&tree);
+    let mappings = support::mappings(&support::default_tree());
     let missed: Vec<&str> = mappings
         .iter()
         .filter(|s| !s.key.starts_with("fault/") && !hit.contains(&s.id))
         .map(|s| s.name.as_str())
         .collect();
     assert!(missed.is_empty(), "stubs never hit by the corpus: {missed:?}");
+}
 
-    // Run-wide fault through the scenario, then back to normal.
-    let token = &support::default_model().world.users[0].token;
-    let auth = format!("Bearer {token}");
+/// The fault scenario switches a fault on for every request, until the scenarios are reset.
+/// (Its own server: the scenario state is global.)
+#[test]
+fn the_fault_scenario_rate_limits_the_whole_run_until_reset() {
+    let dir = support::write_scratch("standalone-scenario", &support::default_tree());
+    let wm = WireMock::start(&dir);
+    let auth = format!("Bearer {}", support::default_model().world.users[0].token);
     let ns_path = format!("{ANALYTICS}/namespaces");
     let put = wm.request(
         "PUT",
@@ -61,23 +64,41 @@ fn real_wiremock_serves_every_stub_of_the_corpus() {
     assert!(reset > 1_700_000_000, "reset is a unix timestamp: {reset}");
     assert_eq!(wm.request("POST", "/__admin/scenarios/reset", &[], None).status, 200);
     assert_eq!(wm.request("GET", &ns_path, &[("Authorization", &auth)], None).status, 200);
+}
 
-    // Connection faults on one request.
+/// Connection faults on one request: the connection breaks before any HTTP answer.
+#[test]
+fn connection_faults_break_the_connection() {
+    let wm = support::default_wiremock();
+    let ns_path = format!("{ANALYTICS}/namespaces");
     for fault in ["reset", "empty"] {
         let r = support::wiremock::http_request(wm.port(), "GET", &ns_path, &[(FAULT_HEADER, fault)], None);
-        assert!(r.is_err() || r.as_ref().unwrap().status == 0, "{fault}: expected a broken connection, got {r:?}");
+        assert!(r.is_err(), "{fault}: expected a broken connection, got {r:?}");
     }
+}
 
-    robustness_storm(&wm, token, 2000);
+#[test]
+fn seeded_bad_requests_get_json_errors_never_a_5xx() {
+    let wm = support::default_wiremock();
+    robustness_storm(&wm, &support::default_model().world.users[0].token, 2000);
+}
 
-    // `verify` must notice a deleted stub and an edited body file.
+/// `verify` notices a deleted stub and an edited body file. (Its own server: it edits both.)
+#[test]
+fn verify_notices_a_deleted_stub_and_an_edited_body_file() {
+    let tree = support::default_tree();
+    let dir = support::write_scratch("standalone-verify", &tree);
+    let wm = WireMock::start(&dir);
+    let (base, corpus) = (wm.base_url(), support::default_corpus());
     let clean = verify::run(&base, corpus);
-    assert!(clean.failures.is_empty());
+    assert!(clean.failures.is_empty(), "{:?}", &clean.failures[..clean.failures.len().min(3)]);
+    let mappings = support::mappings(&tree);
     let victim = mappings.iter().find(|s| s.key.starts_with("analytics/exports/acme/years")).unwrap();
     assert_eq!(wm.request("DELETE", &format!("/__admin/mappings/{}", victim.id), &[], None).status, 200);
     let after_delete = verify::run(&base, corpus);
     assert!(!after_delete.failures.is_empty(), "verify missed a deleted stub");
     let csv = dir.join("__files/dvp/exports/acme/acme_namespace_summary_2026_m01.csv");
+    assert!(csv.exists());
     std::fs::write(&csv, b"namespace,unique_ip_count\nacme,1\n").unwrap();
     let after_edit = verify::run(&base, corpus);
     assert!(

@@ -130,16 +130,8 @@ impl Builder<'_> {
                 .templated(),
             ));
             for v in &variants {
-                let mut c =
-                    Case::get(format!("{label} namespace pulls {name}{}", v.label), format!("{path}{}", v.label));
-                if auth.is_some() {
-                    match self.member_token(ns) {
-                        Some(t) => c = c.bearer(&t),
-                        None => continue,
-                    }
-                }
-                let body = self.mock.files[&v.file].clone();
-                self.case(c.expect(200, JSON, body));
+                let c = Case::get(format!("{label} namespace pulls {name}{}", v.label), format!("{path}{}", v.label));
+                self.series_case(c, r, ns, &v.file);
             }
             // Repository series: one stub per namespace, repo restricted to known names.
             let tpl_dir = format!("{JSON_DIR}/{name}/pulls/repo/{{{{request.path.repo}}}}");
@@ -185,19 +177,24 @@ impl Builder<'_> {
             {
                 let (repo, q) =
                     v.label.split_once('?').map_or((v.label.as_str(), String::new()), |(r, q)| (r, format!("?{q}")));
-                let mut c = Case::get(
+                let c = Case::get(
                     format!("{label} repo pulls {name}/{}", v.label),
                     format!("{root}/namespaces/{name}/repos/{repo}/pulls{q}"),
                 );
-                if auth.is_some() {
-                    match self.member_token(ns) {
-                        Some(t) => c = c.bearer(&t),
-                        None => continue,
-                    }
-                }
-                let body = self.mock.files[&v.file].clone();
-                self.case(c.expect(200, JSON, body));
+                self.series_case(c, r, ns, &v.file);
             }
         }
+    }
+
+    /// A corpus case expecting the series in `file`, with a member's token where the root
+    /// needs one (none when the namespace has no member).
+    fn series_case(&mut self, c: Case, r: Root, ns: usize, file: &str) {
+        let c = match (r.series_need_token(), self.member_token(ns)) {
+            (false, _) => c,
+            (true, Some(t)) => c.bearer(&t),
+            (true, None) => return,
+        };
+        let body = self.mock.files[file].clone();
+        self.case(c.expect(200, JSON, body));
     }
 }

@@ -78,6 +78,23 @@ pub fn mappings(tree: &Tree) -> Vec<MappingInfo> {
         .collect()
 }
 
+/// A WireMock serving the default tree, shared by the tests that only read from it: started
+/// by the first, stopped when the last one holding it is done.
+pub fn default_wiremock() -> std::sync::Arc<wiremock::WireMock> {
+    use std::sync::{Arc, Mutex, Weak};
+    static SHARED: Mutex<Weak<wiremock::WireMock>> = Mutex::new(Weak::new());
+    static STARTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let mut slot = SHARED.lock().unwrap();
+    if let Some(wm) = slot.upgrade() {
+        return wm;
+    }
+    let n = STARTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = write_scratch(&format!("default-served-{n}"), &default_tree());
+    let wm = Arc::new(wiremock::WireMock::start(&dir));
+    *slot = Arc::downgrade(&wm);
+    wm
+}
+
 /// A fresh, empty scratch directory under the target dir.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
