@@ -51,6 +51,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+source benches/wiremock-lib.sh
 JAR=${WIREMOCK_JAR:-target/wiremock/node_modules/wiremock/build/wiremock-standalone-3.13.2.jar}
 DURATION=${DURATION:-3}
 ROUNDS=${ROUNDS:-2}
@@ -83,16 +84,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/dvp-serve-bench.XXXXXX")
 declare -A PID PORT
 cleanup() {
     local s
-    for s in "${!PID[@]}"; do
-        kill -0 "${PID[$s]}" 2>/dev/null || continue
-        curl -s -m 5 -o /dev/null -X POST "http://$HOST:${PORT[$s]}/__admin/shutdown" || true
-        for _ in $(seq 50); do
-            kill -0 "${PID[$s]}" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill "${PID[$s]}" 2>/dev/null || true
-        wait "${PID[$s]}" 2>/dev/null || true
-    done
+    for s in "${!PID[@]}"; do stop_wiremock "$HOST" "${PORT[$s]}" "${PID[$s]}"; done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
