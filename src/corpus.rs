@@ -36,6 +36,9 @@ pub enum ExpectBody {
     Template(String),
     /// A body of this length and [`fingerprint`] (large files, not kept in memory).
     Fingerprint { len: u64, fingerprint: u64 },
+    /// `before` + a token minted at request time + `after`: the token starts with `head`, ends
+    /// with `tail`, and its `exp` is `iat + lifetime` and still ahead of the verifier's clock.
+    Token { before: String, head: String, tail: String, after: String, lifetime: u64 },
 }
 
 /// A fast 64-bit fingerprint of `bytes` (8 bytes per step): a compact stand-in for large
@@ -113,6 +116,27 @@ impl Case {
         self.expect.status = status;
         self.expect.content_type = Some(content_type.into());
         self.expect.body = ExpectBody::Fingerprint { len, fingerprint };
+        self
+    }
+
+    /// Expects `status`, JSON, and `before` + a fresh token of `family` + `after`.
+    pub fn expect_token(
+        mut self,
+        status: u16,
+        before: &str,
+        family: &crate::jwt::Family,
+        lifetime: u64,
+        after: &str,
+    ) -> Case {
+        self.expect.status = status;
+        self.expect.content_type = Some("application/json".into());
+        self.expect.body = ExpectBody::Token {
+            before: before.into(),
+            head: crate::jwt::head(),
+            tail: family.tail().into(),
+            after: after.into(),
+            lifetime,
+        };
         self
     }
 

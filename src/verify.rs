@@ -77,6 +77,11 @@ pub fn compare(case: &Case, base_url: &str, got: &Received) -> Result<(), String
                 Err(format!("body differs: {} bytes (expected {len}) or different content", got.body.len()))
             }
         }
+        ExpectBody::Token { before, head, tail, after, lifetime } => {
+            let actual = String::from_utf8_lossy(&got.body);
+            check_token(&actual, before, head, tail, after, *lifetime)
+                .map_err(|why| format!("{why}; got {:?}", &actual[..actual.len().min(200)]))
+        }
         ExpectBody::Template(t) => {
             let actual = String::from_utf8_lossy(&got.body);
             if template_matches(t, base_url, &actual) {
@@ -86,6 +91,24 @@ pub fn compare(case: &Case, base_url: &str, got: &Received) -> Result<(), String
             }
         }
     }
+}
+
+/// A body holding one freshly minted token (see [`ExpectBody::Token`]).
+fn check_token(actual: &str, before: &str, head: &str, tail: &str, after: &str, lifetime: u64) -> Result<(), String> {
+    let token =
+        actual.strip_prefix(before).and_then(|r| r.strip_suffix(after)).ok_or("the body around the token differs")?;
+    let middle = token.strip_prefix(head).and_then(|r| r.strip_suffix(tail)).ok_or("not a token of this principal")?;
+    if middle.len() != crate::jwt::middle_len()
+        || !middle.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(format!("token middle {middle:?} is not {} base64url characters", crate::jwt::middle_len()));
+    }
+    let (iat, exp) = crate::jwt::times(token).ok_or("token payload does not decode")?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    if exp - iat != lifetime as i64 || exp <= now || (iat - now).abs() > 300 {
+        return Err(format!("iat {iat}, exp {exp}: expected exp = iat + {lifetime} with iat about now ({now})"));
+    }
+    Ok(())
 }
 
 fn describe_mismatch(expected: &[u8], got: &[u8]) -> String {

@@ -19,7 +19,22 @@ fn normalise(body: &[u8], base: &str) -> Vec<u8> {
     for key in ["X-Amz-Date=", "AKIADVPMOCKEXAMPLE%2F"] {
         text = mask_after(&text, key);
     }
-    text.into_bytes()
+    mask_token_middles(&text).into_bytes()
+}
+
+/// Replaces the request-time middle of every minted token (its `iat`, `exp`, `jti`) with `<mid>`.
+fn mask_token_middles(text: &str) -> String {
+    let (head, len) = (dvp_mock::jwt::head(), dvp_mock::jwt::middle_len());
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(&head) {
+        let end = (i + head.len() + len).min(rest.len());
+        out.push_str(&rest[..i + head.len()]);
+        out.push_str("<mid>");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Replaces the run of `[0-9TZ]` after every `key` with `<ts>`.

@@ -1,6 +1,7 @@
 //! One integration-test binary (one link step), one module per concern.
 mod support;
 
+mod auth;
 mod cli;
 mod client_paths;
 mod cloud;

@@ -78,6 +78,9 @@ pub struct Namespace {
     #[serde(default = "default_reach")]
     pub reach: f64,
     pub repos: Vec<Repo>,
+    /// Organization access tokens (`dckr_oat_...`) that log in to this namespace alone.
+    #[serde(default)]
+    pub oats: Vec<String>,
 }
 
 /// A repository with its tags.
@@ -113,6 +116,9 @@ pub struct User {
     #[serde(default)]
     pub totp: Option<String>,
     pub namespaces: Vec<String>,
+    /// Personal access tokens (`dckr_pat_...`) of the account.
+    #[serde(default)]
+    pub pats: Vec<String>,
 }
 
 fn default_part_bytes() -> u64 {
@@ -220,7 +226,10 @@ impl Config {
                     }
                     for p in &tag.platforms {
                         if !is_platform(p) {
-                            return Err(format!("key `{at}.platforms`: `{p}` is not an os/arch[/variant] platform"));
+                            return Err(format!(
+                                "key `{at}.platforms`: `{}` is not an os/arch[/variant] platform",
+                                p.escape_debug()
+                            ));
                         }
                     }
                 }
@@ -250,8 +259,38 @@ impl Config {
                 }
             }
         }
+        check_access_tokens(self)?;
         Ok(())
     }
+}
+
+/// PATs and OATs: `dckr_pat_` / `dckr_oat_` + 27 to 32 of `[A-Za-z0-9_-]`, each used once.
+fn check_access_tokens(c: &Config) -> Result<(), String> {
+    let users = c.users.iter().enumerate().map(|(i, u)| (format!("users[{i}].pats"), &u.pats, "dckr_pat_"));
+    let orgs = c.namespaces.iter().enumerate().map(|(i, n)| (format!("namespaces[{i}].oats"), &n.oats, "dckr_oat_"));
+    let mut seen = BTreeSet::new();
+    for (i, u) in c.users.iter().enumerate() {
+        if c.namespaces.iter().any(|n| n.name == u.username && !n.oats.is_empty()) {
+            return Err(format!("key `users[{i}].username`: `{}` is an organization with OATs", u.username));
+        }
+    }
+    for (at, secrets, prefix) in users.chain(orgs) {
+        for s in secrets {
+            let rest = s.strip_prefix(prefix).unwrap_or("");
+            if !(27..=32).contains(&rest.len())
+                || !rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
+                return Err(format!(
+                    "key `{at}`: `{}` is not a valid token: expected {prefix} + 27 to 32 of [A-Za-z0-9_-]",
+                    s.escape_debug()
+                ));
+            }
+            if !seen.insert(s.as_str()) {
+                return Err(format!("key `{at}`: duplicate token `{s}`"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_weight(w: f64) -> Result<(), String> {
@@ -344,6 +383,23 @@ mod tests {
         let err = Config::parse(&text, "x.toml").unwrap_err().to_string();
         assert!(err.starts_with("x.toml: line "), "{err}");
         assert!(err.contains("clinets"), "{err}");
+    }
+
+    #[test]
+    fn access_tokens_are_checked_and_named_with_their_key() {
+        let parse = |from: &str, to: &str| Config::parse(&DEFAULT_TOML.replace(from, to), "x.toml");
+        let pat = "dckr_pat_dvpmockDemoReadOnly000000000";
+        assert!(parse("", "").is_ok());
+        let short = parse(pat, "dckr_pat_tooShort").unwrap_err().to_string();
+        assert!(short.contains("key `users[0].pats`") && short.contains("27 to 32"), "{short}");
+        let oat_as_pat = parse(pat, "dckr_oat_dvpmockDemoReadOnly000000000").unwrap_err().to_string();
+        assert!(oat_as_pat.contains("expected dckr_pat_"), "{oat_as_pat}");
+        let twice = parse("dckr_pat_dvpmockDemo2faReadOnly00000", pat).unwrap_err().to_string();
+        assert!(twice.contains("duplicate token"), "{twice}");
+        let bad_char = parse(pat, "dckr_pat_dvpmockDemoReadOnly00000000!").unwrap_err().to_string();
+        assert!(bad_char.contains("not a valid token"), "{bad_char}");
+        let clash = parse("username = \"outsider\"", "username = \"acme\"").unwrap_err().to_string();
+        assert!(clash.contains("is an organization with OATs"), "{clash}");
     }
 
     #[test]

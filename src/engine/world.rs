@@ -167,7 +167,8 @@ impl Client {
     }
 }
 
-/// A login account with its deterministic tokens.
+/// A principal that can get tokens: an account (password, PATs), or an organization through
+/// its OATs (`organization`; empty password, never logs in with one). Accounts come first.
 #[derive(Debug, Clone)]
 pub struct User {
     pub username: String,
@@ -175,9 +176,37 @@ pub struct User {
     pub totp: Option<String>,
     /// Indices into `World::namespaces`, in configuration order.
     pub namespaces: Vec<usize>,
+    /// A sample access token of the first credential (issued at `as_of`; see [`jwt::Family`]).
     pub token: String,
     pub refresh_token: String,
     pub login_2fa_token: Option<String>,
+    pub organization: bool,
+    /// The password (accounts only, first), then each PAT or OAT, with its token family.
+    pub credentials: Vec<Credential>,
+}
+
+/// One way to log in and the tokens it yields.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    /// The PAT or OAT; `None` for the password.
+    pub secret: Option<String>,
+    pub source: jwt::Source,
+    pub family: jwt::Family,
+}
+
+/// The principal's credentials with their token families.
+fn credentials(seed: u64, username: &str, password: bool, secrets: &[String], source: jwt::Source) -> Vec<Credential> {
+    let password = password.then_some((None, "password".to_string(), jwt::Source::Password));
+    let secrets = secrets.iter().enumerate().map(|(i, s)| (Some(s.clone()), format!("{}/{i}", &s[..8]), source));
+    password
+        .into_iter()
+        .chain(secrets)
+        .map(|(secret, key, source)| Credential {
+            family: jwt::Family::new(seed, &jwt::Principal { username, credential: &key, source }),
+            secret,
+            source,
+        })
+        .collect()
 }
 
 /// User-agent tools: (tool, versions, use-case class).
@@ -305,27 +334,46 @@ impl World {
         }
         let namespaces =
             config.namespaces.iter().map(|ns| build_namespace(config.seed, ns, &clients)).collect::<Vec<_>>();
-        let users = config
+        let (seed, as_of) = (config.seed, config.as_of);
+        let mut users: Vec<User> = config
             .users
             .iter()
-            .map(|u| User {
-                username: u.username.clone(),
-                password: u.password.clone(),
-                totp: u.totp.clone(),
-                namespaces: namespaces
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, ns)| u.namespaces.contains(&ns.name))
-                    .map(|(i, _)| i)
-                    .collect(),
-                token: jwt::token(config.seed, config.as_of, &u.username, "access"),
-                refresh_token: jwt::token(config.seed, config.as_of, &u.username, "refresh"),
-                login_2fa_token: u
-                    .totp
-                    .as_ref()
-                    .map(|_| jwt::token(config.seed, config.as_of, &u.username, "login_2fa")),
+            .map(|u| {
+                let credentials = credentials(seed, &u.username, true, &u.pats, jwt::Source::PersonalAccessToken);
+                User {
+                    username: u.username.clone(),
+                    password: u.password.clone(),
+                    totp: u.totp.clone(),
+                    namespaces: namespaces
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, ns)| u.namespaces.contains(&ns.name))
+                        .map(|(i, _)| i)
+                        .collect(),
+                    token: credentials[0].family.sample(as_of, jwt::LOGIN_TOKEN_LIFETIME),
+                    refresh_token: jwt::token(seed, as_of, &u.username, "refresh"),
+                    login_2fa_token: u.totp.as_ref().map(|_| jwt::token(seed, as_of, &u.username, "login_2fa")),
+                    organization: false,
+                    credentials,
+                }
             })
             .collect();
+        // INFERRED: an OAT's principal is its organization (username claim = the namespace),
+        // and it sees that namespace only.
+        users.extend(config.namespaces.iter().enumerate().filter(|(_, n)| !n.oats.is_empty()).map(|(i, n)| {
+            let credentials = credentials(seed, &n.name, false, &n.oats, jwt::Source::OrganizationAccessToken);
+            User {
+                username: n.name.clone(),
+                password: String::new(),
+                totp: None,
+                namespaces: vec![i],
+                token: credentials[0].family.sample(as_of, jwt::AUTH_TOKEN_LIFETIME),
+                refresh_token: jwt::token(seed, as_of, &n.name, "refresh"),
+                login_2fa_token: None,
+                organization: true,
+                credentials,
+            }
+        }));
         World { config, calendar, namespaces, clients, profiles, users }
     }
 

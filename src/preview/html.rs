@@ -188,10 +188,16 @@ fn reports_section(s: &mut String, model: &Model, preview: &Preview) {
     s.push_str("</section>");
 }
 
+/// What a principal logs in with: the password (accounts), then each PAT or OAT.
+fn secrets(u: &crate::world::User) -> String {
+    let password = (!u.organization).then_some(u.password.as_str());
+    password.into_iter().chain(u.credentials.iter().filter_map(|c| c.secret.as_deref())).collect::<Vec<_>>().join(" ")
+}
+
 fn users_section(s: &mut String, model: &Model) {
     let world = &model.world;
-    s.push_str("<section id=\"users\"><h2>Users and tokens <span class=\"sub\">log in with <code>POST /v2/users/login</code></span></h2>");
-    s.push_str("<table><tr><th>user</th><th>password</th><th>2FA code</th><th>sees (analytics, reports)</th><th>gets 404 for</th><th>access token</th></tr>");
+    s.push_str("<section id=\"users\"><h2>Users and tokens <span class=\"sub\">log in with <code>POST /v2/users/login</code> or <code>POST /v2/auth/token</code></span></h2>");
+    s.push_str("<table><tr><th>user</th><th>password, PATs, OATs</th><th>2FA code</th><th>sees (analytics, reports)</th><th>gets 404 for</th><th>access token</th></tr>");
     for u in &world.users {
         let sees: Vec<&str> = u.namespaces.iter().map(|&i| world.namespaces[i].name.as_str()).collect();
         let hidden: Vec<&str> = world
@@ -205,7 +211,7 @@ fn users_section(s: &mut String, model: &Model) {
             s,
             "<tr><td><b>{}</b></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td title=\"{}\"><code>{}…</code></td></tr>",
             esc(&u.username),
-            esc(&u.password),
+            esc(&secrets(u)),
             u.totp.as_deref().map_or("none".to_string(), |t| format!("<code>{}</code>", esc(t))),
             esc(&sees.join(", ")),
             if hidden.is_empty() { "nothing".to_string() } else { esc(&hidden.join(", ")) },

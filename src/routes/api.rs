@@ -11,10 +11,13 @@ pub const PROXY: &str = "/api/publisher/proxylytics/v1";
 pub const EXPORT_DL: &str = "/dvp-exports";
 /// Signed-storage prefix of report CSVs.
 pub const REPORT_DL: &str = "/dvp-reports";
-/// Docker Hub user endpoints.
-pub const USERS: &str = "/v2/users";
+/// Docker Hub login endpoints.
 pub const LOGIN: &str = "/v2/users/login";
 pub const LOGIN_2FA: &str = "/v2/users/2fa-login";
+/// The current Hub login (PAT, OAT or password; FACTS 13.1).
+pub const AUTH_TOKEN: &str = "/v2/auth/token";
+/// Every Hub v2 route (faults reach all of them).
+pub const V2: &str = "/v2";
 /// Request header that asks for a fault on one request.
 pub const FAULT_HEADER: &str = "X-Mock-Fault";
 /// WireMock scenario that switches a fault on for a whole run.
@@ -58,8 +61,10 @@ impl Root {
 pub const MFA_DETAIL: &str = "Require secondary authentication on MFA enabled account";
 pub const BAD_CREDENTIALS: &str = "Incorrect authentication credentials";
 pub const UNAUTHENTICATED: &str = "Authentication credentials were not provided.";
-pub const PAT_REJECTED: &str =
-    "Personal access tokens cannot be used here: log in with /v2/users/login and use the returned token";
+/// A raw PAT or OAT as the bearer (observed body, FACTS 13.2).
+pub const RAW_TOKEN_REJECTED: &str = r#"{"message":"unauthorized","errinfo":{}}"#;
+/// Any path nothing else answers (observed for unknown `/v2` routes, FACTS 13.2).
+pub const PAGE_NOT_FOUND: &str = r#"{"message":"404: Page Not Found"}"#;
 pub const NS_404: &str = "Not found - namespace doesn't exist or user does not have permission to access it";
 pub const REPO_404: &str = "Not found - repo doesn't exist or user does not have permission to access it";
 pub const NOT_FOUND: &str = "Not Found";
@@ -175,8 +180,18 @@ pub mod priority {
     /// No valid token (401): a personal access token or none, then anything else.
     pub const NO_CREDENTIALS: u32 = 110;
     pub const BAD_CREDENTIALS: u32 = 120;
-    /// Anything else under `/v2/users` (404).
-    pub const USERS_FALLBACK: u32 = 120;
-    /// Faults on demand: after everything, behind the gate of [`super::super::faults`].
+    /// A username locked out after failed logins (429): before its successes on both login
+    /// routes, and before every fault-free login request of that username.
+    pub const LOCKED_OUT: u32 = 5;
+    /// A failed login of a known username, counted towards its lockout (401).
+    pub const FAILED_LOGIN: u32 = 40;
+    /// Any other path under `/api` (the API's own 404), then any request nothing above
+    /// answered, anywhere on the host (the Hub's JSON 404).
+    pub const API_FALLBACK: u32 = 190;
+    pub const HOST_FALLBACK: u32 = 195;
+    /// Faults on demand: after everything, behind the gate of [`super::super::faults`]; for the
+    /// stubs that count in a scenario of their own (login lockout), which the fault scenario
+    /// cannot gate, a copy of the whole-run faults on their paths comes first.
     pub const FAULT: u32 = 200;
+    pub const FAULT_BEFORE_OWN_SCENARIO: u32 = 1;
 }

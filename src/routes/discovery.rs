@@ -2,7 +2,7 @@
 use serde_json::{json, Value};
 
 use super::api::{priority, ANALYTICS, JSON, NS_404};
-use super::Builder;
+use super::{bearer_of, Builder};
 use crate::corpus::Case;
 use crate::views::Dataview;
 use crate::wiremock::{regex_escape, Response, Stub};
@@ -33,7 +33,7 @@ impl Builder<'_> {
             let names: Vec<&str> = u.namespaces.iter().map(|&i| self.model.world.namespaces[i].name.as_str()).collect();
             let root = json!({ "namespaces": names });
             let list = Value::Array(u.namespaces.iter().map(|&i| self.namespace_metadata(i)).collect());
-            let auth = json!({ "Authorization": { "equalTo": format!("Bearer {}", u.token) } });
+            let auth = json!({ "Authorization": bearer_of([u]) });
             self.stub(Stub::new(
                 format!("analytics/root/{}", u.username),
                 format!("analytics: GET / for {}", u.username),

@@ -1,7 +1,7 @@
 //! Faults on demand: by request header or for a whole run by scenario state.
 use serde_json::{json, Value};
 
-use super::api::{priority, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, HTML, JSON, PROXY, REPORT_DL, USERS};
+use super::api::{priority, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, HTML, JSON, PROXY, REPORT_DL, V2};
 use super::Builder;
 use crate::corpus::Case;
 use crate::wiremock::{alternation, regex_escape, Body, Delay, Fault, Response, Stub};
@@ -10,24 +10,33 @@ use crate::wiremock::{alternation, regex_escape, Body, Delay, Fault, Response, S
 /// state, and the state `POST /__admin/scenarios/reset` returns to).
 pub const NORMAL_STATE: &str = "Started";
 
+/// A 429 as observed on the Hub (FACTS 13.2): `Retry-After` in seconds, the rate-limit headers
+/// (reset in unix seconds, the caller's IP), the security headers, a JSON body.
+pub(super) fn too_many_requests(retry_after: u32, detail: &str) -> Response {
+    Response::detail(429, detail)
+        .header("Retry-After", &retry_after.to_string())
+        .header("X-RateLimit-Limit", "180")
+        .header("X-RateLimit-Remaining", "0")
+        .header("X-RateLimit-Reset", &format!("{{{{now offset='{retry_after} seconds' format='unix'}}}}"))
+        .header("X-RateLimit-Ip", "{{request.clientIp}}")
+        .header("X-Frame-Options", "deny")
+        .header("X-Content-Type-Options", "nosniff")
+        .header("X-XSS-Protection", "1; mode=block")
+        .header("Strict-Transport-Security", "max-age=31536000")
+        .templated()
+}
+
 impl Builder<'_> {
     pub(super) fn faults(&mut self) {
         let everywhere = format!(
             "^(?:{}|{}|{}|{}|{})(?:/.*)?$",
             regex_escape(ANALYTICS),
             regex_escape(PROXY),
-            regex_escape(USERS),
+            regex_escape(V2),
             regex_escape(EXPORT_DL),
             regex_escape(REPORT_DL)
         );
-        let rate_limited = || {
-            Response::detail(429, "Rate limit exceeded")
-                .header("Retry-After", "60")
-                .header("X-RateLimit-Limit", "180")
-                .header("X-RateLimit-Remaining", "0")
-                .header("X-RateLimit-Reset", "{{now offset='60 seconds' format='unix'}}")
-                .templated()
-        };
+        let rate_limited = || too_many_requests(60, "Rate limit exceeded");
         let faults: Vec<(&str, Response)> = vec![
             ("rate-limit", rate_limited()),
             ("500", Response::detail(500, "Internal Server Error")),
@@ -57,7 +66,7 @@ impl Builder<'_> {
             ("garbage", Response::fault(Fault::RandomDataThenClose)),
         ];
         let names: Vec<&str> = faults.iter().map(|(name, _)| *name).collect();
-        self.gate_faults(&names);
+        let own_scenario_paths = self.gate_faults(&names);
         for (name, response) in faults {
             self.stub(Stub::new(
                 format!("fault/header/{name}"),
@@ -74,6 +83,13 @@ impl Builder<'_> {
                 response.clone(),
             );
             s.scenario = Some((FAULT_SCENARIO.into(), name.into()));
+            if !own_scenario_paths.is_empty() {
+                let mut early = s.clone();
+                early.key = format!("fault/scenario-first/{name}");
+                early.priority = priority::FAULT_BEFORE_OWN_SCENARIO;
+                early.request = json!({ "method": "ANY", "urlPathPattern": format!("^{}$", alternation(own_scenario_paths.iter().map(String::as_str))) });
+                self.stub(early);
+            }
             self.stub(s);
             if matches!(name, "rate-limit" | "500" | "503") {
                 let c =
@@ -88,7 +104,10 @@ impl Builder<'_> {
                     c = c
                         .expect_header("Retry-After", "60")
                         .expect_header("X-RateLimit-Remaining", "0")
-                        .expect_header("X-RateLimit-Reset", "*");
+                        .expect_header("X-RateLimit-Reset", "*")
+                        .expect_header("X-RateLimit-Ip", "*")
+                        .expect_header("X-Frame-Options", "deny")
+                        .expect_header("Strict-Transport-Security", "max-age=31536000");
                 }
                 self.case(c);
             }
@@ -101,21 +120,35 @@ impl Builder<'_> {
     /// to set a scenario to a state that no stub names, so the fault names are the only other
     /// states. The faults themselves can then come last ([`priority::FAULT`]): they cost nothing
     /// to requests that do not ask for one, where in front they cost every request twenty
-    /// header or scenario checks.
-    fn gate_faults(&mut self, names: &[&str]) {
+    /// header or scenario checks. A stub that already has a header rule of its own keeps it; a
+    /// stub that counts in a scenario of its own keeps that scenario, and its path is returned:
+    /// the whole-run faults must come before it there.
+    fn gate_faults(&mut self, names: &[&str]) -> Vec<String> {
         let refuse = json!({ "doesNotMatch": format!("^{}$", alternation(names.iter().copied())) });
         let gate = |request: &mut Value| {
             if let Value::Object(m) = request {
-                m.entry("headers").or_insert_with(|| json!({}))[FAULT_HEADER] = refuse.clone();
+                let headers = m.entry("headers").or_insert_with(|| json!({}));
+                if headers.get(FAULT_HEADER).is_none() {
+                    headers[FAULT_HEADER] = refuse.clone();
+                }
             }
         };
+        let mut own_scenario_paths: Vec<String> = Vec::new();
         for s in &mut self.mock.stubs {
-            assert!(s.scenario.is_none(), "stub {} is already in a scenario", s.key);
-            s.scenario = Some((FAULT_SCENARIO.into(), NORMAL_STATE.into()));
+            match &s.scenario {
+                Some(_) => {
+                    let path = s.request["urlPath"].as_str().expect("stubs in a scenario match one path");
+                    if !own_scenario_paths.iter().any(|p| p == path) {
+                        own_scenario_paths.push(path.to_string());
+                    }
+                }
+                None => s.scenario = Some((FAULT_SCENARIO.into(), NORMAL_STATE.into())),
+            }
             gate(&mut s.request);
             if let Body::FileSet { variants, .. } = &mut s.response.body {
                 variants.iter_mut().for_each(|v| gate(&mut v.request));
             }
         }
+        own_scenario_paths
     }
 }

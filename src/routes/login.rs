@@ -1,17 +1,21 @@
-//! Login and token: `POST /v2/users/login`, the 2FA second step, and the rest of `/v2/users`.
+//! Login: `POST /v2/users/login` (password, or a PAT as the password) and the 2FA second step.
+//! Unknown `/v2` paths are the host fallback's (`not_found.rs`).
 use serde_json::{json, Value};
 
-use super::api::{
-    priority, BAD_CREDENTIALS, BEARER_REALM, JSON, LOGIN, LOGIN_2FA, METHOD_NOT_ALLOWED, MFA_DETAIL, NOT_FOUND, USERS,
-};
+use super::api::{priority, BAD_CREDENTIALS, BEARER_REALM, JSON, LOGIN, LOGIN_2FA, METHOD_NOT_ALLOWED, MFA_DETAIL};
 use super::Builder;
 use crate::corpus::Case;
-use crate::wiremock::{regex_escape, Response, Stub};
-use crate::world::User;
+use crate::jwt::LOGIN_TOKEN_LIFETIME;
+use crate::wiremock::{Body, Response, Stub};
+use crate::world::{Credential, User};
 
 impl Builder<'_> {
     pub(super) fn login(&mut self) {
-        let users = self.model.world.users.clone();
+        let users: Vec<User> = self.model.world.users.iter().filter(|u| !u.organization).cloned().collect();
+        // Failed logins count towards a lockout: every corpus run starts from unlocked accounts.
+        for u in &users {
+            self.case(Self::unlock(u));
+        }
         for u in &users {
             let creds = json!([
                 { "matchesJsonPath": { "expression": "$.username", "equalTo": u.username } },
@@ -20,32 +24,31 @@ impl Builder<'_> {
             let body = json!({ "username": u.username, "password": u.password }).to_string();
             match (&u.totp, &u.login_2fa_token) {
                 (Some(code), Some(t2)) => {
-                    let challenge = json!({ "detail": MFA_DETAIL, "login_2fa_token": t2 });
-                    self.stub(Stub::new(
-                        format!("login/{}/2fa-challenge", u.username),
-                        format!("login: {} needs a second factor", u.username),
-                        priority::SUCCESS,
-                        json!({ "method": "POST", "urlPath": LOGIN, "bodyPatterns": creds }),
-                        Response::json(401, &challenge).header("WWW-Authenticate", BEARER_REALM),
-                    ));
-                    self.case(Case::post(format!("login {} (2FA challenge)", u.username), LOGIN, &body).expect(
-                        401,
-                        JSON,
-                        challenge.to_string(),
-                    ));
+                    self.mfa_challenge("login", LOGIN, &u.username, creds, &body, t2);
                     let second = json!([
                         { "matchesJsonPath": { "expression": "$.login_2fa_token", "equalTo": t2 } },
                         { "matchesJsonPath": { "expression": "$.code", "matches": format!("^{code}$") } }
                     ]);
                     let body2 = json!({ "login_2fa_token": t2, "code": code }).to_string();
-                    self.login_success(u, LOGIN_2FA, second, &body2);
+                    self.login_success(u, LOGIN_2FA, second, &body2, &u.credentials[0], "");
                     let wrong = json!({ "login_2fa_token": t2, "code": "000000" }).to_string();
                     self.case(
                         Case::post(format!("2fa-login {} wrong code", u.username), LOGIN_2FA, wrong)
                             .expect_detail(401, BAD_CREDENTIALS),
                     );
                 }
-                _ => self.login_success(u, LOGIN, creds, &body),
+                _ => self.login_success(u, LOGIN, creds, &body, &u.credentials[0], ""),
+            }
+            // A PAT as the password (what real clients send): no second factor. INFERRED: the
+            // username must be the PAT's owner here.
+            for (i, c) in u.credentials.iter().enumerate().skip(1) {
+                let secret = c.secret.as_deref().expect("PATs follow the password");
+                let creds = json!([
+                    { "matchesJsonPath": { "expression": "$.username", "equalTo": u.username } },
+                    { "matchesJsonPath": { "expression": "$.password", "equalTo": secret } }
+                ]);
+                let body = json!({ "username": u.username, "password": secret }).to_string();
+                self.login_success(u, LOGIN, creds, &body, c, &format!("/pat-{i}"));
             }
         }
         // Generic answers: well-formed but wrong credentials, then malformed bodies.
@@ -88,38 +91,60 @@ impl Builder<'_> {
             Case::post("login wrong password", LOGIN, r#"{"username":"demo","password":"wrong"}"#)
                 .expect_detail(401, BAD_CREDENTIALS),
         );
-        self.stub(Stub::new(
-            "users/not-found",
-            "v2/users: unknown path",
-            priority::USERS_FALLBACK,
-            json!({ "method": "ANY", "urlPathPattern": format!("^{}(?:/.*)?$", regex_escape(USERS)) }),
-            Response::detail(404, NOT_FOUND),
-        ));
-        self.case(Case::get("v2/users unknown path", format!("{USERS}/nope")).expect_detail(404, NOT_FOUND));
+        self.case(
+            Case::post("login unknown user", LOGIN, r#"{"username":"nobody","password":"x"}"#)
+                .expect_detail(401, BAD_CREDENTIALS),
+        );
     }
 
-    fn login_success(&mut self, u: &User, path: &str, body_patterns: Value, body: &str) {
-        let short = path.trim_start_matches("/v2/users/");
-        let plain = json!({ "token": u.token });
-        let refresh = json!({ "token": u.token, "refresh_token": u.refresh_token });
+    /// A password login of an account with 2FA: 401 with the `login_2fa_token` (on `path`,
+    /// whose stubs are named `short`).
+    pub(super) fn mfa_challenge(&mut self, short: &str, path: &str, user: &str, creds: Value, body: &str, t2: &str) {
+        let challenge = json!({ "detail": MFA_DETAIL, "login_2fa_token": t2 });
         self.stub(Stub::new(
-            format!("{short}/{}/refresh", u.username),
-            format!("{short}: {} with refresh_token", u.username),
-            priority::SPECIFIC,
-            json!({ "method": "POST", "urlPath": path, "queryParameters": { "refresh_token": { "equalTo": "true" } }, "bodyPatterns": body_patterns }),
-            Response::json(200, &refresh),
-        ));
-        self.stub(Stub::new(
-            format!("{short}/{}", u.username),
-            format!("{short}: {}", u.username),
+            format!("{short}/{user}/2fa-challenge"),
+            format!("{}: {user} needs a second factor", short.replace('-', "/")),
             priority::SUCCESS,
-            json!({ "method": "POST", "urlPath": path, "bodyPatterns": body_patterns }),
-            Response::json(200, &plain),
+            json!({ "method": "POST", "urlPath": path, "bodyPatterns": creds }),
+            Response::json(401, &challenge).header("WWW-Authenticate", BEARER_REALM),
         ));
-        self.case(Case::post(format!("{short} {}", u.username), path, body).expect(200, JSON, plain.to_string()));
-        self.case(
-            Case::post(format!("{short} {} refresh_token", u.username), format!("{path}?refresh_token=true"), body)
-                .expect(200, JSON, refresh.to_string()),
-        );
+        self.case(Case::post(format!("{short} {user} (2FA challenge)",), path, body).expect(
+            401,
+            JSON,
+            challenge.to_string(),
+        ));
+    }
+
+    /// `{"token": <fresh token of c>}`, with `refresh_token` when the query asks for it. The two
+    /// stubs are disjoint (so a lockout, one level above, beats both).
+    fn login_success(&mut self, u: &User, path: &str, body_patterns: Value, body: &str, c: &Credential, key: &str) {
+        let short = path.trim_start_matches("/v2/users/");
+        let token = c.family.template(LOGIN_TOKEN_LIFETIME);
+        let refresh_after = format!("\",\"refresh_token\":\"{}\"}}", u.refresh_token);
+        for (refresh, query, after) in [
+            (true, json!({ "equalTo": "true" }), refresh_after.as_str()),
+            (false, json!({ "doesNotMatch": "^true$" }), "\"}"),
+        ] {
+            let suffix = if refresh { "/refresh" } else { "" };
+            self.stub(Stub::new(
+                format!("{short}/{}{key}{suffix}", u.username),
+                format!("{short}: {}{key}{}", u.username, if refresh { " with refresh_token" } else { "" }),
+                priority::SUCCESS,
+                json!({ "method": "POST", "urlPath": path, "queryParameters": { "refresh_token": query }, "bodyPatterns": body_patterns }),
+                Response::new(200, JSON, Body::Text(format!("{{\"token\":\"{token}{after}"))).body_templated(),
+            ));
+            let (name, url) = if refresh {
+                (format!("{short} {}{key} refresh_token", u.username), format!("{path}?refresh_token=true"))
+            } else {
+                (format!("{short} {}{key}", u.username), path.to_string())
+            };
+            self.case(Case::post(name, url, body).expect_token(
+                200,
+                "{\"token\":\"",
+                &c.family,
+                LOGIN_TOKEN_LIFETIME,
+                after,
+            ));
+        }
     }
 }

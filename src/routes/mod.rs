@@ -10,19 +10,23 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use crate::corpus::Case;
+use crate::jwt;
 use crate::model::Model;
 use crate::render::{Bodies, EXPORTS_DIR, REPORTS_DIR};
 use crate::rng;
 use crate::sink::Sink;
-use crate::wiremock::{bearer_any, regex_escape, Mock, Stub};
+use crate::wiremock::{regex_escape, Mock, Stub};
+use crate::world::User;
 use crate::Error;
 
 pub mod api;
+mod auth_token;
 mod discovery;
 mod downloads;
 mod exports;
 mod faults;
 mod guards;
+mod head;
 mod login;
 mod not_found;
 mod pulls;
@@ -81,6 +85,8 @@ pub fn build(model: &Model, bodies: Bodies, sink: &dyn Sink, options: Options) -
         error: None,
     };
     b.login();
+    b.auth_token();
+    b.login_lockout();
     b.discovery();
     for ns in 0..model.world.namespaces.len() {
         b.namespace_pulls(ns);
@@ -88,6 +94,7 @@ pub fn build(model: &Model, bodies: Bodies, sink: &dyn Sink, options: Options) -
         b.reports(ns, &reports);
         b.namespace_not_found(ns);
     }
+    b.tokens_as_bearer();
     b.repos_pulls();
     b.guards();
     for root in Root::ALL {
@@ -96,7 +103,9 @@ pub fn build(model: &Model, bodies: Bodies, sink: &dyn Sink, options: Options) -
         b.unauthorized(root);
     }
     b.unsigned_downloads();
+    b.host_not_found();
     b.faults();
+    b.head_twins();
     match b.error {
         Some(e) => Err(e),
         None => Ok(Built { mock: b.mock, corpus: b.corpus }),
@@ -124,6 +133,19 @@ fn require_auth(req: &mut Value, auth: Option<&Value>) {
     }
 }
 
+/// An `Authorization` matcher for every token any credential of `users` yields, whatever its
+/// `iat` (see [`crate::jwt`]): the shared head, then anything base64url from the middle on,
+/// then one of the principals' signatures.
+fn bearer_of<'a>(users: impl IntoIterator<Item = &'a User>) -> Value {
+    let sigs: Vec<String> =
+        users.into_iter().filter_map(|u| u.credentials.first()).map(|c| regex_escape(c.family.signature())).collect();
+    if sigs.is_empty() {
+        return json!({ "equalTo": NEVER });
+    }
+    let (head, len) = (regex_escape(&jwt::head()), jwt::middle_len());
+    json!({ "matches": format!("^Bearer {head}{}{{{len},}}\\.(?:{})$", jwt::MIDDLE_CLASS, sigs.join("|")) })
+}
+
 /// Any path under `root`.
 fn root_pattern(root: &str) -> String {
     format!("^{}(?:/.*)?$", regex_escape(root))
@@ -139,11 +161,11 @@ impl Builder<'_> {
     }
 
     fn any_token(&self) -> Value {
-        bearer_any(self.model.world.users.iter().map(|u| u.token.as_str())).unwrap_or(json!({ "equalTo": NEVER }))
+        bearer_of(&self.model.world.users)
     }
 
     fn member_tokens(&self, ns: usize) -> Value {
-        bearer_any(self.model.world.members(ns).map(|u| u.token.as_str())).unwrap_or(json!({ "equalTo": NEVER }))
+        bearer_of(self.model.world.members(ns))
     }
 
     /// Any token of a user who may not see `ns` (for corpus cases), if there is one.

@@ -2,10 +2,10 @@
 //! unknown or invisible namespaces, and unknown paths under a root.
 use serde_json::json;
 
-use super::api::{priority, Root, NOT_FOUND, NS_404, REPO_404};
+use super::api::{priority, Root, JSON, NOT_FOUND, NS_404, PAGE_NOT_FOUND, REPO_404};
 use super::{root_pattern, Builder};
 use crate::corpus::Case;
-use crate::wiremock::{regex_escape, Response, Stub};
+use crate::wiremock::{regex_escape, Body, Response, Stub};
 
 impl Builder<'_> {
     /// Inside namespace `ns`, for its members: an unknown repository, then any other path.
@@ -108,6 +108,47 @@ impl Builder<'_> {
                     .bearer(&t)
                     .expect_detail(404, NOT_FOUND),
             );
+        }
+    }
+
+    /// Anything no other stub answers, on any path with any method and headers: the Hub's JSON
+    /// 404 (observed for unknown `/v2` routes; INFERRED for every other path), never WireMock's
+    /// "Request was not matched" page.
+    pub(super) fn host_not_found(&mut self) {
+        // INFERRED: another API path (`/api/publisher/analytics/v2`, ...) answers in the
+        // publisher API's style.
+        self.stub(Stub::new(
+            "api/not-found",
+            "any other /api path: 404 Not Found",
+            priority::API_FALLBACK,
+            json!({ "method": "ANY", "urlPathPattern": "^/api(?:/.*)?$" }),
+            Response::detail(404, NOT_FOUND),
+        ));
+        self.case(
+            Case::get("another API version", "/api/publisher/analytics/v2/namespaces").expect_detail(404, NOT_FOUND),
+        );
+        self.stub(Stub::new(
+            "host/not-found",
+            "any other request: 404 Page Not Found",
+            priority::HOST_FALLBACK,
+            json!({ "method": "ANY", "urlPattern": ".*" }),
+            Response::new(404, JSON, Body::Text(PAGE_NOT_FOUND.into())),
+        ));
+        for (method, path) in [
+            ("GET", "/"),
+            ("GET", "/v2/anything"),
+            ("GET", "/v2/users/nope"),
+            ("POST", "/x"),
+            ("OPTIONS", "/v2/repositories/acme/web"),
+            ("PATCH", "/apis"),
+            ("TRACE", "/x"),
+            ("PROPFIND", "/x"),
+        ] {
+            self.case(Case::get(format!("host fallback {method} {path}"), path).method(method).expect(
+                404,
+                JSON,
+                PAGE_NOT_FOUND,
+            ));
         }
     }
 }

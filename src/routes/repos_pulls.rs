@@ -1,10 +1,10 @@
 //! `GET /repos/pulls`: the series of several repositories at once, per user (analytics) and
 //! public (proxylytics), answered by a template from the embedded series.
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::api::{priority, Root, JSON};
 use super::pulls::{param_combinations, pulls_file_name, pulls_file_template, query_matchers, query_of};
-use super::{Builder, JSON_DIR};
+use super::{bearer_of, Builder, JSON_DIR};
 use crate::corpus::Case;
 use crate::views::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN};
 use crate::wiremock::{Body, Response, Stub, Variant};
@@ -42,11 +42,14 @@ impl Builder<'_> {
     pub(super) fn repos_pulls(&mut self) {
         let model = self.model;
         let world = &model.world;
-        // (scope label, visible namespaces, token)
-        let mut scopes: Vec<(String, Vec<usize>, Option<String>)> =
-            world.users.iter().map(|u| (u.username.clone(), u.namespaces.clone(), Some(u.token.clone()))).collect();
-        scopes.push(("_public".into(), (0..world.namespaces.len()).collect(), None));
-        for (scope, visible, token) in scopes {
+        // (scope label, visible namespaces, token, its Authorization matcher)
+        let mut scopes: Vec<(String, Vec<usize>, Option<String>, Value)> = world
+            .users
+            .iter()
+            .map(|u| (u.username.clone(), u.namespaces.clone(), Some(u.token.clone()), bearer_of([u])))
+            .collect();
+        scopes.push(("_public".into(), (0..world.namespaces.len()).collect(), None, Value::Null));
+        for (scope, visible, token, auth) in scopes {
             // Users ask the analytics root with their token; anyone may ask proxylytics.
             let r = if token.is_some() { Root::Analytics } else { Root::Proxylytics };
             let (root, label) = (r.path(), r.label());
@@ -80,8 +83,8 @@ impl Builder<'_> {
                 q["repos"] = json!({ "matches": ".+" });
                 let mut req =
                     json!({ "method": "GET", "urlPath": format!("{root}/repos/pulls"), "queryParameters": q });
-                if let Some(tk) = &token {
-                    req["headers"] = json!({ "Authorization": { "equalTo": format!("Bearer {tk}") } });
+                if token.is_some() {
+                    req["headers"] = json!({ "Authorization": auth });
                 }
                 variants.push(Variant::new(query_of(t, m, g), req, file));
             }
@@ -121,8 +124,8 @@ impl Builder<'_> {
                 "urlPath": format!("{root}/repos/pulls"),
                 "queryParameters": { "repos": { "matches": ".+" } },
             });
-            if let Some(tk) = &token {
-                req["headers"] = json!({ "Authorization": { "equalTo": format!("Bearer {tk}") } });
+            if token.is_some() {
+                req["headers"] = json!({ "Authorization": auth });
             }
             let response =
                 Response::new(200, JSON, Body::FileSet { template: pulls_file_template(&dir, Group::Repo), variants })

@@ -2,10 +2,12 @@
 //! without a valid token (401): a personal access token, none, or anything else.
 use serde_json::json;
 
-use super::api::{priority, Root, BAD_CREDENTIALS, METHOD_NOT_ALLOWED, PAT_REJECTED, UNAUTHENTICATED};
+use super::api::{
+    priority, Root, BAD_CREDENTIALS, BEARER_REALM, JSON, METHOD_NOT_ALLOWED, RAW_TOKEN_REJECTED, UNAUTHENTICATED,
+};
 use super::{root_pattern, Builder};
 use crate::corpus::Case;
-use crate::wiremock::{Response, Stub};
+use crate::wiremock::{Body, Response, Stub};
 
 impl Builder<'_> {
     pub(super) fn method_not_allowed(&mut self, r: Root) {
@@ -16,14 +18,15 @@ impl Builder<'_> {
             format!("{label}: method not allowed"),
             priority::METHOD_NOT_ALLOWED,
             json!({ "method": "ANY", "urlPathPattern": root_pattern(root), "headers": { "Authorization": any } }),
-            Response::detail(405, METHOD_NOT_ALLOWED).header("Allow", "GET"),
+            Response::detail(405, METHOD_NOT_ALLOWED).header("Allow", "GET, HEAD"),
         ));
         if let Some(t) = self.any_user_token() {
             self.case(
                 Case::get(format!("{label} POST"), format!("{root}/namespaces"))
                     .bearer(&t)
                     .method("POST")
-                    .expect_detail(405, METHOD_NOT_ALLOWED),
+                    .expect_detail(405, METHOD_NOT_ALLOWED)
+                    .expect_header("Allow", "GET, HEAD"),
             );
         }
     }
@@ -33,10 +36,10 @@ impl Builder<'_> {
         let all = root_pattern(root);
         self.stub(Stub::new(
             format!("{label}/pat-rejected"),
-            format!("{label}: personal access token used as bearer"),
+            format!("{label}: personal or organization access token used as bearer"),
             priority::NO_CREDENTIALS,
-            json!({ "method": "ANY", "urlPathPattern": all, "headers": { "Authorization": { "matches": "^Bearer dckr_pat_.*$" } } }),
-            Response::detail(401, PAT_REJECTED),
+            json!({ "method": "ANY", "urlPathPattern": all, "headers": { "Authorization": { "matches": "^Bearer dckr_(?:pat|oat)_.*$" } } }),
+            Response::new(401, JSON, Body::Text(RAW_TOKEN_REJECTED.into())).header("WWW-Authenticate", BEARER_REALM),
         ));
         self.stub(Stub::new(
             format!("{label}/no-credentials"),
@@ -57,11 +60,13 @@ impl Builder<'_> {
                 .expect_detail(401, UNAUTHENTICATED)
                 .expect_header("WWW-Authenticate", "*"),
         );
-        self.case(
-            Case::get(format!("{label} with a PAT"), format!("{root}/namespaces"))
-                .bearer("dckr_pat_abcdefghijklmnopqrstuvwxyz0")
-                .expect_detail(401, PAT_REJECTED),
-        );
+        for raw in ["dckr_pat_dvpmockDemoReadOnly000000000", "dckr_oat_dvpmockAcmeAnalytics00000000"] {
+            self.case(
+                Case::get(format!("{label} with a raw {}", &raw[..8]), format!("{root}/namespaces"))
+                    .bearer(raw)
+                    .expect(401, JSON, RAW_TOKEN_REJECTED),
+            );
+        }
         self.case(
             Case::get(format!("{label} with a forged token"), format!("{root}/namespaces"))
                 .bearer("a.b.c")

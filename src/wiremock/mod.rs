@@ -17,7 +17,7 @@ pub mod stub;
 
 pub use cloud::cloud;
 pub use standalone::standalone;
-pub use stub::{alternation, bearer_any, regex_escape, Body, Delay, Fault, Mock, Response, Stub, Variant};
+pub use stub::{alternation, regex_escape, Body, Delay, Fault, Mock, Response, Stub, Variant};
 
 /// Which artifact to produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +88,9 @@ pub(crate) fn stub_json(id: uuid::Uuid, s: &Stub, request: &Value, response: Val
     if let Some((name, state)) = &s.scenario {
         m.insert("scenarioName".into(), json!(name));
         m.insert("requiredScenarioState".into(), json!(state));
+        if let Some(next) = &s.new_state {
+            m.insert("newScenarioState".into(), json!(next));
+        }
     }
     m.insert("request".into(), request.clone());
     m.insert("response".into(), response);

@@ -26,6 +26,8 @@ pub struct Stub {
     pub response: Response,
     /// `(scenario name, required state)`.
     pub scenario: Option<(String, String)>,
+    /// The state the scenario moves to when this stub answers.
+    pub new_state: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -115,7 +117,7 @@ impl Stub {
         request: Value,
         response: Response,
     ) -> Stub {
-        Stub { key: key.into(), name: name.into(), priority, request, response, scenario: None }
+        Stub { key: key.into(), name: name.into(), priority, request, response, scenario: None, new_state: None }
     }
 
     pub fn id(&self) -> uuid::Uuid {
@@ -183,16 +185,6 @@ impl Response {
     pub fn raw_body_file(mut self) -> Response {
         self.raw_body_file = true;
         self
-    }
-}
-
-/// `{"or": [{"equalTo": "Bearer t1"}, ...]}` for a set of tokens; `None` when empty.
-pub fn bearer_any<'a>(tokens: impl IntoIterator<Item = &'a str>) -> Option<Value> {
-    let alts: Vec<Value> = tokens.into_iter().map(|t| json!({ "equalTo": format!("Bearer {t}") })).collect();
-    match alts.len() {
-        0 => None,
-        1 => alts.into_iter().next(),
-        _ => Some(json!({ "or": alts })),
     }
 }
 
