@@ -16,7 +16,9 @@ use chrono::NaiveDate;
 use super::structure::{self, Structure};
 use crate::calendar::{Granularity, Period};
 use crate::events::{self, daily_mean};
+use crate::render::export_views;
 use crate::views::csv_layout as layout;
+use crate::views::reports::ReportType;
 use crate::views::{self, PERIODS};
 use crate::world::{Namespace, World};
 
@@ -123,15 +125,8 @@ fn estimate(world: &World, shape: &Structure) -> Estimate {
         as_of: config.as_of,
         ..Estimate::default()
     };
-    let retained: Vec<Period> = {
-        let r = &config.reports;
-        let mut out = Vec::new();
-        for (g, n) in [(Granularity::Week, r.weeks), (Granularity::Month, r.months)] {
-            let ps = cal.periods(g);
-            out.extend_from_slice(&ps[ps.len().saturating_sub(n as usize)..]);
-        }
-        out
-    };
+    let report_types = ReportType::catalogue(config).len();
+    let retained: Vec<Period> = crate::views::reports::retained(world);
     let mut rows = 0.0;
     let mut per_ns = Vec::new();
     for (i, ns) in world.namespaces.iter().enumerate() {
@@ -139,7 +134,7 @@ fn estimate(world: &World, shape: &Structure) -> Estimate {
         let width = raw_row_width(world, i);
         let mut header = Vec::new();
         views::header_row(layout::RAW, &mut header);
-        let views = if ns.extension_publisher { 6 } else { 5 };
+        let views = export_views(world, i).len() as u64;
         let mix = Mix::of(world, i);
         for p in cal.all() {
             let n = if mix.silent { 0.0 } else { p.days().map(|d| daily_mean(ns, config.history_start, d)).sum() };
@@ -170,12 +165,12 @@ fn estimate(world: &World, shape: &Structure) -> Estimate {
                     rows += r;
                     e.breakdown.reports += (r + 1.0) * bytes;
                 }
-                e.body_files += 5;
+                e.body_files += report_types as u64;
             }
         }
         // The year listings, and the report catalogue.
         e.breakdown.export_json += 30.0 * cal.years().len() as f64;
-        e.breakdown.reports += 150.0 * retained.len() as f64 * 5.0;
+        e.breakdown.reports += 150.0 * retained.len() as f64 * report_types as f64;
         // Pull series: the namespace's 16 files in each grouping and per repository.
         let series = pull_points(world);
         let pulled = mix.pulled_repos as f64;
