@@ -25,6 +25,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+source benches/wiremock-lib.sh
 JAR=${WIREMOCK_JAR:-target/wiremock/node_modules/wiremock/build/wiremock-standalone-3.13.2.jar}
 N=${N:-300}
 W=${W:-30}
@@ -55,14 +56,7 @@ shutdown_all() {
     for i in "${!PIDS[@]}"; do
         pid=${PIDS[$i]}
         port=${PORTS[$i]}
-        kill -0 "$pid" 2>/dev/null || continue
-        curl -s -m 5 -o /dev/null -X POST "http://$HOST:$port/__admin/shutdown" || true
-        for _ in $(seq 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
+        stop_wiremock "$HOST" "$port" "$pid"
     done
     PIDS=()
     PORTS=()
