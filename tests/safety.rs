@@ -123,7 +123,7 @@ fn a_mistyped_year_is_refused_in_one_line_and_a_dry_run_writes_nothing() {
     let o = run(&["generate", "--max-bytes", "2M"], &dir);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.starts_with("error: the mock would be about 7.9 MB (history 2025-09-01..2026-03-18 = 28 weeks; namespace `acme` alone about "), "{err}");
+    assert!(err.starts_with("error: the mock would be about 8.1 MB (history 2025-09-01..2026-03-18 = 28 weeks; namespace `acme` alone about "), "{err}");
     assert!(
         err.trim_end()
             .ends_with("limit 2.0 MB, --max-bytes); shorten the history or lower volumes, or raise --max-bytes"),
@@ -136,7 +136,7 @@ fn a_mistyped_year_is_refused_in_one_line_and_a_dry_run_writes_nothing() {
     let o = run(&["generate", "--dry-run", "--max-bytes", "1G"], &dir);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.starts_with("would write about 7.9 MB in 1,707 files (380 stubs)"), "{out}");
+    assert!(out.starts_with("would write about 8.1 MB in 1,549 files (360 stubs)"), "{out}");
     assert!(out.contains("within the limit 1.0 GB, --max-bytes; nothing written (dry run)"), "{out}");
     let o = run(&["generate", "--dry-run", "--as-of", "2099-01-01"], &dir);
     assert_eq!(o.status.code(), Some(0));

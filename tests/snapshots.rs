@@ -11,7 +11,7 @@ fn head(bytes: &[u8], lines: usize) -> String {
 /// The mapping files snapshotted by [`representative_stubs`].
 const STUBS: [&str; 6] = [
     "mappings/dvp-mock/login--demo.json",
-    "mappings/dvp-mock/analytics--pulls--acme.json",
+    "mappings/dvp-mock/analytics--pulls--acme--weeks_last-3-months_repo.json",
     "mappings/dvp-mock/analytics--exports--acme--dataview.json",
     "mappings/dvp-mock/dvp-exports--acme--download.json",
     "mappings/dvp-mock/analytics--guard--timespan.json",
@@ -34,6 +34,9 @@ fn representative_stubs() {
         // The alternations embed every period and signature; keep the snapshot readable.
         if let Some(p) = v["request"]["urlPattern"].as_str() {
             v["request"]["urlPattern"] = Value::String(format!("{}… ({} chars)", &p[..p.len().min(80)], p.len()));
+        }
+        if let Some(b) = v["response"]["body"].as_str().filter(|b| b.len() > 200) {
+            v["response"]["body"] = Value::String(format!("{}… ({} chars)", &b[..80], b.len()));
         }
         insta::assert_json_snapshot!(stub_snapshot_name(key), v);
     }

@@ -50,13 +50,7 @@ fn the_fault_scenario_rate_limits_the_whole_run_until_reset() {
     let wm = WireMock::start(&dir);
     let auth = format!("Bearer {}", support::default_model().world.users[0].token);
     let ns_path = format!("{ANALYTICS}/namespaces");
-    let put = wm.request(
-        "PUT",
-        &format!("/__admin/scenarios/{FAULT_SCENARIO}/state"),
-        &[("Content-Type", "application/json")],
-        Some(br#"{"state":"rate-limit"}"#),
-    );
-    assert_eq!(put.status, 200, "{}", put.text());
+    set_fault_scenario(&wm, "rate-limit");
     let limited = wm.request("GET", &ns_path, &[("Authorization", &auth)], None);
     assert_eq!(limited.status, 429);
     assert_eq!(limited.header("Retry-After"), Some("60"));
@@ -64,6 +58,60 @@ fn the_fault_scenario_rate_limits_the_whole_run_until_reset() {
     assert!(reset > 1_700_000_000, "reset is a unix timestamp: {reset}");
     assert_eq!(wm.request("POST", "/__admin/scenarios/reset", &[], None).status, 200);
     assert_eq!(wm.request("GET", &ns_path, &[("Authorization", &auth)], None).status, 200);
+}
+
+fn set_fault_scenario(wm: &WireMock, state: &str) {
+    let body = format!(r#"{{"state":"{state}"}}"#);
+    let put = wm.request(
+        "PUT",
+        &format!("/__admin/scenarios/{FAULT_SCENARIO}/state"),
+        &[("Content-Type", "application/json")],
+        Some(body.as_bytes()),
+    );
+    assert_eq!(put.status, 200, "{}", put.text());
+}
+
+/// The faults rank after the successes, behind a gate every stub before them carries: so
+/// every request of the corpus under the API roots, the login paths and the signed-storage
+/// prefixes, whichever stub answers it otherwise, must answer the fault it asks for by header,
+/// and the fault of the whole run while the scenario names one.
+#[test]
+fn faults_reach_every_route_by_header_and_for_the_whole_run() {
+    let dir = support::write_scratch("standalone-faults", &support::default_tree());
+    let wm = WireMock::start(&dir);
+    let covered = |p: &str| [ANALYTICS, PROXY, "/v2/", EXPORT_DL, REPORT_DL].iter().any(|root| p.starts_with(root));
+    let asks_for_a_fault = |c: &&dvp_mock::corpus::Case| c.headers.iter().any(|(k, _)| k == FAULT_HEADER);
+    let cases: Vec<_> =
+        support::default_corpus().iter().filter(|c| covered(&c.path)).filter(|c| !asks_for_a_fault(c)).collect();
+    assert!(cases.len() > 3000, "the corpus covers the routes: {}", cases.len());
+    let send = |c: &dvp_mock::corpus::Case, extra: Option<(&str, &str)>| {
+        let mut headers: Vec<(&str, &str)> = c.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        headers.extend(extra);
+        wm.request(&c.method, &c.path, &headers, c.body.as_deref().map(str::as_bytes))
+    };
+    let mut wrong = Vec::new();
+    for c in &cases {
+        let r = send(c, Some((FAULT_HEADER, "503")));
+        if r.status != 503 {
+            wrong.push(format!("header: {} {} -> {}", c.method, c.path, r.status));
+        }
+    }
+    set_fault_scenario(&wm, "500");
+    for c in &cases {
+        let r = send(c, None);
+        if r.status != 500 {
+            wrong.push(format!("scenario: {} {} -> {}", c.method, c.path, r.status));
+        }
+    }
+    assert_eq!(wm.request("POST", "/__admin/scenarios/reset", &[], None).status, 200);
+    assert!(
+        wrong.is_empty(),
+        "{} requests missed their fault:\n{}",
+        wrong.len(),
+        wrong[..wrong.len().min(20)].join("\n")
+    );
+    let report = verify::run(&wm.base_url(), support::default_corpus());
+    assert!(report.failures.is_empty(), "after the reset: {:?}", &report.failures[..report.failures.len().min(5)]);
 }
 
 /// Connection faults on one request: the connection breaks before any HTTP answer.

@@ -16,6 +16,7 @@ mod own_stubs;
 mod preview;
 mod safety;
 mod schema;
+mod serving;
 mod snapshots;
 mod spec;
 mod standalone;

@@ -133,21 +133,52 @@ pub fn invalid_dataview() -> String {
 /// level; the order between levels is what matters. Every fallback (the 400 that needs the
 /// success stubs to have missed, 401, 403, 404, 405) ranks below [`priority::USER_DEFAULT`], so
 /// a user's own stub beside the mock, at WireMock's default priority, is never shadowed by one.
+///
+/// The levels are also what a request costs: WireMock tries the stubs one by one in priority
+/// order for every request (in a standalone tree the order within a level is the file
+/// system's, so only levels order anything), and a stub met on the way costs even when it
+/// misses (`benches/serve.sh`, docs/performance-serving.md). So the success stubs, which are
+/// disjoint, come first, in two levels: the few stubs of the common requests, then the
+/// families of many stubs (pull series per file, report links). Guards come before a success
+/// only where that success would accept the bad value. Then what a client sends rarely: the
+/// HEAD twins (which never answer a GET), the logins (once per session), and the faults,
+/// after everything the fault gate closes ([`super::faults`]) and before every fallback.
 pub mod priority {
     /// WireMock's priority of a stub that sets none (a user's own stubs, typically).
     pub const USER_DEFAULT: u32 = 5;
-    /// Faults on demand and request guards (invalid parameters) win over everything.
-    pub const FAULT: u32 = 1;
-    pub const GUARD: u32 = 1;
-    /// A more specific success (login with `refresh_token`, a fresh signed download).
+    /// Successes of the common requests, first: discovery, namespace metadata, export years,
+    /// periods and listings, catalogues, signed downloads (fresh and expired links are
+    /// disjoint).
+    pub const SUCCESS: u32 = 1;
     pub const SPECIFIC: u32 = 1;
-    pub const SUCCESS: u32 = 2;
-    /// An expired signed link (after the fresh one).
-    pub const EXPIRED: u32 = 2;
+    pub const EXPIRED: u32 = 1;
+    /// Guards that must meet a request before a success that would accept the bad value
+    /// (`/repos/pulls` names and count; a few cheap stubs, disjoint from the successes above).
+    pub const GUARD: u32 = 1;
+    /// Families of many stubs: the pull series (one stub per body file), `/repos/pulls` and
+    /// the report links.
+    pub const SERIES: u32 = 2;
+    /// A username locked out after failed logins (429), and a malformed `/v2/auth/token` body
+    /// (400): before the login successes, which a client sends once per session.
+    pub const LOCKED_OUT: u32 = 3;
+    pub const LOGIN_GUARD: u32 = 3;
+    /// The HEAD twins of the common successes and guards (before the HEAD twins of the
+    /// series those guards protect).
+    pub const HEAD_GUARD: u32 = 3;
+    /// Logins and tokens (`/v2/users/login`, `/v2/users/2fa-login`, `/v2/auth/token`).
+    pub const LOGIN: u32 = 4;
+    /// Faults on demand, after every stub the fault gate closes (they refuse a fault
+    /// request), before the fallbacks and a user's own stubs. The HEAD twins of the series
+    /// share the level: behind the same gate, the two never both match.
+    pub const FAULT: u32 = 4;
+    pub const HEAD: u32 = 4;
     /// Parameter validation that needs the success stubs to have missed (400), and storage
     /// requests with a bad signature (403).
     pub const VALIDATION: u32 = USER_DEFAULT + 1;
     pub const BAD_SIGNATURE: u32 = USER_DEFAULT + 1;
+    /// `/repos/pulls` without `repos` (400): after the guards of the other parameters, which
+    /// share its path.
+    pub const REPOS_MISSING: u32 = USER_DEFAULT + 2;
     /// Namespace-member fallbacks (404): an unknown repository, then any other path.
     pub const UNKNOWN_REPO: u32 = USER_DEFAULT + 2;
     pub const MEMBER_NOT_FOUND: u32 = USER_DEFAULT + 3;
@@ -163,9 +194,6 @@ pub mod priority {
     /// No valid token (401): a personal access token or none, then anything else.
     pub const NO_CREDENTIALS: u32 = USER_DEFAULT + 9;
     pub const BAD_CREDENTIALS: u32 = USER_DEFAULT + 10;
-    /// A username locked out after failed logins (429): before its successes on both login
-    /// routes, and before every fault-free login request of that username.
-    pub const LOCKED_OUT: u32 = 1;
     /// A failed login of a known username, counted towards its lockout (401): before the
     /// other wrong credentials.
     pub const FAILED_LOGIN: u32 = USER_DEFAULT + 2;
@@ -173,4 +201,15 @@ pub mod priority {
     /// answered, anywhere on the host (the Hub's JSON 404).
     pub const API_FALLBACK: u32 = USER_DEFAULT + 14;
     pub const HOST_FALLBACK: u32 = USER_DEFAULT + 15;
+
+    /// The priority of the HEAD twin of a GET stub at `get`: after every GET success (a GET
+    /// request never meets one before its own stub), in the same order among the twins as
+    /// among their GET stubs; fallbacks keep theirs.
+    pub fn head_twin(get: u32) -> u32 {
+        match get {
+            SUCCESS => HEAD_GUARD,
+            SERIES => HEAD,
+            p => p,
+        }
+    }
 }

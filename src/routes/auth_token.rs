@@ -71,7 +71,7 @@ impl Builder<'_> {
         self.stub(Stub::new(
             format!("auth-token/{key}"),
             format!("auth/token: {name}"),
-            priority::SUCCESS,
+            priority::LOGIN,
             json!({ "method": "POST", "urlPath": AUTH_TOKEN, "bodyPatterns": body_patterns }),
             Response::new(200, JSON, Body::Text(format!("{{\"access_token\":\"{token}\"}}"))).body_templated(),
         ));
@@ -91,7 +91,7 @@ impl Builder<'_> {
         self.stub(Stub::new(
             "auth-token/bad-request",
             "auth/token: malformed body",
-            priority::GUARD,
+            priority::LOGIN_GUARD,
             json!({ "method": "POST", "urlPath": AUTH_TOKEN, "bodyPatterns": [{ "not": schema }] }),
             Response::new(400, JSON, Body::Text(MALFORMED.into())),
         ));

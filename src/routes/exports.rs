@@ -21,7 +21,11 @@ impl Builder<'_> {
         let member = self.member_token(ns);
         let cal = &model.world.calendar;
         let base = format!("{ANALYTICS}/namespaces/{name}/pulls/exports/years");
-        let json_dir = format!("{JSON_DIR}/{name}/exports");
+        // Period lists and listings are files named after their request path, so one
+        // template token names them all (WireMock compiles a templated `bodyFileName` on every
+        // request, and its cost grows with the number of tokens).
+        let path_file = |path: &str| format!("{JSON_DIR}{path}.json");
+        let path_template = format!("{JSON_DIR}{{{{request.path}}}}.json");
         let views = export_views(&model.world, ns);
 
         // years
@@ -58,9 +62,9 @@ impl Builder<'_> {
                     .filter(|p| p.path_year() == y)
                     .map(|p| json!({ item: p.path_number() }))
                     .collect();
-                let file =
-                    self.add_file(format!("{json_dir}/{y}_{key}.json"), json!({ key: list }).to_string().into_bytes());
-                let request = json!({ "method": "GET", "urlPath": format!("{base}/{y}/{key}"), "headers": { "Authorization": auth } });
+                let path = format!("{base}/{y}/{key}");
+                let file = self.add_file(path_file(&path), json!({ key: list }).to_string().into_bytes());
+                let request = json!({ "method": "GET", "urlPath": path, "headers": { "Authorization": auth } });
                 variants.push(Variant::new(format!("{y}/{key}"), request, file));
             }
         }
@@ -70,7 +74,7 @@ impl Builder<'_> {
             format!("analytics/exports/{name}/timespans"),
             format!("analytics: GET /namespaces/{name}/pulls/exports/years/{{year}}/{{timespantype}}"),
             json!({ "method": "GET", "urlPathPattern": format!("^{}/{year_alt}/(?:{})$", regex_escape(&base), timespan_alternatives()), "headers": { "Authorization": auth } }),
-            format!("{json_dir}/{{{{request.pathSegments.[9]}}}}_{{{{request.pathSegments.[10]}}}}.json"),
+            path_template.clone(),
             variants,
             member.as_deref(),
             false,
@@ -82,10 +86,10 @@ impl Builder<'_> {
         for p in cal.all() {
             let (y, tt, num) = (p.path_year(), p.granularity.api(), p.path_number());
             let item = p.granularity.item();
-            let file =
-                self.add_file(format!("{json_dir}/{y}_{tt}_{num}.json"), json!({ item: num }).to_string().into_bytes());
+            let path = format!("{base}/{y}/{tt}/{num}");
+            let file = self.add_file(path_file(&path), json!({ item: num }).to_string().into_bytes());
             alts.push(format!("{y}/{tt}/{num}"));
-            let request = json!({ "method": "GET", "urlPath": format!("{base}/{y}/{tt}/{num}"), "headers": { "Authorization": auth } });
+            let request = json!({ "method": "GET", "urlPath": path, "headers": { "Authorization": auth } });
             variants.push(Variant::new(format!("{y}/{tt}/{num}"), request, file));
         }
         let period_alt = alternation(alts.iter().map(String::as_str));
@@ -93,7 +97,7 @@ impl Builder<'_> {
             format!("analytics/exports/{name}/timespan"),
             format!("analytics: GET /namespaces/{name}/pulls/exports/years/{{year}}/{{timespantype}}/{{timespan}}"),
             json!({ "method": "GET", "urlPathPattern": format!("^{}/{period_alt}$", regex_escape(&base)), "headers": { "Authorization": auth } }),
-            format!("{json_dir}/{{{{request.pathSegments.[9]}}}}_{{{{request.pathSegments.[10]}}}}_{{{{request.pathSegments.[11]}}}}.json"),
+            path_template.clone(),
             variants,
             member.as_deref(),
             false,
@@ -117,9 +121,9 @@ impl Builder<'_> {
                 }
                 let (y, tt, num) = (p.path_year(), p.granularity.api(), p.path_number());
                 let listing = format!("{{\"data\":[{}]}}", data.join(","));
-                let file =
-                    self.stream_file(format!("{json_dir}/{y}_{tt}_{num}_{}.json", view.api()), listing.into_bytes());
-                let request = json!({ "method": "GET", "urlPath": format!("{base}/{y}/{tt}/{num}/{}", view.api()), "headers": { "Authorization": auth } });
+                let path = format!("{base}/{y}/{tt}/{num}/{}", view.api());
+                let file = self.stream_file(path_file(&path), listing.into_bytes());
+                let request = json!({ "method": "GET", "urlPath": path, "headers": { "Authorization": auth } });
                 variants.push(Variant::new(format!("{y}/{tt}/{num}/{}", view.api()), request, file));
             }
         }
@@ -128,7 +132,7 @@ impl Builder<'_> {
             format!("analytics/exports/{name}/dataview"),
             format!("analytics: GET /namespaces/{name}/pulls/exports/years/{{year}}/{{timespantype}}/{{timespan}}/{{dataview}}"),
             json!({ "method": "GET", "urlPathPattern": format!("^{}/{period_alt}/{view_alt}$", regex_escape(&base)), "headers": { "Authorization": auth } }),
-            format!("{json_dir}/{{{{request.pathSegments.[9]}}}}_{{{{request.pathSegments.[10]}}}}_{{{{request.pathSegments.[11]}}}}_{{{{request.pathSegments.[12]}}}}.json"),
+            path_template,
             variants,
             member.as_deref(),
             true,

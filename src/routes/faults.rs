@@ -1,10 +1,19 @@
 //! Faults on demand: by request header or for a whole run by scenario state.
-use serde_json::json;
+//!
+//! The faults come after every success (they would otherwise cost every request twenty
+//! checks, `docs/performance-serving.md`), behind a gate: every stub ranked before them
+//! refuses a request that asks for a fault, and serves only while the fault scenario is in
+//! WireMock's initial state.
+use serde_json::{json, Value};
 
 use super::api::{priority, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, HTML, JSON, PROXY, REPORT_DL, V2};
 use super::Builder;
 use crate::corpus::Case;
-use crate::wiremock::{regex_escape, Body, Delay, Fault, Response, Stub};
+use crate::wiremock::{alternation, regex_escape, Body, Delay, Fault, Response, Stub};
+
+/// The state of the fault scenario in which the stubs behind the gate serve (WireMock's
+/// initial state, and the state `POST /__admin/scenarios/reset` returns to).
+pub const NORMAL_STATE: &str = "Started";
 
 /// A 429 as observed on the Hub (FACTS 13.2): `Retry-After` in seconds, the rate-limit headers
 /// (reset in unix seconds, the caller's IP), the security headers, a JSON body.
@@ -61,6 +70,8 @@ impl Builder<'_> {
             ("malformed", Response::fault(Fault::MalformedResponseChunk)),
             ("garbage", Response::fault(Fault::RandomDataThenClose)),
         ];
+        let names: Vec<&str> = faults.iter().map(|(name, _)| *name).collect();
+        self.gate_faults(&names);
         for (name, response) in faults {
             self.stub(Stub::new(
                 format!("fault/header/{name}"),
@@ -97,6 +108,34 @@ impl Builder<'_> {
                         .expect_header("Strict-Transport-Security", "max-age=31536000");
                 }
                 self.case(c);
+            }
+        }
+    }
+
+    /// Closes the gate on every stub built so far that ranks before the faults or with them:
+    /// it refuses a
+    /// request whose `X-Mock-Fault` names one of `names` (any other value is ignored, as
+    /// before) and, unless it counts in a scenario of its own (a login lockout, which refuses
+    /// the header outright), serves only while the fault scenario is in [`NORMAL_STATE`].
+    /// WireMock refuses to set a scenario to a state no stub names, so the fault names are the
+    /// only other states. The fallbacks rank after the faults and need no gate.
+    fn gate_faults(&mut self, names: &[&str]) {
+        let refuse = json!({ "doesNotMatch": format!("^{}$", alternation(names.iter().copied())) });
+        let gate = |request: &mut Value| {
+            if let Value::Object(m) = request {
+                let headers = m.entry("headers").or_insert_with(|| json!({}));
+                if headers.get(FAULT_HEADER).is_none() {
+                    headers[FAULT_HEADER] = refuse.clone();
+                }
+            }
+        };
+        for s in self.mock.stubs.iter_mut().filter(|s| s.priority <= priority::FAULT) {
+            if s.scenario.is_none() {
+                s.scenario = Some((FAULT_SCENARIO.into(), NORMAL_STATE.into()));
+            }
+            gate(&mut s.request);
+            if let Body::FileSet { variants, .. } = &mut s.response.body {
+                variants.iter_mut().for_each(|v| gate(&mut v.request));
             }
         }
     }

@@ -36,10 +36,12 @@ impl Builder<'_> {
             for param in VALIDATED_QUERY {
                 let valid = query_values(param).join("|");
                 let detail = &invalid_query(param);
+                // A fallback: every series success accepts only the valid values
+                // ([`super::pulls::valid_query`]), so an invalid one misses them all.
                 self.stub(Stub::new(
                     format!("{label}/guard/{param}"),
                     format!("{label}: invalid {param}"),
-                    priority::GUARD,
+                    priority::VALIDATION,
                     with_auth(json!({ "method": "GET", "urlPathPattern": pulls_paths, "queryParameters": { param: { "matches": format!("^(?!(?:{valid})$).*$") } } })),
                     Response::detail(400, detail),
                 ));
@@ -99,7 +101,7 @@ impl Builder<'_> {
             self.stub(Stub::new(
                 format!("{label}/guard/repos-missing"),
                 format!("{label}: /repos/pulls without repos"),
-                priority::VALIDATION,
+                priority::REPOS_MISSING,
                 with_auth(json!({ "method": "GET", "urlPath": repos_path })),
                 Response::detail(400, missing),
             ));

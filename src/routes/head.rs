@@ -3,6 +3,7 @@
 //! one method per stub, so every GET stub gets a HEAD twin with the same request pattern and
 //! priority, and every GET case of the corpus a HEAD case. Stubs that match any method (the
 //! 401/404/405 fallbacks) answer HEAD already; the server drops their bodies.
+use super::api::priority;
 use super::Builder;
 use crate::corpus::ExpectBody;
 use crate::wiremock::{Body, Response, Stub};
@@ -22,7 +23,13 @@ fn twin(s: &Stub) -> Stub {
         fault: r.fault,
         raw_body_file: false,
     };
-    let mut t = Stub::new(format!("head/{}", s.key), format!("{} (HEAD)", s.name), s.priority, request, response);
+    let mut t = Stub::new(
+        format!("head/{}", s.key),
+        format!("{} (HEAD)", s.name),
+        priority::head_twin(s.priority),
+        request,
+        response,
+    );
     t.scenario = s.scenario.clone();
     t.new_state = s.new_state.clone();
     t

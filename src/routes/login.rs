@@ -104,7 +104,7 @@ impl Builder<'_> {
         self.stub(Stub::new(
             format!("{short}/{user}/2fa-challenge"),
             format!("{}: {user} needs a second factor", short.replace('-', "/")),
-            priority::SUCCESS,
+            priority::LOGIN,
             json!({ "method": "POST", "urlPath": path, "bodyPatterns": creds }),
             Response::json(401, &challenge).header("WWW-Authenticate", BEARER_REALM),
         ));
@@ -129,7 +129,7 @@ impl Builder<'_> {
             self.stub(Stub::new(
                 format!("{short}/{}{key}{suffix}", u.username),
                 format!("{short}: {}{key}{}", u.username, if refresh { " with refresh_token" } else { "" }),
-                priority::SUCCESS,
+                priority::LOGIN,
                 json!({ "method": "POST", "urlPath": path, "queryParameters": { "refresh_token": query }, "bodyPatterns": body_patterns }),
                 Response::new(200, JSON, Body::Text(format!("{{\"token\":\"{token}{after}"))).body_templated(),
             ));

@@ -78,7 +78,7 @@ pub fn build(model: &Model, bodies: Bodies, sink: &dyn Sink, options: Options) -
     let mut b = Builder {
         model,
         sink,
-        mock: Mock::default(),
+        mock: Mock { expanded_priority: Some(api::priority::FAULT), ..Mock::default() },
         corpus: Vec::new(),
         download_variants: options.download_variants,
         corpus_enabled: options.corpus,

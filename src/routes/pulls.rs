@@ -2,7 +2,7 @@
 //! one body file per parameter combination (defaults applied).
 use serde_json::{json, Value};
 
-use super::api::{period_value, priority, Root, JSON};
+use super::api::{period_value, priority, query_values, Root, JSON, VALIDATED_QUERY};
 use super::{require_auth, Builder, JSON_DIR};
 use crate::calendar::Granularity;
 use crate::corpus::Case;
@@ -50,6 +50,19 @@ pub(super) fn query_matchers(t: Option<Granularity>, m: Option<u32>, g: Option<G
         "period": one(m.map(period_value)),
         "group": one(g.map(|g| g.api().to_string())),
     })
+}
+
+/// The query matchers of a series stub that answers any valid combination: each validated
+/// parameter absent or one of its values. Invalid values miss every series stub and meet the
+/// guards' 400 ([`super::guards`]), which can then rank with the fallbacks.
+pub(super) fn valid_query() -> Value {
+    let mut q = serde_json::Map::new();
+    for param in VALIDATED_QUERY {
+        let mut any = vec![json!({ "absent": true })];
+        any.extend(query_values(param).into_iter().map(|v| json!({ "equalTo": v })));
+        q.insert(param.to_string(), json!({ "or": any }));
+    }
+    Value::Object(q)
 }
 
 /// File name of a pull series for one parameter combination (defaults applied).
@@ -137,12 +150,12 @@ impl Builder<'_> {
                     Variant::new(query_of(t, m, g), req, file)
                 })
                 .collect::<Vec<_>>();
-            let mut req = json!({ "method": "GET", "urlPath": path });
+            let mut req = json!({ "method": "GET", "urlPath": path, "queryParameters": valid_query() });
             require_auth(&mut req, auth.as_ref());
             self.stub(Stub::new(
                 format!("{label}/pulls/{name}"),
                 format!("{label}: GET /namespaces/{name}/pulls"),
-                priority::SUCCESS,
+                priority::SERIES,
                 req,
                 Response::new(
                     200,
@@ -183,12 +196,13 @@ impl Builder<'_> {
             let mut req = json!({
                 "method": "GET",
                 "urlPathPattern": format!("^{}/namespaces/{}/repos/{repo_alt}/pulls$", regex_escape(root), regex_escape(&name)),
+                "queryParameters": valid_query(),
             });
             require_auth(&mut req, auth.as_ref());
             self.stub(Stub::new(
                 format!("{label}/repo-pulls/{name}"),
                 format!("{label}: GET /namespaces/{name}/repos/{{repo}}/pulls"),
-                priority::SUCCESS,
+                priority::SERIES,
                 req,
                 Response::new(
                     200,

@@ -8,7 +8,7 @@ use super::{Builder, JSON_DIR};
 use crate::corpus::Case;
 use crate::render::{ReportFiles, REPORTS_DIR};
 use crate::views::reports::{self, ReportType};
-use crate::wiremock::{Body, Response, Stub};
+use crate::wiremock::{alternation, pick_by, regex_escape, Body, Response, Stub};
 
 impl Builder<'_> {
     pub(super) fn reports(&mut self, ns: usize, files: &ReportFiles) {
@@ -18,6 +18,7 @@ impl Builder<'_> {
         let member = self.member_token(ns);
         let mut entries = Vec::new();
         let mut downloads = Vec::new();
+        let mut locations: Vec<(String, String)> = Vec::new();
         for p in reports::retained(&model.world) {
             for t in ReportType::catalogue(&model.world.config) {
                 let file = reports::file_name(&name, t, &p);
@@ -27,26 +28,39 @@ impl Builder<'_> {
                     t.api()
                 ));
                 let sig = self.signature(&name, &file);
-                let location = format!("{{{{request.baseUrl}}}}{REPORT_DL}/{name}/{file}?{}", signed_query(&sig));
-                let path = format!("{PROXY}/namespaces/{name}/reports/{file}");
-                self.stub(Stub::new(
-                    format!("proxylytics/report/{name}/{file}"),
-                    format!("proxylytics: report {file}"),
-                    priority::SUCCESS,
-                    json!({ "method": "GET", "urlPath": path, "headers": { "Authorization": auth } }),
-                    Response::new(302, TEXT, Body::Empty).header("Location", &location).templated(),
+                locations.push((
+                    file.clone(),
+                    format!("{{{{request.baseUrl}}}}{REPORT_DL}/{name}/{file}?{}", signed_query(&sig)),
                 ));
                 if let Some(tk) = &member {
                     self.case(
-                        Case::get(format!("report redirect {file}"), path)
-                            .bearer(tk)
-                            .expect_status(302)
-                            .expect_header("Location", "*"),
+                        Case::get(
+                            format!("report redirect {file}"),
+                            format!("{PROXY}/namespaces/{name}/reports/{file}"),
+                        )
+                        .bearer(tk)
+                        .expect_status(302)
+                        .expect_header("Location", "*"),
                     );
                 }
                 downloads.push(Download { file, size, fingerprint: fp });
             }
         }
+        // One stub for every report link of the namespace: the file segment picks its
+        // signed location.
+        let files: Vec<&str> = locations.iter().map(|(f, _)| f.as_str()).collect();
+        let segment = PROXY.split('/').filter(|s| !s.is_empty()).count() + 3;
+        let pattern =
+            format!("^{}/{}$", regex_escape(&format!("{PROXY}/namespaces/{name}/reports")), alternation(files));
+        self.stub(Stub::new(
+            format!("proxylytics/report/{name}"),
+            format!("proxylytics: report links of {name}"),
+            priority::SERIES,
+            json!({ "method": "GET", "urlPathPattern": pattern, "headers": { "Authorization": auth } }),
+            Response::new(302, TEXT, Body::Empty)
+                .header("Location", &pick_by(&format!("request.pathSegments.[{segment}]"), &locations))
+                .templated(),
+        ));
         let catalogue = format!("{{\"reports\":[{}]}}", entries.join(","));
         let file = self.add_file(format!("{JSON_DIR}/{name}/reports.json"), catalogue.clone().into_bytes());
         let path = format!("{PROXY}/namespaces/{name}/reports");

@@ -1,23 +1,44 @@
 //! `GET /repos/pulls`: the series of several repositories at once, per user (analytics) and
-//! public (proxylytics), answered by a template from the embedded series.
+//! public (proxylytics), answered by a template from the embedded series: one body file per
+//! timespan and period, so the stubs can pick it by the query (one stub per file in a
+//! standalone tree) and each template stays small.
+use std::collections::BTreeMap;
+
 use serde_json::{json, Value};
 
-use super::api::{priority, Root, JSON};
-use super::pulls::{param_combinations, pulls_file_name, pulls_file_template, query_matchers, query_of};
+use super::api::{period_value, priority, Root, JSON};
+use super::pulls::{param_combinations, pulls_file_name, query_of, valid_query};
 use super::{bearer_of, Builder, JSON_DIR};
+use crate::calendar::Granularity;
 use crate::corpus::Case;
-use crate::views::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN};
-use crate::wiremock::{Body, Response, Stub, Variant};
+use crate::views::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN, PERIODS};
+use crate::wiremock::{pick_by, Body, Response, Stub, Variant};
+
+/// (key, series JSON) per repository the caller may ask for, for one parameter combination.
+type Entries = Vec<(String, String)>;
+
+const EMPTY: &str = "{\"pulls\":[]}";
 
 impl Builder<'_> {
-    /// The body template of `/repos/pulls`: parses the requested keys (repeated or
-    /// comma-separated) and answers each from the embedded, pre-rendered series.
-    pub(super) fn repos_pulls_template(entries: &[(String, String)]) -> String {
-        let enc = |k: &str| k.replace('/', ":").replace('.', ";");
-        let data = Value::Object(entries.iter().map(|(k, v)| (enc(k), Value::String(v.clone()))).collect()).to_string();
-        let list = entries.iter().map(|(k, _)| enc(k)).collect::<Vec<_>>().join(",");
+    /// The body template of `/repos/pulls` for one timespan and period: applies the default
+    /// group, then answers each requested key (repeated or comma-separated) from the
+    /// pre-rendered series of that group (`by_group`), `{"pulls":[]}` for a key it does not
+    /// know. One flat block per series, picked by "group:key" (see [`pick_by`]: nesting would
+    /// multiply the template's cost per request); nothing but the requested keys is parsed.
+    fn repos_pulls_template(by_group: &[(Group, Entries)]) -> String {
+        let mut known = Vec::new();
+        let mut branches = Vec::new();
+        for (g, entries) in by_group {
+            for (k, series) in entries {
+                known.push(format!("{}:{k}", g.api()));
+                branches.push((format!("{}:{k}", g.api()), series.clone()));
+            }
+        }
         format!(
-            "{{{{#parseJson 'data'}}}}{data}{{{{/parseJson}}}}{{{{#parseJson 'keys'}}}}[{{{{#each request.query.repos as |r|}}}}{{{{#unless @first}}}},{{{{/unless}}}}\"{{{{replace r ',' '\",\"'}}}}\"{{{{/each}}}}]{{{{/parseJson}}}}{{\"repos\":{{ {{{{~#each keys as |k|~}}}}{{{{#unless @first}}}},{{{{/unless}}}}\"{{{{k}}}}\":{{{{#assign 'kk'}}}}{{{{replace (replace k '/' ':') '.' ';'}}}}{{{{/assign}}}}{{{{#assign 'needle'}}}},{{{{kk}}}},{{{{/assign}}}}{{{{#if (contains ',{list},' needle)}}}}{{{{{{lookup data kk}}}}}}{{{{else}}}}{{\"pulls\":[]}}{{{{/if}}}}{{{{~/each~}}}} }}}}"
+            "{{{{#assign 'group'}}}}{{{{#if request.query.group}}}}{{{{request.query.group}}}}{{{{else}}}}{}{{{{/if}}}}{{{{/assign}}}}{{{{#parseJson 'keys'}}}}[{{{{#each request.query.repos as |r|}}}}{{{{#unless @first}}}},{{{{/unless}}}}\"{{{{replace r ',' '\",\"'}}}}\"{{{{/each}}}}]{{{{/parseJson}}}}{{\"repos\":{{ {{{{~#each keys as |k|~}}}}{{{{#unless @first}}}},{{{{/unless}}}}\"{{{{k}}}}\":{{{{#assign 'gk'}}}}{{{{group}}}}:{{{{k}}}}{{{{/assign}}}}{{{{#assign 'needle'}}}},{{{{gk}}}},{{{{/assign}}}}{{{{#unless (contains ',{},' needle)}}}}{EMPTY}{{{{/unless}}}}{}{{{{~/each~}}}} }}}}",
+            Group::Repo.api(),
+            known.join(","),
+            pick_by("gk", &branches)
         )
     }
 
@@ -26,7 +47,7 @@ impl Builder<'_> {
         let parts: Vec<String> = keys
             .iter()
             .map(|k| {
-                let v = entries.iter().find(|(e, _)| e == k).map_or("{\"pulls\":[]}", |(_, v)| v.as_str());
+                let v = entries.iter().find(|(e, _)| e == k).map_or(EMPTY, |(_, v)| v.as_str());
                 format!("\"{k}\":{v}")
             })
             .collect();
@@ -48,96 +69,126 @@ impl Builder<'_> {
             let r = if token.is_some() { Root::Analytics } else { Root::Proxylytics };
             let (root, label) = (r.path(), r.label());
             let dir = format!("{JSON_DIR}/repos-pulls/{scope}");
-            let mut variants = Vec::new();
-            let mut templates = std::collections::BTreeMap::new();
-            for (t, m, g) in param_combinations() {
-                let (t0, m0, g0) =
-                    (t.unwrap_or(DEFAULT_TIMESPAN), m.unwrap_or(DEFAULT_PERIOD_MONTHS), g.unwrap_or(Group::Repo));
-                let file = format!("{dir}/{}", pulls_file_name(t0, m0, g0));
-                if !templates.contains_key(&file) {
-                    let mut entries: Vec<(String, String)> = visible
-                        .iter()
-                        .flat_map(|&ns| {
-                            let n = &world.namespaces[ns];
-                            (0..n.repos.len()).map(move |r| (ns, r))
-                        })
-                        .map(|(ns, r)| {
-                            let n = &world.namespaces[ns];
-                            (
-                                format!("{}/{}", n.name, n.repos[r].name),
-                                views::pull_data(model, ns, Some(r as u16), t0, m0, g0).to_string(),
-                            )
-                        })
-                        .collect();
-                    if token.is_none() {
-                        entries.extend(self.public_entries(t0, m0, g0));
-                    }
-                    let tpl = Self::repos_pulls_template(&entries);
-                    self.add_file(file.clone(), tpl.into_bytes());
-                    templates.insert(file.clone(), entries);
+            let entries = |b: &Self, t: Granularity, m: u32, g: Group| -> Entries {
+                let mut e: Entries = visible
+                    .iter()
+                    .flat_map(|&ns| (0..world.namespaces[ns].repos.len()).map(move |r| (ns, r)))
+                    .map(|(ns, r)| {
+                        let n = &world.namespaces[ns];
+                        (
+                            format!("{}/{}", n.name, n.repos[r].name),
+                            views::pull_data(model, ns, Some(r as u16), t, m, g).to_string(),
+                        )
+                    })
+                    .collect();
+                if token.is_none() {
+                    e.extend(b.public_entries(t, m, g));
                 }
-                let mut q = query_matchers(t, m, g);
+                e
+            };
+            // One file per timespan and period, both groups inside.
+            let mut sets: BTreeMap<String, Entries> = BTreeMap::new();
+            let mut files: BTreeMap<(Granularity, u32), String> = BTreeMap::new();
+            for t in [Granularity::Week, Granularity::Month] {
+                for m in PERIODS {
+                    let by_group: Vec<(Group, Entries)> =
+                        [Group::Repo, Group::Namespace].into_iter().map(|g| (g, entries(self, t, m, g))).collect();
+                    let file = format!("{dir}/{}_{}.json", t.api(), period_value(m));
+                    let file = self.add_file(file, Self::repos_pulls_template(&by_group).into_bytes());
+                    for (g, e) in by_group {
+                        sets.insert(pulls_file_name(t, m, g), e);
+                    }
+                    files.insert((t, m), file);
+                }
+            }
+            // Requests: every timespan and period, present or absent (the default); any valid
+            // group, picked by the template.
+            let mut variants = Vec::new();
+            for (t, m, _) in param_combinations().into_iter().filter(|(_, _, g)| g.is_none()) {
+                let file = &files[&(t.unwrap_or(DEFAULT_TIMESPAN), m.unwrap_or(DEFAULT_PERIOD_MONTHS))];
+                let one = |v: Option<String>| match v {
+                    Some(v) => json!({ "equalTo": v }),
+                    None => json!({ "absent": true }),
+                };
+                let mut q = valid_query();
+                q["timespan"] = one(t.map(|t| t.api().to_string()));
+                q["period"] = one(m.map(period_value));
                 q["repos"] = json!({ "matches": ".+" });
                 let mut req =
                     json!({ "method": "GET", "urlPath": format!("{root}/repos/pulls"), "queryParameters": q });
                 if token.is_some() {
                     req["headers"] = json!({ "Authorization": auth });
                 }
-                variants.push(Variant::new(query_of(t, m, g), req, file));
+                variants.push(Variant::new(query_of(t, m, None), req, file.clone()));
             }
-            // Corpus: several subsets, both spellings, one unknown repo, for the default query
-            // and every explicit combination.
-            let mut visible_keys: Vec<String> = visible
-                .iter()
-                .flat_map(|&ns| {
-                    world.namespaces[ns].repos.iter().map(move |r| format!("{}/{}", world.namespaces[ns].name, r.name))
-                })
-                .collect();
-            if token.is_none() {
-                visible_keys.extend(self.public_keys());
-            }
-            for v in &variants {
-                let entries = &templates[&v.file];
-                let sep = if v.label.is_empty() { "?" } else { "&" };
-                let mut subsets: Vec<Vec<&str>> = vec![visible_keys.iter().take(1).map(String::as_str).collect()];
-                if v.label.is_empty() {
-                    subsets.push(visible_keys.iter().map(String::as_str).collect());
-                    subsets.push(vec![visible_keys[0].as_str(), "nobody/nothing"]);
-                }
-                for (k, keys) in subsets.iter().enumerate() {
-                    let repeated = keys.iter().map(|k| format!("repos={k}")).collect::<Vec<_>>().join("&");
-                    let comma = format!("repos={}", keys.join(","));
-                    for q in if k == 0 { vec![repeated] } else { vec![repeated, comma] } {
-                        let mut c = Case::get(
-                            format!("{label} repos/pulls as {scope} {}{sep}{q}", v.label),
-                            format!("{root}/repos/pulls{}{sep}{q}", v.label),
-                        );
-                        if let Some(tk) = &token {
-                            c = c.bearer(tk);
-                        }
-                        self.case(c.expect(200, JSON, Self::repos_pulls_expected(entries, keys)));
-                    }
-                }
-            }
-            let mut req = json!({
-                "method": "GET",
-                "urlPath": format!("{root}/repos/pulls"),
-                "queryParameters": { "repos": { "matches": ".+" } },
-            });
+            let mut q = valid_query();
+            q["repos"] = json!({ "matches": ".+" });
+            let mut req = json!({ "method": "GET", "urlPath": format!("{root}/repos/pulls"), "queryParameters": q });
             if token.is_some() {
                 req["headers"] = json!({ "Authorization": auth });
             }
-            let response =
-                Response::new(200, JSON, Body::FileSet { template: pulls_file_template(&dir, Group::Repo), variants })
-                    .templated()
-                    .body_templated();
+            let template = format!(
+                "{dir}/{{{{#if request.query.timespan}}}}{{{{request.query.timespan}}}}{{{{else}}}}{}{{{{/if}}}}_{{{{#if request.query.period}}}}{{{{request.query.period}}}}{{{{else}}}}{}{{{{/if}}}}.json",
+                DEFAULT_TIMESPAN.api(),
+                period_value(DEFAULT_PERIOD_MONTHS)
+            );
             self.stub(Stub::new(
                 format!("{label}/repos-pulls/{scope}"),
                 format!("{label}: GET /repos/pulls as {scope}"),
-                priority::SUCCESS,
+                priority::SERIES,
                 req,
-                response,
+                Response::new(200, JSON, Body::FileSet { template, variants }).templated().body_templated(),
             ));
+            self.repos_pulls_cases(label, root, &scope, &visible, token.as_deref(), &sets);
+        }
+    }
+
+    /// Corpus: several subsets, both spellings, one unknown repo, for the default query and
+    /// every explicit combination. `sets` holds the entries by [`pulls_file_name`].
+    fn repos_pulls_cases(
+        &mut self,
+        label: &str,
+        root: &str,
+        scope: &str,
+        visible: &[usize],
+        token: Option<&str>,
+        sets: &BTreeMap<String, Entries>,
+    ) {
+        let world = &self.model.world;
+        let mut visible_keys: Vec<String> = visible
+            .iter()
+            .flat_map(|&ns| {
+                world.namespaces[ns].repos.iter().map(move |r| format!("{}/{}", world.namespaces[ns].name, r.name))
+            })
+            .collect();
+        if token.is_none() {
+            visible_keys.extend(self.public_keys());
+        }
+        for (t, m, g) in param_combinations() {
+            let (t0, m0, g0) =
+                (t.unwrap_or(DEFAULT_TIMESPAN), m.unwrap_or(DEFAULT_PERIOD_MONTHS), g.unwrap_or(Group::Repo));
+            let entries = &sets[&pulls_file_name(t0, m0, g0)];
+            let query = query_of(t, m, g);
+            let sep = if query.is_empty() { "?" } else { "&" };
+            let mut subsets: Vec<Vec<&str>> = vec![visible_keys.iter().take(1).map(String::as_str).collect()];
+            if query.is_empty() {
+                subsets.push(visible_keys.iter().map(String::as_str).collect());
+                subsets.push(vec![visible_keys[0].as_str(), "nobody/nothing"]);
+            }
+            for (k, keys) in subsets.iter().enumerate() {
+                let repeated = keys.iter().map(|k| format!("repos={k}")).collect::<Vec<_>>().join("&");
+                let comma = format!("repos={}", keys.join(","));
+                for q in if k == 0 { vec![repeated] } else { vec![repeated, comma] } {
+                    let mut c = Case::get(
+                        format!("{label} repos/pulls as {scope} {query}{sep}{q}"),
+                        format!("{root}/repos/pulls{query}{sep}{q}"),
+                    );
+                    if let Some(tk) = token {
+                        c = c.bearer(tk);
+                    }
+                    self.case(c.expect(200, JSON, Self::repos_pulls_expected(entries, keys)));
+                }
+            }
         }
     }
 }

@@ -73,9 +73,13 @@ pub fn measure(model: &Model) -> Structure {
     let options = routes::Options { download_variants: false, corpus: false };
     let built = routes::build(model, empty_bodies(&model.world), &sink, options)
         .expect("a counting sink never fails, so neither does the build");
-    let route_files = built.mock.files.len() as u64 + sink.0.load(Ordering::Relaxed);
-    let tree: Tree = wiremock::standalone(built.mock);
+    let (tree, inline_bytes): (Tree, u64) = wiremock::standalone_measured(built.mock);
+    // Bodies the standalone form writes into their stubs are not files any more, and their
+    // bytes (here of empty series) are the estimate's to count with the volume.
+    let kept = tree.keys().filter(|path| path.starts_with("__files/")).count() as u64;
+    let route_files = kept + sink.0.load(Ordering::Relaxed);
     let mapping_bytes =
-        tree.iter().filter(|(path, _)| path.starts_with("mappings/")).map(|(_, b)| b.len() as u64).sum();
+        tree.iter().filter(|(path, _)| path.starts_with("mappings/")).map(|(_, b)| b.len() as u64).sum::<u64>()
+            - inline_bytes;
     Structure { stubs: wiremock::stub_count(&tree) as u64, route_files, mapping_bytes }
 }

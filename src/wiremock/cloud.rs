@@ -28,11 +28,25 @@ fn concrete_headers(headers: &[(String, String)], v: &Variant) -> Vec<(String, S
         .collect()
 }
 
-/// One stub of the Cloud file, with the size of its body (for the budget report).
+/// One stub of the Cloud file, with the size of its body (for the budget report) and its
+/// place in the file.
 struct CloudStub {
     json: Value,
     label: String,
     body_bytes: usize,
+    order: (u32, u8, usize, usize),
+}
+
+/// Where a stub goes in the Cloud file. WireMock tries stubs of one priority in the order of
+/// the import file, so the file can order what a standalone tree cannot: within a priority,
+/// single stubs first, then the stubs of file sets, smaller sets first. The variants of sets
+/// too large to serve early move to `expanded` (see [`Mock::expanded_priority`]), first there:
+/// what shares that level (HEAD twins, logins, faults) is disjoint from them and rarer.
+fn place(priority: u32, set_size: usize, index: usize, expanded: Option<u32>) -> (u32, u8, usize, usize) {
+    match expanded {
+        Some(p) if set_size > super::serving::EXPAND_MAX && p > priority => (p, 0, set_size, index),
+        _ => (priority, 1, set_size, index),
+    }
 }
 
 /// The Cloud import file; `streamed` holds the body files rendered through a
@@ -46,7 +60,9 @@ pub fn cloud(mock: &Mock, streamed: &BTreeMap<String, Vec<u8>>, budget: u64) -> 
         let r = &s.response;
         match &r.body {
             Body::FileSet { variants, .. } => {
-                for v in variants {
+                let variants = super::serving::merge_by_file(variants.clone());
+                for v in &variants {
+                    let order = place(s.priority, variants.len(), stubs.len(), mock.expanded_priority);
                     let bytes = file(&v.file);
                     let headers = concrete_headers(&r.headers, v);
                     let transform = r.body_templated || headers.iter().any(|(_, h)| h.contains("{{"));
@@ -55,6 +71,7 @@ pub fn cloud(mock: &Mock, streamed: &BTreeMap<String, Vec<u8>>, budget: u64) -> 
                     let mut named = s.clone();
                     named.name = format!("{} [{}]", s.name, v.label);
                     named.key = format!("{}#{}", s.key, v.label);
+                    named.priority = order.0;
                     stubs.push(CloudStub {
                         json: stub_json(
                             id,
@@ -64,6 +81,7 @@ pub fn cloud(mock: &Mock, streamed: &BTreeMap<String, Vec<u8>>, budget: u64) -> 
                         ),
                         label: s.name.clone(),
                         body_bytes: bytes.len(),
+                        order,
                     });
                 }
             }
@@ -79,10 +97,12 @@ pub fn cloud(mock: &Mock, streamed: &BTreeMap<String, Vec<u8>>, budget: u64) -> 
                     json: stub_json(s.id(), s, &s.request, response_json(r, b, &r.headers, transform)),
                     label: s.name.clone(),
                     body_bytes: size,
+                    order: place(s.priority, 1, stubs.len(), None),
                 });
             }
         }
     }
+    stubs.sort_by_key(|s| s.order);
     let total: usize = stubs.iter().map(|s| s.body_bytes).sum();
     let doc = json!({ "mappings": stubs.iter().map(|s| s.json.clone()).collect::<Vec<_>>() });
     let bytes = pretty(&doc);

@@ -11,12 +11,13 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 pub mod cloud;
+pub mod serving;
 pub mod standalone;
 pub mod stub;
 
 pub use cloud::cloud;
-pub use standalone::standalone;
-pub use stub::{alternation, regex_escape, Body, Delay, Fault, Mock, Response, Stub, Variant};
+pub use standalone::{standalone, standalone_measured};
+pub use stub::{alternation, pick_by, regex_escape, Body, Delay, Fault, Mock, Response, Stub, Variant};
 
 /// Which artifact to produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

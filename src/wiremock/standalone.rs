@@ -7,7 +7,13 @@ use super::{mapping_file, pretty, response_json, stub_json, Body, Mock, Tree};
 /// The standalone tree. Consumes the mock, releasing each stub once it is serialised (for
 /// large histories the download stubs are the biggest part of both).
 pub fn standalone(mock: Mock) -> Tree {
+    standalone_measured(mock).0
+}
+
+/// [`standalone`], with the bytes of the bodies it wrote into their mapping files.
+pub fn standalone_measured(mock: Mock) -> (Tree, u64) {
     let mut tree = Tree::new();
+    let (mock, inline_bytes) = super::serving::standalone_form(mock);
     for s in mock.stubs {
         let s = &s;
         let r = &s.response;
@@ -25,5 +31,5 @@ pub fn standalone(mock: Mock) -> Tree {
     for (path, bytes) in mock.files {
         tree.insert(format!("__files/{path}"), bytes);
     }
-    tree
+    (tree, inline_bytes)
 }

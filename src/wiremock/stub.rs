@@ -14,6 +14,10 @@ pub const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6c1f_4d0e_9a57_4b7e
 pub struct Mock {
     pub stubs: Vec<Stub>,
     pub files: BTreeMap<String, Vec<u8>>,
+    /// Where a target that answers a large file set with one stub per variant (Cloud) puts
+    /// those stubs: after the stubs of the common requests, so that hundreds of download and
+    /// listing stubs do not lengthen every other request's way (`None`: where their set is).
+    pub expanded_priority: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -208,4 +212,20 @@ pub fn alternation<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
         return "(?!)".to_string();
     }
     format!("(?:{})", parts.join("|"))
+}
+
+/// A response template that picks by value: `{{#if (eq VAR 'a')}}A{{/if}}{{#if (eq VAR 'b')}}B
+/// {{/if}}...`, one flat block per branch (no branch matching gives nothing). WireMock compiles
+/// the template of an inline body, a body file or a header once and keeps it, where a
+/// templated `bodyFileName` is compiled again on every request. Flat, not an `else if` chain:
+/// WireMock sizes its output buffer with the template's source text, which Handlebars
+/// rebuilds on every request, and a chain nests every branch in the one before, so its text
+/// costs about its size times its length. Values must not contain `'`.
+pub fn pick_by(var: &str, branches: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (value, body) in branches {
+        debug_assert!(!value.contains('\''), "{value}");
+        out.push_str(&format!("{{{{#if (eq {var} '{value}')}}}}{body}{{{{/if}}}}"));
+    }
+    out
 }
