@@ -138,11 +138,12 @@ pub fn invalid_dataview() -> String {
 /// order for every request (in a standalone tree the order within a level is the file
 /// system's, so only levels order anything), and a stub met on the way costs even when it
 /// misses (`benches/serve.sh`, docs/performance-serving.md). So the success stubs, which are
-/// disjoint, come first, in two levels: the few stubs of the common requests, then the
-/// families of many stubs (pull series per file, report links). Guards come before a success
-/// only where that success would accept the bad value. Then what a client sends rarely: the
-/// HEAD twins (which never answer a GET), the logins (once per session), and the faults,
-/// after everything the fault gate closes ([`super::faults`]) and before every fallback.
+/// disjoint, come first: the few stubs of the common requests, then the families of many
+/// stubs (pull series per file, report links), then the `/repos/pulls` templates. Guards come
+/// before a success only where that success would accept the bad value. Then what a client
+/// sends rarely: the HEAD twins (which never answer a GET), the logins (once per session),
+/// and the faults, after everything the fault gate closes ([`super::faults`]) and before
+/// every fallback.
 pub mod priority {
     /// WireMock's priority of a stub that sets none (a user's own stubs, typically).
     pub const USER_DEFAULT: u32 = 5;
@@ -155,17 +156,20 @@ pub mod priority {
     /// Guards that must meet a request before a success that would accept the bad value
     /// (`/repos/pulls` names and count; a few cheap stubs, disjoint from the successes above).
     pub const GUARD: u32 = 1;
-    /// Families of many stubs: the pull series (one stub per body file), `/repos/pulls` and
-    /// the report links.
+    /// Families of many stubs: the pull series (one stub per body file) and the report links.
     pub const SERIES: u32 = 2;
+    /// `/repos/pulls`, one template per caller, timespan and period: after the pull series,
+    /// which are asked for more often and cost less to answer.
+    pub const REPOS_PULLS: u32 = 3;
     /// A username locked out after failed logins (429), and a malformed `/v2/auth/token` body
     /// (400): before the login successes, which a client sends once per session.
     pub const LOCKED_OUT: u32 = 3;
     pub const LOGIN_GUARD: u32 = 3;
-    /// The HEAD twins of the common successes and guards (before the HEAD twins of the
-    /// series those guards protect).
+    /// The HEAD twins of the common successes and guards (before the HEAD twin of the
+    /// `/repos/pulls` those guards protect).
     pub const HEAD_GUARD: u32 = 3;
     /// Logins and tokens (`/v2/users/login`, `/v2/users/2fa-login`, `/v2/auth/token`).
+    /// The HEAD twins of the series and of `/repos/pulls` share this level with them.
     pub const LOGIN: u32 = 4;
     /// Faults on demand, after every stub the fault gate closes (they refuse a fault
     /// request), before the fallbacks and a user's own stubs. The HEAD twins of the series
@@ -208,7 +212,7 @@ pub mod priority {
     pub fn head_twin(get: u32) -> u32 {
         match get {
             SUCCESS => HEAD_GUARD,
-            SERIES => HEAD,
+            SERIES | REPOS_PULLS => HEAD,
             p => p,
         }
     }

@@ -135,7 +135,7 @@ impl Builder<'_> {
             self.stub(Stub::new(
                 format!("{label}/repos-pulls/{scope}"),
                 format!("{label}: GET /repos/pulls as {scope}"),
-                priority::SERIES,
+                priority::REPOS_PULLS,
                 req,
                 Response::new(200, JSON, Body::FileSet { template, variants }).templated().body_templated(),
             ));
