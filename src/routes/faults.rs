@@ -113,10 +113,10 @@ impl Builder<'_> {
     }
 
     /// Closes the gate on every stub built so far that ranks before the faults or with them:
-    /// it refuses a
-    /// request whose `X-Mock-Fault` names one of `names` (any other value is ignored, as
-    /// before) and, unless it counts in a scenario of its own (a login lockout, which refuses
-    /// the header outright), serves only while the fault scenario is in [`NORMAL_STATE`].
+    /// it refuses a request whose `X-Mock-Fault` names one of `names` (any other value is
+    /// ignored, as before) and, unless it counts in a scenario of its own (a login lockout,
+    /// which refuses the header outright), serves only while the fault scenario is in
+    /// [`NORMAL_STATE`].
     /// WireMock refuses to set a scenario to a state no stub names, so the fault names are the
     /// only other states. The fallbacks rank after the faults and need no gate.
     fn gate_faults(&mut self, names: &[&str]) {

@@ -1,8 +1,10 @@
 //! HEAD: every GET route answers HEAD as GET would (status, headers, Content-Type) without a
 //! body (FACTS 13.2: HEAD works on Hub read routes; for DVP it is INFERRED). WireMock matches
-//! one method per stub, so every GET stub gets a HEAD twin with the same request pattern and
-//! priority, and every GET case of the corpus a HEAD case. Stubs that match any method (the
-//! 401/404/405 fallbacks) answer HEAD already; the server drops their bodies.
+//! one method per stub, so every GET stub gets a HEAD twin with the same request pattern (one
+//! per file set, which a standalone tree may serve as one GET stub per file), ranked after the
+//! GET successes so a GET request never meets one ([`priority::head_twin`]); and every GET
+//! case of the corpus a HEAD case. Stubs that match any method (the 401/404/405 fallbacks)
+//! answer HEAD already; the server drops their bodies.
 use super::api::priority;
 use super::Builder;
 use crate::corpus::ExpectBody;

@@ -3,11 +3,11 @@
 //! WireMock 3 tries the stubs of a mock one by one, in priority order, for every request. A
 //! templated `bodyFileName` is compiled again on every request (WireMock caches body templates,
 //! not file-name templates): measured with `benches/serve.sh`, the largest single cost of a
-//! pull series, two to three times a static answer (`docs/performance-serving.md`). So both
-//! targets, before they write anything:
+//! pull series, two to three times a static answer (`docs/performance-serving.md`). So:
 //!
-//! 1. merge the variants of a file set that answer with one file into one request pattern (an
-//!    `or` of the accepted values per query parameter: 16 pull-series variants instead of 45);
+//! 1. both targets merge the variants of a file set that answer with one file into one
+//!    request pattern (an `or` of the accepted values per query parameter: 16 pull-series
+//!    variants instead of 45; [`merge_by_file`]);
 //! 2. for the standalone target, turn small file sets ([`EXPAND_MAX`] files at most) into one
 //!    stub per file with a static `bodyFileName`, nothing left to compile;
 //! 3. for the standalone target, write the bodies a stub answers with one small file
@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use super::{Body, Mock, Stub, Target, Variant};
+use super::{Body, Mock, Stub, Variant};
 
 /// File sets with at most this many files (after merging) become one stub per file in the
 /// standalone tree: the pull series of a namespace (2 timespans x 4 periods x 2 groups) and
@@ -44,7 +44,7 @@ pub fn standalone_form(mock: Mock) -> (Mock, u64) {
     let mut inlined: BTreeSet<String> = BTreeSet::new();
     let mut inline_bytes = 0;
     let mut out = Vec::with_capacity(stubs.len());
-    for mut s in arrange(stubs, Target::Standalone) {
+    for mut s in expand_small_sets(stubs) {
         match &s.response.body {
             Body::File(f) => match files.get(f).filter(|b| b.len() <= INLINE_MAX).map(|b| std::str::from_utf8(b)) {
                 Some(Ok(text)) => {
@@ -65,13 +65,14 @@ pub fn standalone_form(mock: Mock) -> (Mock, u64) {
     (Mock { stubs: out, files, expanded_priority }, inline_bytes)
 }
 
-/// Arranges the stubs of a mock for serving by `target` (see the module documentation).
-pub fn arrange(stubs: Vec<Stub>, target: Target) -> Vec<Stub> {
+/// Merges the variants of every file set, and expands the sets of at most [`EXPAND_MAX`]
+/// files into one stub per file.
+fn expand_small_sets(stubs: Vec<Stub>) -> Vec<Stub> {
     let mut out = Vec::with_capacity(stubs.len());
     for mut s in stubs {
         if let Body::FileSet { variants, .. } = &mut s.response.body {
             *variants = merge_by_file(std::mem::take(variants));
-            if target == Target::Standalone && !variants.is_empty() && variants.len() <= EXPAND_MAX {
+            if !variants.is_empty() && variants.len() <= EXPAND_MAX {
                 out.extend(expand(s));
                 continue;
             }
