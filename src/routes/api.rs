@@ -87,6 +87,12 @@ pub fn timespan_alternatives() -> String {
     query_values("timespan").join("|")
 }
 
+/// The index WireMock's `request.pathSegments` gives the segment `after` segments past the
+/// end of `root` (e.g. the repository of `{root}/namespaces/{ns}/repos/{repo}` is at 3).
+pub fn segment_after(root: &str, after: usize) -> usize {
+    root.split('/').filter(|s| !s.is_empty()).count() + after
+}
+
 /// The `period` value of `months`.
 pub fn period_value(months: u32) -> String {
     format!("last-{months}-months")

@@ -2,7 +2,7 @@
 //! one body file per parameter combination (defaults applied).
 use serde_json::{json, Value};
 
-use super::api::{period_value, priority, query_values, Root, JSON, VALIDATED_QUERY};
+use super::api::{period_value, priority, query_values, segment_after, Root, JSON, VALIDATED_QUERY};
 use super::{require_auth, Builder, JSON_DIR};
 use crate::calendar::Granularity;
 use crate::corpus::Case;
@@ -174,7 +174,7 @@ impl Builder<'_> {
             // Repository series: one stub per namespace, repo restricted to known names.
             // `urlPathPattern` (not `urlPathTemplate`, which WireMock 3.2 and older do not match
             // with a query string): the repository is the path segment after `repos`.
-            let repo_segment = root.split('/').filter(|s| !s.is_empty()).count() + 3;
+            let repo_segment = segment_after(root, 3);
             let tpl_dir = format!("{JSON_DIR}/{name}/pulls/repo/{{{{request.pathSegments.[{repo_segment}]}}}}");
             let mut variants = Vec::new();
             for repo in repos {

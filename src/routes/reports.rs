@@ -2,7 +2,7 @@
 //! its signed download.
 use serde_json::json;
 
-use super::api::{priority, JSON, NS_404, PROXY, REPORT_DL, TEXT, UNAUTHENTICATED};
+use super::api::{priority, segment_after, JSON, NS_404, PROXY, REPORT_DL, TEXT, UNAUTHENTICATED};
 use super::downloads::{signed_query, Download};
 use super::{Builder, JSON_DIR};
 use crate::corpus::Case;
@@ -49,7 +49,7 @@ impl Builder<'_> {
         // One stub for every report link of the namespace: the file segment picks its
         // signed location.
         let files: Vec<&str> = locations.iter().map(|(f, _)| f.as_str()).collect();
-        let segment = PROXY.split('/').filter(|s| !s.is_empty()).count() + 3;
+        let segment = segment_after(PROXY, 3);
         let pattern =
             format!("^{}/{}$", regex_escape(&format!("{PROXY}/namespaces/{name}/reports")), alternation(files));
         self.stub(Stub::new(

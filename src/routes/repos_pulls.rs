@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::api::{period_value, priority, Root, JSON};
-use super::pulls::{param_combinations, pulls_file_name, query_of, valid_query};
+use super::pulls::{param_combinations, pulls_file_name, query_matchers, query_of, valid_query};
 use super::{bearer_of, Builder, JSON_DIR};
 use crate::calendar::Granularity;
 use crate::corpus::Case;
@@ -106,13 +106,8 @@ impl Builder<'_> {
             let mut variants = Vec::new();
             for (t, m, _) in param_combinations().into_iter().filter(|(_, _, g)| g.is_none()) {
                 let file = &files[&(t.unwrap_or(DEFAULT_TIMESPAN), m.unwrap_or(DEFAULT_PERIOD_MONTHS))];
-                let one = |v: Option<String>| match v {
-                    Some(v) => json!({ "equalTo": v }),
-                    None => json!({ "absent": true }),
-                };
-                let mut q = valid_query();
-                q["timespan"] = one(t.map(|t| t.api().to_string()));
-                q["period"] = one(m.map(period_value));
+                let mut q = query_matchers(t, m, None);
+                q["group"] = valid_query()["group"].clone();
                 q["repos"] = json!({ "matches": ".+" });
                 let mut req =
                     json!({ "method": "GET", "urlPath": format!("{root}/repos/pulls"), "queryParameters": q });
