@@ -22,13 +22,13 @@ use std::io::{self, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use dvp_mock::calendar::{Granularity, Period};
 use dvp_mock::config::Config;
-use dvp_mock::events;
+use dvp_mock::engine::calendar::{Granularity, Period};
+use dvp_mock::engine::events;
+use dvp_mock::engine::world::World;
 use dvp_mock::sink::Sink;
 use dvp_mock::views::{RawRenderer, RawRows, Rows};
 use dvp_mock::wiremock::Target;
-use dvp_mock::world::World;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

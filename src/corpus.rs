@@ -124,7 +124,7 @@ impl Case {
         mut self,
         status: u16,
         before: &str,
-        family: &crate::jwt::Family,
+        family: &crate::engine::jwt::Family,
         lifetime: u64,
         after: &str,
     ) -> Case {
@@ -132,7 +132,7 @@ impl Case {
         self.expect.content_type = Some("application/json".into());
         self.expect.body = ExpectBody::Token {
             before: before.into(),
-            head: crate::jwt::head(),
+            head: crate::engine::jwt::head(),
             tail: family.tail().into(),
             after: after.into(),
             lifetime,

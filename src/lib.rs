@@ -24,24 +24,23 @@ pub mod config;
 pub mod corpus;
 pub mod engine;
 pub mod error;
+pub mod http;
 pub mod output;
 pub mod preview;
 pub mod render;
 pub mod routes;
-pub mod safety;
 pub mod sink;
+pub mod size;
 pub mod verify;
 pub mod views;
 pub mod wiremock;
 
-// Short paths to the engine's modules (`crate::world`, `crate::calendar`, ...).
-pub use engine::{calendar, events, jobs, jwt, memory, model, pass, rng, stats, volume, world};
 pub use error::Error;
 
 use config::Config;
 use corpus::Case;
-use model::Model;
-use pass::Progress;
+use engine::model::Model;
+use engine::pass::Progress;
 use sink::Sink;
 use wiremock::{Target, Tree};
 
@@ -85,7 +84,7 @@ pub fn generate(
     sink: &dyn Sink,
     progress: Option<&Progress>,
 ) -> Result<Generated, Error> {
-    let world = world::World::build(config.clone());
+    let world = engine::world::World::build(config.clone());
     let jobs = options.jobs.max(1);
     match options.target {
         Target::Standalone => {

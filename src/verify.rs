@@ -22,7 +22,7 @@ impl Received {
 pub fn agent() -> ureq::Agent {
     ureq::AgentBuilder::new()
         .redirects(0)
-        .timeout_connect(crate::safety::server::CONNECT_TIMEOUT)
+        .timeout_connect(crate::http::CONNECT_TIMEOUT)
         .timeout(Duration::from_secs(30))
         .build()
 }
@@ -102,12 +102,15 @@ fn check_token(actual: &str, before: &str, head: &str, tail: &str, after: &str, 
     let token =
         actual.strip_prefix(before).and_then(|r| r.strip_suffix(after)).ok_or("the body around the token differs")?;
     let middle = token.strip_prefix(head).and_then(|r| r.strip_suffix(tail)).ok_or("not a token of this principal")?;
-    if middle.len() != crate::jwt::middle_len()
+    if middle.len() != crate::engine::jwt::middle_len()
         || !middle.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
-        return Err(format!("token middle {middle:?} is not {} base64url characters", crate::jwt::middle_len()));
+        return Err(format!(
+            "token middle {middle:?} is not {} base64url characters",
+            crate::engine::jwt::middle_len()
+        ));
     }
-    let (iat, exp) = crate::jwt::times(token).ok_or("token payload does not decode")?;
+    let (iat, exp) = crate::engine::jwt::times(token).ok_or("token payload does not decode")?;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     if exp - iat != lifetime as i64 || exp <= now || (iat - now).abs() > 300 {
         return Err(format!("iat {iat}, exp {exp}: expected exp = iat + {lifetime} with iat about now ({now})"));

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::support::{self, wiremock::WireMock};
-use dvp_mock::jwt::{AUTH_TOKEN_LIFETIME, LOGIN_TOKEN_LIFETIME};
+use dvp_mock::engine::jwt::{AUTH_TOKEN_LIFETIME, LOGIN_TOKEN_LIFETIME};
 use dvp_mock::routes::{ANALYTICS, FAULT_HEADER, PROXY};
 
 fn now() -> i64 {

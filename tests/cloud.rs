@@ -25,7 +25,7 @@ fn normalise(body: &[u8], base: &str) -> Vec<u8> {
 
 /// Replaces the request-time middle of every minted token (its `iat`, `exp`, `jti`) with `<mid>`.
 fn mask_token_middles(text: &str) -> String {
-    let (head, len) = (dvp_mock::jwt::head(), dvp_mock::jwt::middle_len());
+    let (head, len) = (dvp_mock::engine::jwt::head(), dvp_mock::engine::jwt::middle_len());
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find(&head) {
@@ -129,7 +129,7 @@ fn cloud_file_is_inline_with_one_url_matcher_and_stable_ids() {
 
 #[test]
 fn a_budget_far_too_small_stops_rendering_at_the_first_body_over_it() {
-    use dvp_mock::pass::Progress;
+    use dvp_mock::engine::pass::Progress;
     use std::sync::atomic::Ordering;
     let rows = |budget: u64| {
         let mut config = dvp_mock::config::Config::default_config();

@@ -2,8 +2,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::support;
-use dvp_mock::calendar::Granularity;
-use dvp_mock::events;
+use dvp_mock::engine::calendar::Granularity;
+use dvp_mock::engine::events;
 use dvp_mock::views::reports::{self, ReportType};
 use dvp_mock::views::{self, Dataview, Group};
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::consistency::{n, parse};
 use crate::support;
 use dvp_mock::config::Config;
-use dvp_mock::model::Model;
+use dvp_mock::engine::model::Model;
 use dvp_mock::views::reports::{self, ReportType};
 use dvp_mock::views::{self, Dataview};
 use dvp_mock::wiremock::Target;

@@ -6,7 +6,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use dvp_mock::config::Config;
-use dvp_mock::model::Model;
+use dvp_mock::engine::model::Model;
 use dvp_mock::views::PERIODS;
 
 use crate::support::{self, wiremock::WireMock};

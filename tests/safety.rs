@@ -5,9 +5,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::support;
 use dvp_mock::config::Config;
-use dvp_mock::pass::Progress;
-use dvp_mock::safety::estimate;
+use dvp_mock::engine::pass::Progress;
 use dvp_mock::sink::Sink;
+use dvp_mock::size::estimate;
 use dvp_mock::wiremock::Target;
 use dvp_mock::Options;
 

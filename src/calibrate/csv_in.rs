@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 
 use super::series::{bump, parse_day, Inputs, Names};
-use crate::calendar::Period;
+use crate::engine::calendar::Period;
 
 /// Share of a trend report's summed per-row unique users that are distinct in the repository
 /// week (INFERRED: a client pulling two tags counts in two rows).

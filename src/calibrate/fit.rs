@@ -232,7 +232,7 @@ fn weeks_of_months(months: &BTreeMap<NaiveDate, Point>) -> BTreeMap<NaiveDate, P
     let mut out = BTreeMap::new();
     let (Some((&first, _)), Some((&last, _))) = (months.first_key_value(), months.last_key_value()) else { return out };
     let end = last.checked_add_months(chrono::Months::new(1)).expect("dates far from the end of time");
-    let mut week = crate::calendar::Period::week_of(first).start;
+    let mut week = crate::engine::calendar::Period::week_of(first).start;
     if week < first {
         week = week + Days::new(7);
     }
@@ -244,7 +244,7 @@ fn weeks_of_months(months: &BTreeMap<NaiveDate, Point>) -> BTreeMap<NaiveDate, P
                 complete = false;
                 break;
             };
-            let days = f64::from(crate::calendar::Period::month_of(d).days().count() as u32);
+            let days = f64::from(crate::engine::calendar::Period::month_of(d).days().count() as u32);
             pulls += p.pulls as f64 / days;
             ips += p.ips.unwrap_or(0) as f64 / (1.0 + DEFAULT_CHURN * (WEEKS_PER_MONTH - 1.0)) / 7.0;
             file = p.file;

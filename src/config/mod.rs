@@ -10,7 +10,7 @@ use crate::Error;
 
 mod load;
 pub mod population;
-pub mod public;
+pub mod public_namespaces;
 pub mod volume;
 
 pub use load::{load, Overrides};
@@ -46,9 +46,9 @@ pub struct Config {
     #[serde(default)]
     pub population: Option<population::Population>,
     pub namespaces: Vec<Namespace>,
-    /// Namespaces served on the public proxylytics pull routes only (`views::public`).
+    /// Namespaces served on the public proxylytics pull routes only (`views::public_series`).
     #[serde(default)]
-    pub public_namespaces: Vec<public::PublicNamespace>,
+    pub public_namespaces: Vec<public_namespaces::PublicNamespace>,
     pub users: Vec<User>,
 }
 
@@ -275,7 +275,7 @@ impl Config {
         if self.reports.benchmark_companies > 1000 {
             return Err("key `reports.benchmark_companies`: expected 0..=1000".into());
         }
-        public::validate(&self.public_namespaces, &ns_names)?;
+        public_namespaces::validate(&self.public_namespaces, &ns_names)?;
         let mut user_names = BTreeSet::new();
         for (i, user) in self.users.iter().enumerate() {
             let at = format!("users[{i}]");

@@ -3,10 +3,10 @@
 use chrono::{Datelike, NaiveDate};
 use rand::Rng;
 
-use crate::calendar::is_weekend;
-use crate::rng;
-use crate::volume;
-use crate::world::{Namespace, UseCase, World, AGENTS};
+use crate::engine::calendar::is_weekend;
+use crate::engine::rng;
+use crate::engine::volume;
+use crate::engine::world::{Namespace, UseCase, World, AGENTS};
 
 /// Docker's action classification of a pull request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -22,7 +22,7 @@ use base64::Engine;
 use chrono::NaiveDate;
 use rand::RngCore;
 
-use crate::rng;
+use crate::engine::rng;
 
 /// `aud` of every token.
 pub const AUDIENCE: &str = "https://hub.docker.com";

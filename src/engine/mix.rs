@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 pub use crate::config::population::{Population, AGENT_NAMES, CLOUD_NAMES, COUNTRY_CODES, NO_CLOUD};
-use crate::rng::Weighted;
+use crate::engine::rng::Weighted;
 
 /// The tables client generation draws from.
 pub struct Tables {
@@ -49,7 +49,7 @@ impl Tables {
 #[cfg(test)]
 mod tests {
     use crate::config::{Config, DEFAULT_TOML};
-    use crate::world::{IpType, World};
+    use crate::engine::world::{IpType, World};
 
     fn with(population: &str) -> Result<Config, crate::Error> {
         Config::parse(&DEFAULT_TOML.replace("[reports]", &format!("{population}\n[reports]")), "t.toml")
@@ -66,7 +66,7 @@ mod tests {
         let vn = w.clients.iter().filter(|c| c.country() == "VN").count() as f64 / w.clients.len() as f64;
         assert!((0.65..0.85).contains(&vn), "{vn}");
         assert!(w.clients.iter().all(|c| c.profile.ip_type != IpType::Hosting && c.csp().is_none()));
-        assert!(w.clients.iter().all(|c| crate::world::AGENTS[c.profile.agent as usize].0 == "podman"));
+        assert!(w.clients.iter().all(|c| crate::engine::world::AGENTS[c.profile.agent as usize].0 == "podman"));
         let c = with("[population]\nclouds = { aws = 1 }\n").unwrap();
         assert!(World::build(c).clients.iter().all(|c| c.csp() == Some("aws")));
     }
@@ -75,9 +75,9 @@ mod tests {
     fn the_mock_knows_65_countries_and_the_engine_tables_match_the_names() {
         let codes: std::collections::BTreeSet<&str> = super::COUNTRY_CODES.iter().copied().collect();
         assert_eq!(codes.len(), 65);
-        assert!(crate::world::country_codes().eq(super::COUNTRY_CODES.iter().copied()));
-        assert!(crate::world::cloud_names().eq(super::CLOUD_NAMES.iter().copied()));
-        assert!(crate::world::AGENTS.iter().map(|a| a.0).eq(super::AGENT_NAMES.iter().copied()));
+        assert!(crate::engine::world::country_codes().eq(super::COUNTRY_CODES.iter().copied()));
+        assert!(crate::engine::world::cloud_names().eq(super::CLOUD_NAMES.iter().copied()));
+        assert!(crate::engine::world::AGENTS.iter().map(|a| a.0).eq(super::AGENT_NAMES.iter().copied()));
     }
 
     #[test]

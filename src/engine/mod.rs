@@ -21,7 +21,7 @@ pub mod memory;
 pub mod mix;
 pub mod model;
 pub mod pass;
-pub mod public;
+pub mod public_counts;
 pub mod rng;
 pub mod stats;
 pub mod volume;

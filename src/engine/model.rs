@@ -4,12 +4,12 @@
 //! that render nothing compute them with one explicit pass ([`Model::build`]).
 use std::collections::BTreeMap;
 
-use crate::calendar::{Granularity, Period};
 use crate::config::Config;
-use crate::events::{Action, Event};
-use crate::pass::{for_each_period, period_events, period_stats};
-use crate::stats::{Counts, PeriodStats};
-use crate::world::World;
+use crate::engine::calendar::{Granularity, Period};
+use crate::engine::events::{Action, Event};
+use crate::engine::pass::{for_each_period, period_events, period_stats};
+use crate::engine::stats::{Counts, PeriodStats};
+use crate::engine::world::World;
 
 /// The world and its period summaries.
 #[derive(Debug)]

@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::NaiveDate;
 
 use super::jobs;
-use crate::calendar::{Granularity, Period};
-use crate::events::{self, Event};
-use crate::stats::{self, Cell, Counts, PeriodStats};
-use crate::world::World;
+use crate::engine::calendar::{Granularity, Period};
+use crate::engine::events::{self, Event};
+use crate::engine::stats::{self, Cell, Counts, PeriodStats};
+use crate::engine::world::World;
 
 /// The events of namespace `ns` over `p`, day by day in time order.
 pub fn period_events(world: &World, ns: usize, p: &Period) -> Vec<Event> {
@@ -136,7 +136,8 @@ pub fn run_pass<P: Pass>(
         }
     }
     // By expected volume, largest first, so the last jobs to start are the small ones.
-    let weekly = |ns: &crate::world::Namespace| ns.weekly_pulls + ns.volume.as_ref().map_or(0.0, |v| v.mean_weekly);
+    let weekly =
+        |ns: &crate::engine::world::Namespace| ns.weekly_pulls + ns.volume.as_ref().map_or(0.0, |v| v.mean_weekly);
     let weight = |j: &Job| (j.end - j.start).num_days() as f64 * weekly(&world.namespaces[j.ns]);
     plan.sort_by(|a, b| weight(b).total_cmp(&weight(a)).then(a.periods[0].cmp(&b.periods[0])));
     if let Some(pr) = progress {
@@ -150,7 +151,7 @@ pub fn run_pass<P: Pass>(
         pool: Vec::new(),
     };
     let done = jobs::map_with(jobs, plan, init, |buffers, job| run_job(world, &work, &job, pass, progress, buffers));
-    crate::memory::release_free_memory();
+    crate::engine::memory::release_free_memory();
     let mut results: Vec<Option<P::Output>> = (0..work.len()).map(|_| None).collect();
     for (i, out) in done.into_iter().flatten() {
         results[i] = Some(out);

@@ -13,9 +13,9 @@
 //! construction, and unique counts are real distinct counts of client ids.
 use std::collections::BTreeMap;
 
-use crate::calendar::Period;
-use crate::events::{Action, Event};
-use crate::world::{Profile, World};
+use crate::engine::calendar::Period;
+use crate::engine::events::{Action, Event};
+use crate::engine::world::{Profile, World};
 
 /// Action counts.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

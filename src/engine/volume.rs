@@ -18,8 +18,8 @@ use rand::Rng;
 
 pub use crate::config::volume::{WeekVolume, Weeks, DEFAULT_CHURN};
 
-use crate::calendar::{is_weekend, Period};
-use crate::rng::{self, Weighted};
+use crate::engine::calendar::{is_weekend, Period};
+use crate::engine::rng::{self, Weighted};
 
 /// Exponent of the heavy tail of repeat pulls over a week's window (INFERRED): with 2.5, the
 /// newest 1 % of the window takes about 16 % of the repeat pulls.
@@ -169,7 +169,13 @@ pub struct Day {
 
 impl Day {
     /// The day's profiled part; `audience_left` events come from the Poisson part.
-    pub fn new(seed: u64, ns: &crate::world::Namespace, v: &NsVolume, day: NaiveDate, audience_left: u32) -> Day {
+    pub fn new(
+        seed: u64,
+        ns: &crate::engine::world::Namespace,
+        v: &NsVolume,
+        day: NaiveDate,
+        audience_left: u32,
+    ) -> Day {
         let monday = Period::week_of(day).start;
         let index = day.weekday().num_days_from_monday() as usize;
         let audience = ns.audience.len() as u64;
@@ -219,7 +225,7 @@ impl Day {
     }
 
     /// A repository without a profile, by popularity.
-    pub fn others_pick(&self, ns: &crate::world::Namespace, s: &mut rng::Stream) -> usize {
+    pub fn others_pick(&self, ns: &crate::engine::world::Namespace, s: &mut rng::Stream) -> usize {
         ns.volume.as_ref().expect("a day with a volume part").others.pick(s)
     }
 
@@ -279,7 +285,7 @@ fn mix(mut z: u64) -> u64 {
 mod tests {
     use super::*;
     use crate::config::{Config, DEFAULT_TOML};
-    use crate::model::Model;
+    use crate::engine::model::Model;
 
     fn profiled(weeks: &str) -> Config {
         let text = DEFAULT_TOML.replace(
@@ -300,7 +306,7 @@ mod tests {
             .collect();
         let model = Model::build(profiled(&weeks.join(", ")), 2);
         let web = 0u16;
-        for (i, p) in model.periods(crate::calendar::Granularity::Week).iter().enumerate().take(8) {
+        for (i, p) in model.periods(crate::engine::calendar::Granularity::Week).iter().enumerate().take(8) {
             let got = model.summary(0, p).repos.get(&web).map(|(c, u)| (c.total(), *u)).unwrap_or((0, 0));
             let want = series.iter().find(|s| s.0 == i as u64).map(|s| (s.1, s.2)).unwrap_or((0, 0));
             assert_eq!(got, want, "week {}", p.start);

@@ -1,10 +1,10 @@
 //! The world built from the configuration: namespaces, repositories, tags with platform
 //! digests, the shared client population, and the users with their tokens.
-use crate::calendar::Calendar;
 use crate::config::Config;
-use crate::engine::public::Public;
-use crate::jwt;
-use crate::rng::{self, Weighted};
+use crate::engine::calendar::Calendar;
+use crate::engine::jwt;
+use crate::engine::public_counts::Public;
+use crate::engine::rng::{self, Weighted};
 use rand::Rng;
 
 /// The built world; everything downstream reads it, nothing mutates it.
@@ -41,7 +41,7 @@ pub struct Namespace {
     /// Per repository, per tag: index in `variants` of its first platform.
     variant_base: Vec<Vec<u32>>,
     /// The repositories with a calibrated `weeks` profile, if any.
-    pub volume: Option<crate::volume::NsVolume>,
+    pub volume: Option<crate::engine::volume::NsVolume>,
 }
 
 impl Namespace {
@@ -447,7 +447,7 @@ fn build_namespace(seed: u64, ns: &crate::config::Namespace, clients: &[Client])
                 .collect()
         })
         .collect();
-    let volume = crate::volume::NsVolume::build(seed, ns, audience.len());
+    let volume = crate::engine::volume::NsVolume::build(seed, ns, audience.len());
     Namespace {
         name: ns.name.clone(),
         publisher: ns.publisher.clone(),

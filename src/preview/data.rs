@@ -4,14 +4,14 @@
 //! `views::pull_data` serves; nothing is counted a second way.
 use std::collections::BTreeMap;
 
-use crate::calendar::{Granularity, Period};
 use crate::config::Config;
-use crate::model::{Model, PeriodSummary, Summaries};
-use crate::pass;
-use crate::stats::{Counts, PeriodStats};
+use crate::engine::calendar::{Granularity, Period};
+use crate::engine::model::{Model, PeriodSummary, Summaries};
+use crate::engine::pass;
+use crate::engine::stats::{Counts, PeriodStats};
+use crate::engine::world::{Profile, World, AGENTS};
 use crate::views::reports::{self, ReportType};
 use crate::views::{self, ExtensionCounts, PERIODS};
-use crate::world::{Profile, World, AGENTS};
 
 /// Everything the page needs, in world order.
 #[derive(Debug)]

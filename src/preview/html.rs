@@ -4,8 +4,8 @@ use std::fmt::Write;
 
 use super::data::{self, Preview};
 use super::namespace;
-use crate::calendar::Granularity;
-use crate::model::Model;
+use crate::engine::calendar::Granularity;
+use crate::engine::model::Model;
 use crate::routes::{ANALYTICS, PROXY};
 
 /// Escapes text for HTML content and attribute values.
@@ -189,7 +189,7 @@ fn reports_section(s: &mut String, model: &Model, preview: &Preview) {
 }
 
 /// What a principal logs in with: the password (accounts), then each PAT or OAT.
-fn secrets(u: &crate::world::User) -> String {
+fn secrets(u: &crate::engine::world::User) -> String {
     let password = (!u.organization).then_some(u.password.as_str());
     password.into_iter().chain(u.credentials.iter().filter_map(|c| c.secret.as_deref())).collect::<Vec<_>>().join(" ")
 }

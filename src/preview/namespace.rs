@@ -8,9 +8,9 @@ use chrono::NaiveDate;
 use super::data::{Extension, NsPreview, Point, SeriesSet};
 use super::html::esc;
 use super::svg::{self, int, percent, Bar, Row, TimeChart};
-use crate::calendar::Granularity;
-use crate::model::Model;
-use crate::stats::Counts;
+use crate::engine::calendar::Granularity;
+use crate::engine::model::Model;
+use crate::engine::stats::Counts;
 use crate::views::PERIODS;
 
 /// At most this many per-repository charts; the rest are in the data table.

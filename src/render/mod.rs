@@ -3,23 +3,23 @@
 //! values: the parts of every export, the (size, fingerprint) of every report, and every
 //! period's summary (which the pull series read).
 //!
-//! One streamed pass over the periods ([`crate::pass::run_pass`]) renders the raw, summary and
+//! One streamed pass over the periods ([`crate::engine::pass::run_pass`]) renders the raw, summary and
 //! report views; two stages follow it, in this order, because they read across periods or
 //! namespaces: the technographic reports (every namespace's clients of a period) and the
 //! `ext-summary` exports (running totals over earlier periods).
 use std::collections::BTreeMap;
 
-use crate::calendar::{Granularity, Period};
 use crate::corpus::fingerprint;
-use crate::events::Event;
-use crate::jobs;
-use crate::model::{PeriodSummary, Summaries};
-use crate::pass::{run_pass, Pass, Progress};
+use crate::engine::calendar::{Granularity, Period};
+use crate::engine::events::Event;
+use crate::engine::jobs;
+use crate::engine::model::{PeriodSummary, Summaries};
+use crate::engine::pass::{run_pass, Pass, Progress};
+use crate::engine::stats::PeriodStats;
+use crate::engine::world::World;
 use crate::sink::Sink;
-use crate::stats::PeriodStats;
 use crate::views::reports::{self, ReportType};
 use crate::views::{self, Dataview};
-use crate::world::World;
 use crate::Error;
 
 pub mod gzip;

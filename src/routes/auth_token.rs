@@ -11,9 +11,9 @@ use super::api::{
 use super::faults::too_many_requests;
 use super::{Builder, JSON_DIR};
 use crate::corpus::Case;
-use crate::jwt::{Family, AUTH_TOKEN_LIFETIME};
+use crate::engine::jwt::{Family, AUTH_TOKEN_LIFETIME};
+use crate::engine::world::User;
 use crate::wiremock::{Body, Response, Stub};
-use crate::world::User;
 
 /// A well-formed `/v2/auth/token` body: an object with string `identifier` and `secret`.
 const SCHEMA: &str = r#"{"type":"object","required":["identifier","secret"],"properties":{"identifier":{"type":"string"},"secret":{"type":"string"}}}"#;

@@ -5,8 +5,8 @@ use serde_json::{json, Value};
 use super::api::{priority, timespan_alternatives, ANALYTICS, EXPORT_DL, JSON, NS_404};
 use super::downloads::{signed_query, Download};
 use super::{Builder, JSON_DIR};
-use crate::calendar::Granularity;
 use crate::corpus::Case;
+use crate::engine::calendar::Granularity;
 use crate::render::{export_views, ExportParts, EXPORTS_DIR};
 use crate::wiremock::{alternation, regex_escape, Body, Response, Stub, Variant};
 

@@ -5,9 +5,9 @@ use serde_json::{json, Value};
 use super::api::{priority, BAD_CREDENTIALS, BEARER_REALM, JSON, LOGIN, LOGIN_2FA, METHOD_NOT_ALLOWED, MFA_DETAIL};
 use super::Builder;
 use crate::corpus::Case;
-use crate::jwt::LOGIN_TOKEN_LIFETIME;
+use crate::engine::jwt::LOGIN_TOKEN_LIFETIME;
+use crate::engine::world::{Credential, User};
 use crate::wiremock::{Body, Response, Stub};
-use crate::world::{Credential, User};
 
 impl Builder<'_> {
     pub(super) fn login(&mut self) {

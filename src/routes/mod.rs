@@ -10,13 +10,13 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use crate::corpus::Case;
-use crate::jwt;
-use crate::model::Model;
+use crate::engine::jwt;
+use crate::engine::model::Model;
+use crate::engine::rng;
+use crate::engine::world::User;
 use crate::render::{Bodies, EXPORTS_DIR, REPORTS_DIR};
-use crate::rng;
 use crate::sink::Sink;
 use crate::wiremock::{regex_escape, Mock, Stub};
-use crate::world::User;
 use crate::Error;
 
 pub mod api;
@@ -29,7 +29,7 @@ mod guards;
 mod head;
 mod login;
 mod not_found;
-mod public;
+mod public_pulls;
 mod pulls;
 mod reports;
 mod repos_pulls;
@@ -138,7 +138,7 @@ fn require_auth(req: &mut Value, auth: Option<&Value>) {
 }
 
 /// An `Authorization` matcher for every token any credential of `users` yields, whatever its
-/// `iat` (see [`crate::jwt`]): the shared head, then anything base64url from the middle on,
+/// `iat` (see [`crate::engine::jwt`]): the shared head, then anything base64url from the middle on,
 /// then one of the principals' signatures.
 fn bearer_of<'a>(users: impl IntoIterator<Item = &'a User>) -> Value {
     let sigs: Vec<String> =

@@ -4,8 +4,8 @@ use serde_json::{json, Value};
 
 use super::api::{period_value, priority, query_values, segment_after, Root, JSON, VALIDATED_QUERY};
 use super::{require_auth, Builder, JSON_DIR};
-use crate::calendar::Granularity;
 use crate::corpus::Case;
+use crate::engine::calendar::Granularity;
 use crate::views::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN, PERIODS};
 use crate::wiremock::{alternation, regex_escape, Body, Response, Stub, Variant};
 

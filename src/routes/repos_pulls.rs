@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 use super::api::{period_value, priority, Root, JSON};
 use super::pulls::{param_combinations, pulls_file_name, query_matchers, query_of, valid_query};
 use super::{bearer_of, Builder, JSON_DIR};
-use crate::calendar::Granularity;
 use crate::corpus::Case;
+use crate::engine::calendar::Granularity;
 use crate::views::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN, PERIODS};
 use crate::wiremock::{pick_by, Body, Response, Stub, Variant};
 

@@ -10,9 +10,9 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use crate::stats::PeriodStats;
+use crate::engine::stats::PeriodStats;
+use crate::engine::world::World;
 use crate::views::reports::{pct, top_companies};
-use crate::world::World;
 
 /// Benchmark report header (INFERRED layout, DVP Core naming).
 pub const REPORT_BENCHMARK: &[&str] = &[

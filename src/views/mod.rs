@@ -3,18 +3,18 @@
 pub mod benchmark;
 pub mod csv_layout;
 pub mod premium;
-pub mod public;
+pub mod public_series;
 pub mod reports;
 
 use serde_json::{json, Value};
 
-use crate::calendar::{Granularity, Period};
-use crate::events::Event;
-use crate::model::{Model, Summaries};
-use crate::stats::{PeriodStats, Tally};
+use crate::engine::calendar::{Granularity, Period};
+use crate::engine::events::Event;
+use crate::engine::model::{Model, Summaries};
+use crate::engine::stats::{PeriodStats, Tally};
+use crate::engine::world::World;
+use crate::engine::world::AGENTS;
 use crate::views::csv_layout as layout;
-use crate::world::World;
-use crate::world::AGENTS;
 
 /// An export view (`dataview` path segment).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -113,7 +113,7 @@ impl RawRows {
 /// row is plain byte appends ([`layout::push_field`] is held to the csv writer by a test, and
 /// [`export_csv`]'s raw output is what the committed tree and its hash check).
 pub struct RawRenderer<'w> {
-    world: &'w crate::world::World,
+    world: &'w crate::engine::world::World,
     owner: Vec<u8>,
     /// Per repository: its name, and per tag: (name, digest per platform), all escaped.
     repos: Vec<(Vec<u8>, Vec<EscapedTag>)>,
@@ -123,7 +123,7 @@ pub struct RawRenderer<'w> {
 type EscapedTag = (Vec<u8>, Vec<Vec<u8>>);
 
 impl<'w> RawRenderer<'w> {
-    pub fn new(world: &'w crate::world::World, ns: usize) -> RawRenderer<'w> {
+    pub fn new(world: &'w crate::engine::world::World, ns: usize) -> RawRenderer<'w> {
         let esc = |s: &str| {
             let mut v = Vec::new();
             layout::push_field(&mut v, s.as_bytes());
@@ -290,7 +290,7 @@ pub fn write_export<R: Rows>(
             let renderer = RawRenderer::new(world, ns);
             let mut day = RawRows::default();
             for d in period.days() {
-                renderer.render(&crate::events::day_events(world, ns, d), &mut day);
+                renderer.render(&crate::engine::events::day_events(world, ns, d), &mut day);
                 for row in day.rows() {
                     w.out.row(row)?;
                 }

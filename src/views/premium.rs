@@ -15,9 +15,9 @@
 //! to the summary's.
 use std::collections::BTreeMap;
 
-use crate::events::Action;
-use crate::stats::PeriodStats;
-use crate::world::World;
+use crate::engine::events::Action;
+use crate::engine::stats::PeriodStats;
+use crate::engine::world::World;
 
 /// The premium data points, in documentation order, as columns (INFERRED spelling, like the
 /// other legacy exports: lower snake case).

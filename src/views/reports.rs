@@ -3,11 +3,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
-use crate::calendar::{Granularity, Period};
-use crate::pass::period_stats;
-use crate::stats::{ClientSet, PeriodStats, Tally};
+use crate::engine::calendar::{Granularity, Period};
+use crate::engine::pass::period_stats;
+use crate::engine::stats::{ClientSet, PeriodStats, Tally};
+use crate::engine::world::{UseCase, World, AGENTS, PUBLIC_IMAGES};
 use crate::views::csv_layout as layout;
-use crate::world::{UseCase, World, AGENTS, PUBLIC_IMAGES};
 
 /// A report type (`type` in the catalogue).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use dvp_mock::config::Config;
 use dvp_mock::corpus::Case;
-use dvp_mock::model::Model;
+use dvp_mock::engine::model::Model;
 use dvp_mock::sink::MemorySink;
 use dvp_mock::wiremock::{Target, Tree};
 use dvp_mock::{Generated, Options};

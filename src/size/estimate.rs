@@ -14,13 +14,13 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::structure::{self, Structure};
-use crate::calendar::{Granularity, Period};
-use crate::events::{self, daily_mean};
+use crate::engine::calendar::{Granularity, Period};
+use crate::engine::events::{self, daily_mean};
+use crate::engine::world::{Namespace, World};
 use crate::render::export_views;
 use crate::views::csv_layout as layout;
 use crate::views::reports::ReportType;
 use crate::views::{self, PERIODS};
-use crate::world::{Namespace, World};
 
 /// What a configuration would produce.
 #[derive(Debug, Clone, Default, PartialEq)]

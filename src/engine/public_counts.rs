@@ -1,13 +1,13 @@
 //! Public namespaces (`[[public_namespaces]]`, default `library`): images of no publisher.
 //! They have no raw rows, so they cost no events: each (repository, day) gets one pull count,
 //! Poisson around the same [`daily_mean_of`] rhythm, holiday dip and growth as modelled
-//! namespaces, drawn from its own stream. Their series are `views::public`.
+//! namespaces, drawn from its own stream. Their series are `views::public_series`.
 use chrono::NaiveDate;
 
-use crate::calendar::{Calendar, Period};
-use crate::config::public::PublicNamespace;
-use crate::events::daily_mean_of;
-use crate::rng;
+use crate::config::public_namespaces::PublicNamespace;
+use crate::engine::calendar::{Calendar, Period};
+use crate::engine::events::daily_mean_of;
+use crate::engine::rng;
 
 /// INFERRED day-to-day swing of a public image's pulls (uniform factor in 1 ± this).
 const DAY_SWING: f64 = 0.1;

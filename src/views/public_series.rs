@@ -1,11 +1,11 @@
-//! The pull series of public namespaces (`crate::engine::public`): served on the no-token
+//! The pull series of public namespaces (`crate::engine::public_counts`): served on the no-token
 //! proxylytics pull routes only; never on the analytics root, in a user's namespace list, in
 //! exports or in reports. `pullCount` is the sum of the period's daily counts; `ipCount` has no
 //! client population behind it and is derived from the pulls ([`ip_count`], INFERRED).
 use serde_json::Value;
 
-use crate::calendar::{Calendar, Granularity, Period};
-use crate::engine::public::Public;
+use crate::engine::calendar::{Calendar, Granularity, Period};
+use crate::engine::public_counts::Public;
 use crate::views::{pull_series, Group, SeriesPoint};
 
 /// Pulls per distinct IP address in one week: the ratio of the newest spec's `ReposPullData`

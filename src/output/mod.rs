@@ -10,6 +10,8 @@
 //! migrates: after the swap, exactly the files its manifest lists are removed. An error or a
 //! kill before the swap leaves the previous output as it was.
 //! `check` ([`crate::check`]) only reads.
+pub mod file;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};

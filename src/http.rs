@@ -1,4 +1,4 @@
-//! Talking to a running WireMock before a long exchange: a URL that cannot work is one line,
+//! The HTTP client that talks to a running WireMock: a URL that cannot work is one line,
 //! after at most [`CONNECT_TIMEOUT`]; `generate --reload` makes WireMock serve the new tree.
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;

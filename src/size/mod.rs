@@ -1,7 +1,6 @@
-//! What keeps a newcomer safe: a size estimate checked against a limit before anything is
-//! written, one-line answers about URLs that cannot work, and the reload of a running WireMock.
+//! How big a tree will be before anything is written: the size estimate, the limit it is
+//! checked against (`--max-bytes` or the free space) and the one-line refusal.
 pub mod estimate;
-pub mod server;
 pub mod structure;
 
 use std::path::Path;

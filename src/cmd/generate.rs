@@ -1,0 +1,121 @@
+//! `dvp-mock generate`: write the mock, after the size guard; optionally reload a running
+//! WireMock.
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+
+use dvp_mock::config::Config;
+use dvp_mock::engine::pass::Progress;
+use dvp_mock::http;
+use dvp_mock::size::{self, estimate, Limit};
+use dvp_mock::wiremock::{self, Target, Tree};
+use dvp_mock::{output, Error, Options};
+
+use super::{Jobs, Source, TargetArg};
+
+/// `--help` examples.
+pub const EXAMPLES: &str = "Examples:
+  dvp-mock generate                                  the default mock into ./mappings and ./__files
+  dvp-mock generate --dry-run                        how big it would be; writes nothing
+  dvp-mock generate --config my.toml --out mock      your configuration into ./mock
+  dvp-mock generate --seed 7 --as-of 2026-01-31      another world, another \"today\"
+  dvp-mock generate --reload http://localhost:8080   regenerate and make a running WireMock serve it
+  dvp-mock generate --target cloud                   one WireMock Cloud import file";
+
+/// The flags of `dvp-mock generate` (its help text is on the command in `main.rs`).
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    source: Source,
+    #[command(flatten)]
+    jobs: Jobs,
+    /// Output directory. Only `mappings/dvp-mock/`, `__files/dvp-mock/`, the Cloud file and the
+    /// manifest `.dvp-mock-manifest` are written; nothing else is touched.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    out: PathBuf,
+    /// standalone: `mappings/` + `__files/` for the jar, Docker image or Testcontainers;
+    /// cloud: one WireMock Cloud import file, `dvp-mock-cloud.json`, every body inline.
+    #[arg(long, value_enum, default_value_t = TargetArg::Standalone)]
+    target: TargetArg,
+    /// Replace `mappings/dvp-mock/` and `__files/dvp-mock/` even if they hold files dvp-mock
+    /// did not generate (your own stubs elsewhere in `mappings/` and `__files/` are never touched).
+    #[arg(long)]
+    force: bool,
+    /// Print nothing but errors (no progress bar, no summary).
+    #[arg(long)]
+    quiet: bool,
+    /// Print the estimated size (files, stubs, rows, bytes) and write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Refuse (exit 2, nothing written) when the estimate is above SIZE, e.g. 500M, 2G.
+    /// Default: the smaller of 20G and the free space where the output goes.
+    #[arg(long, value_name = "SIZE", value_parser = size::parse_size)]
+    max_bytes: Option<u64>,
+    /// After writing, make the WireMock at URL serve the new tree
+    /// (POST URL/__admin/mappings/reset) and print how many stubs it serves.
+    #[arg(long, value_name = "URL")]
+    reload: Option<String>,
+}
+
+/// Estimates, guards, writes and reports.
+pub fn run(args: Args) -> Result<(), Error> {
+    let target = Target::from(args.target);
+    let start = std::time::Instant::now();
+    let reload = args.reload.as_ref().map(|url| http::base_url("--reload", url)).transpose()?;
+    let loaded = super::load(&args.source, &args.jobs, target, false)?;
+    let estimate = estimate::of_config(&loaded.0);
+    if let Some(w) = size::history_warning(&estimate) {
+        eprintln!("warning: {w}");
+    }
+    let limit = Limit::resolve(args.max_bytes, &args.out);
+    if args.dry_run {
+        super::print_lines(&size::describe(&estimate, &limit));
+        return Ok(());
+    }
+    size::guard(&estimate, &limit)?;
+    if let Some(url) = &reload {
+        http::reachable(url)?;
+    }
+    let (progress, bar) = super::progress_line(args.quiet);
+    let tree = write(loaded, &args.out, args.force, &progress);
+    bar.finish_and_clear();
+    let tree = tree.map_err(size::full_disk)?;
+    if !args.quiet {
+        eprintln!(
+            "wrote {} files ({} stubs; {} events aggregated over weekly and monthly periods) to {} in {:.2}s",
+            files_written(&args.out, target)?,
+            wiremock::stub_count(&tree),
+            progress.rows.load(Ordering::Relaxed),
+            args.out.display(),
+            start.elapsed().as_secs_f64()
+        );
+    }
+    if let Some(url) = &reload {
+        let stubs = http::reload(url)?;
+        if !args.quiet {
+            eprintln!("reloaded WireMock: it now serves {stubs} stubs");
+        }
+    }
+    Ok(())
+}
+
+/// Generates into a staging folder beside `out` and swaps it in.
+fn write((config, options): (Config, Options), out: &Path, force: bool, progress: &Progress) -> Result<Tree, Error> {
+    let staging = output::Staging::begin(out, options.target == Target::Cloud, force)?;
+    let generated = dvp_mock::generate(&config, &options, &staging.sink(), Some(progress))?;
+    staging.commit(&generated.tree)?;
+    Ok(generated.tree)
+}
+
+/// How many files the mock now has in `out`.
+fn files_written(out: &Path, target: Target) -> Result<usize, Error> {
+    match target {
+        Target::Standalone => {
+            let mut n = 0;
+            for d in output::OWNED_DIRS {
+                n += output::list_files(out, d)?.len();
+            }
+            Ok(n)
+        }
+        Target::Cloud => Ok(1),
+    }
+}
