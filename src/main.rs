@@ -36,7 +36,9 @@ enum Command {
     ///
     /// Inputs (detected by content, streamed): pull-series JSON as saved from any pulls
     /// endpoint or the `end`-keyed store scripts keep; legacy export CSVs (raw, summary,
-    /// repo-summary, namespace-summary); DVP Core report CSVs (summary, trend).
+    /// repo-summary, namespace-summary); DVP Core report CSVs (summary, trend). Or the live
+    /// API (`--from-api URL`): the weekly and monthly pull series of every repository the
+    /// account may read and its trend reports, fetched one request at a time.
     Calibrate(cmd::calibrate::Args),
     /// Replay the full request corpus against a running mock; exit 1 on any difference.
     #[command(after_help = cmd::verify::EXAMPLES)]

@@ -3,6 +3,7 @@ mod support;
 
 mod auth;
 mod calibrate;
+mod calibrate_live;
 mod cli;
 mod client_paths;
 mod cloud;

@@ -7,9 +7,15 @@
 //!  -> fit      complete weekly runs, history window, clients, churn, shares
 //!  -> toml_out the commented configuration, checked by `Config::parse` before it is returned
 //! ```
+//!
+//! The inputs come from files ([`calibrate`]) or from the live API ([`live::calibrate`], which
+//! fetches the same pull series and reports over HTTP with [`api_client`] and feeds them to the
+//! same readers, in memory).
+pub mod api_client;
 mod csv_in;
 mod fit;
 mod json;
+pub mod live;
 mod series;
 mod toml_out;
 
@@ -75,7 +81,21 @@ pub fn calibrate(sources: &[Source], rename: bool) -> Result<String, Error> {
             Some(_) => csv_in::read(reader, &names, &mut inputs).map_err(bad)?,
         }
     }
-    let mut plan = fit::plan(&inputs).map_err(|(file, message)| Error::Config { file, message })?;
+    finish(&inputs, rename).map(|(text, _)| text)
+}
+
+/// What a finished calibration holds: namespaces, repositories, and weeks from the first to
+/// the last (the weekly series all repositories follow).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    pub namespaces: usize,
+    pub repos: usize,
+    pub weeks: usize,
+}
+
+/// The configuration (TOML text) of gathered `inputs`, and its shape.
+fn finish(inputs: &series::Inputs, rename: bool) -> Result<(String, Shape), Error> {
+    let mut plan = fit::plan(inputs).map_err(|(file, message)| Error::Config { file, message })?;
     if rename {
         for (i, ns) in plan.namespaces.iter_mut().enumerate() {
             ns.name = format!("publisher{}", i + 1);
@@ -88,7 +108,12 @@ pub fn calibrate(sources: &[Source], rename: bool) -> Result<String, Error> {
     let text = toml_out::write(&plan);
     // The writer's own check: what it writes is a valid configuration.
     Config::parse(&text, "<calibrated>")?;
-    Ok(text)
+    let shape = Shape {
+        namespaces: plan.namespaces.len(),
+        repos: plan.namespaces.iter().map(|n| n.repos.len()).sum(),
+        weeks: ((plan.as_of - plan.history_start).num_days() / 7) as usize,
+    };
+    Ok((text, shape))
 }
 
 fn stem(path: &Path) -> String {
