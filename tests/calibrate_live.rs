@@ -145,6 +145,29 @@ fn live_round_trip_of_the_default_world() {
     assert_round_trip("default", &served(&original), &served(&calibrated));
 }
 
+/// Exactly one of `--from` and `--from-api`, each a one-line usage error otherwise.
+#[test]
+fn from_and_from_api_exclude_each_other() {
+    let dir = Scratch(support::scratch("live-flags"));
+    let bin = env!("CARGO_BIN_EXE_dvp-mock");
+    for (args, want) in [
+        (&["calibrate", "--from", "x.json", "--from-api", "http://127.0.0.1:9"][..], "cannot be used with"),
+        (&["calibrate"][..], "the following required arguments were not provided"),
+        (&["calibrate", "--from-api", "127.0.0.1:9"][..], "--from-api 127.0.0.1:9: not an http:// or https:// URL"),
+    ] {
+        let o = Command::new(bin)
+            .args(args)
+            .env("DVP_USERNAME", "demo")
+            .env("DVP_SECRET", "demo")
+            .current_dir(&dir.0)
+            .output()
+            .unwrap();
+        let err = text(&o.stderr);
+        assert_eq!((o.status.code(), err.lines().count()), (Some(2), 1), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+}
+
 /// A week of the second world: (Monday, pulls, ips).
 fn week(i: u64, pulls: u64, ips: u64) -> serde_json::Value {
     let monday = day("2025-06-02") + Days::new(7 * i);

@@ -84,13 +84,15 @@ impl<'h> Client<'h> {
         self.planned += n as u32;
     }
 
-    /// `METHOD target`, where `target` is a path under `base` or an absolute URL, shown without
-    /// its query string when absolute (signed links carry credentials there).
+    /// `what (METHOD target)`, where `target` is a path under `base` (shown whole) or an
+    /// absolute URL (shown without its query string: signed links carry credentials there, and
+    /// without the API's own host).
     pub fn step(&self, what: &str, method: &str, target: &str) -> String {
-        let shown = match target.strip_prefix(&self.base) {
-            Some(path) => path.to_string(),
-            None if target.contains("://") => target.split('?').next().unwrap_or(target).to_string(),
-            None => target.to_string(),
+        let shown = if target.contains("://") {
+            let url = target.split('?').next().unwrap_or(target);
+            url.strip_prefix(&self.base).unwrap_or(url)
+        } else {
+            target
         };
         format!("{what} ({method} {shown})")
     }
@@ -326,6 +328,15 @@ mod tests {
         assert!(!same_origin("http://127.0.0.1:8080", "http://127.0.0.1:8081/api"));
         assert!(!same_origin("https://hub.docker.com", "https://storage.example/r.csv"));
         assert!(!same_origin("https://hub.docker.com", "http://hub.docker.com/api"));
+    }
+
+    #[test]
+    fn steps_show_no_signed_query_and_no_own_host() {
+        let (mut event, mut sleep) = (|_: &Event| {}, |_: Duration| {});
+        let c = Client::new("http://h:1", Politeness::default(), Hooks { event: &mut event, sleep: &mut sleep });
+        assert_eq!(c.step("x", "GET", "/a/b?period=last-12-months"), "x (GET /a/b?period=last-12-months)");
+        assert_eq!(c.step("x", "GET", "http://h:1/dvp-reports/r.csv?X-Amz-Signature=s"), "x (GET /dvp-reports/r.csv)");
+        assert_eq!(c.step("x", "GET", "https://s.example/r.csv?sig=1"), "x (GET https://s.example/r.csv)");
     }
 
     #[test]
