@@ -306,10 +306,22 @@ fn failures(wm: &WireMock, dir: &Path) {
         Failure::new("no series at all", &base, demo("demo"), 3)
             .after(&series, r#"{"status": 200, "jsonBody": {"detail": "ok"}}"#)
             .says(&format!("monthly pulls of nimbus (GET {series}): HTTP 200: a partial answer: no `pulls` list")),
+        Failure::new("not a namespace list", &base, demo("demo"), 3)
+            .after(&format!("{A}/"), r#"{"status": 200, "jsonBody": {"hello": 1}}"#)
+            .says(&format!("discovery (GET {A}/): HTTP 200: no `namespaces` list: not the DVP API")),
+        Failure::new("no weekly pulls", &base, demo("demo"), 3)
+            .after(&format!("{A}/"), r#"{"status": 200, "jsonBody": {"namespaces": ["orbit"]}}"#)
+            .after(
+                &format!("{A}/namespaces/orbit"),
+                r#"{"status": 200, "jsonBody": {"datasets": [{"name": "pulls", "timespans": ["months"]}]}}"#,
+            )
+            .says(&format!(
+                "discovery (GET {A}/): HTTP 200: none of the namespaces orbit has the pulls dataset by week"
+            )),
     ];
     std::fs::write(dir.join("out.toml"), "kept").unwrap();
     for case in cases {
-        if let Some(s) = &case.stub {
+        for s in &case.stubs {
             admin(wm, "POST", "/__admin/mappings", s);
         }
         let o = calibrate_api(&case.url, &case.env, &["--out", "out.toml"], dir);
@@ -328,19 +340,19 @@ struct Failure {
     label: &'static str,
     url: String,
     env: Vec<(&'static str, &'static str)>,
-    stub: Option<String>,
+    stubs: Vec<String>,
     code: i32,
     want: String,
 }
 
 impl Failure {
     fn new(label: &'static str, url: &str, env: Vec<(&'static str, &'static str)>, code: i32) -> Failure {
-        Failure { label, url: url.to_string(), env, stub: None, code, want: String::new() }
+        Failure { label, url: url.to_string(), env, stubs: Vec::new(), code, want: String::new() }
     }
 
     /// The mock answers GET `path_and_query` with `response` (WireMock JSON) instead.
     fn after(mut self, path_and_query: &str, response: &str) -> Failure {
-        self.stub = Some(stub(path_and_query, response));
+        self.stubs.push(stub(path_and_query, response));
         self
     }
 
@@ -354,9 +366,10 @@ impl Failure {
 
 /// A stub in front of the mock's answer to GET `path_and_query`.
 fn stub(path_and_query: &str, response: &str) -> String {
-    let (path, query) = path_and_query.split_once('?').unwrap();
+    let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
     let params: serde_json::Map<String, serde_json::Value> = query
         .split('&')
+        .filter(|kv| !kv.is_empty())
         .map(|kv| kv.split_once('=').unwrap())
         .map(|(k, v)| (k.to_string(), serde_json::json!({"equalTo": v})))
         .collect();

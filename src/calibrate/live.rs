@@ -76,6 +76,11 @@ pub fn calibrate(
         reports_from.extend(before..inputs.files.len());
         inputs.repeated = repeated;
     }
+    if inputs.files.is_empty() {
+        let step = walk.client.step("discovery", "GET", &format!("{ANALYTICS}/"));
+        let why = format!("none of the namespaces {} has the pulls dataset by week", namespaces.join(", "));
+        return Err(walk.client.fail(&step, Some(200), &why));
+    }
     keep_series_points(&mut inputs, &reports_from);
     fill_zero_weeks(&mut inputs);
     let (config, shape) = super::finish(&inputs, rename)?;

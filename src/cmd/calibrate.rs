@@ -70,7 +70,8 @@ fn from_api(url: &str, rename: bool) -> Result<String, Error> {
         Event::Answered { done, planned, step } => {
             shown.set_length(u64::from(*planned));
             shown.set_position(u64::from(*done));
-            shown.set_message(step.to_string());
+            // The step without its request, which can be long.
+            shown.set_message(step.split(" (").next().unwrap_or(step).to_string());
         }
         Event::Waiting { step, status, wait, retry } => shown.suspend(|| {
             eprintln!("note: {step}: HTTP {status}: waiting {} s before retry {retry}", wait.as_secs());
