@@ -61,7 +61,7 @@ pub fn calibrate(
     let namespaces = walk.discover()?;
     walk.client.plan(4 * namespaces.len());
     let mut inputs = Inputs::default();
-    let mut reports_from = BTreeSet::new();
+    let mut report_files = BTreeSet::new();
     let mut reports = 0;
     for (i, ns) in namespaces.iter().enumerate() {
         if !walk.has_weekly_pulls(ns)? {
@@ -70,10 +70,12 @@ pub fn calibrate(
         for timespan in ["weeks", "months"] {
             walk.series(i, ns, timespan, &mut inputs)?;
         }
+        // The reports repeat weeks and months of the series: not repeats the header should
+        // count, since their points are dropped below.
         let repeated = inputs.repeated;
         let before = inputs.files.len();
         reports += walk.reports(i, ns, &mut inputs)?;
-        reports_from.extend(before..inputs.files.len());
+        report_files.extend(before..inputs.files.len());
         inputs.repeated = repeated;
     }
     if inputs.files.is_empty() {
@@ -81,7 +83,7 @@ pub fn calibrate(
         let why = format!("none of the namespaces {} has the pulls dataset by week", namespaces.join(", "));
         return Err(walk.client.fail(&step, Some(200), &why));
     }
-    keep_series_points(&mut inputs, &reports_from);
+    keep_series_points(&mut inputs, &report_files);
     fill_zero_weeks(&mut inputs);
     let (config, shape) = super::finish(&inputs, rename)?;
     Ok(Calibrated { config, shape, requests: walk.client.requests, retries: walk.client.retries, reports })
@@ -279,5 +281,40 @@ fn fill_zero_weeks(inputs: &mut Inputs) {
             acc.weeks.entry(week).or_insert(Point { pulls: 0, ips: Some(0), file });
             week = week + Days::new(7);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> chrono::NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn report_points_go_series_points_stay_and_inner_missing_weeks_are_zeros() {
+        let files = vec!["weekly".into(), "monthly".into(), "trend".into()];
+        let mut inputs = Inputs { files, ..Inputs::default() };
+        let point = |pulls, file| Point { pulls, ips: Some(pulls / 2), file };
+        let web = inputs.acc("acme", "web");
+        web.weeks.insert(d("2026-01-05"), point(10, 0));
+        web.weeks.insert(d("2026-01-26"), point(12, 0));
+        web.weeks.insert(d("2026-02-02"), point(8, 2));
+        web.months.insert(d("2026-01-01"), point(40, 1));
+        web.months.insert(d("2025-12-01"), point(30, 2));
+        // Pulled only before the weekly window: monthly points alone.
+        inputs.acc("acme", "old").months.insert(d("2025-03-01"), point(5, 1));
+        keep_series_points(&mut inputs, &BTreeSet::from([2]));
+        fill_zero_weeks(&mut inputs);
+        let web = &inputs.series[&("acme".to_string(), "web".to_string())];
+        let weeks: Vec<(String, u64)> = web.weeks.iter().map(|(w, p)| (w.to_string(), p.pulls)).collect();
+        assert_eq!(
+            weeks,
+            [("2026-01-05".into(), 10), ("2026-01-12".into(), 0), ("2026-01-19".into(), 0), ("2026-01-26".into(), 12)]
+        );
+        assert_eq!(web.months.keys().copied().collect::<Vec<_>>(), [d("2026-01-01")]);
+        let old = &inputs.series[&("acme".to_string(), "old".to_string())];
+        assert!(old.weeks.is_empty() && old.months.is_empty());
     }
 }
