@@ -39,6 +39,7 @@ enum Command {
     /// repo-summary, namespace-summary); DVP Core report CSVs (summary, trend). Or the live
     /// API (`--from-api URL`): the weekly and monthly pull series of every repository the
     /// account may read and its trend reports, fetched one request at a time.
+    #[command(after_help = cmd::calibrate::EXAMPLES)]
     Calibrate(cmd::calibrate::Args),
     /// Replay the full request corpus against a running mock; exit 1 on any difference.
     #[command(after_help = cmd::verify::EXAMPLES)]

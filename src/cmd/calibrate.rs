@@ -9,6 +9,13 @@ use dvp_mock::output::file;
 use dvp_mock::Error;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+/// `--help` examples.
+pub const EXAMPLES: &str = "Examples:
+  dvp-mock calibrate --from acme/web=web.json --out acme.toml    a saved repository pulls response
+  dvp-mock calibrate --from a.json --from acme_trend.csv         several inputs, combined
+  DVP_USERNAME=me DVP_SECRET=dckr_pat_... dvp-mock calibrate --from-api https://hub.docker.com --out mine.toml
+                                                                 every namespace the account may read";
+
 /// The flags of `dvp-mock calibrate` (its help text is on the command in `main.rs`).
 #[derive(clap::Args)]
 #[command(group(clap::ArgGroup::new("input").required(true).args(["from", "from_api"])))]
