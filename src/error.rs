@@ -16,7 +16,8 @@ pub enum Error {
     Foreign { path: PathBuf, files: Vec<String> },
     /// A generated Cloud file would exceed the configured budget, or the tree `--max-bytes`.
     Budget(String),
-    /// A server named on the command line cannot be reached (or is not a WireMock).
+    /// A server named on the command line cannot be reached, is not what it should be (a
+    /// WireMock, the DVP API), or failed a step (`calibrate --from-api`).
     Unreachable(String),
 }
 
