@@ -19,6 +19,11 @@ fn short_config() -> Config {
 }
 
 /// [`short_config`] with every opt-in setting on: benchmark reports and gzipped exports.
+/// The one WireMock serving the tree of [`opt_in_config`] for the whole run, held alone.
+pub fn opt_in_wiremock(tree: &dvp_mock::wiremock::Tree) -> support::shared::ServedExclusive {
+    support::shared::shared_tree("opt-in", || tree.clone()).exclusive()
+}
+
 pub fn opt_in_config() -> Config {
     let mut c = short_config();
     c.reports.benchmark_companies = 3;
@@ -136,7 +141,7 @@ fn benchmark_report_is_off_by_default_and_sums_the_tracked_companies_cells() {
 
 // ------------------------------------------------------------ served by the real WireMock
 
-use crate::support::wiremock::{HttpResponse, WireMock};
+use crate::support::wiremock::HttpResponse;
 use dvp_mock::routes::{ANALYTICS, PROXY};
 use serde_json::Value;
 
@@ -260,8 +265,8 @@ fn opt_in_benchmark_reports_and_gzip_exports_are_served() {
     let config = opt_in_config();
     let (built, tree) = support::generate(&config, Target::Standalone, 2).unwrap();
     let model = &built.model;
-    let dir = support::write_scratch("data-views-opt-in", &tree);
-    let wm = WireMock::start(&dir);
+    // Exclusive: the corpus counts failed logins towards a lockout.
+    let wm = opt_in_wiremock(&tree);
     let base = wm.base_url();
     // The whole corpus of this configuration (what `dvp-mock verify` replays) passes.
     let agent = dvp_mock::verify::agent();

@@ -142,7 +142,9 @@ fn check_file(file: &Path, base_url: &str, update: bool) -> Vec<String> {
         return Vec::new();
     }
     let cwd = scratch_root(&format!("docs-{}", rel.replace(['/', '.'], "-")));
+    let started = Instant::now();
     let outputs = run_session(&blocks, &cwd, base_url);
+    eprintln!("docs: {rel} ran in {:.1} s", started.elapsed().as_secs_f64());
     let _ = std::fs::remove_dir_all(&cwd);
     let mut failures = Vec::new();
     let mut changed = Vec::new();

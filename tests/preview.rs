@@ -129,7 +129,7 @@ fn total_tooltips(html: &str, ns: &str) -> BTreeMap<(String, String), (u64, u64)
 fn page_numbers_equal_the_pull_series_the_mock_serves() {
     let (_, html) = default_page("preview-numbers");
     let model = support::default_model();
-    let wm = WireMock::start(Path::new(env!("CARGO_MANIFEST_DIR")));
+    let wm = support::default_wiremock();
     let mut compared = 0;
     for (ns, n) in model.world.namespaces.iter().enumerate() {
         let token = &model.world.members(ns).next().expect("every default namespace has a member").token;
@@ -287,7 +287,7 @@ fn the_page_is_deterministic() {
 /// existing page is replaced whole.
 #[test]
 fn preview_errors_are_one_line_and_write_nothing() {
-    let dir = support::scratch("preview-errors");
+    let dir = support::temp_dir("preview-errors");
     for (args, code, needle) in [
         (&["preview", "--bogus", "--out", "p.html"][..], 2, "'--bogus'"),
         (&["preview"][..], 2, "--out"),

@@ -8,7 +8,9 @@
 //! * Missing `java` (or Java < 11) or missing `npm` (when the jar is absent) is a hard failure:
 //!   these tests never skip.
 //! * The server binds 127.0.0.1 only, is started with `--disable-banner`, and is stopped on
-//!   `Drop` (`POST /__admin/shutdown`, then kill after a grace period).
+//!   `Drop` (`POST /__admin/shutdown`, then kill after a grace period). It is started with
+//!   `PR_SET_PDEATHSIG` ([`super::cleanup::spawn_tied`]), so it never outlives the test
+//!   process; a server shared for the whole run ([`super::shared`]) is stopped at exit.
 //!
 //! ```ignore
 //! mod support;
@@ -140,8 +142,7 @@ impl WireMock {
                 .stdin(Stdio::null())
                 .stdout(Stdio::from(stdout))
                 .stderr(Stdio::from(stderr));
-            let child = cmd
-                .spawn()
+            let child = super::cleanup::spawn_tied(cmd)
                 .unwrap_or_else(|e| panic!("failed to run `java -jar {}`: {e}; {INSTALL_HINT}", jar.display()));
             let mut wm = WireMock { pid: child.id(), port, child: Some(child), work_dir };
             match wm.wait_ready() {
@@ -214,6 +215,13 @@ impl WireMock {
         drop(self)
     }
 
+    /// For a server that is never dropped (shared for the whole run): stop it, and remove its
+    /// log folder, when the test process exits.
+    pub fn stop_at_exit(&self) {
+        super::cleanup::stop_at_exit(self.pid);
+        super::cleanup::remove_at_exit(&self.work_dir);
+    }
+
     fn wait_ready(&mut self) -> Result<(), StartError> {
         let deadline = Instant::now() + STARTUP_TIMEOUT;
         loop {
@@ -261,10 +269,11 @@ impl Drop for WireMock {
             }
         }
         if std::thread::panicking() {
-            eprintln!("WireMock (pid {}, port {}) logs kept in {}", self.pid, self.port, self.work_dir.display());
-        } else {
-            let _ = fs::remove_dir_all(&self.work_dir);
+            let logs = read_logs(&self.work_dir);
+            let tail = &logs[logs.char_indices().rev().nth(4000).map_or(0, |(i, _)| i)..];
+            eprintln!("WireMock (pid {}, port {}) logs, last 4000 characters:\n{tail}", self.pid, self.port);
         }
+        let _ = fs::remove_dir_all(&self.work_dir);
     }
 }
 
@@ -421,6 +430,7 @@ fn unique_dir(tag: &str) -> PathBuf {
     ));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
+    super::cleanup::remove_at_exit(&dir);
     dir
 }
 
