@@ -12,6 +12,7 @@ pub mod data_views;
 mod determinism;
 mod docs;
 mod layout;
+pub mod oracle;
 mod own_stubs;
 mod preview;
 mod safety;
