@@ -6,6 +6,7 @@ mod calibrate;
 mod cli;
 mod client_paths;
 mod cloud;
+mod config_keys;
 mod config_props;
 mod consistency;
 pub mod data_views;

@@ -95,6 +95,22 @@ pub fn default_wiremock_exclusive() -> shared::ServedExclusive {
     committed().exclusive()
 }
 
+/// The answers of the shared server to the whole request corpus of the default configuration,
+/// in corpus order, with the base URL they were sent to: sent once per run (holding the server
+/// alone: the corpus counts failed logins), for every test that compares them.
+pub fn default_corpus_answers() -> &'static (String, Vec<dvp_mock::verify::Received>) {
+    static ANSWERS: std::sync::OnceLock<(String, Vec<dvp_mock::verify::Received>)> = std::sync::OnceLock::new();
+    ANSWERS.get_or_init(|| {
+        let wm = default_wiremock_exclusive();
+        let (agent, base) = (dvp_mock::verify::agent(), wm.base_url());
+        let answers = default_corpus()
+            .iter()
+            .map(|case| dvp_mock::verify::send(&agent, &base, case).unwrap_or_else(|e| panic!("{}: {e}", case.name)))
+            .collect();
+        (base, answers)
+    })
+}
+
 fn committed() -> &'static shared::SharedMock {
     shared::shared("committed", || PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
