@@ -13,6 +13,7 @@ pub mod data_views;
 mod determinism;
 mod docs;
 mod layout;
+mod leftovers;
 pub mod oracle;
 mod own_stubs;
 mod preview;
