@@ -1,6 +1,7 @@
 //! A failing run leaves nothing behind: this test runs the test binary itself on one test that
 //! creates a scratch folder, a removed-on-drop folder and a shared WireMock, then panics; once
-//! that process has exited, the folders must be gone and the JVM must be dead.
+//! that process has exited, its folders (the server's log folder too) must be gone and the JVM
+//! must be dead.
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -16,7 +17,8 @@ fn child_creates_folders_and_a_server_then_fails() {
     let kept = support::scratch("leftovers-scratch");
     let dropped = support::temp_dir("leftovers-temp");
     let wm = support::shared::shared("leftovers", || kept.clone()).read();
-    std::fs::write(&out, format!("{}\n{}\n{}\n", kept.display(), dropped.display(), wm.pid)).unwrap();
+    let me = std::process::id();
+    std::fs::write(&out, format!("{}\n{}\n{}\n{me}\n", kept.display(), dropped.display(), wm.pid)).unwrap();
     panic!("this child test fails on purpose");
 }
 
@@ -35,6 +37,14 @@ fn a_failing_run_leaves_no_folder_and_no_server() {
     for folder in &lines[..2] {
         assert!(!PathBuf::from(folder).exists(), "{folder} is left behind");
     }
+    // Nor any other folder of that process (the server's log folder included).
+    let child = format!("-{}", lines[3]);
+    let left: Vec<String> = std::fs::read_dir(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(&child) || n.contains(&format!("{child}.")))
+        .collect();
+    assert!(left.is_empty(), "left behind by the failed run: {left:?}");
     let pid = lines[2];
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while std::path::Path::new(&format!("/proc/{pid}")).exists() {

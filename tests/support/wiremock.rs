@@ -49,7 +49,9 @@ const INSTALL_HINT: &str =
      or set WIREMOCK_JAR to an existing wiremock-standalone-3.13.2.jar";
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
-const IO_TIMEOUT: Duration = Duration::from_secs(30);
+/// Per read or write: a guard against a hung server, not a speed assertion (importing a large
+/// Cloud file into a busy JVM has taken over 30 s).
+const IO_TIMEOUT: Duration = Duration::from_secs(180);
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -423,8 +425,10 @@ fn free_port() -> u16 {
 }
 
 fn unique_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "dvp-mock-{tag}-{}-{}",
+    // Under the target dir's tmp/, named like the other scratch folders (`-<pid>.<n>`), so a
+    // run killed before its exit hook is swept by the next one.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "{tag}-{}.{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst)
     ));
