@@ -202,10 +202,15 @@ fn every_transcript_in_readme_and_docs_passes_against_the_committed_tree() {
             if read_only.is_empty() {
                 return Vec::new();
             }
-            let wm = support::default_wiremock();
-            let mut failures: Vec<String> =
-                read_only.iter().flat_map(|f| check_file(f, &wm.base_url(), update)).collect();
-            failures.extend(changed_scenarios(&wm));
+            // A read lock per file, not for the whole group: a test waiting for the server
+            // alone (and every reader behind it) waits for one file at most.
+            let mut failures = Vec::new();
+            for f in &read_only {
+                let wm = support::default_wiremock();
+                failures.extend(check_file(f, &wm.base_url(), update));
+                let rel = f.strip_prefix(repo()).unwrap().display().to_string();
+                failures.extend(changed_scenarios(&wm).into_iter().map(|e| format!("{rel}: {e}")));
+            }
             failures
         });
         let mut failures = own.join().expect("the stateful files' thread panicked");

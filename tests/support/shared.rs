@@ -5,8 +5,9 @@
 //! many at once); tests that change the server's state (failed logins that count towards a
 //! lockout, the fault scenario, the request corpus, which does both) take a
 //! [`ServedExclusive`] (a write lock), which resets every scenario when it is dropped, also
-//! when the test panicked. Never ask for the exclusive lock while holding a read lock of the
-//! same server in the same test: that deadlocks.
+//! when the test panicked. A test takes at most one lock of a server at a time: a second one in
+//! the same thread (even a second read lock, behind a waiting writer) deadlocks. Hold a lock
+//! no longer than needed: a waiting writer makes every later reader wait too.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
