@@ -31,8 +31,7 @@ fn get(wm: &WireMock, path: &str, token: &str) -> (u16, String) {
 
 #[test]
 fn tokens_minted_at_request_time_open_the_data_routes_whatever_their_iat() {
-    let dir = support::write_scratch("auth", &support::default_tree());
-    let wm = WireMock::start(&dir);
+    let wm = support::default_wiremock();
     let world = &support::default_model().world;
     let demo = world.users.iter().find(|u| u.username == "demo").unwrap();
     let acme = world.users.iter().find(|u| u.organization && u.username == "acme").unwrap();

@@ -13,7 +13,7 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn a_config_typo_is_one_error_line_with_file_line_and_column() {
-    let dir = support::scratch("cli-typo");
+    let dir = support::temp_dir("cli-typo");
     let text = dvp_mock::config::DEFAULT_TOML.replace("clients = 250", "clients = 250\nclinets = 5");
     std::fs::write(dir.join("my.toml"), text).unwrap();
     let o = run(&["generate", "--config", "my.toml"], &dir);
@@ -45,7 +45,7 @@ fn a_config_typo_is_one_error_line_with_file_line_and_column() {
 /// The exact line for a value of the wrong kind: an unquoted TOML date.
 #[test]
 fn an_unquoted_date_is_reported_on_its_key() {
-    let dir = support::scratch("cli-date");
+    let dir = support::temp_dir("cli-date");
     let text = dvp_mock::config::DEFAULT_TOML.replacen("as_of = \"2026-03-18\"", "as_of = 2026-03-18", 1);
     std::fs::write(dir.join("bad.toml"), text).unwrap();
     let o = run(&["generate", "--config", "bad.toml"], &dir);
@@ -60,7 +60,7 @@ fn an_unquoted_date_is_reported_on_its_key() {
 /// The exact line for a missing key: named by its own name, not by the first line's key.
 #[test]
 fn a_missing_key_is_named_not_blamed_on_the_first_line() {
-    let dir = support::scratch("cli-missing");
+    let dir = support::temp_dir("cli-missing");
     let text = "seed = 7\nas_of = \"2026-03-18\"\nhistory_start = \"2025-09-01\"\nusers = []\n";
     std::fs::write(dir.join("bad.toml"), text).unwrap();
     let o = run(&["generate", "--config", "bad.toml"], &dir);
@@ -70,7 +70,7 @@ fn a_missing_key_is_named_not_blamed_on_the_first_line() {
 
 #[test]
 fn generate_refuses_foreign_files_and_never_touches_other_files() {
-    let dir = support::scratch("cli-foreign");
+    let dir = support::temp_dir("cli-foreign");
     // A file dvp-mock did not write inside its own folder blocks it (your own stubs belong
     // beside it, anywhere else in mappings/: see tests/own_stubs.rs).
     std::fs::create_dir_all(dir.join("mappings/dvp-mock")).unwrap();
@@ -106,7 +106,7 @@ fn generate_refuses_foreign_files_and_never_touches_other_files() {
 
 #[test]
 fn help_version_and_config_round_trip() {
-    let dir = support::scratch("cli-help");
+    let dir = support::temp_dir("cli-help");
     let o = run(&["--version"], &dir);
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("dvp-mock "));
     let o = run(&["generate", "--help"], &dir);
@@ -122,7 +122,7 @@ fn help_version_and_config_round_trip() {
 
 #[test]
 fn a_run_killed_midway_leaves_the_previous_tree_intact() {
-    let dir = support::scratch("cli-kill");
+    let dir = support::temp_dir("cli-kill");
     assert!(run(&["generate", "--quiet"], &dir).status.success());
     // A much bigger configuration takes seconds; kill it while it renders.
     let big = dvp_mock::config::DEFAULT_TOML

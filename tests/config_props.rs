@@ -1,5 +1,6 @@
 //! Property tests over configuration parsing and name validation: random mutations of the
-//! default configuration never panic, and every rejection is one `file: ...` line; every
+//! default configuration never panic, every rejection is one `file: ...` line, and an accepted
+//! configuration generates a whole mock; every
 //! accepted name is safe as a path segment and inside a WireMock regex.
 use rand::{Rng, SeedableRng};
 
@@ -14,6 +15,8 @@ fn mutated_configs_never_panic_and_errors_are_one_line() {
         ["=", "\"", "[", "]", "{", "}", ",", "\n", "-1", "1e999", "nan", "\"2026-02-30\"", "x", "🦀", "[[users]]", "0"];
     let base: Vec<char> = DEFAULT_TOML.chars().collect();
     let (mut accepted, mut rejected) = (0, 0);
+    let mut distinct = std::collections::BTreeSet::new();
+    let mut usable = Vec::new();
     for _ in 0..ITERATIONS {
         let mut text = base.clone();
         for _ in 0..rng.random_range(1..4) {
@@ -39,7 +42,9 @@ fn mutated_configs_never_panic_and_errors_are_one_line() {
         match std::panic::catch_unwind(|| Config::parse(&text, "fuzz.toml")) {
             Ok(Ok(c)) => {
                 accepted += 1;
-                assert_accepted_config_is_usable(&c, &text);
+                if distinct.insert(format!("{c:?}")) {
+                    usable.push((c, text));
+                }
             }
             Ok(Err(e)) => {
                 rejected += 1;
@@ -51,21 +56,32 @@ fn mutated_configs_never_panic_and_errors_are_one_line() {
         }
     }
     assert!(accepted > 0 && rejected > ITERATIONS / 2, "accepted {accepted}, rejected {rejected}");
+    assert!(usable.len() > 1, "only {} distinct accepted configurations", usable.len());
+    for (c, text) in usable.into_iter().take(MAX_GENERATED) {
+        assert_accepted_config_generates(c, &text);
+    }
 }
 
-/// What an accepted configuration promises, stated independently of `Config::validate`.
-fn assert_accepted_config_is_usable(c: &Config, text: &str) {
-    assert!(c.history_start < c.as_of, "history before as_of:\n{text}");
-    assert!(!c.namespaces.is_empty(), "at least one namespace:\n{text}");
-    for ns in &c.namespaces {
-        assert!(check_name(&ns.name, NameKind::Namespace).is_ok(), "{:?}:\n{text}", ns.name);
-        assert!(ns.weekly_pulls.is_finite() && ns.weekly_pulls >= 0.0, "{}:\n{text}", ns.weekly_pulls);
-        assert!(!ns.repos.is_empty(), "{} has repositories:\n{text}", ns.name);
+/// How many distinct accepted configurations are generated in full (the first, in seed order).
+const MAX_GENERATED: usize = 12;
+
+/// What an accepted configuration promises: `generate` builds its world and every file of its
+/// mock without a panic or an error (a configuration whose mock would exceed the size guard
+/// is only estimated, as `generate` does before refusing it).
+fn assert_accepted_config_generates(c: Config, text: &str) {
+    let estimate = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dvp_mock::size::estimate::of_config(&c)))
+        .unwrap_or_else(|_| panic!("the size estimate panicked on an accepted configuration:\n{text}"));
+    if estimate.bytes > 64 << 20 {
+        return;
     }
-    for u in &c.users {
-        for n in &u.namespaces {
-            assert!(c.namespaces.iter().any(|ns| &ns.name == n), "user {} sees unknown {n}:\n{text}", u.username);
-        }
+    let options = dvp_mock::Options { target: dvp_mock::wiremock::Target::Standalone, jobs: 1, corpus: true };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        dvp_mock::generate(&c, &options, &dvp_mock::sink::NullSink, None)
+    }));
+    match result {
+        Ok(Ok(g)) => assert!(!g.tree.is_empty() && !g.corpus.is_empty(), "an empty mock from:\n{text}"),
+        Ok(Err(e)) => panic!("generate failed on an accepted configuration ({e}):\n{text}"),
+        Err(_) => panic!("generate panicked on an accepted configuration:\n{text}"),
     }
 }
 

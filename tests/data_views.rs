@@ -18,6 +18,37 @@ fn short_config() -> Config {
     c
 }
 
+/// The configuration of the opt-in settings, generated once per run: model, corpus and tree,
+/// and the answers of the one WireMock serving that tree to the whole corpus (sent once,
+/// holding the server alone: the corpus counts failed logins), with the base URL they came from.
+pub struct OptIn {
+    pub built: dvp_mock::Generated,
+    pub tree: dvp_mock::wiremock::Tree,
+    pub base: String,
+    pub answers: Vec<dvp_mock::verify::Received>,
+}
+
+pub fn opt_in() -> &'static OptIn {
+    static ONCE: std::sync::OnceLock<OptIn> = std::sync::OnceLock::new();
+    ONCE.get_or_init(|| {
+        let (built, tree) = support::generate(&opt_in_config(), Target::Standalone, 2).unwrap();
+        let wm = support::shared::shared_tree("opt-in", || tree.clone()).exclusive();
+        let (agent, base) = (dvp_mock::verify::agent(), wm.base_url());
+        let answers = built
+            .corpus
+            .iter()
+            .map(|c| dvp_mock::verify::send(&agent, &base, c).unwrap_or_else(|e| panic!("{}: {e}", c.name)))
+            .collect();
+        OptIn { built, tree, base, answers }
+    })
+}
+
+/// The one WireMock serving the tree of [`opt_in_config`] for the whole run (read access).
+pub fn opt_in_wiremock() -> support::shared::Served {
+    let tree = &opt_in().tree;
+    support::shared::shared_tree("opt-in", || tree.clone()).read()
+}
+
 /// [`short_config`] with every opt-in setting on: benchmark reports and gzipped exports.
 pub fn opt_in_config() -> Config {
     let mut c = short_config();
@@ -136,7 +167,7 @@ fn benchmark_report_is_off_by_default_and_sums_the_tracked_companies_cells() {
 
 // ------------------------------------------------------------ served by the real WireMock
 
-use crate::support::wiremock::{HttpResponse, WireMock};
+use crate::support::wiremock::HttpResponse;
 use dvp_mock::routes::{ANALYTICS, PROXY};
 use serde_json::Value;
 
@@ -257,23 +288,20 @@ fn default_tree_serves_premium_views_and_public_series_only_where_they_belong() 
 fn opt_in_benchmark_reports_and_gzip_exports_are_served() {
     use std::io::Read;
     let plain = support::tree_of(&short_config(), 2);
-    let config = opt_in_config();
-    let (built, tree) = support::generate(&config, Target::Standalone, 2).unwrap();
+    let OptIn { built, tree, base, answers } = opt_in();
     let model = &built.model;
-    let dir = support::write_scratch("data-views-opt-in", &tree);
-    let wm = WireMock::start(&dir);
-    let base = wm.base_url();
     // The whole corpus of this configuration (what `dvp-mock verify` replays) passes.
-    let agent = dvp_mock::verify::agent();
     let failures: Vec<String> = built
         .corpus
         .iter()
-        .filter_map(|case| {
-            let got = dvp_mock::verify::send(&agent, &base, case).unwrap();
-            dvp_mock::verify::compare(case, &base, &got).err().map(|why| format!("{}: {why}", case.name))
+        .zip(answers)
+        .filter_map(|(case, got)| {
+            dvp_mock::verify::compare(case, base, got).err().map(|why| format!("{}: {why}", case.name))
         })
         .collect();
     assert!(failures.is_empty(), "{} corpus failures:\n{}", failures.len(), failures.join("\n"));
+    let wm = opt_in_wiremock();
+    assert_eq!(&wm.base_url(), base);
     assert!(built.corpus.iter().any(|c| c.path.contains(".csv.gz?")), "the corpus downloads gzipped parts");
     assert!(built.corpus.iter().any(|c| c.path.contains("_benchmark_")), "the corpus fetches benchmark reports");
     let auth = format!("Bearer {}", model.world.users[0].token);
@@ -286,9 +314,9 @@ fn opt_in_benchmark_reports_and_gzip_exports_are_served() {
     assert_eq!(bench.len(), reports::retained(&model.world).len());
     let (ns, _) = model.world.namespace("acme").unwrap();
     for (entry, p) in bench.iter().zip(reports::retained(&model.world)) {
-        let redirect = get(&local(entry["url"].as_str().unwrap(), &base));
+        let redirect = get(&local(entry["url"].as_str().unwrap(), base));
         assert_eq!(redirect.status, 302);
-        let csv = wm.request("GET", &local(redirect.header("Location").unwrap(), &base), &[], None);
+        let csv = wm.request("GET", &local(redirect.header("Location").unwrap(), base), &[], None);
         assert_eq!(csv.status, 200);
         assert_eq!(csv.body, reports::report_csv(&model.world, ns, ReportType::Benchmark, &p));
         assert!(csv.text().lines().count() > 1, "rows in {}", p.label());
@@ -314,7 +342,7 @@ fn opt_in_benchmark_reports_and_gzip_exports_are_served() {
                     let url = item["url"].as_str().unwrap();
                     let file_name = url.split('?').next().unwrap().rsplit('/').next().unwrap();
                     assert!(file_name.ends_with(".csv.gz"), "{file_name}");
-                    let r = wm.request("GET", &local(url, &base), &[("Accept-Encoding", "gzip")], None);
+                    let r = wm.request("GET", &local(url, base), &[("Accept-Encoding", "gzip")], None);
                     assert_eq!(r.status, 200, "{url}");
                     assert_eq!(r.header("Content-Type"), Some("application/gzip"));
                     assert_eq!(r.header("Content-Encoding"), None, "the body is the .gz file itself");

@@ -39,33 +39,30 @@ fn doc_files() -> Vec<PathBuf> {
     std::iter::once(repo().join("README.md")).chain(docs).collect()
 }
 
-/// The parts of the repository root a transcript may use, copied into a fresh directory.
+/// The parts of the repository root a transcript may use, in a fresh directory: copies, but
+/// for the 1,500 files of the committed tree (`mappings/`, `__files/`), which are hard links to
+/// the repository's own. `generate` replaces files (a new file renamed over the old one), so a
+/// transcript may regenerate there; it must never edit one of those files in place.
 fn scratch_root(name: &str) -> PathBuf {
     let dir = support::scratch(name);
-    for entry in [
-        "mappings",
-        "__files",
-        ".dvp-mock-manifest",
-        "examples",
-        "src",
-        "tests/data",
-        "Cargo.toml",
-        "Cargo.lock",
-        ".gitignore",
-    ] {
-        copy(&repo().join(entry), &dir.join(entry));
+    for entry in [".dvp-mock-manifest", "examples", "src", "tests/data", "Cargo.toml", "Cargo.lock", ".gitignore"] {
+        copy(&repo().join(entry), &dir.join(entry), false);
+    }
+    for entry in ["mappings", "__files"] {
+        copy(&repo().join(entry), &dir.join(entry), true);
     }
     dir
 }
 
-fn copy(from: &Path, to: &Path) {
+/// Copies `from` to `to` recursively; files as hard links if `link` (copies where linking fails).
+fn copy(from: &Path, to: &Path, link: bool) {
     if from.is_dir() {
         std::fs::create_dir_all(to).unwrap();
         for e in std::fs::read_dir(from).unwrap() {
             let e = e.unwrap();
-            copy(&e.path(), &to.join(e.file_name()));
+            copy(&e.path(), &to.join(e.file_name()), link);
         }
-    } else {
+    } else if !(link && std::fs::hard_link(from, to).is_ok()) {
         std::fs::copy(from, to).unwrap_or_else(|e| panic!("copy {}: {e}", from.display()));
     }
 }
@@ -141,8 +138,12 @@ fn check_file(file: &Path, base_url: &str, update: bool) -> Vec<String> {
     if blocks.is_empty() {
         return Vec::new();
     }
+    let started = Instant::now();
     let cwd = scratch_root(&format!("docs-{}", rel.replace(['/', '.'], "-")));
+    let copied = started.elapsed().as_secs_f64();
+    let started = Instant::now();
     let outputs = run_session(&blocks, &cwd, base_url);
+    eprintln!("docs: {rel} ran in {:.1} s (its scratch copy took {copied:.1} s)", started.elapsed().as_secs_f64());
     let _ = std::fs::remove_dir_all(&cwd);
     let mut failures = Vec::new();
     let mut changed = Vec::new();
@@ -173,22 +174,74 @@ fn check_file(file: &Path, base_url: &str, update: bool) -> Vec<String> {
     failures
 }
 
+/// The files whose transcripts change the mock's state (scenarios, login lockouts, global
+/// settings, added or reloaded stubs): they run one after another on a WireMock of their own.
+/// The others run at the same time on the shared server of the committed tree (read access);
+/// a read-only file that leaves a scenario changed fails the test, naming this list.
+const STATEFUL: [&str; 4] = ["docs/api.md", "docs/auth.md", "docs/deployment.md", "docs/safety.md"];
+
 #[test]
 fn every_transcript_in_readme_and_docs_passes_against_the_committed_tree() {
     let update = std::env::var_os("DVP_DOCS_UPDATE").is_some_and(|v| v == "1");
-    let wm = WireMock::start(repo());
     // DVP_DOCS_FILE=docs/api.md runs one file only, to iterate quickly on it.
     let only = std::env::var("DVP_DOCS_FILE").ok();
     let files: Vec<PathBuf> =
         doc_files().into_iter().filter(|f| only.as_ref().is_none_or(|o| f.ends_with(o))).collect();
     assert!(!files.is_empty(), "no documentation file matches DVP_DOCS_FILE={only:?}");
-    let failures: Vec<String> = files.iter().flat_map(|f| check_file(f, &wm.base_url(), update)).collect();
+    let (stateful, read_only): (Vec<PathBuf>, Vec<PathBuf>) =
+        files.into_iter().partition(|f| STATEFUL.iter().any(|s| f.ends_with(s)));
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let own = s.spawn(|| {
+            if stateful.is_empty() {
+                return Vec::new();
+            }
+            let wm = WireMock::start(repo());
+            stateful.iter().flat_map(|f| check_file(f, &wm.base_url(), update)).collect::<Vec<_>>()
+        });
+        let shared = s.spawn(|| {
+            if read_only.is_empty() {
+                return Vec::new();
+            }
+            // A read lock per file, not for the whole group: a test waiting for the server
+            // alone (and every reader behind it) waits for one file at most.
+            let mut failures = Vec::new();
+            for f in &read_only {
+                let wm = support::default_wiremock();
+                failures.extend(check_file(f, &wm.base_url(), update));
+                let rel = f.strip_prefix(repo()).unwrap().display().to_string();
+                failures.extend(changed_scenarios(&wm).into_iter().map(|e| format!("{rel}: {e}")));
+            }
+            failures
+        });
+        let mut failures = own.join().expect("the stateful files' thread panicked");
+        failures.extend(shared.join().expect("the read-only files' thread panicked"));
+        failures
+    });
     assert!(
         failures.is_empty(),
         "{} transcript command(s) failed (DVP_DOCS_UPDATE=1 cargo test docs rewrites them for review):\n\n{}",
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+/// The scenarios of `wm` not in their start state, as failures.
+fn changed_scenarios(wm: &WireMock) -> Vec<String> {
+    let r = wm.get("/__admin/scenarios");
+    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap_or_default();
+    v["scenarios"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["state"] != "Started")
+        .map(|s| {
+            format!(
+                "scenario {} was left in state {} by a file that runs on the shared server: reset it there, \
+                 or add the file to STATEFUL in tests/docs.rs",
+                s["name"], s["state"]
+            )
+        })
+        .collect()
 }
 
 #[test]

@@ -43,7 +43,7 @@ fn assert_untouched(dir: &Path, files: &[(String, Vec<u8>)]) {
 
 #[test]
 fn own_stubs_beside_the_mock_are_kept_served_and_never_shadowed() {
-    let dir = support::scratch("own-stubs");
+    let dir = support::temp_dir("own-stubs");
     let mine = add_user_stubs(&dir);
     let o = run(&["generate", "--quiet"], &dir);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -97,7 +97,7 @@ fn every_fallback_ranks_below_the_default_priority() {
 
 #[test]
 fn a_flat_layout_tree_migrates_without_loss() {
-    let dir = support::scratch("own-migrate");
+    let dir = support::temp_dir("own-migrate");
     assert!(run(&["generate", "--quiet"], &dir).status.success());
     // Rewrite it as the earlier layout wrote it: stubs directly in mappings/, bodies in
     // __files/dvp/, the manifest listing those paths.

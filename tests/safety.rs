@@ -57,8 +57,9 @@ fn real_size(config: Config) -> (u64, u64, u64) {
     (stubs, sink.files.load(Ordering::Relaxed) + tree.len() as u64 + 1, bytes)
 }
 
-/// The estimate's stubs are exactly the tree's (they come from the route code); its relative
-/// error on bytes and files is checked against +-25 %.
+/// The estimate's relative error on bytes and files is checked against +-25 %. (Its stub count
+/// is not checked: the estimate takes it from the route code that builds the tree, so a
+/// comparison with the tree could not fail.)
 fn assert_estimate_close(name: &str, config: Config) {
     let e = estimate::of_config(&config);
     let (stubs, files, bytes) = real_size(config);
@@ -71,7 +72,6 @@ fn assert_estimate_close(name: &str, config: Config) {
         e.files(),
         err(e.files(), files)
     );
-    assert_eq!(e.stubs, stubs, "{name}: stubs");
     assert!(err(e.bytes, bytes).abs() <= 25.0, "{name}: bytes {} vs real {bytes}", e.bytes);
     assert!(err(e.files(), files).abs() <= 25.0, "{name}: files {} vs real {files}", e.files());
 }
@@ -92,7 +92,7 @@ fn the_estimate_is_within_25_percent_on_a_small_and_the_default_configuration() 
     assert_estimate_close("small", Config::parse(&small_toml(), "small").unwrap());
 }
 
-/// The stubs exact and the rest within 25 % on examples/large.toml, which renders 23 million
+/// Within 25 % on examples/large.toml, which renders 23 million
 /// rows: about a minute in release, far longer in a debug build. CI runs it with `cargo test --release estimate_is_within_25_percent_on_the_large -- --ignored`.
 #[test]
 #[ignore = "a minute in release; run with --release -- --ignored"]
@@ -103,7 +103,7 @@ fn the_estimate_is_within_25_percent_on_the_large_configuration() {
 
 #[test]
 fn a_mistyped_year_is_refused_in_one_line_and_a_dry_run_writes_nothing() {
-    let dir = support::scratch("safety-guard");
+    let dir = support::temp_dir("safety-guard");
     let o = run(&["generate", "--as-of", "2099-01-01"], &dir);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
@@ -149,7 +149,7 @@ fn a_mistyped_year_is_refused_in_one_line_and_a_dry_run_writes_nothing() {
 /// small share of the rows a full run renders are rendered (here the first file written fails).
 #[test]
 fn the_first_failed_write_stops_every_worker() {
-    let dir = support::scratch("safety-sink");
+    let dir = support::temp_dir("safety-sink");
     // A regular file where a folder must go: every write under it fails.
     std::fs::write(dir.join("blocker"), "x").unwrap();
     let sink = dvp_mock::output::DiskSink::new(dir.join("blocker/__files"));
@@ -228,7 +228,7 @@ fn a_full_disk_exits_3_keeps_the_previous_tree_and_leaves_no_staging_folder() {
 
 #[test]
 fn unreachable_and_malformed_urls_are_one_line() {
-    let dir = support::scratch("safety-url");
+    let dir = support::temp_dir("safety-url");
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let url = format!("http://127.0.0.1:{closed}");
     let o = run(&["verify", "--url", &url], &dir);
@@ -254,7 +254,7 @@ fn unreachable_and_malformed_urls_are_one_line() {
 
 #[test]
 fn check_names_a_missing_folder_in_one_line_and_hints_repeat_the_flags() {
-    let dir = support::scratch("safety-check");
+    let dir = support::temp_dir("safety-check");
     std::fs::write(dir.join("my.toml"), small_toml()).unwrap();
     let o = run(&["check", "--config", "my.toml", "--seed", "7", "--as-of", "2026-03-01", "--dir", "b2"], &dir);
     assert_eq!(o.status.code(), Some(2));
@@ -276,7 +276,7 @@ fn check_names_a_missing_folder_in_one_line_and_hints_repeat_the_flags() {
 
 #[test]
 fn every_subcommand_help_shows_examples() {
-    let dir = support::scratch("safety-help");
+    let dir = support::temp_dir("safety-help");
     for cmd in ["generate", "check", "verify", "config", "preview"] {
         let o = run(&[cmd, "--help"], &dir);
         let help = stdout(&o);

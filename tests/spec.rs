@@ -8,7 +8,10 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::wiremock::{http_request, HttpResponse, WireMock};
+use crate::support::{
+    self,
+    wiremock::{http_request, HttpResponse, WireMock},
+};
 use table::{parse_table, Check, Row, Target, DISAGREEMENTS, SPEC};
 
 const API_DOC: &str = "docs/api.md";
@@ -162,7 +165,9 @@ fn with_tables(test: impl FnOnce(&mut Ctx, Vec<Row>, Vec<Row>)) {
     let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(API_DOC)).unwrap();
     let rows = parse_table(&doc, SPEC, 1).unwrap_or_else(|e| panic!("{API_DOC}: {e}"));
     let pending = parse_table(&doc, DISAGREEMENTS, rows.len() as u32 + 1).unwrap_or_else(|e| panic!("{API_DOC}: {e}"));
-    let wm = WireMock::start(Path::new(env!("CARGO_MANIFEST_DIR")));
+    // The shared server of the committed tree, held alone: rows log in with wrong passwords,
+    // which count towards a lockout (reset when `wm` is dropped).
+    let wm = support::default_wiremock_exclusive();
     let user = |name: &str| format!(r#"{{"username":"{name}","password":"demo"}}"#);
     // The symbols the table uses; `$PENDING2FA` first, so no shorter name eats part of it.
     let symbols = vec![

@@ -5,7 +5,7 @@ use crate::support::{self, wiremock::WireMock};
 use dvp_mock::routes::PROXY;
 
 fn verify_all(base: &str, extra: &[&str]) {
-    let dir = support::scratch("range-verify");
+    let dir = support::temp_dir("range-verify");
     let mut args = vec!["verify", "--url", base];
     args.extend_from_slice(extra);
     let o = run(&args, &dir);
@@ -17,7 +17,7 @@ fn verify_all(base: &str, extra: &[&str]) {
 
 #[test]
 fn verify_passes_on_the_oldest_supported_wiremock() {
-    let dir = support::write_scratch("range-oldest", &support::default_tree());
+    let dir = support::write_temp("range-oldest", &support::default_tree());
     let wm = WireMock::start_version(support::wiremock::OLDEST_SUPPORTED, &dir);
     assert_eq!(wm.stub_count(), dvp_mock::wiremock::stub_count(&support::default_tree()));
     verify_all(&wm.base_url(), &[]);
@@ -25,7 +25,7 @@ fn verify_passes_on_the_oldest_supported_wiremock() {
 
 #[test]
 fn reload_makes_a_running_wiremock_serve_the_regenerated_tree() {
-    let dir = support::scratch("range-reload");
+    let dir = support::temp_dir("range-reload");
     assert!(run(&["generate", "--quiet"], &dir).status.success());
     let wm = WireMock::start(&dir);
     let series = format!("{PROXY}/namespaces/acme/pulls");

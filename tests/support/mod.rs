@@ -1,4 +1,8 @@
+pub mod cleanup;
+pub mod shared;
 pub mod wiremock;
+
+pub use cleanup::TempDir;
 
 use std::path::{Path, PathBuf};
 
@@ -78,34 +82,65 @@ pub fn mappings(tree: &Tree) -> Vec<MappingInfo> {
         .collect()
 }
 
-/// A WireMock serving the default tree, shared by the tests that only read from it: started
-/// by the first, stopped when the last one holding it is done.
-pub fn default_wiremock() -> std::sync::Arc<wiremock::WireMock> {
-    use std::sync::{Arc, Mutex, Weak};
-    static SHARED: Mutex<Weak<wiremock::WireMock>> = Mutex::new(Weak::new());
-    static STARTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let mut slot = SHARED.lock().unwrap();
-    if let Some(wm) = slot.upgrade() {
-        return wm;
-    }
-    let n = STARTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = write_scratch(&format!("default-served-{n}"), &default_tree());
-    let wm = Arc::new(wiremock::WireMock::start(&dir));
-    *slot = Arc::downgrade(&wm);
-    wm
+/// The WireMock serving the committed tree (the repository root, which a test keeps equal to
+/// the default tree), shared by every test for the whole run; read access (see
+/// [`shared::Served`]).
+pub fn default_wiremock() -> shared::Served {
+    committed().read()
 }
 
-/// A fresh, empty scratch directory under the target dir.
+/// The same server held alone, for a test that changes scenario state (failed logins, the
+/// fault scenario, the request corpus); every scenario is reset when it is dropped.
+pub fn default_wiremock_exclusive() -> shared::ServedExclusive {
+    committed().exclusive()
+}
+
+/// The answers of the shared server to the whole request corpus of the default configuration,
+/// in corpus order, with the base URL they were sent to: sent once per run (holding the server
+/// alone: the corpus counts failed logins), for every test that compares them.
+pub fn default_corpus_answers() -> &'static (String, Vec<dvp_mock::verify::Received>) {
+    static ANSWERS: std::sync::OnceLock<(String, Vec<dvp_mock::verify::Received>)> = std::sync::OnceLock::new();
+    ANSWERS.get_or_init(|| {
+        let wm = default_wiremock_exclusive();
+        let (agent, base) = (dvp_mock::verify::agent(), wm.base_url());
+        let answers = default_corpus()
+            .iter()
+            .map(|case| dvp_mock::verify::send(&agent, &base, case).unwrap_or_else(|e| panic!("{}: {e}", case.name)))
+            .collect();
+        (base, answers)
+    })
+}
+
+fn committed() -> &'static shared::SharedMock {
+    shared::shared("committed", || PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
+/// A fresh, empty scratch directory under the target dir, removed when the test process exits
+/// (prefer [`temp_dir`], removed as soon as the test is done).
 pub fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    cleanup::remove_at_exit(&dir);
     dir
 }
 
-/// Writes `tree` into a fresh scratch directory.
+/// A fresh, empty scratch directory removed on drop (also when the test panics).
+pub fn temp_dir(name: &str) -> TempDir {
+    TempDir::new(name)
+}
+
+/// Writes `tree` into a fresh scratch directory (removed at exit; prefer [`write_temp`]).
+#[allow(dead_code)]
 pub fn write_scratch(name: &str, tree: &Tree) -> PathBuf {
     let dir = scratch(name);
+    dvp_mock::output::write(&dir, tree, false).unwrap();
+    dir
+}
+
+/// Writes `tree` into a fresh directory removed on drop.
+pub fn write_temp(name: &str, tree: &Tree) -> TempDir {
+    let dir = temp_dir(name);
     dvp_mock::output::write(&dir, tree, false).unwrap();
     dir
 }

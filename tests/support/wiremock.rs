@@ -8,7 +8,9 @@
 //! * Missing `java` (or Java < 11) or missing `npm` (when the jar is absent) is a hard failure:
 //!   these tests never skip.
 //! * The server binds 127.0.0.1 only, is started with `--disable-banner`, and is stopped on
-//!   `Drop` (`POST /__admin/shutdown`, then kill after a grace period).
+//!   `Drop` (`POST /__admin/shutdown`, then kill after a grace period). It is started with
+//!   `PR_SET_PDEATHSIG` ([`super::cleanup::spawn_tied`]), so it never outlives the test
+//!   process; a server shared for the whole run ([`super::shared`]) is stopped at exit.
 //!
 //! ```ignore
 //! mod support;
@@ -47,7 +49,9 @@ const INSTALL_HINT: &str =
      or set WIREMOCK_JAR to an existing wiremock-standalone-3.13.2.jar";
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
-const IO_TIMEOUT: Duration = Duration::from_secs(30);
+/// Per read or write: a guard against a hung server, not a speed assertion (importing a large
+/// Cloud file into a busy JVM has taken over 30 s).
+const IO_TIMEOUT: Duration = Duration::from_secs(180);
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -140,8 +144,7 @@ impl WireMock {
                 .stdin(Stdio::null())
                 .stdout(Stdio::from(stdout))
                 .stderr(Stdio::from(stderr));
-            let child = cmd
-                .spawn()
+            let child = super::cleanup::spawn_tied(cmd)
                 .unwrap_or_else(|e| panic!("failed to run `java -jar {}`: {e}; {INSTALL_HINT}", jar.display()));
             let mut wm = WireMock { pid: child.id(), port, child: Some(child), work_dir };
             match wm.wait_ready() {
@@ -214,6 +217,13 @@ impl WireMock {
         drop(self)
     }
 
+    /// For a server that is never dropped (shared for the whole run): stop it, and remove its
+    /// log folder, when the test process exits.
+    pub fn stop_at_exit(&self) {
+        super::cleanup::stop_at_exit(self.pid);
+        super::cleanup::remove_at_exit(&self.work_dir);
+    }
+
     fn wait_ready(&mut self) -> Result<(), StartError> {
         let deadline = Instant::now() + STARTUP_TIMEOUT;
         loop {
@@ -261,10 +271,11 @@ impl Drop for WireMock {
             }
         }
         if std::thread::panicking() {
-            eprintln!("WireMock (pid {}, port {}) logs kept in {}", self.pid, self.port, self.work_dir.display());
-        } else {
-            let _ = fs::remove_dir_all(&self.work_dir);
+            let logs = read_logs(&self.work_dir);
+            let tail = &logs[logs.char_indices().rev().nth(4000).map_or(0, |(i, _)| i)..];
+            eprintln!("WireMock (pid {}, port {}) logs, last 4000 characters:\n{tail}", self.pid, self.port);
         }
+        let _ = fs::remove_dir_all(&self.work_dir);
     }
 }
 
@@ -414,13 +425,16 @@ fn free_port() -> u16 {
 }
 
 fn unique_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "dvp-mock-{tag}-{}-{}",
+    // Under the target dir's tmp/, named like the other scratch folders (`-<pid>.<n>`), so a
+    // run killed before its exit hook is swept by the next one.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "{tag}-{}.{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst)
     ));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
+    super::cleanup::remove_at_exit(&dir);
     dir
 }
 
