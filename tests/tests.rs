@@ -12,6 +12,7 @@ pub mod data_views;
 mod determinism;
 mod docs;
 mod layout;
+mod load_profile;
 mod own_stubs;
 mod preview;
 mod safety;

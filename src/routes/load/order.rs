@@ -1,0 +1,73 @@
+//! The load profile's serving order: every stub its own priority.
+//!
+//! WireMock tries the stubs one by one for every request, in priority order, and each stub met
+//! before the one that answers costs about a microsecond (`docs/performance-serving.md`);
+//! within one priority a standalone tree's order is the file system's. So the profile numbers
+//! its stubs 1, 2, 3, ... in the order of how often a client asks:
+//!
+//! 1. the GET successes, by [`GROUPS`]: discovery, the namespace pull series of the analytics
+//!    root, export listings, downloads, the rest of the exports, reports, the proxylytics
+//!    series, `/repos/pulls` (behind the guards that must meet its requests first), the
+//!    repository series;
+//! 2. the other successes (logins, `/v2/auth/token`), in the default tree's order;
+//! 3. the HEAD twins of the successes, in the order of their GET stubs;
+//! 4. the fallbacks (400, 401, 403, 404, 405), in the default tree's order, their levels kept.
+//!
+//! The successes are disjoint (the default tree relies on it too), so their order changes no
+//! answer; it only changes what each request costs.
+use super::super::api::priority::USER_DEFAULT;
+use crate::wiremock::serving::standalone_form;
+use crate::wiremock::{Mock, Stub};
+
+/// Key fragments of the GET successes, in serving order (the first that a key contains
+/// places it; keys that none names come after these).
+pub const GROUPS: [&str; 13] = [
+    "analytics/namespaces/",
+    "analytics/root/",
+    "analytics/namespace/",
+    "analytics/pulls/",
+    "/dataview",
+    "dvp-exports/",
+    "dvp-reports/",
+    "analytics/exports/",
+    "proxylytics/report",
+    "proxylytics/pulls/",
+    "/guard/",
+    "/repos-pulls/",
+    "/repo-pulls/",
+];
+
+fn group(key: &str) -> usize {
+    GROUPS.iter().position(|g| key.contains(g)).unwrap_or(GROUPS.len())
+}
+
+/// Where a stub goes: (class, group, default priority, build order).
+fn place(s: &Stub, index: usize) -> (u8, usize, u32, usize) {
+    let head = s.key.strip_prefix("head/");
+    let key = head.unwrap_or(&s.key);
+    if s.priority > USER_DEFAULT {
+        (3, 0, s.priority, index)
+    } else if head.is_some() {
+        (2, group(key), s.priority, index)
+    } else if s.request["method"] == "GET" {
+        (0, group(key), s.priority, index)
+    } else {
+        (1, 0, s.priority, index)
+    }
+}
+
+/// The mock in its standalone serving form ([`standalone_form`]: small file sets one stub per
+/// file, small bodies inline), every success with its own priority in serving order, the
+/// fallbacks after them.
+pub fn serving_order(mock: Mock) -> Mock {
+    let (mut mock, _) = standalone_form(mock);
+    let mut placed: Vec<((u8, usize, u32, usize), Stub)> =
+        mock.stubs.into_iter().enumerate().map(|(i, s)| (place(&s, i), s)).collect();
+    placed.sort_by_key(|(p, _)| *p);
+    let successes = placed.iter().filter(|(p, _)| p.0 < 3).count() as u32;
+    for (n, (p, s)) in placed.iter_mut().enumerate() {
+        s.priority = if p.0 < 3 { n as u32 + 1 } else { successes + p.2 };
+    }
+    mock.stubs = placed.into_iter().map(|(_, s)| s).collect();
+    mock
+}
