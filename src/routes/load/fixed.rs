@@ -127,17 +127,26 @@ impl Fixed {
 }
 
 /// A sink that writes the export listings with their links fixed ([`Fixed::text`]): every
-/// JSON body file holding a template expression; everything else passes unchanged.
+/// JSON body file holding a template expression; everything else passes unchanged. It keeps
+/// the fixed listings whose path `keep` accepts (the newest periods', served inline).
 pub struct FixingSink<'a> {
     pub inner: &'a dyn Sink,
     pub fixed: &'a Fixed,
+    pub keep: &'a (dyn Fn(&str) -> bool + Sync),
+    pub kept: std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>,
 }
 
 impl Sink for FixingSink<'_> {
     fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
         let templated = path.ends_with(".json") && bytes.windows(2).any(|w| w == b"{{");
         match (templated, std::str::from_utf8(&bytes)) {
-            (true, Ok(text)) => self.inner.put(path, self.fixed.text(text).into_bytes()),
+            (true, Ok(text)) => {
+                let fixed = self.fixed.text(text).into_bytes();
+                if (self.keep)(path) {
+                    self.kept.lock().expect("no writer panicked").insert(path.to_string(), fixed.clone());
+                }
+                self.inner.put(path, fixed)
+            }
             _ => self.inner.put(path, bytes),
         }
     }

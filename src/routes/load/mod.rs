@@ -37,10 +37,14 @@ use fixed::{Fixed, FixingSink};
 /// profile drops, with its tokens and expected links fixed the same way).
 pub fn build(model: &Model, bodies: Bodies, sink: &dyn Sink, corpus: bool, base_url: &str) -> Result<Built, Error> {
     let fixed = Fixed::new(model, base_url);
-    let listings = FixingSink { inner: sink, fixed: &fixed };
+    let newest = newest_periods(model);
+    let keep = |path: &str| newest.iter().any(|p| path.contains(p.as_str()));
+    let listings = FixingSink { inner: sink, fixed: &fixed, keep: &keep, kept: Default::default() };
     let built = super::build(model, bodies, &listings, Options { download_variants: true, corpus })?;
     let rewrites = fixed.bearer_rewrites(model);
     let Mock { stubs, mut files, .. } = built.mock;
+    files.extend(listings.kept.into_inner().expect("no writer panicked"));
+    let stubs = newest_listings_first(stubs, &newest);
     let downloads = download_files(&stubs);
     let mut out = Vec::with_capacity(stubs.len());
     for mut s in stubs.into_iter().filter(|s| !dropped(s)) {
@@ -53,6 +57,42 @@ pub fn build(model: &Model, bodies: Bodies, sink: &dyn Sink, corpus: bool, base_
     let mock = order::serving_order(Mock { stubs: out, files, expanded_priority: None });
     let corpus = corpus::load_corpus(built.corpus, &fixed);
     Ok(Built { mock, corpus })
+}
+
+/// `/{year}/{timespantype}/{timespan}/` of the newest week and the newest month: the listings
+/// an incremental export job asks for on every run (the older ones, once).
+fn newest_periods(model: &Model) -> Vec<String> {
+    let cal = &model.world.calendar;
+    [cal.weeks.last(), cal.months.last()]
+        .into_iter()
+        .flatten()
+        .map(|p| format!("/{}/{}/{}/", p.path_year(), p.granularity.api(), p.path_number()))
+        .collect()
+}
+
+/// The listings of the newest periods out of their file set, one stub each with its own file
+/// (inlined by the serving form: nothing to compile or read per request), keyed
+/// `{set}/newest/{period}/{view}` so [`order`] serves them early.
+fn newest_listings_first(stubs: Vec<Stub>, newest: &[String]) -> Vec<Stub> {
+    let mut out = Vec::with_capacity(stubs.len());
+    for mut s in stubs {
+        if s.key.ends_with(LISTINGS) && !s.key.starts_with("head/") {
+            if let Body::FileSet { variants, .. } = &mut s.response.body {
+                let (hot, rest): (Vec<_>, Vec<_>) = std::mem::take(variants)
+                    .into_iter()
+                    .partition(|v| newest.iter().any(|p| format!("/{}", v.label).starts_with(p.as_str())));
+                *variants = rest;
+                for v in hot {
+                    let mut r = s.response.clone();
+                    r.body = Body::File(v.file);
+                    let key = format!("{}/newest/{}", s.key, v.label);
+                    out.push(Stub::new(key, format!("{} [{}]", s.name, v.label), s.priority, v.request, r));
+                }
+            }
+        }
+        out.push(s);
+    }
+    out
 }
 
 /// Whether the profile leaves `s` out: a fault, a login lockout step, an expired-link answer.

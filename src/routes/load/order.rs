@@ -5,8 +5,9 @@
 //! within one priority a standalone tree's order is the file system's. So the profile numbers
 //! its stubs 1, 2, 3, ... in the order of how often a client asks:
 //!
-//! 1. the GET successes, by [`GROUPS`]: discovery, the namespace pull series of the analytics
-//!    root, export listings, downloads, the rest of the exports, reports, the proxylytics
+//! 1. the GET successes, by [`GROUPS`]: discovery, the listings of the newest week and month
+//!    (one stub each, inline), the namespace pull series of the analytics root, the other
+//!    export listings, downloads, the rest of the exports, reports, the proxylytics
 //!    series, `/repos/pulls` (behind the guards that must meet its requests first), the
 //!    repository series;
 //! 2. the other successes (logins, `/v2/auth/token`), in the default tree's order;
@@ -21,10 +22,11 @@ use crate::wiremock::{Mock, Stub};
 
 /// Key fragments of the GET successes, in serving order (the first that a key contains
 /// places it; keys that none names come after these).
-pub const GROUPS: [&str; 13] = [
+pub const GROUPS: [&str; 14] = [
     "analytics/namespaces/",
     "analytics/root/",
     "analytics/namespace/",
+    "/dataview/newest/",
     "analytics/pulls/",
     "/dataview",
     "dvp-exports/",
