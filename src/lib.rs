@@ -127,8 +127,6 @@ pub fn generate_load(
         return Err(Error::Usage("--profile load: only --target standalone is supported".into()));
     }
     let world = engine::world::World::build(config.clone());
-    let rendered = render::render(&world, options.jobs.max(1), sink, progress)?;
-    let model = Model { world, summaries: rendered.summaries };
-    let built = routes::load::build(&model, rendered.bodies, sink, options.corpus, base_url)?;
+    let (model, built) = routes::load::generate(world, options.jobs.max(1), sink, progress, options.corpus, base_url)?;
     Ok(Generated { tree: wiremock::standalone(built.mock), corpus: built.corpus, model })
 }

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use super::super::bearer_of;
 use crate::engine::jwt::{AUTH_TOKEN_LIFETIME, LOGIN_TOKEN_LIFETIME};
 use crate::engine::model::Model;
-use crate::engine::world::User;
+use crate::engine::world::{User, World};
 use crate::sink::Sink;
 
 /// Lifetime of a load-profile token: issued at midnight of `as_of`, it expires ten years
@@ -36,10 +36,9 @@ pub struct Fixed {
 }
 
 impl Fixed {
-    pub fn new(model: &Model, base_url: &str) -> Fixed {
-        let as_of = model.world.config.as_of;
-        let credentials = model
-            .world
+    pub fn new(world: &World, base_url: &str) -> Fixed {
+        let as_of = world.config.as_of;
+        let credentials = world
             .users
             .iter()
             .enumerate()
@@ -127,8 +126,8 @@ impl Fixed {
 }
 
 /// A sink that writes the export listings with their links fixed ([`Fixed::text`]): every
-/// JSON body file holding a template expression; everything else passes unchanged. It keeps
-/// the fixed listings whose path `keep` accepts (the newest periods', served inline).
+/// JSON body file holding a template expression; everything else passes unchanged. It keeps a
+/// copy of the files whose path `keep` accepts (bodies the profile serves from their stub).
 pub struct FixingSink<'a> {
     pub inner: &'a dyn Sink,
     pub fixed: &'a Fixed,
@@ -140,19 +139,27 @@ impl Sink for FixingSink<'_> {
     fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
         let templated = path.ends_with(".json") && bytes.windows(2).any(|w| w == b"{{");
         match (templated, std::str::from_utf8(&bytes)) {
-            (true, Ok(text)) => {
-                let fixed = self.fixed.text(text).into_bytes();
-                if (self.keep)(path) {
-                    self.kept.lock().expect("no writer panicked").insert(path.to_string(), fixed.clone());
-                }
-                self.inner.put(path, fixed)
-            }
-            _ => self.inner.put(path, bytes),
+            (true, Ok(text)) => self.keep_and_put(path, self.fixed.text(text).into_bytes()),
+            _ => self.keep_and_put(path, bytes),
         }
     }
 
     fn stopped(&self) -> bool {
         self.inner.stopped()
+    }
+}
+
+impl FixingSink<'_> {
+    fn keep_and_put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        if (self.keep)(path) {
+            self.kept.lock().expect("no writer panicked").insert(path.to_string(), bytes.clone());
+        }
+        self.inner.put(path, bytes)
+    }
+
+    /// The files kept.
+    pub fn into_kept(self) -> std::collections::BTreeMap<String, Vec<u8>> {
+        self.kept.into_inner().expect("no writer panicked")
     }
 }
 
@@ -163,7 +170,7 @@ mod tests {
     #[test]
     fn links_get_the_base_url_and_the_signing_date_of_as_of() {
         let model = Model::build(crate::config::Config::default_config(), 1);
-        let f = Fixed::new(&model, "http://h:1/");
+        let f = Fixed::new(&model.world, "http://h:1/");
         let t = r#"{{request.baseUrl}}/x?c=A%2F{{now format='yyyyMMdd' timezone='UTC'}}%2F&d={{now format="yyyyMMdd'T'HHmmss'Z'" timezone='UTC'}}&e={{#if x}}"#;
         assert_eq!(f.text(t), "http://h:1/x?c=A%2F20260318%2F&d=20260318T000000Z&e={{#if x}}");
     }

@@ -19,7 +19,9 @@ use serde_json::{json, Value};
 use super::api::{EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, REPORT_DL};
 use super::{Built, Options};
 use crate::engine::model::Model;
-use crate::render::Bodies;
+use crate::engine::pass::Progress;
+use crate::engine::world::World;
+use crate::render::REPORTS_DIR;
 use crate::sink::Sink;
 use crate::wiremock::{alternation, regex_escape, Body, Mock, Stub};
 use crate::Error;
@@ -33,19 +35,30 @@ mod order;
 
 use fixed::{Fixed, FixingSink};
 
-/// Builds the load profile's stubs and corpus (the corpus: the default one, minus what the
-/// profile drops, with its tokens and expected links fixed the same way).
-pub fn build(model: &Model, bodies: Bodies, sink: &dyn Sink, corpus: bool, base_url: &str) -> Result<Built, Error> {
-    let fixed = Fixed::new(model, base_url);
-    let newest = newest_periods(model);
-    let keep = |path: &str| newest.iter().any(|p| path.contains(p.as_str()));
-    let listings = FixingSink { inner: sink, fixed: &fixed, keep: &keep, kept: Default::default() };
-    let built = super::build(model, bodies, &listings, Options { download_variants: true, corpus })?;
-    let rewrites = fixed.bearer_rewrites(model);
+/// Renders `world` into `sink` and builds the load profile's stubs and corpus (the corpus: the
+/// default one, minus what the profile drops, with its tokens and expected links fixed the
+/// same way).
+pub fn generate(
+    world: World,
+    jobs: usize,
+    sink: &dyn Sink,
+    progress: Option<&Progress>,
+    corpus: bool,
+    base_url: &str,
+) -> Result<(Model, Built), Error> {
+    let fixed = Fixed::new(&world, base_url);
+    let newest = newest_periods(&world);
+    // Report CSVs and the newest listings are served from their stubs: keep their bytes.
+    let keep = |path: &str| path.starts_with(REPORTS_DIR) || newest.iter().any(|p| path.contains(p.as_str()));
+    let sink = FixingSink { inner: sink, fixed: &fixed, keep: &keep, kept: Default::default() };
+    let rendered = crate::render::render(&world, jobs, &sink, progress)?;
+    let model = Model { world, summaries: rendered.summaries };
+    let built = super::build(&model, rendered.bodies, &sink, Options { download_variants: true, corpus })?;
+    let rewrites = fixed.bearer_rewrites(&model);
     let Mock { stubs, mut files, .. } = built.mock;
-    files.extend(listings.kept.into_inner().expect("no writer panicked"));
-    let stubs = newest_listings_first(stubs, &newest);
+    files.extend(sink.into_kept());
     let downloads = download_files(&stubs);
+    let stubs = report_files(newest_listings_first(stubs, &newest));
     let mut out = Vec::with_capacity(stubs.len());
     for mut s in stubs.into_iter().filter(|s| !dropped(s)) {
         ungate(&mut s);
@@ -56,13 +69,13 @@ pub fn build(model: &Model, bodies: Bodies, sink: &dyn Sink, corpus: bool, base_
     }
     let mock = order::serving_order(Mock { stubs: out, files, expanded_priority: None });
     let corpus = corpus::load_corpus(built.corpus, &fixed);
-    Ok(Built { mock, corpus })
+    Ok((model, Built { mock, corpus }))
 }
 
 /// `/{year}/{timespantype}/{timespan}/` of the newest week and the newest month: the listings
 /// an incremental export job asks for on every run (the older ones, once).
-fn newest_periods(model: &Model) -> Vec<String> {
-    let cal = &model.world.calendar;
+fn newest_periods(world: &World) -> Vec<String> {
+    let cal = &world.calendar;
     [cal.weeks.last(), cal.months.last()]
         .into_iter()
         .flatten()
@@ -91,6 +104,48 @@ fn newest_listings_first(stubs: Vec<Stub>, newest: &[String]) -> Vec<Stub> {
             }
         }
         out.push(s);
+    }
+    out
+}
+
+/// The report downloads as one stub per file (reports are small and few): the file by its
+/// path, any signature, the file's own `Content-Disposition`; its body inline when small.
+/// Nothing is compiled per request, where the default tree's one stub per namespace picks
+/// the file with a template. The HEAD twin keeps one stub per namespace.
+fn report_files(stubs: Vec<Stub>) -> Vec<Stub> {
+    let mut out = Vec::with_capacity(stubs.len());
+    for s in stubs {
+        let Body::FileSet { variants, .. } = &s.response.body else {
+            out.push(s);
+            continue;
+        };
+        if !(s.key.starts_with(&REPORT_DL[1..]) && s.key.ends_with("/download")) {
+            out.push(s);
+            continue;
+        }
+        for v in variants {
+            let mut r = s.response.clone();
+            r.body = Body::File(v.file.clone());
+            r.headers = r
+                .headers
+                .iter()
+                .map(|(k, h)| v.headers.iter().find(|(n, _)| n == k).unwrap_or(&(k.clone(), h.clone())).clone())
+                .collect();
+            r.templated = false;
+            r.raw_body_file = false;
+            let request = json!({
+                "method": "GET",
+                "urlPath": format!("{REPORT_DL}/{}/{}", s.key.split('/').nth(1).unwrap_or_default(), v.label),
+                "queryParameters": { "X-Amz-Signature": { "matches": "^[0-9a-f]{64}$" } },
+            });
+            out.push(Stub::new(
+                format!("{}/{}", s.key, v.label),
+                format!("{} [{}]", s.name, v.label),
+                s.priority,
+                request,
+                r,
+            ));
+        }
     }
     out
 }
