@@ -6,7 +6,8 @@
 //! its stubs 1, 2, 3, ... in the order of how often a client asks:
 //!
 //! 1. the GET successes, by [`GROUPS`]: discovery, the listings of the newest week and month
-//!    (one stub each, inline), the namespace pull series of the analytics root, the other
+//!    (one stub each, inline), the namespace pull series of the analytics root (first by exact
+//!    URL, see [`with_canonical_urls`]), the other
 //!    export listings, downloads, the rest of the exports, reports, the proxylytics
 //!    series, `/repos/pulls` (behind the guards that must meet its requests first), the
 //!    repository series;
@@ -22,17 +23,19 @@ use crate::wiremock::{Mock, Stub};
 
 /// Key fragments of the GET successes, in serving order (the first that a key contains
 /// places it; keys that none names come after these).
-pub const GROUPS: [&str; 14] = [
+pub const GROUPS: [&str; 16] = [
     "analytics/namespaces/",
     "analytics/root/",
     "analytics/namespace/",
     "/dataview/newest/",
+    "analytics/pulls-url/",
     "analytics/pulls/",
     "/dataview",
     "dvp-exports/",
     "dvp-reports/",
     "analytics/exports/",
     "proxylytics/report",
+    "proxylytics/pulls-url/",
     "proxylytics/pulls/",
     "/guard/",
     "/repos-pulls/",
@@ -63,6 +66,7 @@ fn place(s: &Stub, index: usize) -> (u8, usize, u32, usize) {
 /// fallbacks after them.
 pub fn serving_order(mock: Mock) -> Mock {
     let (mut mock, _) = standalone_form(mock);
+    mock.stubs = with_canonical_urls(mock.stubs);
     let mut placed: Vec<((u8, usize, u32, usize), Stub)> =
         mock.stubs.into_iter().enumerate().map(|(i, s)| (place(&s, i), s)).collect();
     placed.sort_by_key(|(p, _)| *p);
@@ -72,4 +76,32 @@ pub fn serving_order(mock: Mock) -> Mock {
     }
     mock.stubs = placed.into_iter().map(|(_, s)| s).collect();
     mock
+}
+
+/// Before the namespace pull series (one stub per file, the query matched parameter by
+/// parameter), the same answers by exact `url` for the spelling the API documents (`timespan`,
+/// `period`, `group`, in that order, all given). A stub whose path matches but whose query
+/// does not costs far more to pass than one whose URL differs, so the request a dashboard
+/// repeats meets only cheap misses; other spellings are answered by the stubs behind.
+fn with_canonical_urls(stubs: Vec<Stub>) -> Vec<Stub> {
+    let mut out = Vec::with_capacity(stubs.len() * 2);
+    for s in stubs {
+        let root = ["analytics/pulls/", "proxylytics/pulls/"].into_iter().find(|p| s.key.starts_with(p));
+        let file = s.key.rsplit('/').next().unwrap_or_default();
+        let parts: Vec<&str> = file.splitn(3, '_').collect();
+        if let (Some(root), Some(path), [t, m, g]) = (root, s.request["urlPath"].as_str(), parts.as_slice()) {
+            let mut request = serde_json::json!({
+                "method": "GET",
+                "url": format!("{path}?timespan={t}&period={m}&group={g}"),
+            });
+            if let Some(h) = s.request.get("headers") {
+                request["headers"] = h.clone();
+            }
+            let key = format!("{}-url/{}", root.trim_end_matches('/'), &s.key[root.len()..]);
+            let name = format!("{} (?timespan={t}&period={m}&group={g})", s.name);
+            out.push(Stub::new(key, name, s.priority, request, s.response.clone()));
+        }
+        out.push(s);
+    }
+    out
 }
