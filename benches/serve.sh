@@ -10,9 +10,10 @@
 #
 # Servers, all started before the first measurement and alive until the end:
 #   standalone  --root-dir DEFAULT_ROOT (default: the committed mappings/ + __files/)
+#   load        the load profile (`generate --profile load --base-url http://127.0.0.1:PORT`,
+#               generated into a scratch folder for the port the server then starts on)
 #   cloud       an empty root, then the Cloud import file POSTed to /__admin/mappings/import
-#               (CLOUD_FILE, default: `cargo run --release -- generate --target cloud` into a
-#               scratch folder)
+#               (CLOUD_FILE, default: `generate --target cloud` into a scratch folder)
 #   plain       an empty root; before each kind its single stub is replaced by
 #               GET <that kind's path> -> the status, content headers and body bytes that the
 #               standalone mock answered (`body` if it is UTF-8, else `base64Body`)
@@ -40,15 +41,21 @@
 # cost, so the CPU ratio is the steadier estimate of what the req/s ratio is on an idle machine.
 # Any non-2xx answer or socket error under load fails the run.
 #
+# Every server set is measured once per WireMock setting (SETTINGS, default "default
+# no-journal": WireMock's default options, then `--no-request-journal`), one table per setting;
+# the servers of one setting are stopped before the next starts.
+#
 # Environment: WIREMOCK_JAR (default target/wiremock/node_modules/wiremock/build/
-# wiremock-standalone-3.13.2.jar), DEFAULT_ROOT, CLOUD_FILE, TARGETS ("standalone cloud"),
+# wiremock-standalone-3.13.2.jar), DVP_MOCK (the generator command, default `cargo run --release
+# --quiet --`), DEFAULT_ROOT, CLOUD_FILE, TARGETS ("standalone load cloud"), SETTINGS,
 # DURATION (3), ROUNDS (2), WARMUP (2), THREADS (1), CONNECTIONS (8), CONCURRENT (0),
 # VARIANTS ("NAME=ROOT_OR_IMPORT_FILE ...": more servers measured alongside, e.g. a scratch copy
 # of the tree with some stubs edited; a folder is served as a root, a file is imported),
-# WIREMOCK_ARGS (extra options for every server; default `--no-request-journal`, WireMock's
-# advice for load tests: a journal that keeps every request fills the heap during a long run,
-# and one capped with `--max-request-journal-entries N` scans its N entries on every request,
-# a cost both servers pay that hides the cost of the stubs).
+# WIREMOCK_ARGS (when set, replaces SETTINGS by one setting with these options for every
+# server). `--no-request-journal` is WireMock's advice for load tests: a journal that keeps
+# every request fills the heap during a long run, and one capped with
+# `--max-request-journal-entries N` scans its N entries on every request, a cost every server
+# pays that hides the cost of the stubs.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -60,9 +67,10 @@ ROUNDS=${ROUNDS:-2}
 WARMUP=${WARMUP:-2}
 THREADS=${THREADS:-1}
 CONNECTIONS=${CONNECTIONS:-8}
-TARGETS=${TARGETS:-standalone cloud}
+TARGETS=${TARGETS:-standalone load cloud}
 CONCURRENT=${CONCURRENT:-0}
-read -r -a EXTRA_ARGS <<<"${WIREMOCK_ARGS:---no-request-journal}"
+SETTINGS=${SETTINGS:-default no-journal}
+read -r -a DVP_MOCK <<<"${DVP_MOCK:-cargo run --release --quiet --}"
 HOST=127.0.0.1
 A=/api/publisher/analytics/v1
 P=/api/publisher/proxylytics/v1
@@ -103,8 +111,9 @@ free_port() {
 
 # start NAME ROOTDIR: launch, wait (at most 60 s) until the admin API answers
 start() {
-    local name=$1 dir=$2 port
-    port=$(free_port)
+    local name=$1 dir=$2 port=${NEXT_PORT:-}
+    NEXT_PORT=
+    [[ -n $port ]] || port=$(free_port)
     java -jar "$JAR" --port "$port" --bind-address "$HOST" --root-dir "$dir" --disable-banner \
         "${EXTRA_ARGS[@]}" >"$WORK/$name.log" 2>&1 &
     PID[$name]=$!
@@ -134,22 +143,39 @@ serve() {
     fi
     SERVERS+=("$name")
 }
+# serve_load: the load profile, generated for the port its server then starts on
+serve_load() {
+    local port
+    port=$(free_port)
+    rm -rf "$WORK/load"
+    "${DVP_MOCK[@]}" generate --profile load --base-url "http://$HOST:$port" --out "$WORK/load" --quiet
+    NEXT_PORT=$port
+    serve load "$WORK/load"
+}
 mkdir -p "$WORK/empty/mappings" "$WORK/empty/__files"
-SERVERS=()
-start plain "$WORK/empty"
 [[ " $TARGETS " == *" standalone "* ]] || die "TARGETS must include standalone (the plain stubs copy its answers)"
-serve standalone "$DEFAULT_ROOT"
-if [[ " $TARGETS " == *" cloud "* ]]; then
-    if [[ -z ${CLOUD_FILE:-} ]]; then
-        cargo run --release --quiet -- generate --target cloud --out "$WORK/cloud" --quiet
-        CLOUD_FILE=$WORK/cloud/dvp-mock-cloud.json
-    fi
-    serve cloud "$CLOUD_FILE"
+if [[ " $TARGETS " == *" cloud "* && -z ${CLOUD_FILE:-} ]]; then
+    "${DVP_MOCK[@]}" generate --target cloud --out "$WORK/cloud" --quiet
+    CLOUD_FILE=$WORK/cloud/dvp-mock-cloud.json
 fi
-for v in ${VARIANTS:-}; do
-    [[ $v == *=* ]] || die "VARIANTS entries are NAME=ROOT_OR_IMPORT_FILE, not $v"
-    serve "${v%%=*}" "${v#*=}"
-done
+start_servers() {
+    SERVERS=()
+    start plain "$WORK/empty"
+    serve standalone "$DEFAULT_ROOT"
+    [[ " $TARGETS " == *" load "* ]] && serve_load
+    [[ " $TARGETS " == *" cloud "* ]] && serve cloud "$CLOUD_FILE"
+    local v
+    for v in ${VARIANTS:-}; do
+        [[ $v == *=* ]] || die "VARIANTS entries are NAME=ROOT_OR_IMPORT_FILE, not $v"
+        serve "${v%%=*}" "${v#*=}"
+    done
+    return 0
+}
+stop_servers() {
+    local s
+    for s in "${!PID[@]}"; do stop_wiremock "$HOST" "${PORT[$s]}" "${PID[$s]}"; done
+    PID=() PORT=()
+}
 
 # --- the requests of each kind, per target: URL path (+query) and request headers ---
 declare -A URL HDR
@@ -180,7 +206,6 @@ discover() {
     URL[$t.repospulls]="$P/repos/pulls?repos=$ns/$r1&repos=$ns/$r2" HDR[$t.repospulls]=
     URL[$t.report]=${loc#"$b"} HDR[$t.report]=
 }
-for t in "${SERVERS[@]}"; do discover "$t"; done
 
 # fetch SERVER KIND OUT: body to OUT.body, headers to OUT.head; fails unless 200
 fetch() {
@@ -208,7 +233,7 @@ plain_stub() {
     curl -s -f -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary "@$WORK/plain.json" "$(base plain)/__admin/mappings"
     URL[plain.$k]=${URL[standalone.$k]} HDR[plain.$k]=${HDR[standalone.$k]}
     # every target must serve the same bytes (listings: up to their X-Amz-Date values)
-    local s mask='s/X-Amz-Date=[0-9TZ]*/X-Amz-Date=_/g; s#http://127\.0\.0\.1:[0-9]*#BASE#g'
+    local s mask='s/X-Amz-Date=[0-9TZ]*/X-Amz-Date=_/g; s/EXAMPLE%2F[0-9]*%2F/EXAMPLE%2F_%2F/g; s#http://127\.0\.0\.1:[0-9]*#BASE#g'
     for s in "${SERVERS[@]}" plain; do
         fetch "$s" "$k" "$WORK/cmp"
         cmp -s <(sed "$mask" "$WORK/ref.body") <(sed "$mask" "$WORK/cmp.body") ||
@@ -249,49 +274,72 @@ load() {
 }
 
 declare -A BYTES REQ US P50 P99 CPU
-for k in "${KINDS[@]}"; do
-    plain_stub "$k"
-    order=("${SERVERS[@]}" plain)
-    for s in "${order[@]}"; do load "$s" "$k" "$WARMUP" >/dev/null; done
-    for r in $(seq "$ROUNDS"); do
-        if [[ $CONCURRENT == 1 ]]; then
-            jobs=()
+# measure_setting LABEL: start the servers with EXTRA_ARGS, measure every kind, print the table
+measure_setting() {
+    local label=$1 k s r n us p50 p99 c plain pcpu line
+    local -a order jobs
+    BYTES=() REQ=() US=() P50=() P99=() CPU=() URL=() HDR=()
+    start_servers
+    for t in "${SERVERS[@]}"; do discover "$t"; done
+    for k in "${KINDS[@]}"; do
+        plain_stub "$k"
+        order=("${SERVERS[@]}" plain)
+        for s in "${order[@]}"; do load "$s" "$k" "$WARMUP" >/dev/null; done
+        for r in $(seq "$ROUNDS"); do
+            if [[ $CONCURRENT == 1 ]]; then
+                jobs=()
+                for s in "${order[@]}"; do
+                    load "$s" "$k" "$DURATION" >"$WORK/load.$s" &
+                    jobs+=($!)
+                done
+                wait "${jobs[@]}"
+            else
+                for s in "${order[@]}"; do load "$s" "$k" "$DURATION" >"$WORK/load.$s"; done
+            fi
             for s in "${order[@]}"; do
-                load "$s" "$k" "$DURATION" >"$WORK/load.$s" &
-                jobs+=($!)
+                read -r n us p50 p99 c <"$WORK/load.$s" || die "$s $k: no measurement"
+                REQ[$s.$k]=$((${REQ[$s.$k]:-0} + n)) US[$s.$k]=$((${US[$s.$k]:-0} + us)) CPU[$s.$k]=$((${CPU[$s.$k]:-0} + c))
+                P50[$s.$k]=$((${P50[$s.$k]:-0} + p50)) P99[$s.$k]=$((${P99[$s.$k]:-0} + p99))
             done
-            wait "${jobs[@]}"
-        else
-            for s in "${order[@]}"; do load "$s" "$k" "$DURATION" >"$WORK/load.$s"; done
-        fi
-        for s in "${order[@]}"; do
-            read -r n us p50 p99 c <"$WORK/load.$s" || die "$s $k: no measurement"
-            REQ[$s.$k]=$((${REQ[$s.$k]:-0} + n)) US[$s.$k]=$((${US[$s.$k]:-0} + us)) CPU[$s.$k]=$((${CPU[$s.$k]:-0} + c))
-            P50[$s.$k]=$((${P50[$s.$k]:-0} + p50)) P99[$s.$k]=$((${P99[$s.$k]:-0} + p99))
+            order=("${order[@]:1}" "${order[0]}")
         done
-        order=("${order[@]:1}" "${order[0]}")
     done
-done
 
-# --- report ---
-rps() { awk -v n="${REQ[$1]}" -v us="${US[$1]}" 'BEGIN { printf "%.0f", n / (us / 1e6) }'; }
-cpr() { awk -v n="${REQ[$1]}" -v c="${CPU[$1]}" 'BEGIN { printf "%.0f", c / n }'; }
-ms() { awk -v v="$1" -v r="$ROUNDS" 'BEGIN { printf "%.2f", v / r / 1000 }'; }
-echo '```'
-echo "serving benchmark: wrk -t$THREADS -c$CONNECTIONS, ${WARMUP}s warm-up + $ROUNDS x ${DURATION}s per kind and server$([[ $CONCURRENT == 1 ]] && echo ', all servers loaded at once');" \
-    "wiremock-standalone $(basename "$JAR" .jar | sed 's/.*-//'), $(java -version 2>&1 | head -1), $(nproc) CPUs, options: ${EXTRA_ARGS[*]:-none}"
-line="stubs:"
-for s in "${SERVERS[@]}"; do line+=" $s $(stubs "$s"),"; done
-echo "$line plain 1"
-printf '%-11s %7s %-10s %9s %8s %8s %7s %10s %9s\n' kind bytes server "req/s" "p50 ms" "p99 ms" ratio "cpu us/req" "cpu ratio"
-for k in "${KINDS[@]}"; do
-    plain=$(rps "plain.$k") pcpu=$(cpr "plain.$k")
-    for s in "${SERVERS[@]}" plain; do
-        r=$(rps "$s.$k") c=$(cpr "$s.$k")
-        printf '%-11s %7s %-10s %9s %8s %8s %7s %10s %9s\n' "$k" "${BYTES[$k]}" "$s" "$r" "$(ms "${P50[$s.$k]}")" \
-            "$(ms "${P99[$s.$k]}")" "$(awk -v a="$r" -v b="$plain" 'BEGIN { printf "%.2fx", a / b }')" \
-            "$c" "$(awk -v a="$c" -v b="$pcpu" 'BEGIN { printf "%.2fx", b / a }')"
+    # --- report ---
+    rps() { awk -v n="${REQ[$1]}" -v us="${US[$1]}" 'BEGIN { printf "%.0f", n / (us / 1e6) }'; }
+    cpr() { awk -v n="${REQ[$1]}" -v c="${CPU[$1]}" 'BEGIN { printf "%.0f", c / n }'; }
+    ms() { awk -v v="$1" -v r="$ROUNDS" 'BEGIN { printf "%.2f", v / r / 1000 }'; }
+    echo '```'
+    echo "serving benchmark: wrk -t$THREADS -c$CONNECTIONS, ${WARMUP}s warm-up + $ROUNDS x ${DURATION}s per kind and server$([[ $CONCURRENT == 1 ]] && echo ', all servers loaded at once');" \
+        "wiremock-standalone $(basename "$JAR" .jar | sed 's/.*-//'), $(java -version 2>&1 | head -1), $(nproc) CPUs, options: ${EXTRA_ARGS[*]:-none}"
+    line="stubs:"
+    for s in "${SERVERS[@]}"; do line+=" $s $(stubs "$s"),"; done
+    echo "$line plain 1"
+    printf '%-11s %7s %-10s %9s %8s %8s %7s %10s %9s\n' kind bytes server "req/s" "p50 ms" "p99 ms" ratio "cpu us/req" "cpu ratio"
+    for k in "${KINDS[@]}"; do
+        plain=$(rps "plain.$k") pcpu=$(cpr "plain.$k")
+        for s in "${SERVERS[@]}" plain; do
+            r=$(rps "$s.$k") c=$(cpr "$s.$k")
+            printf '%-11s %7s %-10s %9s %8s %8s %7s %10s %9s\n' "$k" "${BYTES[$k]}" "$s" "$r" "$(ms "${P50[$s.$k]}")" \
+                "$(ms "${P99[$s.$k]}")" "$(awk -v a="$r" -v b="$plain" 'BEGIN { printf "%.2fx", a / b }')" \
+                "$c" "$(awk -v a="$c" -v b="$pcpu" 'BEGIN { printf "%.2fx", b / a }')"
+        done
     done
-done
-echo "load average at the end (the CPUs are shared): $(cut -d' ' -f1-3 /proc/loadavg)"
-echo '```'
+    echo "load average at the end (the CPUs are shared): $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo '```'
+    stop_servers
+}
+
+if [[ -n ${WIREMOCK_ARGS+x} ]]; then
+    read -r -a EXTRA_ARGS <<<"$WIREMOCK_ARGS"
+    measure_setting "options: ${WIREMOCK_ARGS:-none}"
+else
+    for setting in $SETTINGS; do
+        case $setting in
+        default) EXTRA_ARGS=() ;;
+        no-journal) EXTRA_ARGS=(--no-request-journal) ;;
+        *) die "unknown setting $setting (settings: default no-journal)" ;;
+        esac
+        measure_setting "$setting"
+    done
+fi

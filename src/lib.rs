@@ -112,3 +112,21 @@ pub fn generate(
         }
     }
 }
+
+/// Generates the load profile of `config` (`generate --profile load`, see
+/// [`routes::load`]): the default tree's data at the same paths, with tokens and links fixed
+/// at generation on `base_url`, shaped for throughput. Standalone only.
+pub fn generate_load(
+    config: &Config,
+    options: &Options,
+    base_url: &str,
+    sink: &dyn Sink,
+    progress: Option<&Progress>,
+) -> Result<Generated, Error> {
+    if options.target != Target::Standalone {
+        return Err(Error::Usage("--profile load: only --target standalone is supported".into()));
+    }
+    let world = engine::world::World::build(config.clone());
+    let (model, built) = routes::load::generate(world, options.jobs.max(1), sink, progress, options.corpus, base_url)?;
+    Ok(Generated { tree: wiremock::standalone(built.mock), corpus: built.corpus, model })
+}

@@ -15,6 +15,7 @@ mod determinism;
 mod docs;
 mod layout;
 mod leftovers;
+mod load_profile;
 pub mod oracle;
 mod own_stubs;
 mod preview;

@@ -19,7 +19,9 @@ pub const EXAMPLES: &str = "Examples:
   dvp-mock generate --config my.toml --out mock      your configuration into ./mock
   dvp-mock generate --seed 7 --as-of 2026-01-31      another world, another \"today\"
   dvp-mock generate --reload http://localhost:8080   regenerate and make a running WireMock serve it
-  dvp-mock generate --target cloud                   one WireMock Cloud import file";
+  dvp-mock generate --target cloud                   one WireMock Cloud import file
+  dvp-mock generate --profile load --base-url http://localhost:8080
+                                                     the same data for load tests (fixed tokens and links)";
 
 /// The flags of `dvp-mock generate` (its help text is on the command in `main.rs`).
 #[derive(clap::Args)]
@@ -36,6 +38,8 @@ pub struct Args {
     /// cloud: one WireMock Cloud import file, `dvp-mock-cloud.json`, every body inline.
     #[arg(long, value_enum, default_value_t = TargetArg::Standalone)]
     target: TargetArg,
+    #[command(flatten)]
+    profile: super::profile::Profile,
     /// Replace `mappings/dvp-mock/` and `__files/dvp-mock/` even if they hold files dvp-mock
     /// did not generate (your own stubs elsewhere in `mappings/` and `__files/` are never touched).
     #[arg(long)]
@@ -61,6 +65,12 @@ pub fn run(args: Args) -> Result<(), Error> {
     let target = Target::from(args.target);
     let start = std::time::Instant::now();
     let reload = args.reload.as_ref().map(|url| http::base_url("--reload", url)).transpose()?;
+    let load = args.profile.load_base_url()?;
+    if load.is_some() && target == Target::Cloud {
+        return Err(Error::Usage(
+            "--profile load builds a standalone tree; it cannot be used with --target cloud".into(),
+        ));
+    }
     let loaded = super::load(&args.source, &args.jobs, target, false)?;
     let estimate = estimate::of_config(&loaded.0);
     if let Some(w) = size::history_warning(&estimate) {
@@ -76,7 +86,7 @@ pub fn run(args: Args) -> Result<(), Error> {
         http::reachable(url)?;
     }
     let (progress, bar) = super::progress_line(args.quiet);
-    let tree = write(loaded, &args.out, args.force, &progress);
+    let tree = write(loaded, load.as_deref(), &args.out, args.force, &progress);
     bar.finish_and_clear();
     let tree = tree.map_err(size::full_disk)?;
     if !args.quiet {
@@ -99,9 +109,18 @@ pub fn run(args: Args) -> Result<(), Error> {
 }
 
 /// Generates into a staging folder beside `out` and swaps it in.
-fn write((config, options): (Config, Options), out: &Path, force: bool, progress: &Progress) -> Result<Tree, Error> {
+fn write(
+    (config, options): (Config, Options),
+    load: Option<&str>,
+    out: &Path,
+    force: bool,
+    progress: &Progress,
+) -> Result<Tree, Error> {
     let staging = output::Staging::begin(out, options.target == Target::Cloud, force)?;
-    let generated = dvp_mock::generate(&config, &options, &staging.sink(), Some(progress))?;
+    let generated = match load {
+        Some(base_url) => dvp_mock::generate_load(&config, &options, base_url, &staging.sink(), Some(progress))?,
+        None => dvp_mock::generate(&config, &options, &staging.sink(), Some(progress))?,
+    };
     staging.commit(&generated.tree)?;
     Ok(generated.tree)
 }

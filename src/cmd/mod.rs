@@ -6,6 +6,7 @@ pub mod check;
 pub mod config;
 pub mod generate;
 pub mod preview;
+pub mod profile;
 pub mod verify;
 
 use std::path::PathBuf;

@@ -13,6 +13,8 @@ pub const EXAMPLES: &str = "Examples:
   dvp-mock verify --url http://localhost:8080        replay every request; one line per failure
   dvp-mock verify --config my.toml --url http://localhost:8080
                                                      the flags you gave generate
+  dvp-mock verify --profile load --base-url http://localhost:8080 --url http://localhost:8080
+                                                     a load-profile tree: its corpus
 Serve the tree first, e.g. java -jar wiremock-standalone-3.13.2.jar --port 8080 --root-dir .";
 
 /// The flags of `dvp-mock verify` (its help text is on the command in `main.rs`).
@@ -23,6 +25,8 @@ pub struct Args {
     /// Base URL of the running mock, e.g. http://localhost:8080.
     #[arg(long)]
     url: String,
+    #[command(flatten)]
+    profile: super::profile::Profile,
 }
 
 /// Replays the corpus of the asked world and prints one line per failure and a total.
@@ -30,7 +34,10 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let url = http::base_url("--url", &args.url)?;
     http::reachable(&url)?;
     let (config, options) = super::load(&args.source, &Jobs { jobs: None }, Target::Standalone, true)?;
-    let generated = dvp_mock::generate(&config, &options, &NullSink, None)?;
+    let generated = match args.profile.load_base_url()? {
+        Some(base_url) => dvp_mock::generate_load(&config, &options, &base_url, &NullSink, None)?,
+        None => dvp_mock::generate(&config, &options, &NullSink, None)?,
+    };
     let report = verify::run(&url, &generated.corpus);
     if let Some(why) = report.aborted {
         return Err(Error::Unreachable(format!(

@@ -27,6 +27,7 @@ mod exports;
 mod faults;
 mod guards;
 mod head;
+pub mod load;
 mod login;
 mod not_found;
 mod public_pulls;
