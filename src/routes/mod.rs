@@ -25,6 +25,7 @@ mod discovery;
 mod downloads;
 mod exports;
 mod faults;
+mod fingerprint;
 mod guards;
 mod head;
 mod login;
@@ -35,6 +36,7 @@ mod reports;
 mod repos_pulls;
 mod unauthorized;
 
+pub use fingerprint::FINGERPRINT;
 pub use api::{Root, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, PROXY, REPORT_DL};
 
 /// Where the JSON bodies the routes write go under `__files/`.
@@ -109,6 +111,7 @@ pub fn build(model: &Model, bodies: Bodies, sink: &dyn Sink, options: Options) -
     b.unsigned_downloads();
     b.host_not_found();
     b.faults();
+    b.fingerprint();
     b.head_twins();
     match b.error {
         Some(e) => Err(e),
