@@ -125,10 +125,9 @@ pub fn reload(base: &str) -> Result<u64, Error> {
     let resp =
         agent.get(&format!("{base}/__admin/mappings?limit=1")).call().map_err(|e| fail("GET /__admin/mappings", e))?;
     let text = resp.into_string().map_err(|e| Error::Unreachable(format!("{base}: reading the stub count: {e}")))?;
-    serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .and_then(|v| v["meta"]["total"].as_u64())
-        .ok_or_else(|| Error::Unreachable(format!("{base}: GET /__admin/mappings gave no meta.total; is it a WireMock admin API?")))
+    serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["meta"]["total"].as_u64()).ok_or_else(|| {
+        Error::Unreachable(format!("{base}: GET /__admin/mappings gave no meta.total; is it a WireMock admin API?"))
+    })
 }
 
 #[cfg(test)]

@@ -214,5 +214,10 @@ pub fn mismatch(served: &Fingerprint, asked: &Fingerprint) -> Option<String> {
     if mock.is_empty() {
         return None;
     }
-    Some(format!("generated with {}, you asked for {}: pass {}", mock.join(" and "), you.join(" and "), pass.join(" and ")))
+    Some(format!(
+        "generated with {}, you asked for {}: pass {}",
+        mock.join(" and "),
+        you.join(" and "),
+        pass.join(" and ")
+    ))
 }

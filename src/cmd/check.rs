@@ -116,7 +116,11 @@ fn plan(args: &Args, dir: &Path, asked: Option<Target>, manifest: Option<&Manife
                 config: r.load(dir)?,
                 options,
                 settings: None,
-                hint: format!("regenerate it as recorded ({}): `{}`", r.describe(), hint::generate_recorded(target, dir)),
+                hint: format!(
+                    "regenerate it as recorded ({}): `{}`",
+                    r.describe(),
+                    hint::generate_recorded(target, dir)
+                ),
             })
         }
         Some(r) => {
@@ -141,7 +145,8 @@ fn plan(args: &Args, dir: &Path, asked: Option<Target>, manifest: Option<&Manife
         }
         None => {
             let asked = super::load(&args.source, &args.jobs, target, false)?;
-            let unrecorded = if has_flags(&args.source) { "" } else { "if it was made from the default configuration, " };
+            let unrecorded =
+                if has_flags(&args.source) { "" } else { "if it was made from the default configuration, " };
             let hint = format!("{unrecorded}regenerate it: `{}`", hint::generate(&args.source, target, dir));
             Ok(Plan { config: asked.config, options: asked.options, settings: None, hint })
         }

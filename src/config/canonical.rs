@@ -131,12 +131,16 @@ mod tests {
                 format!("users [{users} entries] -> [{} entries]", users - 1)
             ]
         );
-        assert_eq!(fingerprint(&a).config, {
-            let mut c = b.clone();
-            c.namespaces[1].weekly_pulls = 110.0;
-            c.users = a.users.clone();
-            fingerprint(&c).config
-        }, "the seed is not part of the configuration hash");
+        assert_eq!(
+            fingerprint(&a).config,
+            {
+                let mut c = b.clone();
+                c.namespaces[1].weekly_pulls = 110.0;
+                c.users = a.users.clone();
+                fingerprint(&c).config
+            },
+            "the seed is not part of the configuration hash"
+        );
         assert_ne!(fingerprint(&a).config, fingerprint(&b).config);
     }
 }

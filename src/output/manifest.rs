@@ -66,9 +66,7 @@ impl Manifest {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io(&path, e)),
         };
-        Manifest::parse(&text)
-            .map(Some)
-            .map_err(|why| Error::Config { file: path.display().to_string(), message: why })
+        Manifest::parse(&text).map(Some).map_err(|why| Error::Config { file: path.display().to_string(), message: why })
     }
 
     /// Parses a manifest, of this release (JSON) or of an earlier one (lines).

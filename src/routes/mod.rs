@@ -36,8 +36,8 @@ mod reports;
 mod repos_pulls;
 mod unauthorized;
 
-pub use fingerprint::FINGERPRINT;
 pub use api::{Root, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, PROXY, REPORT_DL};
+pub use fingerprint::FINGERPRINT;
 
 /// Where the JSON bodies the routes write go under `__files/`.
 const JSON_DIR: &str = "dvp-mock/json";
