@@ -72,7 +72,7 @@ pub fn check_stub_files(root: &Path) -> Result<(), Error> {
         if !rel.to_ascii_lowercase().ends_with(".json") {
             continue;
         }
-        let path = root.join(&rel);
+        let path = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf()).join(&rel);
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
         if let Err(e) = serde_json::from_slice::<serde_json::Value>(&bytes) {
             return Err(Error::io(
@@ -95,6 +95,16 @@ fn reason(e: ureq::Error) -> String {
     match e {
         ureq::Error::Status(code, resp) => {
             let body = resp.into_string().unwrap_or_default();
+            // An HTML error page (WireMock's MappingFileException): its title says it all.
+            let body = match body.split_once("<title>").and_then(|(_, t)| t.split_once("</title>")) {
+                Some((title, _)) => title
+                    .replace("&quot;", "\"")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&#39;", "'")
+                    .replace("&amp;", "&"),
+                None => body,
+            };
             let body = body.split_whitespace().collect::<Vec<_>>().join(" ");
             let body = if body.chars().count() > 400 {
                 format!("{}...", body.chars().take(400).collect::<String>())
@@ -118,12 +128,22 @@ pub fn reload(base: &str) -> Result<u64, Error> {
     reachable(base)?;
     let agent = agent();
     let fail = |what: &str, e: ureq::Error| Error::Unreachable(format!("{base}: {what} failed: {}", reason(e)));
-    agent
-        .post(&format!("{base}/__admin/mappings/reset"))
-        .send_string("")
-        .map_err(|e| fail("POST /__admin/mappings/reset", e))?;
-    let resp =
-        agent.get(&format!("{base}/__admin/mappings?limit=1")).call().map_err(|e| fail("GET /__admin/mappings", e))?;
+    if let Err(e) = agent.post(&format!("{base}/__admin/mappings/reset")).send_string("") {
+        let refused = fail("POST /__admin/mappings/reset", e);
+        // What it serves after refusing (WireMock drops every stub when one file fails).
+        return Err(match stub_count(&agent, base) {
+            Ok(n) => Error::Unreachable(format!("{refused}; it now serves {n} stubs")),
+            Err(_) => refused,
+        });
+    }
+    stub_count(&agent, base)
+}
+
+/// How many stubs the WireMock at `base` serves (`meta.total` of `GET /__admin/mappings?limit=1`).
+fn stub_count(agent: &ureq::Agent, base: &str) -> Result<u64, Error> {
+    let resp = agent.get(&format!("{base}/__admin/mappings?limit=1")).call().map_err(|e| {
+        Error::Unreachable(format!("{base}: GET /__admin/mappings failed: {}; is it a WireMock admin API?", reason(e)))
+    })?;
     let text = resp.into_string().map_err(|e| Error::Unreachable(format!("{base}: reading the stub count: {e}")))?;
     serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["meta"]["total"].as_u64()).ok_or_else(|| {
         Error::Unreachable(format!("{base}: GET /__admin/mappings gave no meta.total; is it a WireMock admin API?"))

@@ -11,6 +11,7 @@ mod consistency;
 pub mod data_views;
 mod determinism;
 mod docs;
+mod fixtures;
 mod layout;
 mod own_stubs;
 mod preview;
