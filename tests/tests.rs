@@ -3,6 +3,7 @@ mod support;
 
 mod auth;
 mod calibrate;
+mod ci;
 mod cli;
 mod client_paths;
 mod cloud;

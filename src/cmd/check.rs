@@ -112,10 +112,22 @@ fn plan(args: &Args, dir: &Path, asked: Option<Target>, manifest: Option<&Manife
         Some(r) if !has_flags(&args.source) => {
             // Not `super::recorded`: that finishes a killed run's swap, and check never writes.
             let options = super::load(&Source::default(), &args.jobs, target, false)?.options;
+            let config = r.load(dir)?;
+            let settings = if r.default_changed() {
+                let changed = settings_line(&canonical::differences(&r.as_written(dir)?, &config));
+                changed.map(|c| {
+                    format!(
+                        "the embedded default configuration changed since {} was generated (then -> now): {c}",
+                        dir.display()
+                    )
+                })
+            } else {
+                None
+            };
             Ok(Plan {
-                config: r.load(dir)?,
+                config,
                 options,
-                settings: None,
+                settings,
                 hint: format!(
                     "regenerate it as recorded ({}): `{}`",
                     r.describe(),
@@ -126,14 +138,10 @@ fn plan(args: &Args, dir: &Path, asked: Option<Target>, manifest: Option<&Manife
         Some(r) => {
             let asked = super::load(&args.source, &args.jobs, target, false)?;
             let differences = canonical::differences(&r.load(dir)?, &asked.config);
-            let settings = (!differences.is_empty()).then(|| {
-                let shown: Vec<String> = differences.iter().take(5).map(ToString::to_string).collect();
-                let more = differences.len().saturating_sub(5);
+            let settings = settings_line(&differences).map(|d| {
                 format!(
-                    "settings differ from those recorded in {} (recorded -> asked): {}{}",
-                    dir.join(MANIFEST).display(),
-                    shown.join(", "),
-                    if more > 0 { format!(", and {more} more") } else { String::new() }
+                    "settings differ from those recorded in {} (recorded -> asked): {d}",
+                    dir.join(MANIFEST).display()
                 )
             });
             let hint = format!(
@@ -151,6 +159,17 @@ fn plan(args: &Args, dir: &Path, asked: Option<Target>, manifest: Option<&Manife
             Ok(Plan { config: asked.config, options: asked.options, settings: None, hint })
         }
     }
+}
+
+/// "key a -> b, ..." (the first five), or `None` when nothing differs.
+fn settings_line(differences: &[canonical::Difference]) -> Option<String> {
+    if differences.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = differences.iter().take(5).map(ToString::to_string).collect();
+    let more = differences.len().saturating_sub(5);
+    let more = if more > 0 { format!(", and {more} more") } else { String::new() };
+    Some(format!("{}{more}", shown.join(", ")))
 }
 
 /// One line (an error) when `dir` is not a mock `check` can compare.

@@ -112,7 +112,9 @@ pub fn recorded(dir: &Path, target: Option<Target>, jobs: &Jobs) -> Result<Asked
     let config = record.load(dir)?;
     let options = Options { target: record.target(), jobs: jobs_of(jobs)?, corpus: false };
     let file = record.config_file.as_ref().map(|f| dir.join(f));
-    Ok(Asked { config, options, text: record.config_text.clone(), file, overrides: record.overrides() })
+    // A tree of the embedded default follows this release's default.
+    let text = if file.is_none() { dvp_mock::config::DEFAULT_TOML.to_string() } else { record.config_text.clone() };
+    Ok(Asked { config, options, text, file, overrides: record.overrides() })
 }
 
 /// Progress counters that draw a line on stderr (periods done, rows, rows/s) when stderr is a

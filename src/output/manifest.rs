@@ -128,10 +128,25 @@ impl Record {
         Overrides { seed: self.seed, as_of: self.as_of }
     }
 
-    /// The recorded configuration, loaded again (errors name the manifest of `dir`).
+    /// The recorded configuration, loaded again (errors name the manifest of `dir`). A tree
+    /// of the embedded default follows the default of this release (see [`Record::as_written`]).
     pub fn load(&self, dir: &Path) -> Result<Config, Error> {
+        if self.config_file.is_none() {
+            return crate::config::load_text(crate::config::DEFAULT_TOML, "<default>", self.overrides());
+        }
+        self.as_written(dir)
+    }
+
+    /// The configuration exactly as the record holds its text.
+    pub fn as_written(&self, dir: &Path) -> Result<Config, Error> {
         let label = format!("the configuration recorded in {}", dir.join(MANIFEST).display());
         crate::config::load_text(&self.config_text, &label, self.overrides())
+    }
+
+    /// Whether the tree was made from the embedded default of another release, with other
+    /// settings than this release's default.
+    pub fn default_changed(&self) -> bool {
+        self.config_file.is_none() && self.config_text != crate::config::DEFAULT_TOML
     }
 
     /// "config ../my.toml, seed 7, standalone": what was asked, for a message.
