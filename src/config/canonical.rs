@@ -17,7 +17,8 @@ use super::Config;
 pub struct Fingerprint {
     pub seed: u64,
     pub as_of: NaiveDate,
-    /// `sha1:` and the hex SHA-1 of the canonical form without `seed` and `as_of`.
+    /// `sha1:` and the hex SHA-1 of the canonical form without `seed`, `as_of` and
+    /// `cloud_budget_bytes` (which limits the Cloud file and changes no answer).
     pub config: String,
 }
 
@@ -32,6 +33,8 @@ pub fn fingerprint(config: &Config) -> Fingerprint {
     if let Value::Object(m) = &mut v {
         m.remove("seed");
         m.remove("as_of");
+        // A limit on the Cloud file, not a property of any answer (like --max-bytes).
+        m.remove("cloud_budget_bytes");
     }
     let bytes = serde_json::to_vec(&v).expect("JSON values serialise");
     Fingerprint {
@@ -142,5 +145,9 @@ mod tests {
             "the seed is not part of the configuration hash"
         );
         assert_ne!(fingerprint(&a).config, fingerprint(&b).config);
+        let mut c = a.clone();
+        c.cloud_budget_bytes = 1;
+        assert_eq!(fingerprint(&a), fingerprint(&c), "a limit, not an answer");
+        assert_eq!(differences(&a, &c).len(), 1, "but a setting check names");
     }
 }

@@ -1,8 +1,9 @@
 //! The mock's fingerprint: how it was made, served under a path the DVP API does not use, so
 //! `verify` can tell a mock of another configuration from a broken one before replaying.
-//! JSON like every answer of the host; not behind the fault gate, so it answers during a
-//! whole-run fault too. It holds no tool version: a release that changes no output byte
-//! changes no fingerprint (see `config::canonical`).
+//! JSON like every answer of the host; behind the fault gate like every success (during a
+//! whole-run fault it is not served, and `verify` replays with a warning). It holds no tool
+//! version: a release that changes no output byte changes no fingerprint (see
+//! `config::canonical`).
 use serde_json::json;
 
 use super::api::{priority, JSON};

@@ -110,8 +110,8 @@ pub fn build(model: &Model, bodies: Bodies, sink: &dyn Sink, options: Options) -
     }
     b.unsigned_downloads();
     b.host_not_found();
-    b.faults();
     b.fingerprint();
+    b.faults();
     b.head_twins();
     match b.error {
         Some(e) => Err(e),
