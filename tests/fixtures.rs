@@ -191,6 +191,29 @@ fn verify_says_which_settings_the_mock_was_made_with() {
     let o = run(&["verify", "--seed", "7", "--url", &url], &root);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).ends_with(" passed, 0 failed\n"), "{}", stdout(&o));
+
+    // Many failures: a summary of at most 20 lines; --verbose lists every one.
+    let mut removed = 0;
+    for entry in std::fs::read_dir(root.join("seven/mappings/dvp-mock")).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("proxylytics--") && removed < 30 {
+            let stub: serde_json::Value = serde_json::from_slice(&std::fs::read(entry.path()).unwrap()).unwrap();
+            let id = stub["id"].as_str().unwrap();
+            assert_eq!(wm.request("DELETE", &format!("/__admin/mappings/{id}"), &[], None).status, 200);
+            removed += 1;
+        }
+    }
+    let o = run(&["verify", "--seed", "7", "--url", &url], &root);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.len() <= 20, "{out}");
+    assert!(lines[0].starts_with("failures by kind: "), "{out}");
+    assert!(lines[lines.len() - 2].ends_with("more (--verbose lists every one)"), "{out}");
+    let failed: usize = lines.last().unwrap().split(", ").nth(1).unwrap().trim_end_matches(" failed").parse().unwrap();
+    assert!(failed > 10, "{out}");
+    let o = run(&["verify", "--seed", "7", "--url", &url, "--verbose"], &root);
+    assert_eq!(stdout(&o).lines().filter(|l| l.starts_with("FAIL ")).count(), failed);
 }
 
 fn reload_dir(name: &str) -> (PathBuf, WireMock) {

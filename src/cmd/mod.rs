@@ -103,10 +103,14 @@ pub fn recorded(dir: &Path, target: Option<Target>, jobs: &Jobs) -> Result<Asked
     }
     let manifest = Manifest::read(dir)?;
     let Some(record) = manifest.as_ref().and_then(|m| m.record(target)) else {
+        let why = match (&manifest, target) {
+            (None, _) => " (there is no manifest)".to_string(),
+            (Some(m), Some(t)) if !m.made.is_empty() => format!(" for --target {}", output::manifest::target_name(t)),
+            _ => " (written by an earlier dvp-mock)".to_string(),
+        };
         return Err(Error::Usage(format!(
-            "--as-recorded: {} records no configuration{}; pass --config, --seed and --as-of as the tree was generated",
+            "--as-recorded: {} records no configuration{why}; pass --config, --seed and --as-of as the tree was generated",
             dir.join(MANIFEST).display(),
-            if manifest.is_some() { " (written by an earlier dvp-mock)" } else { " (there is no manifest)" }
         )));
     };
     let config = record.load(dir)?;

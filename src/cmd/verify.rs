@@ -53,9 +53,8 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     }
     let mut lines = Vec::new();
     if !report.failures.is_empty() {
-        let kind = |why: &str| why.split([' ', ':']).next().unwrap_or("other").to_string();
-        let kinds: Vec<String> = report.failures.iter().map(|(_, _, why)| kind(why)).collect();
-        lines.push(format!("failures by kind: {}", report::counts(kinds.iter().map(String::as_str))));
+        let kinds = report.failures.iter().map(|(_, _, why)| kind(why));
+        lines.push(format!("failures by kind: {}", report::counts(kinds)));
         let items: Vec<String> =
             report.failures.iter().map(|(name, request, why)| format!("FAIL {name}: {request}: {why}")).collect();
         lines.extend(report::listing(&items, args.verbose));
@@ -63,6 +62,16 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     lines.push(format!("{} passed, {} failed", report.passed, report.failures.len()));
     super::print_lines(&lines);
     Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// What a failure differs in, from [`verify::compare`]'s reason.
+fn kind(why: &str) -> &'static str {
+    match why.split(' ').next().unwrap_or_default() {
+        "status" => "status",
+        "Content-Type" => "content type",
+        "header" => "header",
+        _ => "body",
+    }
 }
 
 /// One line when the mock at `url` is not the one asked for: made with other settings, or
