@@ -1,6 +1,7 @@
 //! The HTTP client that talks to a running WireMock: a URL that cannot work is one line,
 //! after at most [`CONNECT_TIMEOUT`]; `generate --reload` makes WireMock serve the new tree.
 use std::net::{TcpStream, ToSocketAddrs};
+use std::path::Path;
 use std::time::Duration;
 
 use crate::Error;
@@ -63,29 +64,90 @@ fn agent() -> ureq::Agent {
     ureq::AgentBuilder::new().timeout_connect(CONNECT_TIMEOUT).timeout(Duration::from_secs(60)).build()
 }
 
+/// Checks that every stub file WireMock would load from `root/mappings/` (`*.json`, the
+/// user's included) is JSON: one broken file makes WireMock refuse the whole reload and serve
+/// nothing. `Err` (exit 3) names the first broken file, where and why.
+pub fn check_stub_files(root: &Path) -> Result<(), Error> {
+    for rel in crate::output::list_files(root, "mappings")? {
+        if !rel.to_ascii_lowercase().ends_with(".json") {
+            continue;
+        }
+        let path = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf()).join(&rel);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        if let Err(e) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+            return Err(Error::io(
+                &path,
+                std::io::Error::other(format!(
+                    "not valid JSON (line {}, column {}: {e}); WireMock would refuse to reload any stub, \
+                     so it was not asked and serves what it served before; fix or move this file and run \
+                     the command again",
+                    e.line(),
+                    e.column()
+                )),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// WireMock's own words for a refused request: the body of its answer, on one line, cut short.
+fn reason(e: ureq::Error) -> String {
+    match e {
+        ureq::Error::Status(code, resp) => {
+            let body = resp.into_string().unwrap_or_default();
+            // An HTML error page (WireMock's MappingFileException): its title says it all.
+            let body = match body.split_once("<title>").and_then(|(_, t)| t.split_once("</title>")) {
+                Some((title, _)) => title
+                    .replace("&quot;", "\"")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&#39;", "'")
+                    .replace("&amp;", "&"),
+                None => body,
+            };
+            let body = body.split_whitespace().collect::<Vec<_>>().join(" ");
+            let body = if body.chars().count() > 400 {
+                format!("{}...", body.chars().take(400).collect::<String>())
+            } else {
+                body
+            };
+            if body.is_empty() {
+                format!("HTTP {code}")
+            } else {
+                format!("HTTP {code}: {body}")
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
 /// Makes the WireMock at `base` reload its stubs from disk (`POST /__admin/mappings/reset`)
 /// and returns how many it then serves (`meta.total` of `GET /__admin/mappings?limit=1`).
+/// A refusal carries WireMock's reason.
 pub fn reload(base: &str) -> Result<u64, Error> {
     reachable(base)?;
     let agent = agent();
-    let fail = |what: &str, e: ureq::Error| {
-        let why = match e {
-            ureq::Error::Status(code, _) => format!("HTTP {code}"),
-            other => other.to_string(),
-        };
-        Error::Unreachable(format!("{base}: {what} failed: {why}; is it a WireMock admin API?"))
-    };
-    agent
-        .post(&format!("{base}/__admin/mappings/reset"))
-        .send_string("")
-        .map_err(|e| fail("POST /__admin/mappings/reset", e))?;
-    let resp =
-        agent.get(&format!("{base}/__admin/mappings?limit=1")).call().map_err(|e| fail("GET /__admin/mappings", e))?;
+    let fail = |what: &str, e: ureq::Error| Error::Unreachable(format!("{base}: {what} failed: {}", reason(e)));
+    if let Err(e) = agent.post(&format!("{base}/__admin/mappings/reset")).send_string("") {
+        let refused = fail("POST /__admin/mappings/reset", e);
+        // What it serves after refusing (WireMock drops every stub when one file fails).
+        return Err(match stub_count(&agent, base) {
+            Ok(n) => Error::Unreachable(format!("{refused}; it now serves {n} stubs")),
+            Err(_) => refused,
+        });
+    }
+    stub_count(&agent, base)
+}
+
+/// How many stubs the WireMock at `base` serves (`meta.total` of `GET /__admin/mappings?limit=1`).
+fn stub_count(agent: &ureq::Agent, base: &str) -> Result<u64, Error> {
+    let resp = agent.get(&format!("{base}/__admin/mappings?limit=1")).call().map_err(|e| {
+        Error::Unreachable(format!("{base}: GET /__admin/mappings failed: {}; is it a WireMock admin API?", reason(e)))
+    })?;
     let text = resp.into_string().map_err(|e| Error::Unreachable(format!("{base}: reading the stub count: {e}")))?;
-    serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .and_then(|v| v["meta"]["total"].as_u64())
-        .ok_or_else(|| Error::Unreachable(format!("{base}: GET /__admin/mappings gave no meta.total")))
+    serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["meta"]["total"].as_u64()).ok_or_else(|| {
+        Error::Unreachable(format!("{base}: GET /__admin/mappings gave no meta.total; is it a WireMock admin API?"))
+    })
 }
 
 #[cfg(test)]

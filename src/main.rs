@@ -9,8 +9,12 @@ mod cmd;
 
 /// Generate a deterministic WireMock mock of Docker's DVP Data API.
 ///
-/// Exit codes: 0 success; 1 drift found by `check` or failures found by `verify`;
-/// 2 usage or configuration error; 3 I/O error or refusal to overwrite foreign files.
+/// Exit codes (every command): 0 fine; 1 differs (`check` found drift or other settings,
+/// `verify` failures or a mock of other settings); 2 refused input (a flag, the configuration,
+/// a folder that is not a mock, a tree over the size limit, a dry run that would refuse);
+/// 3 environment (I/O, a server that cannot be reached or refuses, foreign files in the mock's
+/// folders, a broken stub file before a reload, a half-replaced tree). Reports go to stdout;
+/// progress, warnings and errors to stderr.
 #[derive(Parser)]
 #[command(name = "dvp-mock", version, about, long_about = None)]
 struct Cli {
@@ -49,7 +53,7 @@ enum Command {
 fn run(command: Command) -> Result<ExitCode, Error> {
     match command {
         Command::Config => cmd::config::run(),
-        Command::Generate(args) => cmd::generate::run(args)?,
+        Command::Generate(args) => return cmd::generate::run(args),
         Command::Check(args) => return cmd::check::run(args),
         Command::Calibrate(args) => cmd::calibrate::run(args)?,
         Command::Preview(args) => cmd::preview::run(args)?,

@@ -2,6 +2,7 @@
 use std::io::Read;
 use std::time::Duration;
 
+use crate::config::canonical::Fingerprint;
 use crate::corpus::{template_matches, Case, ExpectBody};
 
 /// One response as received.
@@ -160,4 +161,63 @@ pub fn run(base_url: &str, corpus: &[Case]) -> Report {
         }
     }
     report
+}
+
+/// What `GET {base}/__dvp-mock/fingerprint` answered.
+#[derive(Debug)]
+pub enum Served {
+    /// A dvp-mock fingerprint.
+    Fingerprint(Fingerprint),
+    /// Anything else (a 404, another server, a mock of an earlier release).
+    None,
+}
+
+/// Reads the fingerprint of the mock at `base` (no trailing slash); `Err` on a transport error.
+pub fn served_fingerprint(base: &str) -> Result<Served, String> {
+    let case = Case::get("fingerprint", crate::routes::FINGERPRINT);
+    let got = send(&agent(), base, &case)?;
+    if got.status != 200 {
+        return Ok(Served::None);
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&got.body) {
+        Ok(v) => v,
+        Err(_) => return Ok(Served::None),
+    };
+    if value["generator"] != "dvp-mock" {
+        return Ok(Served::None);
+    }
+    Ok(serde_json::from_value(value).map_or(Served::None, Served::Fingerprint))
+}
+
+/// One line when the mock (`served`) was made otherwise than `asked`: each setting that
+/// differs, with the flag that asks for the mock's.
+pub fn mismatch(served: &Fingerprint, asked: &Fingerprint) -> Option<String> {
+    let short = |h: &str| h.chars().take(17).collect::<String>();
+    let mut mock = Vec::new();
+    let mut you = Vec::new();
+    let mut pass = Vec::new();
+    if served.seed != asked.seed {
+        mock.push(format!("seed {}", served.seed));
+        you.push(format!("{}", asked.seed));
+        pass.push(format!("--seed {}", served.seed));
+    }
+    if served.as_of != asked.as_of {
+        mock.push(format!("as-of {}", served.as_of));
+        you.push(format!("{}", asked.as_of));
+        pass.push(format!("--as-of {}", served.as_of));
+    }
+    if served.config != asked.config {
+        mock.push(format!("configuration {}", short(&served.config)));
+        you.push(short(&asked.config));
+        pass.push("the --config it was generated from (its manifest records it)".to_string());
+    }
+    if mock.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "generated with {}, you asked for {}: pass {}",
+        mock.join(" and "),
+        you.join(" and "),
+        pass.join(" and ")
+    ))
 }

@@ -89,19 +89,29 @@ fn generate_refuses_foreign_files_and_never_touches_other_files() {
     assert!(run(&["generate", "--quiet"], &dir).status.success());
     let o = run(&["check"], &dir);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    // Drift: an edited, a deleted and an extra file are all listed; check writes nothing.
+    // Drift: an edited and a deleted file are listed; check writes nothing.
     let some_csv =
         std::fs::read_dir(dir.join("__files/dvp-mock/exports/acme")).unwrap().next().unwrap().unwrap().path();
     std::fs::write(&some_csv, "x").unwrap();
-    std::fs::write(dir.join("mappings/dvp-mock/extra.json"), "{}").unwrap();
+    std::fs::remove_file(dir.join("mappings/dvp-mock/analytics--acme--not-found.json")).unwrap();
     let o = run(&["check"], &dir);
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        out.contains("differs: __files/dvp-mock/exports/acme/") && out.contains("extra: mappings/dvp-mock/extra.json"),
+        out.contains("differs: __files/dvp-mock/exports/acme/")
+            && out.contains("missing: mappings/dvp-mock/analytics--acme--not-found.json"),
         "{out}"
     );
     assert_eq!(std::fs::read(&some_csv).unwrap(), b"x");
+    // A file dvp-mock did not write in its folder: one line, not an `extra:` whose hint
+    // (generate) would refuse.
+    std::fs::write(dir.join("mappings/dvp-mock/extra.json"), "{}").unwrap();
+    let o = run(&["check"], &dir);
+    assert_eq!(o.status.code(), Some(3));
+    let err = stderr(&o);
+    assert!(err.contains("holds 1 file(s) dvp-mock did not generate") && err.contains("extra.json"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(o.stdout.is_empty());
 }
 
 #[test]

@@ -1,16 +1,16 @@
 //! `dvp-mock generate`: write the mock, after the size guard; optionally reload a running
 //! WireMock.
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 
-use dvp_mock::config::Config;
 use dvp_mock::engine::pass::Progress;
 use dvp_mock::http;
 use dvp_mock::size::{self, estimate, Limit};
 use dvp_mock::wiremock::{self, Target, Tree};
-use dvp_mock::{output, Error, Options};
+use dvp_mock::{output, Error};
 
-use super::{Jobs, Source, TargetArg};
+use super::{Asked, Jobs, Source, TargetArg};
 
 /// `--help` examples.
 pub const EXAMPLES: &str = "Examples:
@@ -19,6 +19,7 @@ pub const EXAMPLES: &str = "Examples:
   dvp-mock generate --config my.toml --out mock      your configuration into ./mock
   dvp-mock generate --seed 7 --as-of 2026-01-31      another world, another \"today\"
   dvp-mock generate --reload http://localhost:8080   regenerate and make a running WireMock serve it
+  dvp-mock generate --as-recorded --out mock         mock again, as its manifest records it was made
   dvp-mock generate --target cloud                   one WireMock Cloud import file
   dvp-mock generate --profile load --base-url http://localhost:8080
                                                      the same data for load tests (fixed tokens and links)";
@@ -34,10 +35,14 @@ pub struct Args {
     /// manifest `.dvp-mock-manifest` are written; nothing else is touched.
     #[arg(long, value_name = "DIR", default_value = ".")]
     out: PathBuf,
-    /// standalone: `mappings/` + `__files/` for the jar, Docker image or Testcontainers;
-    /// cloud: one WireMock Cloud import file, `dvp-mock-cloud.json`, every body inline.
-    #[arg(long, value_enum, default_value_t = TargetArg::Standalone)]
-    target: TargetArg,
+    /// standalone (the default): `mappings/` + `__files/` for the jar, Docker image or
+    /// Testcontainers; cloud: one WireMock Cloud import file, `dvp-mock-cloud.json`, every body inline.
+    #[arg(long, value_enum)]
+    target: Option<TargetArg>,
+    /// Generate DIR again from the configuration, overrides and target its manifest records
+    /// (what `check` compares with); instead of --config, --seed and --as-of.
+    #[arg(long, conflicts_with_all = ["config", "seed", "as_of"])]
+    as_recorded: bool,
     #[command(flatten)]
     profile: super::profile::Profile,
     /// Replace `mappings/dvp-mock/` and `__files/dvp-mock/` even if they hold files dvp-mock
@@ -47,7 +52,8 @@ pub struct Args {
     /// Print nothing but errors (no progress bar, no summary).
     #[arg(long)]
     quiet: bool,
-    /// Print the estimated size (files, stubs, rows, bytes) and write nothing.
+    /// Print the estimated size (files, stubs, rows, bytes) and write nothing; exit 2 when
+    /// generate would refuse.
     #[arg(long)]
     dry_run: bool,
     /// Refuse (exit 2, nothing written) when the estimate is above SIZE, e.g. 500M, 2G.
@@ -55,38 +61,45 @@ pub struct Args {
     #[arg(long, value_name = "SIZE", value_parser = size::parse_size)]
     max_bytes: Option<u64>,
     /// After writing, make the WireMock at URL serve the new tree
-    /// (POST URL/__admin/mappings/reset) and print how many stubs it serves.
+    /// (POST URL/__admin/mappings/reset) and print how many stubs it serves. Every stub file in
+    /// `mappings/` is checked first: a broken one is named and nothing is written or reloaded.
     #[arg(long, value_name = "URL")]
     reload: Option<String>,
 }
 
 /// Estimates, guards, writes and reports.
-pub fn run(args: Args) -> Result<(), Error> {
-    let target = Target::from(args.target);
+pub fn run(args: Args) -> Result<ExitCode, Error> {
     let start = std::time::Instant::now();
     let reload = args.reload.as_ref().map(|url| http::base_url("--reload", url)).transpose()?;
     let load = args.profile.load_base_url()?;
+    let asked = if args.as_recorded {
+        super::recorded(&args.out, args.target.map(Target::from), &args.jobs)?
+    } else {
+        let target = args.target.map_or(Target::Standalone, Target::from);
+        super::load(&args.source, &args.jobs, target, false)?
+    };
+    let target = asked.options.target;
+    let estimate = estimate::of_config(&asked.config);
     if load.is_some() && target == Target::Cloud {
         return Err(Error::Usage(
             "--profile load builds a standalone tree; it cannot be used with --target cloud".into(),
         ));
     }
-    let loaded = super::load(&args.source, &args.jobs, target, false)?;
-    let estimate = estimate::of_config(&loaded.0);
     if let Some(w) = size::history_warning(&estimate) {
         eprintln!("warning: {w}");
     }
     let limit = Limit::resolve(args.max_bytes, &args.out);
     if args.dry_run {
         super::print_lines(&size::describe(&estimate, &limit));
-        return Ok(());
+        return Ok(ExitCode::from(if size::guard(&estimate, &limit).is_ok() { 0 } else { 2 }));
     }
     size::guard(&estimate, &limit)?;
     if let Some(url) = &reload {
         http::reachable(url)?;
+        http::check_stub_files(&args.out)?;
     }
     let (progress, bar) = super::progress_line(args.quiet);
-    let tree = write(loaded, load.as_deref(), &args.out, args.force, &progress);
+    let tree = write(&asked, load.as_deref(), &args.out, args.force, &progress);
     bar.finish_and_clear();
     let tree = tree.map_err(size::full_disk)?;
     if !args.quiet {
@@ -100,28 +113,26 @@ pub fn run(args: Args) -> Result<(), Error> {
         );
     }
     if let Some(url) = &reload {
+        http::check_stub_files(&args.out)?;
         let stubs = http::reload(url)?;
         if !args.quiet {
             eprintln!("reloaded WireMock: it now serves {stubs} stubs");
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
-/// Generates into a staging folder beside `out` and swaps it in.
-fn write(
-    (config, options): (Config, Options),
-    load: Option<&str>,
-    out: &Path,
-    force: bool,
-    progress: &Progress,
-) -> Result<Tree, Error> {
-    let staging = output::Staging::begin(out, options.target == Target::Cloud, force)?;
+/// Generates into a staging folder beside `out` and swaps it in with its manifest record. A
+/// load-profile tree records no world: `check` and `--as-recorded` rebuild the default
+/// profile only, so they must not offer to replace a load tree with one.
+fn write(asked: &Asked, load: Option<&str>, out: &Path, force: bool, progress: &Progress) -> Result<Tree, Error> {
+    let staging = output::Staging::begin(out, asked.options.target == Target::Cloud, force)?;
+    let (config, options, sink) = (&asked.config, &asked.options, &staging.sink());
     let generated = match load {
-        Some(base_url) => dvp_mock::generate_load(&config, &options, base_url, &staging.sink(), Some(progress))?,
-        None => dvp_mock::generate(&config, &options, &staging.sink(), Some(progress))?,
+        Some(base_url) => dvp_mock::generate_load(config, options, base_url, sink, Some(progress))?,
+        None => dvp_mock::generate(config, options, sink, Some(progress))?,
     };
-    staging.commit(&generated.tree)?;
+    staging.commit(&generated.tree, load.is_none().then(|| asked.record(out)))?;
     Ok(generated.tree)
 }
 

@@ -5,21 +5,24 @@ pub mod calibrate;
 pub mod check;
 pub mod config;
 pub mod generate;
+pub mod hint;
 pub mod preview;
 pub mod profile;
+pub mod report;
 pub mod verify;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
-use dvp_mock::config::Config;
+use dvp_mock::config::{Config, Overrides};
 use dvp_mock::engine::pass::Progress;
+use dvp_mock::output::{self, Manifest, Record, MANIFEST};
 use dvp_mock::wiremock::Target;
 use dvp_mock::{Error, Options};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Where the world comes from: the flags every world-building command shares.
-#[derive(clap::Args)]
+#[derive(clap::Args, Clone, Default)]
 pub struct Source {
     /// Configuration file (TOML). Default: the embedded configuration (`dvp-mock config`).
     #[arg(long, value_name = "FILE")]
@@ -58,15 +61,65 @@ impl From<TargetArg> for Target {
     }
 }
 
-/// The configuration and generation options of `source`.
-pub fn load(source: &Source, jobs: &Jobs, target: Target, corpus: bool) -> Result<(Config, Options), Error> {
-    let overrides = dvp_mock::config::Overrides { seed: source.seed, as_of: source.as_of };
-    let config = dvp_mock::config::load(source.config.as_deref(), overrides)?;
+/// A world asked for: the configuration, how it was given, and the generation options.
+pub struct Asked {
+    pub config: Config,
+    pub options: Options,
+    /// The configuration's text, the file it came from (`None`: the embedded default) and the
+    /// overrides: what the manifest records.
+    pub text: String,
+    pub file: Option<PathBuf>,
+    pub overrides: Overrides,
+}
+
+impl Asked {
+    /// The manifest record of this world written into `out`.
+    pub fn record(&self, out: &Path) -> Record {
+        Record::new(self.options.target, self.file.as_deref(), out, &self.text, self.overrides, &self.config)
+    }
+}
+
+fn jobs_of(jobs: &Jobs) -> Result<usize, Error> {
     let jobs = jobs.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if jobs == 0 {
         return Err(Error::Usage("--jobs: expected at least 1".into()));
     }
-    Ok((config, Options { target, jobs, corpus }))
+    Ok(jobs)
+}
+
+/// The configuration and generation options of `source`.
+pub fn load(source: &Source, jobs: &Jobs, target: Target, corpus: bool) -> Result<Asked, Error> {
+    let overrides = Overrides { seed: source.seed, as_of: source.as_of };
+    let (text, label) = dvp_mock::config::read(source.config.as_deref())?;
+    let config = dvp_mock::config::load_text(&text, &label, overrides)?;
+    let options = Options { target, jobs: jobs_of(jobs)?, corpus };
+    Ok(Asked { config, options, text, file: source.config.clone(), overrides })
+}
+
+/// The world recorded in the manifest of `dir` for `target` (or its only record), after
+/// finishing or undoing a swap a killed run left there.
+pub fn recorded(dir: &Path, target: Option<Target>, jobs: &Jobs) -> Result<Asked, Error> {
+    if dir.is_dir() {
+        output::recover(dir)?;
+    }
+    let manifest = Manifest::read(dir)?;
+    let Some(record) = manifest.as_ref().and_then(|m| m.record(target)) else {
+        let why = match (&manifest, target) {
+            (None, _) => " (there is no manifest)".to_string(),
+            (Some(m), Some(t)) if !m.made.is_empty() => format!(" for --target {}", output::manifest::target_name(t)),
+            _ => " (written by an earlier dvp-mock)".to_string(),
+        };
+        return Err(Error::Usage(format!(
+            "--as-recorded: {} records no configuration{why}; pass --config, --seed and --as-of as the tree was generated",
+            dir.join(MANIFEST).display(),
+        )));
+    };
+    let config = record.load(dir)?;
+    let options = Options { target: record.target(), jobs: jobs_of(jobs)?, corpus: false };
+    let file = record.config_file.as_ref().map(|f| dir.join(f));
+    // A tree of the embedded default follows this release's default.
+    let text = if file.is_none() { dvp_mock::config::DEFAULT_TOML.to_string() } else { record.config_text.clone() };
+    Ok(Asked { config, options, text, file, overrides: record.overrides() })
 }
 
 /// Progress counters that draw a line on stderr (periods done, rows, rows/s) when stderr is a

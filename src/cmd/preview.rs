@@ -27,8 +27,8 @@ pub struct Args {
 /// Renders the page and writes it.
 pub fn run(args: Args) -> Result<(), Error> {
     file::check_target(&args.out)?;
-    let (config, options) = super::load(&args.source, &args.jobs, Target::Standalone, false)?;
-    let page = dvp_mock::preview::render(&config, options.jobs);
+    let asked = super::load(&args.source, &args.jobs, Target::Standalone, false)?;
+    let page = dvp_mock::preview::render(&asked.config, asked.options.jobs);
     file::write(&args.out, page.html.as_bytes())?;
     eprintln!(
         "wrote {} ({} bytes): {} namespaces, {} weeks and {} months",

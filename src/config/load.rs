@@ -15,22 +15,33 @@ pub struct Overrides {
 
 /// The configuration in `path` (or the embedded default), with `overrides` applied, validated.
 pub fn load(path: Option<&Path>, overrides: Overrides) -> Result<Config, Error> {
+    let (text, file) = read(path)?;
+    load_text(&text, &file, overrides)
+}
+
+/// The text of the configuration in `path` (or of the embedded default) and the name errors
+/// give it (`<default>` for the embedded one).
+pub fn read(path: Option<&Path>) -> Result<(String, String), Error> {
     let file = path.map_or("<default>".to_string(), |p| p.display().to_string());
-    let mut config = match path {
-        None => Config::default_config(),
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Error::Config { file: file.clone(), message: format!("cannot read: {e}") })?;
-            Config::parse(&text, &file)?
-        }
-    };
+    match path {
+        None => Ok((super::DEFAULT_TOML.to_string(), file)),
+        Some(path) => std::fs::read_to_string(path)
+            .map(|text| (text, file.clone()))
+            .map_err(|e| Error::Config { file, message: format!("cannot read: {e}") }),
+    }
+}
+
+/// The configuration of TOML `text` (named `file` in errors), with `overrides` applied,
+/// validated.
+pub fn load_text(text: &str, file: &str, overrides: Overrides) -> Result<Config, Error> {
+    let mut config = Config::parse_unvalidated(text, file)?;
     if let Some(seed) = overrides.seed {
         config.seed = seed;
     }
     if let Some(as_of) = overrides.as_of {
         config.as_of = as_of;
     }
-    config.validate().map_err(|message| Error::Config { file, message })?;
+    config.validate().map_err(|message| Error::Config { file: file.to_string(), message })?;
     Ok(config)
 }
 

@@ -3,23 +3,24 @@
 //! Every value a user can set lives here, with its default. The embedded default
 //! configuration is `src/config/default.toml`, printed by `dvp-mock config`.
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 use crate::Error;
 
+pub mod canonical;
 mod load;
 pub mod population;
 pub mod public_namespaces;
 pub mod volume;
 
-pub use load::{load, Overrides};
+pub use load::{load, load_text, read, Overrides};
 
 /// The embedded default configuration (compiled in).
 pub const DEFAULT_TOML: &str = include_str!("default.toml");
 
 /// The whole world the mock describes.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Seed of every random stream.
@@ -53,7 +54,7 @@ pub struct Config {
 }
 
 /// Retention of the proxylytics report catalogue.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reports {
     #[serde(default = "default_report_weeks")]
@@ -75,7 +76,7 @@ impl Default for Reports {
 }
 
 /// A publisher namespace (Docker organisation).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Namespace {
     pub name: String,
@@ -103,7 +104,7 @@ pub struct Namespace {
 }
 
 /// A repository with its tags.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Repo {
     pub name: String,
@@ -127,7 +128,7 @@ pub struct Repo {
 }
 
 /// A tag; each platform gets its own digest (multi-arch images have several).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tag {
     pub name: String,
@@ -137,7 +138,7 @@ pub struct Tag {
 }
 
 /// A Docker Hub account that can log in.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct User {
     pub username: String,
@@ -187,10 +188,14 @@ impl Config {
 
     /// Parses and validates TOML text; `file` names the source in error messages.
     pub fn parse(text: &str, file: &str) -> Result<Config, Error> {
-        let config: Config =
-            load::deserialize(text).map_err(|message| Error::Config { file: file.to_string(), message })?;
+        let config = Config::parse_unvalidated(text, file)?;
         config.validate().map_err(|message| Error::Config { file: file.to_string(), message })?;
         Ok(config)
+    }
+
+    /// Parses TOML text strictly, without the checks of [`Config::validate`].
+    fn parse_unvalidated(text: &str, file: &str) -> Result<Config, Error> {
+        load::deserialize(text).map_err(|message| Error::Config { file: file.to_string(), message })
     }
 
     /// Checks every rule that serde cannot: names, dates, ranges, references.

@@ -2,7 +2,7 @@
 //! (a calibrated configuration copies them from the input), and the names it accepts.
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Name of the "not in a cloud" entry of `clouds` (as `CLOUD_SERVICE_PROVIDER` spells it).
 pub const NO_CLOUD: &str = "no csp";
@@ -17,7 +17,7 @@ pub const COUNTRY_CODES: &[&str] = &[
 ];
 
 /// Relative weights by name; each part is optional.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, try_from = "RawPopulation")]
 pub struct Population {
     pub countries: BTreeMap<String, f64>,

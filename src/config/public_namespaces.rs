@@ -2,12 +2,12 @@
 //! are served on the no-token proxylytics pull routes only (see `views::public_series`).
 use std::collections::BTreeSet;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{check_name, NameKind};
 
 /// A public namespace as configured (`[[public_namespaces]]`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PublicNamespace {
     pub name: String,
@@ -20,7 +20,7 @@ pub struct PublicNamespace {
 }
 
 /// A public repository: its share of the namespace's pulls.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PublicRepo {
     pub name: String,

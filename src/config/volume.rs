@@ -2,7 +2,7 @@
 //! `version_checks`): parsed and checked here, with the line of a bad value; the engine's
 //! `volume` module makes the events follow them.
 use chrono::{Datelike, NaiveDate};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Share of a week's clients replaced the next week when a repository sets no `churn`
 /// (INFERRED: no public data relates weekly to monthly distinct IPs).
@@ -12,7 +12,7 @@ pub const DEFAULT_CHURN: f64 = 0.3;
 pub const MAX_WEEK_PULLS: u64 = 1_000_000_000;
 
 /// One week of a profile, as written in the configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(try_from = "RawWeek")]
 pub struct WeekVolume {
     /// The Monday that starts the ISO week.
@@ -55,7 +55,7 @@ impl TryFrom<RawWeek> for WeekVolume {
 }
 
 /// A repository's `weeks`: at least one, in ascending order, each week once.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(try_from = "Vec<WeekVolume>")]
 pub struct Weeks(pub Vec<WeekVolume>);
 

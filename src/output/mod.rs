@@ -5,12 +5,15 @@
 //! it, are served with it, and are never read, moved or deleted. `generate` renders into a
 //! staging folder beside the target (large export parts stream there as they are produced),
 //! refuses up front when an owned folder holds files it did not generate (unless forced),
-//! then swaps the owned folders in by rename and records what it wrote in a manifest. A tree
-//! of the earlier flat layout (the mock's files directly in `mappings/` and `__files/dvp/`)
-//! migrates: after the swap, exactly the files its manifest lists are removed. An error or a
-//! kill before the swap leaves the previous output as it was.
-//! `check` ([`crate::check`]) only reads.
+//! then swaps the owned folders and the manifest in as one step ([`swap`]: a journal the next
+//! run rolls back if this one dies halfway). The manifest ([`manifest`]) lists what it wrote
+//! and records how it was made. A tree of the earlier flat layout (the mock's files directly
+//! in `mappings/` and `__files/dvp/`) migrates: after the swap, exactly the files its manifest
+//! lists are removed. An error or a kill before the commit point leaves the previous output
+//! as it was. `check` ([`crate::check`]) only reads.
 pub mod file;
+pub mod manifest;
+pub mod swap;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -20,8 +23,7 @@ use crate::sink::Sink;
 use crate::wiremock::{Tree, CLOUD_FILE};
 use crate::Error;
 
-/// The manifest of generated files, written beside the output folders.
-pub const MANIFEST: &str = ".dvp-mock-manifest";
+pub use manifest::{Manifest, Record, MANIFEST};
 /// The folders a standalone tree owns (WireMock loads `mappings/` recursively, and
 /// `bodyFileName` paths are relative to `__files/`).
 pub const OWNED_DIRS: [&str; 2] = ["mappings/dvp-mock", "__files/dvp-mock"];
@@ -31,10 +33,9 @@ pub fn is_owned(rel: &str) -> bool {
     OWNED_DIRS.iter().any(|d| rel.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
 }
 
-fn read_manifest(dir: &Path) -> BTreeSet<String> {
-    fs::read_to_string(dir.join(MANIFEST))
-        .map(|s| s.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).map(String::from).collect())
-        .unwrap_or_default()
+/// The files the manifest of `dir` lists (none without a manifest).
+pub fn listed_files(dir: &Path) -> Result<BTreeSet<String>, Error> {
+    Ok(Manifest::read(dir)?.map(|m| m.files.into_iter().collect()).unwrap_or_default())
 }
 
 /// Every file under `root/sub`, as `sub/...` relative paths with `/` separators, sorted.
@@ -81,7 +82,7 @@ pub struct Staging {
     dir: PathBuf,
     stage: PathBuf,
     cloud: bool,
-    previous: BTreeSet<String>,
+    previous: Manifest,
 }
 
 impl Staging {
@@ -90,18 +91,9 @@ impl Staging {
     pub fn begin(dir: &Path, cloud: bool, force: bool) -> Result<Staging, Error> {
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         recover(dir)?;
-        let previous = read_manifest(dir);
+        let previous = Manifest::read(dir)?.unwrap_or_default();
         if !force {
-            let mut foreign = Vec::new();
-            if cloud {
-                if dir.join(CLOUD_FILE).exists() && !previous.contains(CLOUD_FILE) {
-                    foreign.push(CLOUD_FILE.to_string());
-                }
-            } else {
-                for sub in OWNED_DIRS {
-                    foreign.extend(list_files(dir, sub)?.into_iter().filter(|f| !previous.contains(f)));
-                }
-            }
+            let foreign = foreign_files(dir, cloud, &previous.files.iter().cloned().collect())?;
             if !foreign.is_empty() {
                 return Err(Error::Foreign { path: dir.to_path_buf(), files: foreign });
             }
@@ -117,60 +109,86 @@ impl Staging {
         DiskSink::new(self.stage.join("__files"))
     }
 
-    /// Writes `tree` into the stage and swaps the result in. Everything that needs space
-    /// (the tree, the manifest) is written before the swap, which only renames: a full disk
-    /// leaves the previous output as it was.
-    pub fn commit(self, tree: &Tree) -> Result<(), Error> {
+    /// Writes `tree` and the manifest (with `record`, how it was made) into the stage and swaps
+    /// them in as one step. Everything that needs space is written before the swap, which only
+    /// renames: a full disk leaves the previous output as it was.
+    pub fn commit(self, tree: &Tree, record: Option<Record>) -> Result<(), Error> {
+        self.commit_with(&swap::RealFs, tree, record)
+    }
+
+    /// [`Staging::commit`] through `fs` (a test fails one of its calls).
+    pub fn commit_with(self, fs: &dyn swap::Fs, tree: &Tree, record: Option<Record>) -> Result<(), Error> {
         for (rel, bytes) in tree {
             write_file(&self.stage.join(rel), bytes)?;
         }
+        let previous: BTreeSet<String> = self.previous.files.iter().cloned().collect();
         let mut names: BTreeSet<String> = BTreeSet::new();
-        if self.cloud {
+        let entries: Vec<String> = if self.cloud {
             names.insert(CLOUD_FILE.to_string());
             // Standalone files of an earlier run stay owned.
-            names.extend(self.previous.iter().filter(|p| p.as_str() != CLOUD_FILE).cloned());
+            names.extend(previous.iter().filter(|p| p.as_str() != CLOUD_FILE).cloned());
+            vec![CLOUD_FILE.to_string(), MANIFEST.to_string()]
         } else {
             for sub in OWNED_DIRS {
+                fs::create_dir_all(self.stage.join(sub)).map_err(|e| Error::io(self.stage.join(sub), e))?;
                 names.extend(list_files(&self.stage, sub)?);
             }
-            if self.previous.contains(CLOUD_FILE) {
+            if previous.contains(CLOUD_FILE) {
                 names.insert(CLOUD_FILE.to_string());
             }
-        }
-        let mut manifest = String::from("# files generated by dvp-mock; `generate` replaces only these\n");
-        for n in names {
-            manifest.push_str(&n);
-            manifest.push('\n');
-        }
-        let tmp = self.stage.join(MANIFEST);
-        write_file(&tmp, manifest.as_bytes())?;
-        if self.cloud {
-            fs::rename(self.stage.join(CLOUD_FILE), self.dir.join(CLOUD_FILE))
-                .map_err(|e| Error::io(self.dir.join(CLOUD_FILE), e))?;
-        } else {
-            let old = self.dir.join(format!(".dvp-mock-old-{}", std::process::id()));
-            let _ = fs::remove_dir_all(&old);
-            fs::create_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-            for sub in OWNED_DIRS {
-                let target = self.dir.join(sub);
-                if target.exists() {
-                    create_parent(&old.join(sub))?;
-                    fs::rename(&target, old.join(sub)).map_err(|e| Error::io(&target, e))?;
-                }
-                fs::create_dir_all(self.stage.join(sub)).map_err(|e| Error::io(self.stage.join(sub), e))?;
-                create_parent(&target)?;
-                fs::rename(self.stage.join(sub), &target).map_err(|e| Error::io(&target, e))?;
-            }
-            let _ = fs::remove_dir_all(&old);
-            remove_legacy(&self.dir, &self.previous);
-        }
-        fs::rename(&tmp, self.dir.join(MANIFEST)).map_err(|e| Error::io(self.dir.join(MANIFEST), e))
+            OWNED_DIRS.iter().map(|s| s.to_string()).chain([MANIFEST.to_string()]).collect()
+        };
+        let target = if self.cloud { "cloud" } else { "standalone" };
+        // The other target's record stays while its files do.
+        let mut made: Vec<Record> = self
+            .previous
+            .made
+            .iter()
+            .filter(|r| r.target != target && names.iter().any(|n| (n == CLOUD_FILE) == (r.target == "cloud")))
+            .cloned()
+            .collect();
+        made.extend(record);
+        made.sort_by(|a, b| b.target.cmp(&a.target));
+        let manifest = Manifest {
+            about: "files generated by dvp-mock (`generate` replaces only these) and how they were made".into(),
+            made,
+            files: names.into_iter().collect(),
+        };
+        write_file(&self.stage.join(MANIFEST), &manifest.to_bytes())?;
+        let name = |p: &Path| p.file_name().expect("named").to_string_lossy().into_owned();
+        let journal = swap::Journal {
+            pid: std::process::id(),
+            state: "swapping".into(),
+            stage: name(&self.stage),
+            old: format!(".dvp-mock-old-{}", std::process::id()),
+            entries,
+            had: Vec::new(),
+            legacy: if self.cloud { Vec::new() } else { previous.into_iter().collect() },
+        };
+        swap::swap(fs, &self.dir, journal)
     }
 }
 
-/// Cleans up after a run that was killed: removes its staging folder, and if it died between
-/// the two renames of the swap, puts the previous `mappings/` or `__files/` back.
-fn recover(dir: &Path) -> Result<(), Error> {
+/// The files in the owned folders (or the Cloud file) that `listed` (the manifest) does not list.
+pub fn foreign_files(dir: &Path, cloud: bool, listed: &BTreeSet<String>) -> Result<Vec<String>, Error> {
+    let mut foreign = Vec::new();
+    if cloud {
+        if dir.join(CLOUD_FILE).exists() && !listed.contains(CLOUD_FILE) {
+            foreign.push(CLOUD_FILE.to_string());
+        }
+    } else {
+        for sub in OWNED_DIRS {
+            foreign.extend(list_files(dir, sub)?.into_iter().filter(|f| !listed.contains(f)));
+        }
+    }
+    Ok(foreign)
+}
+
+/// Cleans up after a run that was killed: completes or rolls back its swap ([`swap::recover`]),
+/// removes its staging folder, and (a run of an earlier release, without a journal) if it
+/// died between the two renames of its swap, puts the previous `mappings/` or `__files/` back.
+pub fn recover(dir: &Path) -> Result<(), Error> {
+    swap::recover(&swap::RealFs, dir)?;
     let entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -205,7 +223,7 @@ fn create_parent(path: &Path) -> Result<(), Error> {
 /// Migration from the flat layout: removes the files an earlier run listed in its manifest
 /// outside the owned folders (the Cloud file aside), then their folders if that left them
 /// empty. Nothing the manifest does not list is touched; a file already gone is skipped.
-fn remove_legacy(dir: &Path, previous: &BTreeSet<String>) {
+pub(crate) fn remove_legacy(dir: &Path, previous: &BTreeSet<String>) {
     let legacy = previous.iter().filter(|p| !is_owned(p) && p.as_str() != CLOUD_FILE);
     let mut parents = BTreeSet::new();
     for rel in legacy {
@@ -228,7 +246,7 @@ fn remove_legacy(dir: &Path, previous: &BTreeSet<String>) {
 }
 
 /// Whether a process is running (Linux: `/proc/<pid>`; elsewhere assume it is, and keep its files).
-fn process_alive(pid: u32) -> bool {
+pub fn process_alive(pid: u32) -> bool {
     if Path::new("/proc/self").exists() {
         Path::new(&format!("/proc/{pid}")).exists()
     } else {
@@ -244,7 +262,7 @@ impl Drop for Staging {
 
 /// Writes a tree held entirely in memory (tests, small configurations).
 pub fn write(dir: &Path, tree: &Tree, force: bool) -> Result<(), Error> {
-    Staging::begin(dir, tree.contains_key(CLOUD_FILE), force)?.commit(tree)
+    Staging::begin(dir, tree.contains_key(CLOUD_FILE), force)?.commit(tree, None)
 }
 
 /// Writes files under a `__files` folder.

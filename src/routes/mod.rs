@@ -25,6 +25,7 @@ mod discovery;
 mod downloads;
 mod exports;
 mod faults;
+mod fingerprint;
 mod guards;
 mod head;
 pub mod load;
@@ -37,6 +38,7 @@ mod repos_pulls;
 mod unauthorized;
 
 pub use api::{Root, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, PROXY, REPORT_DL};
+pub use fingerprint::FINGERPRINT;
 
 /// Where the JSON bodies the routes write go under `__files/`.
 const JSON_DIR: &str = "dvp-mock/json";
@@ -109,6 +111,7 @@ pub fn build(model: &Model, bodies: Bodies, sink: &dyn Sink, options: Options) -
     }
     b.unsigned_downloads();
     b.host_not_found();
+    b.fingerprint();
     b.faults();
     b.head_twins();
     match b.error {
