@@ -18,21 +18,22 @@
 //! library never prints; the binary (`src/main.rs`) parses flags and maps errors to exit codes.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod bodies;
+pub mod body_files;
 pub mod calibrate;
 pub mod check;
 pub mod config;
 pub mod corpus;
+pub mod dvp_api;
 pub mod engine;
 pub mod error;
 pub mod http;
 pub mod output;
 pub mod preview;
-pub mod render;
 pub mod routes;
 pub mod sink;
 pub mod size;
 pub mod verify;
-pub mod views;
 pub mod wiremock;
 
 pub use error::Error;
@@ -40,7 +41,7 @@ pub use error::Error;
 use config::Config;
 use corpus::Case;
 use engine::model::Model;
-use engine::pass::Progress;
+use engine::period_pass::Progress;
 use sink::Sink;
 use wiremock::{Target, Tree};
 
@@ -88,7 +89,7 @@ pub fn generate(
     let jobs = options.jobs.max(1);
     match options.target {
         Target::Standalone => {
-            let rendered = render::render(&world, jobs, sink, progress)?;
+            let rendered = body_files::render(&world, jobs, sink, progress)?;
             let model = Model { world, summaries: rendered.summaries };
             let built = routes::build(
                 &model,
@@ -103,7 +104,7 @@ pub fn generate(
             let bodies = wiremock::cloud::BudgetSink::new(config.cloud_budget_bytes, &label);
             // A body over the budget stops the build; its error replaces the sink's refusal.
             let over = |e: Error| bodies.take_error().unwrap_or(e);
-            let rendered = render::render(&world, jobs, &bodies, progress).map_err(over)?;
+            let rendered = body_files::render(&world, jobs, &bodies, progress).map_err(over)?;
             let model = Model { world, summaries: rendered.summaries };
             let options = routes::Options { download_variants: true, corpus: options.corpus };
             let built = routes::build(&model, rendered.bodies, &bodies, options).map_err(over)?;

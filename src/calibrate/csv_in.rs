@@ -126,7 +126,7 @@ pub fn read(reader: impl std::io::Read, names: &Names, inputs: &mut Inputs) -> R
                 inputs.add(&ns, &repo, start, month, pulls, Some(users), &format!("line {line}"));
                 let acc = inputs.acc(&ns, &repo);
                 let tag = get("tag");
-                if tag == crate::views::csv_layout::NO_TAG || tag == "\\N" || tag.is_empty() {
+                if tag == crate::bodies::csv_layout::NO_TAG || tag == "\\N" || tag.is_empty() {
                     acc.by_digest += downloads;
                 } else {
                     acc.by_tag += downloads;

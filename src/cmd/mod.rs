@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
 use dvp_mock::config::Config;
-use dvp_mock::engine::pass::Progress;
+use dvp_mock::engine::period_pass::Progress;
 use dvp_mock::wiremock::Target;
 use dvp_mock::{Error, Options};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};

@@ -37,7 +37,7 @@ pub struct Config {
     /// Budget of a WireMock Cloud import file, in bytes.
     #[serde(default = "default_cloud_budget")]
     pub cloud_budget_bytes: u64,
-    /// Write export parts as deterministic `.csv.gz` (see `render::gzip`).
+    /// Write export parts as deterministic `.csv.gz` (see `body_files::gzip`).
     #[serde(default)]
     pub export_gzip: bool,
     #[serde(default)]
@@ -46,7 +46,7 @@ pub struct Config {
     #[serde(default)]
     pub population: Option<population::Population>,
     pub namespaces: Vec<Namespace>,
-    /// Namespaces served on the public proxylytics pull routes only (`views::public_series`).
+    /// Namespaces served on the public proxylytics pull routes only (`bodies::public_series`).
     #[serde(default)]
     pub public_namespaces: Vec<public_namespaces::PublicNamespace>,
     pub users: Vec<User>,

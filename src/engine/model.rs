@@ -1,13 +1,13 @@
 //! The model every view reads: the world and the summary of every (namespace, available
 //! period). A `Model` cannot exist without its summaries, so no view can trigger a pass: the
-//! generator takes them from the render pass ([`crate::render::Rendered`]), tests and tools
+//! generator takes them from the render pass ([`crate::body_files::Rendered`]), tests and tools
 //! that render nothing compute them with one explicit pass ([`Model::build`]).
 use std::collections::BTreeMap;
 
 use crate::config::Config;
 use crate::engine::calendar::{Granularity, Period};
 use crate::engine::events::{Action, Event};
-use crate::engine::pass::{for_each_period, period_events, period_stats};
+use crate::engine::period_pass::{for_each_period, period_events, period_stats};
 use crate::engine::stats::{Counts, PeriodStats};
 use crate::engine::world::World;
 
@@ -26,7 +26,7 @@ pub struct PeriodSummary {
     pub unique: u64,
     /// Per repository with events: counts and distinct clients.
     pub repos: BTreeMap<u16, (Counts, u64)>,
-    /// Per extension repository: (installs, uninstalls, updates), see `views::extension_counts`.
+    /// Per extension repository: (installs, uninstalls, updates), see `bodies::extension_counts`.
     pub extensions: BTreeMap<u16, (u64, u64, u64)>,
 }
 

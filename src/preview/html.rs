@@ -4,9 +4,9 @@ use std::fmt::Write;
 
 use super::data::{self, Preview};
 use super::namespace;
+use crate::dvp_api::{ANALYTICS, PROXY};
 use crate::engine::calendar::Granularity;
 use crate::engine::model::Model;
-use crate::routes::{ANALYTICS, PROXY};
 
 /// Escapes text for HTML content and attribute values.
 pub fn esc(s: &str) -> String {

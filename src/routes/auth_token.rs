@@ -4,13 +4,13 @@
 //! login routes share (FACTS 13.2), as one WireMock scenario per username.
 use serde_json::{json, Value};
 
-use super::api::{
-    priority, ANALYTICS, AUTH_TOKEN, BAD_CREDENTIALS, BEARER_REALM, FAULT_HEADER, JSON, LOGIN, METHOD_NOT_ALLOWED,
-    PROXY,
-};
 use super::faults::too_many_requests;
 use super::{Builder, JSON_DIR};
 use crate::corpus::Case;
+use crate::dvp_api::{
+    priority, ANALYTICS, AUTH_TOKEN, BAD_CREDENTIALS, BEARER_REALM, FAULT_HEADER, JSON, LOGIN, METHOD_NOT_ALLOWED,
+    PROXY,
+};
 use crate::engine::jwt::{Family, AUTH_TOKEN_LIFETIME};
 use crate::engine::world::User;
 use crate::wiremock::{Body, Response, Stub};

@@ -1,10 +1,10 @@
 //! Downloads: signed storage links to export parts and report CSVs (fresh, expired, tampered).
 use serde_json::json;
 
-use super::api::{priority, CSV, EXPORT_DL, LINK_EXPIRED, REPORT_DL, SIGNATURE_MISMATCH, XML};
 use super::Builder;
+use crate::body_files::gzip;
 use crate::corpus::Case;
-use crate::render::gzip;
+use crate::dvp_api::{priority, CSV, EXPORT_DL, LINK_EXPIRED, REPORT_DL, SIGNATURE_MISMATCH, XML};
 use crate::wiremock::{regex_escape, Body, Response, Stub, Variant};
 
 /// The file name segment of a download path (`/<prefix>/<namespace>/<file>`), as a template.

@@ -2,12 +2,12 @@
 //! dataview's parts (signed links to the files behind them, see [`super::downloads`]).
 use serde_json::{json, Value};
 
-use super::api::{priority, timespan_alternatives, ANALYTICS, EXPORT_DL, JSON, NS_404};
 use super::downloads::{signed_query, Download};
 use super::{Builder, JSON_DIR};
+use crate::body_files::{export_views, ExportParts, EXPORTS_DIR};
 use crate::corpus::Case;
+use crate::dvp_api::{priority, timespan_alternatives, ANALYTICS, EXPORT_DL, JSON, NS_404};
 use crate::engine::calendar::Granularity;
-use crate::render::{export_views, ExportParts, EXPORTS_DIR};
 use crate::wiremock::{alternation, regex_escape, Body, Response, Stub, Variant};
 
 impl Builder<'_> {

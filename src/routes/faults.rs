@@ -6,9 +6,9 @@
 //! WireMock's initial state.
 use serde_json::{json, Value};
 
-use super::api::{priority, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, HTML, JSON, PROXY, REPORT_DL, V2};
 use super::Builder;
 use crate::corpus::Case;
+use crate::dvp_api::{priority, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, HTML, JSON, PROXY, REPORT_DL, V2};
 use crate::wiremock::{alternation, regex_escape, Body, Delay, Fault, Response, Stub};
 
 /// The state of the fault scenario in which the stubs behind the gate serve (WireMock's

@@ -1,13 +1,13 @@
 //! Guards: invalid query parameters and export path segments (400), on both roots.
 use serde_json::{json, Value};
 
-use super::api::{
+use super::{require_auth, Builder};
+use crate::bodies::Dataview;
+use crate::corpus::Case;
+use crate::dvp_api::{
     invalid_dataview, invalid_query, one_of, priority, query_values, timespan_alternatives, timespans_listed, Root,
     MAX_REPOS, VALIDATED_QUERY,
 };
-use super::{require_auth, Builder};
-use crate::corpus::Case;
-use crate::views::Dataview;
 use crate::wiremock::{regex_escape, Response, Stub};
 
 impl Builder<'_> {

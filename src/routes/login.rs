@@ -2,9 +2,9 @@
 //! Unknown `/v2` paths are the host fallback's (`not_found.rs`).
 use serde_json::{json, Value};
 
-use super::api::{priority, BAD_CREDENTIALS, BEARER_REALM, JSON, LOGIN, LOGIN_2FA, METHOD_NOT_ALLOWED, MFA_DETAIL};
 use super::Builder;
 use crate::corpus::Case;
+use crate::dvp_api::{priority, BAD_CREDENTIALS, BEARER_REALM, JSON, LOGIN, LOGIN_2FA, METHOD_NOT_ALLOWED, MFA_DETAIL};
 use crate::engine::jwt::LOGIN_TOKEN_LIFETIME;
 use crate::engine::world::{Credential, User};
 use crate::wiremock::{Body, Response, Stub};

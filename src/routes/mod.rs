@@ -4,29 +4,29 @@
 //! summaries).
 //!
 //! The order of [`build`] is the API's table of contents, and also the order of the stubs in
-//! the Cloud import file. Priorities, paths and messages are named once in [`api`].
+//! the Cloud import file. Priorities, paths and messages are named once in [`crate::dvp_api`].
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
+use crate::body_files::{Bodies, EXPORTS_DIR, REPORTS_DIR};
 use crate::corpus::Case;
+use crate::dvp_api::{self, Root, EXPORT_DL, REPORT_DL};
 use crate::engine::jwt;
 use crate::engine::model::Model;
 use crate::engine::rng;
 use crate::engine::world::User;
-use crate::render::{Bodies, EXPORTS_DIR, REPORTS_DIR};
 use crate::sink::Sink;
 use crate::wiremock::{regex_escape, Mock, Stub};
 use crate::Error;
 
-pub mod api;
 mod auth_token;
 mod discovery;
 mod downloads;
 mod exports;
 mod faults;
 mod guards;
-mod head;
+mod head_twins;
 mod login;
 mod not_found;
 mod public_pulls;
@@ -34,8 +34,6 @@ mod pulls;
 mod reports;
 mod repos_pulls;
 mod unauthorized;
-
-pub use api::{Root, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, PROXY, REPORT_DL};
 
 /// Where the JSON bodies the routes write go under `__files/`.
 const JSON_DIR: &str = "dvp-mock/json";
@@ -78,7 +76,7 @@ pub fn build(model: &Model, bodies: Bodies, sink: &dyn Sink, options: Options) -
     let mut b = Builder {
         model,
         sink,
-        mock: Mock { expanded_priority: Some(api::priority::FAULT), ..Mock::default() },
+        mock: Mock { expanded_priority: Some(dvp_api::priority::FAULT), ..Mock::default() },
         corpus: Vec::new(),
         download_variants: options.download_variants,
         corpus_enabled: options.corpus,

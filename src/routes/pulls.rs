@@ -2,11 +2,11 @@
 //! one body file per parameter combination (defaults applied).
 use serde_json::{json, Value};
 
-use super::api::{period_value, priority, query_values, segment_after, Root, JSON, VALIDATED_QUERY};
 use super::{require_auth, Builder, JSON_DIR};
+use crate::bodies::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN, PERIODS};
 use crate::corpus::Case;
+use crate::dvp_api::{period_value, priority, query_values, segment_after, Root, JSON, VALIDATED_QUERY};
 use crate::engine::calendar::Granularity;
-use crate::views::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN, PERIODS};
 use crate::wiremock::{alternation, regex_escape, Body, Response, Stub, Variant};
 
 pub(super) fn query_of(t: Option<Granularity>, months: Option<u32>, group: Option<Group>) -> String {
@@ -99,7 +99,7 @@ impl Builder<'_> {
                 }
             })
             .collect();
-        self.series_routes(&n.name, &repos, &roots, |repo, t, m, g| views::pull_data(model, ns, repo, t, m, g));
+        self.series_routes(&n.name, &repos, &roots, |repo, t, m, g| bodies::pull_data(model, ns, repo, t, m, g));
     }
 
     /// The namespace and repository pull-series stubs of the namespace `name` with

@@ -2,12 +2,12 @@
 //! its signed download.
 use serde_json::json;
 
-use super::api::{priority, segment_after, JSON, NS_404, PROXY, REPORT_DL, TEXT, UNAUTHENTICATED};
 use super::downloads::{signed_query, Download};
 use super::{Builder, JSON_DIR};
+use crate::bodies::reports::{self, ReportType};
+use crate::body_files::{ReportFiles, REPORTS_DIR};
 use crate::corpus::Case;
-use crate::render::{ReportFiles, REPORTS_DIR};
-use crate::views::reports::{self, ReportType};
+use crate::dvp_api::{priority, segment_after, JSON, NS_404, PROXY, REPORT_DL, TEXT, UNAUTHENTICATED};
 use crate::wiremock::{alternation, pick_by, regex_escape, Body, Response, Stub};
 
 impl Builder<'_> {

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::api::{period_value, priority, Root, JSON};
 use super::pulls::{param_combinations, pulls_file_name, query_matchers, query_of, valid_query};
 use super::{bearer_of, Builder, JSON_DIR};
+use crate::bodies::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN, PERIODS};
 use crate::corpus::Case;
+use crate::dvp_api::{period_value, priority, Root, JSON};
 use crate::engine::calendar::Granularity;
-use crate::views::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN, PERIODS};
 use crate::wiremock::{pick_by, Body, Response, Stub, Variant};
 
 /// (key, series JSON) per repository the caller may ask for, for one parameter combination.
@@ -77,7 +77,7 @@ impl Builder<'_> {
                         let n = &world.namespaces[ns];
                         (
                             format!("{}/{}", n.name, n.repos[r].name),
-                            views::pull_data(model, ns, Some(r as u16), t, m, g).to_string(),
+                            bodies::pull_data(model, ns, Some(r as u16), t, m, g).to_string(),
                         )
                     })
                     .collect();

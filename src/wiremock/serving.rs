@@ -16,7 +16,7 @@
 //!    70 µs in all (`docs/performance-serving.md`). Files no stub names any more are dropped.
 //!
 //! The order in which WireMock meets the stubs (priorities, faults after the successes) is the
-//! routes' choice: `crate::routes::api::priority`.
+//! routes' choice: `crate::dvp_api::priority`.
 use std::collections::BTreeSet;
 
 use serde_json::{json, Value};

@@ -3,11 +3,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
+use crate::bodies::csv_layout as layout;
 use crate::engine::calendar::{Granularity, Period};
-use crate::engine::pass::period_stats;
+use crate::engine::period_pass::period_stats;
 use crate::engine::stats::{ClientSet, PeriodStats, Tally};
 use crate::engine::world::{UseCase, World, AGENTS, PUBLIC_IMAGES};
-use crate::views::csv_layout as layout;
 
 /// A report type (`type` in the catalogue).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -17,7 +17,7 @@ pub enum ReportType {
     Technographic,
     TechnographicCompanies,
     TrackedCompanies,
-    /// Opt-in (`reports.benchmark_companies`), see `views::benchmark`.
+    /// Opt-in (`reports.benchmark_companies`), see `bodies::benchmark`.
     Benchmark,
 }
 
@@ -59,7 +59,7 @@ impl ReportType {
             ReportType::Technographic => layout::REPORT_TECHNOGRAPHIC,
             ReportType::TechnographicCompanies => layout::REPORT_TECHNOGRAPHIC_COMPANIES,
             ReportType::TrackedCompanies => layout::REPORT_TRACKED_COMPANIES,
-            ReportType::Benchmark => crate::views::benchmark::REPORT_BENCHMARK,
+            ReportType::Benchmark => crate::bodies::benchmark::REPORT_BENCHMARK,
         }
     }
 }
@@ -251,7 +251,7 @@ pub fn write_report(
         }
         ReportType::Benchmark => {
             let companies = world.config.reports.benchmark_companies;
-            crate::views::benchmark::write_rows(world, stats, companies, (gran, &date, publisher), &mut w)?;
+            crate::bodies::benchmark::write_rows(world, stats, companies, (gran, &date, publisher), &mut w)?;
         }
         ReportType::Technographic | ReportType::TechnographicCompanies => {
             return Err(std::io::Error::other(format!("{} reads every namespace: use write_technographic", t.api())));

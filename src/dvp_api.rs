@@ -1,7 +1,7 @@
 //! The API's vocabulary, named once: roots and paths, error messages, content types, query
 //! values and stub priorities. Every area file reads them from here.
+use crate::bodies::{Dataview, Group, PERIODS};
 use crate::engine::calendar::Granularity;
-use crate::views::{Dataview, Group, PERIODS};
 
 /// Root of the legacy analytics v1 API (bearer token from `/v2/users/login`).
 pub const ANALYTICS: &str = "/api/publisher/analytics/v1";

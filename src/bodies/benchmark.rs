@@ -10,9 +10,9 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use crate::bodies::reports::{pct, top_companies};
 use crate::engine::stats::PeriodStats;
 use crate::engine::world::World;
-use crate::views::reports::{pct, top_companies};
 
 /// Benchmark report header (INFERRED layout, DVP Core naming).
 pub const REPORT_BENCHMARK: &[&str] = &[
