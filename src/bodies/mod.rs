@@ -4,6 +4,7 @@ pub mod benchmark;
 pub mod csv_layout;
 pub mod premium;
 pub mod public_series;
+pub mod ranking;
 pub mod reports;
 
 use serde_json::{json, Value};

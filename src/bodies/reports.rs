@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
 use crate::bodies::csv_layout as layout;
+use crate::bodies::ranking::{pct, top_companies};
 use crate::engine::calendar::{Granularity, Period};
 use crate::engine::period_pass::period_stats;
 use crate::engine::stats::{ClientSet, PeriodStats, Tally};
@@ -83,14 +84,6 @@ pub fn retained(world: &World) -> Vec<Period> {
 
 /// Minimum unique users for a technographic pairing (documented).
 pub const MIN_PAIR_USERS: usize = 10;
-
-pub(crate) fn pct(part: usize, whole: usize) -> String {
-    if whole == 0 {
-        "0.00".into()
-    } else {
-        format!("{:.2}", part as f64 * 100.0 / whole as f64)
-    }
-}
 
 /// The distinct clients of each repository (with events) of one namespace over one period:
 /// all the technographic reports need of a namespace's aggregate.
@@ -297,15 +290,6 @@ pub fn write_report(
         }
     }
     w.flush()
-}
-
-/// The `n` companies with the most pulls in the period, most first (ties by domain): the
-/// companies of the tracked-companies and benchmark reports.
-pub fn top_companies(world: &World, stats: &PeriodStats, n: u32) -> Vec<&'static str> {
-    let by_company = stats.group(world, |_| Some(()), |pr| pr.company());
-    let mut ranked: Vec<(&str, u64)> = by_company.iter().map(|(((), d), t)| (*d, t.counts.total())).collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    ranked.into_iter().take(n as usize).map(|x| x.0).collect()
 }
 
 /// Renders a technographic report (see [`ReportType::cross_namespace`]).

@@ -4,6 +4,7 @@
 //! world     namespaces, repos, digests, clients, users, tokens (from the configuration)
 //! calendar  the weeks and months available as of `as_of`
 //! rng       one ChaCha stream per (seed, key): where determinism lives
+//! rhythm    growth, weekday rhythm and holiday dip of the mean daily volume
 //! events    synthetic pulls, one stream per (namespace, day), drawn in time order
 //! mix       optional country, cloud and agent mixes of the client population
 //! volume    calibrated repositories: exact events and distinct clients per week
@@ -22,6 +23,7 @@ pub mod mix;
 pub mod model;
 pub mod period_pass;
 pub mod public_counts;
+pub mod rhythm;
 pub mod rng;
 pub mod stats;
 pub mod volume;

@@ -104,3 +104,36 @@ impl Model {
         period_stats(&self.world, ns, p)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, DEFAULT_TOML};
+    use chrono::NaiveDate;
+
+    fn profiled(weeks: &str) -> Config {
+        let text = DEFAULT_TOML.replace(
+            "name = \"web\"\npopularity = 50\n",
+            &format!("name = \"web\"\npopularity = 50\nchurn = 0.5\nweeks = [{weeks}]\n"),
+        );
+        Config::parse(&text, "t.toml").unwrap()
+    }
+
+    /// Every profiled week gets exactly its events and its distinct clients; other weeks none.
+    #[test]
+    fn profiled_weeks_are_exact() {
+        let series = [(0, 120, 40), (1, 7, 7), (2, 1, 1), (3, 0, 0), (4, 900, 120), (6, 300, 3)];
+        let monday = NaiveDate::from_ymd_opt(2025, 9, 1).unwrap();
+        let weeks: Vec<String> = series
+            .iter()
+            .map(|(i, p, u)| format!("{{ week = \"{}\", pulls = {p}, ips = {u} }}", monday + chrono::Days::new(7 * i)))
+            .collect();
+        let model = Model::build(profiled(&weeks.join(", ")), 2);
+        let web = 0u16;
+        for (i, p) in model.periods(Granularity::Week).iter().enumerate().take(8) {
+            let got = model.summary(0, p).repos.get(&web).map(|(c, u)| (c.total(), *u)).unwrap_or((0, 0));
+            let want = series.iter().find(|s| s.0 == i as u64).map(|s| (s.1, s.2)).unwrap_or((0, 0));
+            assert_eq!(got, want, "week {}", p.start);
+        }
+    }
+}

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use crate::config::public_namespaces::PublicNamespace;
 use crate::engine::calendar::{Calendar, Period};
-use crate::engine::events::daily_mean_of;
+use crate::engine::rhythm::daily_mean_of;
 use crate::engine::rng;
 
 /// INFERRED day-to-day swing of a public image's pulls (uniform factor in 1 ± this).

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use chrono::NaiveDate;
 
 use super::data::{Extension, NsPreview, Point, SeriesSet};
-use super::html::esc;
+use super::escape::esc;
 use super::svg::{self, int, percent, Bar, Row, TimeChart};
 use crate::bodies::PERIODS;
 use crate::engine::calendar::Granularity;

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::html::esc;
+use super::escape::esc;
 
 /// One bar: a period (`start`..`end`, end exclusive), its stacked segments bottom-up (value,
 /// CSS class) and its tooltip.
