@@ -8,6 +8,7 @@ use crate::body_files::{export_views, ExportParts, EXPORTS_DIR};
 use crate::corpus::Case;
 use crate::dvp_api::{priority, timespan_alternatives, ANALYTICS, EXPORT_DL, JSON, NS_404};
 use crate::engine::calendar::Granularity;
+use crate::wiremock::template::Template;
 use crate::wiremock::{alternation, regex_escape, Body, Response, Stub, Variant};
 
 impl Builder<'_> {
@@ -25,7 +26,7 @@ impl Builder<'_> {
         // template token names them all (WireMock compiles a templated `bodyFileName` on every
         // request, and its cost grows with the number of tokens).
         let path_file = |path: &str| format!("{JSON_DIR}{path}.json");
-        let path_template = format!("{JSON_DIR}{{{{request.path}}}}.json");
+        let path_template = Template::new().text(JSON_DIR).expr("request.path").text(".json").build();
         let views = export_views(&model.world, ns);
 
         // years
@@ -111,16 +112,18 @@ impl Builder<'_> {
                 let mut data = Vec::new();
                 for part in parts {
                     let sig = self.signature(&name, &part.file);
-                    data.push(format!(
-                        "{{\"url\":\"{{{{request.baseUrl}}}}{EXPORT_DL}/{name}/{}?{}\",\"size\":{}}}",
-                        part.file,
-                        signed_query(&sig),
-                        part.size
-                    ));
+                    data.push(
+                        Template::new()
+                            .text("{\"url\":\"")
+                            .base_url()
+                            .text(&format!("{EXPORT_DL}/{name}/{}?", part.file))
+                            .then(&signed_query(&sig))
+                            .text(&format!("\",\"size\":{}}}", part.size)),
+                    );
                     downloads.push(Download { file: part.file, size: part.size, fingerprint: part.fingerprint });
                 }
                 let (y, tt, num) = (p.path_year(), p.granularity.api(), p.path_number());
-                let listing = format!("{{\"data\":[{}]}}", data.join(","));
+                let listing = Template::new().text("{\"data\":[").then(&Template::join(&data, ",")).text("]}").build();
                 let path = format!("{base}/{y}/{tt}/{num}/{}", view.api());
                 let file = self.stream_file(path_file(&path), listing.into_bytes());
                 let request = json!({ "method": "GET", "urlPath": path, "headers": { "Authorization": auth } });

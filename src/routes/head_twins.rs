@@ -8,6 +8,7 @@
 use super::Builder;
 use crate::corpus::ExpectBody;
 use crate::dvp_api::priority;
+use crate::wiremock::template::has_expression;
 use crate::wiremock::{Body, Response, Stub};
 
 /// The HEAD twin of a GET stub: same request (method aside), status and headers, no body.
@@ -19,7 +20,7 @@ fn twin(s: &Stub) -> Stub {
         status: r.status,
         headers: r.headers.clone(),
         body: Body::Empty,
-        templated: r.headers.iter().any(|(_, v)| v.contains("{{")),
+        templated: r.headers.iter().any(|(_, v)| has_expression(v)),
         body_templated: false,
         delay: r.delay,
         fault: r.fault,

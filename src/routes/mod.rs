@@ -17,6 +17,7 @@ use crate::engine::model::Model;
 use crate::engine::rng;
 use crate::engine::world::User;
 use crate::sink::Sink;
+use crate::wiremock::template::Template;
 use crate::wiremock::{regex_escape, Mock, Stub};
 use crate::Error;
 
@@ -149,6 +150,26 @@ fn bearer_of<'a>(users: impl IntoIterator<Item = &'a User>) -> Value {
 }
 
 /// Any path under `root`.
+/// A response template that renders a fresh token of `family`: `iat` is the request's time,
+/// `exp = iat + lifetime`, `jti` a random UUID (the layout of [`jwt::middle_affixes`]).
+fn fresh_token(family: &jwt::Family, lifetime: u64) -> Template {
+    let (pre, post) = jwt::middle_affixes();
+    let middle = Template::new()
+        .text(pre)
+        .expr("iat")
+        .text(",\"exp\":")
+        .expr(&format!("math iat '+' {lifetime}"))
+        .text(",\"jti\":\"")
+        .expr("randomValue type='UUID'")
+        .text(post);
+    Template::new()
+        .block("assign 'iat'", &Template::new().expr("now format='unix'"))
+        .block("assign 'mid'", &Template::new().block("base64 padding=false", &middle))
+        .text(&jwt::head())
+        .expr("replace (replace mid '+' '-') '/' '_'")
+        .text(family.tail())
+}
+
 fn root_pattern(root: &str) -> String {
     format!("^{}(?:/.*)?$", regex_escape(root))
 }

@@ -7,6 +7,7 @@ use crate::bodies::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN, PERIOD
 use crate::corpus::Case;
 use crate::dvp_api::{period_value, priority, query_values, segment_after, Root, JSON, VALIDATED_QUERY};
 use crate::engine::calendar::Granularity;
+use crate::wiremock::template::Template;
 use crate::wiremock::{alternation, regex_escape, Body, Response, Stub, Variant};
 
 pub(super) fn query_of(t: Option<Granularity>, months: Option<u32>, group: Option<Group>) -> String {
@@ -71,13 +72,16 @@ pub(super) fn pulls_file_name(t: Granularity, m: u32, g: Group) -> String {
 }
 
 /// The standalone template that picks [`pulls_file_name`] from the query, applying defaults.
-pub(super) fn pulls_file_template(dir: &str, default_group: Group) -> String {
-    format!(
-        "{dir}/{{{{#if request.query.timespan}}}}{{{{request.query.timespan}}}}{{{{else}}}}{}{{{{/if}}}}_{{{{#if request.query.period}}}}{{{{request.query.period}}}}{{{{else}}}}{}{{{{/if}}}}_{{{{#if request.query.group}}}}{{{{request.query.group}}}}{{{{else}}}}{}{{{{/if}}}}.json",
-        DEFAULT_TIMESPAN.api(),
-        period_value(DEFAULT_PERIOD_MONTHS),
-        default_group.api()
-    )
+pub(super) fn pulls_file_template(dir: &Template, default_group: Group) -> String {
+    dir.clone()
+        .text("/")
+        .query_or("timespan", DEFAULT_TIMESPAN.api())
+        .text("_")
+        .query_or("period", &period_value(DEFAULT_PERIOD_MONTHS))
+        .text("_")
+        .query_or("group", default_group.api())
+        .text(".json")
+        .build()
 }
 
 /// The pull-series routes of one namespace under one root: the root, the tokens its series
@@ -161,7 +165,7 @@ impl Builder<'_> {
                     200,
                     JSON,
                     Body::FileSet {
-                        template: pulls_file_template(&ns_dir, Group::Namespace),
+                        template: pulls_file_template(&Template::new().text(&ns_dir), Group::Namespace),
                         variants: variants.clone(),
                     },
                 )
@@ -175,7 +179,7 @@ impl Builder<'_> {
             // `urlPathPattern` (not `urlPathTemplate`, which WireMock 3.2 and older do not match
             // with a query string): the repository is the path segment after `repos`.
             let repo_segment = segment_after(root, 3);
-            let tpl_dir = format!("{JSON_DIR}/{name}/pulls/repo/{{{{request.pathSegments.[{repo_segment}]}}}}");
+            let tpl_dir = Template::new().text(&format!("{JSON_DIR}/{name}/pulls/repo/")).path_segment(repo_segment);
             let mut variants = Vec::new();
             for repo in repos {
                 for (t, m, g) in param_combinations() {

@@ -14,10 +14,11 @@ pub mod cloud;
 pub mod serving;
 pub mod standalone;
 pub mod stub;
+pub mod template;
 
 pub use cloud::cloud;
 pub use standalone::{standalone, standalone_measured};
-pub use stub::{alternation, pick_by, regex_escape, Body, Delay, Fault, Mock, Response, Stub, Variant};
+pub use stub::{alternation, regex_escape, Body, Delay, Fault, Mock, Response, Stub, Variant};
 
 /// Which artifact to produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -21,6 +21,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
+use super::template::has_expression;
 use super::{Body, Mock, Stub, Variant};
 
 /// File sets with at most this many files (after merging) become one stub per file in the
@@ -98,7 +99,7 @@ fn expand(s: Stub) -> Vec<Stub> {
                     value.clone_from(concrete);
                 }
             }
-            r.templated = r.headers.iter().any(|(_, h)| h.contains("{{"));
+            r.templated = r.headers.iter().any(|(_, h)| has_expression(h));
             let mut e = Stub::new(
                 format!("{}/{stem}", s.key),
                 format!("{} [{}]", s.name, v.label),
