@@ -32,6 +32,7 @@
 //! tests and the benchmark use it). The library never prints; the binary parses flags and maps
 //! errors to exit codes.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+#![warn(clippy::too_many_lines)]
 
 pub mod bodies;
 pub mod body_files;

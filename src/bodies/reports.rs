@@ -8,7 +8,7 @@ use crate::bodies::ranking::{pct, top_companies};
 use crate::engine::calendar::{Granularity, Period};
 use crate::engine::period_pass::period_stats;
 use crate::engine::stats::{ClientSet, PeriodStats, Tally};
-use crate::engine::world::{UseCase, World, AGENTS, PUBLIC_IMAGES};
+use crate::engine::world::{Namespace, UseCase, World, AGENTS, PUBLIC_IMAGES};
 
 /// A report type (`type` in the catalogue).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -207,41 +207,7 @@ pub fn write_report(
                 ])?;
             }
         }
-        ReportType::Trend => {
-            let groups: BTreeMap<_, Tally> = stats
-                .group(
-                    world,
-                    |p| {
-                        Some((
-                            p.repo,
-                            p.by_tag.then(|| namespace.repos[p.repo as usize].tags[p.tag as usize].name.as_str()),
-                        ))
-                    },
-                    |pr| Some((pr.country(), pr.csp().unwrap_or(layout::NO_CSP), AGENTS[pr.agent as usize].0)),
-                )
-                .into_iter()
-                .map(|(((repo, tag), (country, csp, agent)), t)| ((image(repo), country, csp, agent, tag), t))
-                .collect();
-            for ((img, country, csp, agent, tag), tl) in groups {
-                let (auth, unauth) = (tl.authenticated, tl.clients - tl.authenticated);
-                w.write_record([
-                    gran,
-                    &date,
-                    publisher,
-                    &img,
-                    &namespace.name,
-                    country,
-                    csp,
-                    agent,
-                    tag.unwrap_or(layout::NO_TAG),
-                    &tl.counts.downloads().to_string(),
-                    &tl.counts.checks.to_string(),
-                    &tl.counts.total().to_string(),
-                    &auth.to_string(),
-                    &unauth.to_string(),
-                ])?;
-            }
-        }
+        ReportType::Trend => write_trend(world, namespace, stats, (gran, &date, publisher), &mut w)?,
         ReportType::Benchmark => {
             let companies = world.config.reports.benchmark_companies;
             crate::bodies::benchmark::write_rows(world, stats, companies, (gran, &date, publisher), &mut w)?;
@@ -249,47 +215,97 @@ pub fn write_report(
         ReportType::Technographic | ReportType::TechnographicCompanies => {
             return Err(std::io::Error::other(format!("{} reads every namespace: use write_technographic", t.api())));
         }
-        ReportType::TrackedCompanies => {
-            let tracked: BTreeSet<&str> =
-                top_companies(world, stats, world.config.reports.tracked_companies).into_iter().collect();
-            let groups: BTreeMap<_, Tally> = stats
-                .group(
-                    world,
-                    |p| Some(p.repo),
-                    |pr| {
-                        let company = pr.company().filter(|d| tracked.contains(d))?;
-                        let csp = pr.csp();
-                        let agent = AGENTS[pr.agent as usize].0;
-                        let uc = use_case(pr.agent, csp.is_some()).as_str();
-                        Some((company, pr.country(), csp.unwrap_or(layout::NO_CSP), agent, uc))
-                    },
-                )
-                .into_iter()
-                .map(|((repo, (company, country, csp, agent, uc)), t)| {
-                    ((company, country, csp, agent, uc, image(repo)), t)
-                })
-                .collect();
-            for ((company, country, csp, agent, uc, img), tl) in groups {
-                let auth = tl.authenticated;
-                w.write_record([
-                    gran,
-                    &date,
-                    publisher,
-                    company,
-                    country,
-                    csp,
-                    agent,
-                    uc,
-                    &img,
-                    &tl.counts.downloads().to_string(),
-                    &tl.counts.checks.to_string(),
-                    &tl.counts.total().to_string(),
-                    &auth.to_string(),
-                ])?;
-            }
-        }
+        ReportType::TrackedCompanies => write_tracked(world, namespace, stats, (gran, &date, publisher), &mut w)?,
     }
     w.flush()
+}
+
+/// The rows of the trend report: per image, country, cloud, agent and tag.
+fn write_trend<W: Write>(
+    world: &World,
+    namespace: &Namespace,
+    stats: &PeriodStats,
+    (gran, date, publisher): (&str, &str, &str),
+    w: &mut csv::Writer<W>,
+) -> std::io::Result<()> {
+    let image = |r: u16| format!("{}/{}", namespace.name, namespace.repos[r as usize].name);
+    let groups: BTreeMap<_, Tally> = stats
+        .group(
+            world,
+            |p| Some((p.repo, p.by_tag.then(|| namespace.repos[p.repo as usize].tags[p.tag as usize].name.as_str()))),
+            |pr| Some((pr.country(), pr.csp().unwrap_or(layout::NO_CSP), AGENTS[pr.agent as usize].0)),
+        )
+        .into_iter()
+        .map(|(((repo, tag), (country, csp, agent)), t)| ((image(repo), country, csp, agent, tag), t))
+        .collect();
+    for ((img, country, csp, agent, tag), tl) in groups {
+        let (auth, unauth) = (tl.authenticated, tl.clients - tl.authenticated);
+        w.write_record([
+            gran,
+            date,
+            publisher,
+            &img,
+            &namespace.name,
+            country,
+            csp,
+            agent,
+            tag.unwrap_or(layout::NO_TAG),
+            &tl.counts.downloads().to_string(),
+            &tl.counts.checks.to_string(),
+            &tl.counts.total().to_string(),
+            &auth.to_string(),
+            &unauth.to_string(),
+        ])?;
+    }
+    Ok(())
+}
+
+/// The rows of the tracked-companies report: per tracked company, country, cloud, agent, use
+/// case and image.
+fn write_tracked<W: Write>(
+    world: &World,
+    namespace: &Namespace,
+    stats: &PeriodStats,
+    (gran, date, publisher): (&str, &str, &str),
+    w: &mut csv::Writer<W>,
+) -> std::io::Result<()> {
+    let image = |r: u16| format!("{}/{}", namespace.name, namespace.repos[r as usize].name);
+    let tracked: BTreeSet<&str> =
+        top_companies(world, stats, world.config.reports.tracked_companies).into_iter().collect();
+    let groups: BTreeMap<_, Tally> = stats
+        .group(
+            world,
+            |p| Some(p.repo),
+            |pr| {
+                let company = pr.company().filter(|d| tracked.contains(d))?;
+                let csp = pr.csp();
+                let agent = AGENTS[pr.agent as usize].0;
+                let uc = use_case(pr.agent, csp.is_some()).as_str();
+                Some((company, pr.country(), csp.unwrap_or(layout::NO_CSP), agent, uc))
+            },
+        )
+        .into_iter()
+        .map(|((repo, (company, country, csp, agent, uc)), t)| ((company, country, csp, agent, uc, image(repo)), t))
+        .collect();
+    for ((company, country, csp, agent, uc, img), tl) in groups {
+        let auth = tl.authenticated;
+        w.write_record([
+            gran,
+            date,
+            publisher,
+            company,
+            country,
+            csp,
+            agent,
+            uc,
+            &img,
+            &tl.counts.downloads().to_string(),
+            &tl.counts.checks.to_string(),
+            &tl.counts.total().to_string(),
+            &auth.to_string(),
+        ])?;
+    }
+    Ok(())
 }
 
 /// Renders a technographic report (see [`ReportType::cross_namespace`]).

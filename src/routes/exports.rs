@@ -105,9 +105,34 @@ impl Builder<'_> {
         );
 
         // years/{year}/{timespantype}/{timespan}/{dataview}, and the files behind the links.
+        let (variants, downloads) = self.listings(ns, &base, &auth, rendered);
+        let view_alt = alternation(views.iter().map(|v| v.api()));
+        self.file_set_stub(
+            format!("analytics/exports/{name}/dataview"),
+            format!("analytics: GET /namespaces/{name}/pulls/exports/years/{{year}}/{{timespantype}}/{{timespan}}/{{dataview}}"),
+            json!({ "method": "GET", "urlPathPattern": format!("^{}/{period_alt}/{view_alt}$", regex_escape(&base)), "headers": { "Authorization": auth } }),
+            path_template,
+            variants,
+            member.as_deref(),
+            true,
+        );
+        self.download_stubs(&name, EXPORT_DL, EXPORTS_DIR, &downloads);
+    }
+
+    /// The export listings of namespace `ns` (one file per period and view, its parts' signed
+    /// links inside) as file-set variants under `base`, and the parts behind the links.
+    fn listings(
+        &mut self,
+        ns: usize,
+        base: &str,
+        auth: &Value,
+        rendered: &mut ExportParts,
+    ) -> (Vec<Variant>, Vec<Download>) {
+        let name = self.model.world.namespaces[ns].name.clone();
+        let path_file = |path: &str| format!("{JSON_DIR}{path}.json");
         let mut variants = Vec::new();
         let mut downloads: Vec<Download> = Vec::new();
-        for p in cal.all() {
+        for p in self.model.world.calendar.all() {
             for (view, parts) in rendered.remove(&(ns, *p)).expect("every period was rendered") {
                 let mut data = Vec::new();
                 for part in parts {
@@ -130,17 +155,7 @@ impl Builder<'_> {
                 variants.push(Variant::new(format!("{y}/{tt}/{num}/{}", view.api()), request, file));
             }
         }
-        let view_alt = alternation(views.iter().map(|v| v.api()));
-        self.file_set_stub(
-            format!("analytics/exports/{name}/dataview"),
-            format!("analytics: GET /namespaces/{name}/pulls/exports/years/{{year}}/{{timespantype}}/{{timespan}}/{{dataview}}"),
-            json!({ "method": "GET", "urlPathPattern": format!("^{}/{period_alt}/{view_alt}$", regex_escape(&base)), "headers": { "Authorization": auth } }),
-            path_template,
-            variants,
-            member.as_deref(),
-            true,
-        );
-        self.download_stubs(&name, EXPORT_DL, EXPORTS_DIR, &downloads);
+        (variants, downloads)
     }
 
     /// A stub answering a file set, plus one corpus case per variant.
