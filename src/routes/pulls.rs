@@ -171,7 +171,7 @@ impl Builder<'_> {
                 200,
                 JSON,
                 Body::FileSet {
-                    template: pulls_file_template(&Template::new().text(&ns_dir), Group::Namespace),
+                    template: pulls_file_template(&Template::new().text(ns_dir), Group::Namespace),
                     variants: variants.clone(),
                 },
             )
