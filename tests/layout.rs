@@ -429,3 +429,35 @@ fn the_scanner_reads_grouped_imports_and_climbs_out_of_folders() {
         [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")].map(|(a, b)| (a.to_string(), b.to_string())).into();
     assert_eq!(on_a_circle(&edges), ["a", "b", "c"].map(String::from).into());
 }
+
+/// docs/design.md's module map: one row per source file, `` | `src/x.rs` | lines | what | ``,
+/// with its true line count. `DVP_LAYOUT_UPDATE=1` rewrites the counts instead of failing.
+#[test]
+fn the_module_map_lists_every_source_file_with_its_line_count() {
+    let design = root().join("docs/design.md");
+    let text = std::fs::read_to_string(&design).unwrap();
+    let actual: BTreeMap<String, usize> = src().into_iter().map(|(p, t)| (p, t.lines().count())).collect();
+    let (mut listed, mut wrong, mut out) = (BTreeSet::new(), Vec::new(), Vec::new());
+    for line in text.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let file = cells.get(1).and_then(|c| c.strip_prefix('`')).and_then(|c| c.strip_suffix('`'));
+        match (file, cells.get(2).and_then(|n| n.parse::<usize>().ok())) {
+            (Some(file), Some(n)) if file.starts_with("src/") => {
+                listed.insert(file.to_string());
+                let true_n = actual.get(file).copied();
+                if true_n != Some(n) {
+                    wrong.push(format!("{file}: {n} lines listed, {true_n:?} true"));
+                }
+                out.push(line.replacen(&format!("| {n} |"), &format!("| {} |", true_n.unwrap_or(n)), 1));
+            }
+            _ => out.push(line.to_string()),
+        }
+    }
+    let unlisted: Vec<&String> = actual.keys().filter(|f| !listed.contains(*f)).collect();
+    if std::env::var_os("DVP_LAYOUT_UPDATE").is_some() {
+        std::fs::write(&design, out.join("\n") + "\n").unwrap();
+    } else {
+        assert!(wrong.is_empty(), "docs/design.md's module map (DVP_LAYOUT_UPDATE=1 rewrites it): {wrong:#?}");
+    }
+    assert!(unlisted.is_empty(), "source files missing from docs/design.md's module map: {unlisted:?}");
+}
