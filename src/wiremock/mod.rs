@@ -1,8 +1,8 @@
 //! WireMock: stubs as typed data ([`stub`]) and the two targets that turn them into files.
 //!
-//! - [`standalone`]: one pretty-printed mapping file per stub under `mappings/`, bodies under
+//! - [`standalone`](mod@standalone): one pretty-printed mapping file per stub under `mappings/`, bodies under
 //!   `__files/`, file sets served by one templated `bodyFileName` stub;
-//! - [`cloud`]: one `{"mappings": [...]}` import file with every body inline and every file set
+//! - [`cloud`](mod@cloud): one `{"mappings": [...]}` import file with every body inline and every file set
 //!   expanded into one stub per variant (WireMock Cloud imports no `__files`).
 //!
 //! Nothing here knows the DVP API: paths, messages and templates come from [`crate::routes`].
