@@ -22,12 +22,12 @@ use std::io::{self, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use dvp_mock::bodies::{RawRenderer, RawRows, Rows};
 use dvp_mock::config::Config;
 use dvp_mock::engine::calendar::{Granularity, Period};
 use dvp_mock::engine::events;
 use dvp_mock::engine::world::World;
 use dvp_mock::sink::Sink;
-use dvp_mock::views::{RawRenderer, RawRows, Rows};
 use dvp_mock::wiremock::Target;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -275,8 +275,8 @@ fn baseline_pass(rows: u64) -> Run {
     let mut rng = ChaCha8Rng::seed_from_u64(42);
     let mut sink = CountingSink::default();
     {
-        let mut w = dvp_mock::views::csv_layout::writer(&mut sink);
-        w.write_record(dvp_mock::views::csv_layout::RAW).expect("sink");
+        let mut w = dvp_mock::bodies::csv_layout::writer(&mut sink);
+        w.write_record(dvp_mock::bodies::csv_layout::RAW).expect("sink");
         let (mut d1, mut d2) = ([0u8; 71], [0u8; 71]);
         let mut ts = *b"2025-03-03 00:00:00";
         for _ in 0..rows {

@@ -2,6 +2,7 @@
 //!
 //! Built by [`crate::routes`] next to the stubs it exercises, it drives `dvp-mock verify`, the
 //! real-WireMock tests and the Cloud parity test; nothing else invents requests.
+use crate::dvp_api::JSON;
 
 /// One request and what the mock must answer.
 #[derive(Debug, Clone)]
@@ -73,7 +74,7 @@ impl Case {
         let mut c = Case::get(name, path);
         c.method = "POST".into();
         c.body = Some(body.into());
-        c.headers.push(("Content-Type".into(), "application/json".into()));
+        c.headers.push(("Content-Type".into(), JSON.into()));
         c
     }
 
@@ -102,7 +103,7 @@ impl Case {
 
     /// Expects a Docker Hub style JSON error, `{"detail": ...}`.
     pub fn expect_detail(self, status: u16, detail: &str) -> Case {
-        self.expect(status, "application/json", serde_json::json!({ "detail": detail }).to_string())
+        self.expect(status, JSON, serde_json::json!({ "detail": detail }).to_string())
     }
 
     pub fn expect_template(mut self, status: u16, content_type: &str, template: impl Into<String>) -> Case {
@@ -129,7 +130,7 @@ impl Case {
         after: &str,
     ) -> Case {
         self.expect.status = status;
-        self.expect.content_type = Some("application/json".into());
+        self.expect.content_type = Some(JSON.into());
         self.expect.body = ExpectBody::Token {
             before: before.into(),
             head: crate::engine::jwt::head(),

@@ -54,4 +54,27 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+/// The wrapped error of a variant that has one (I/O); the others carry their whole message.
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn an_io_error_is_the_source_and_a_message_has_none() {
+        let e = Error::io("out/x", std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied"));
+        let source = e.source().expect("an I/O error wraps its cause");
+        assert_eq!(source.to_string(), "denied");
+        assert_eq!(e.to_string(), "out/x: denied");
+        assert!(Error::Usage("bad flag".into()).source().is_none());
+    }
+}

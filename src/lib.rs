@@ -1,38 +1,55 @@
 //! dvp-mock: a deterministic WireMock mock of Docker's DVP Data API.
 //!
-//! Data flows one way, one folder per stage:
+//! Data flows one way. Every module belongs to one stage and names only its own stage and
+//! earlier ones; the order, lowest first (declared once, in `tests/layout.rs`, which checks
+//! every import against it):
 //!
 //! ```text
-//! config/    TOML (embedded default), validated once, at the edge
-//! engine/    world -> calendar -> events -> stats, one streamed pass over (namespace, period)
-//! render/    the pass that writes every large body file to a Sink, and returns as values
-//!            what the routes need (parts, report sizes) and every period's summary
-//! views/     pure functions: CSV layouts, pull series, reports
-//! routes/    every API operation as stubs + the request corpus, one file per API area
-//! wiremock/  typed stubs; targets: standalone tree or one WireMock Cloud import file
-//! preview/   one self-contained HTML page of the data (`dvp-mock preview`)
-//! output     atomic write with a manifest;  check: comparison with disk;  verify: corpus replay
+//! error.rs     the one `Error` type and its exit codes
+//! sink.rs      where body files go: `Sink`, `MemorySink`, `NullSink`
+//! config/      TOML (embedded default or a file) -> `Config`, validated once, at the edge
+//! engine/      world -> calendar -> events -> stats; one streamed pass over (namespace, period)
+//! bodies/      pure functions: what each response body says (CSV exports, reports, pull series)
+//! dvp_api.rs   the API's vocabulary: roots, paths, messages, content types, stub priorities
+//! corpus.rs    `Case`: one request to the mock and the answer it expects
+//! body_files/  the pass that writes every large body file to a `Sink` and returns, as values,
+//!              what the routes need (export parts, report sizes) and every period's summary
+//! wiremock/    the stub format (typed stubs, matchers, templates) and the two targets
+//! routes/      every API operation as stubs + corpus cases, one file per API area
+//! lib.rs       [`generate`]: body files, then routes, then the target's files
+//! output/      staging folder, atomic swap, manifest; the one atomic single-file writer
+//! check.rs     a fresh generation compared with a tree on disk
+//! http.rs      the HTTP client to a running WireMock (reachable, reload)
+//! verify.rs    the corpus replayed against a running mock
+//! size/        the size estimate and the free-space guard
+//! preview/     one self-contained HTML page of the data (`dvp-mock preview`)
+//! calibrate/   a configuration fitted to a publisher's own files (`dvp-mock calibrate`)
+//! cmd/         the binary: `main.rs` parses flags, one file per command
 //! ```
 //!
-//! [`generate`] is the one entry point (the CLI, the tests and the benchmark use it). The
-//! library never prints; the binary (`src/main.rs`) parses flags and maps errors to exit codes.
+//! `wiremock/` comes before `routes/` because routes write in its format; the data still flows
+//! routes -> targets, through [`generate`]. [`generate`] is the one entry point (the CLI, the
+//! tests and the benchmark use it). The library never prints; the binary parses flags and maps
+//! errors to exit codes.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+#![warn(clippy::too_many_lines)]
 
+pub mod bodies;
+pub mod body_files;
 pub mod calibrate;
 pub mod check;
 pub mod config;
 pub mod corpus;
+pub mod dvp_api;
 pub mod engine;
 pub mod error;
 pub mod http;
 pub mod output;
 pub mod preview;
-pub mod render;
 pub mod routes;
 pub mod sink;
 pub mod size;
 pub mod verify;
-pub mod views;
 pub mod wiremock;
 
 pub use error::Error;
@@ -40,7 +57,7 @@ pub use error::Error;
 use config::Config;
 use corpus::Case;
 use engine::model::Model;
-use engine::pass::Progress;
+use engine::period_pass::Progress;
 use sink::Sink;
 use wiremock::{Target, Tree};
 
@@ -88,7 +105,7 @@ pub fn generate(
     let jobs = options.jobs.max(1);
     match options.target {
         Target::Standalone => {
-            let rendered = render::render(&world, jobs, sink, progress)?;
+            let rendered = body_files::render(&world, jobs, sink, progress)?;
             let model = Model { world, summaries: rendered.summaries };
             let built = routes::build(
                 &model,
@@ -103,7 +120,7 @@ pub fn generate(
             let bodies = wiremock::cloud::BudgetSink::new(config.cloud_budget_bytes, &label);
             // A body over the budget stops the build; its error replaces the sink's refusal.
             let over = |e: Error| bodies.take_error().unwrap_or(e);
-            let rendered = render::render(&world, jobs, &bodies, progress).map_err(over)?;
+            let rendered = body_files::render(&world, jobs, &bodies, progress).map_err(over)?;
             let model = Model { world, summaries: rendered.summaries };
             let options = routes::Options { download_variants: true, corpus: options.corpus };
             let built = routes::build(&model, rendered.bodies, &bodies, options).map_err(over)?;

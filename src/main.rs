@@ -1,5 +1,6 @@
 //! The `dvp-mock` command line: parses flags, dispatches to one file per command
 //! (`src/cmd/`), and maps errors to exit codes.
+#![warn(clippy::too_many_lines)]
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};

@@ -174,7 +174,7 @@ pub enum Served {
 
 /// Reads the fingerprint of the mock at `base` (no trailing slash); `Err` on a transport error.
 pub fn served_fingerprint(base: &str) -> Result<Served, String> {
-    let case = Case::get("fingerprint", crate::routes::FINGERPRINT);
+    let case = Case::get("fingerprint", crate::dvp_api::FINGERPRINT);
     let got = send(&agent(), base, &case)?;
     if got.status != 200 {
         return Ok(Served::None);

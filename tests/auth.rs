@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use crate::support::{self, wiremock::WireMock};
+use dvp_mock::dvp_api::{ANALYTICS, FAULT_HEADER, PROXY};
 use dvp_mock::engine::jwt::{AUTH_TOKEN_LIFETIME, LOGIN_TOKEN_LIFETIME};
-use dvp_mock::routes::{ANALYTICS, FAULT_HEADER, PROXY};
 
 fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::support;
-use dvp_mock::views::reports::{self, ReportType};
-use dvp_mock::views::{self, Dataview};
+use dvp_mock::bodies::reports::{self, ReportType};
+use dvp_mock::bodies::{self, Dataview};
 
 fn get(agent: &ureq::Agent, url: &str, token: Option<&str>) -> (u16, Vec<u8>) {
     let mut req = agent.get(url);
@@ -101,7 +101,7 @@ fn mezmo_verdaccio_and_docker_trends_paths() {
                 assert_eq!([c[5], c[6], c[7]].map(|x| x.parse::<u64>().unwrap()), e, "{line}");
             }
         }
-        let legacy = String::from_utf8(views::export_csv(model, 0, p, Dataview::RepoSummary)).unwrap();
+        let legacy = String::from_utf8(bodies::export_csv(model, 0, p, Dataview::RepoSummary)).unwrap();
         for line in legacy.lines().skip(1) {
             let c: Vec<&str> = line.split(',').collect();
             let nums: Vec<u64> = c[3..6].iter().map(|x| x.parse().unwrap()).collect();

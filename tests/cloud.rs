@@ -131,7 +131,7 @@ fn cloud_file_is_inline_with_one_url_matcher_and_stable_ids() {
 
 #[test]
 fn a_budget_far_too_small_stops_rendering_at_the_first_body_over_it() {
-    use dvp_mock::engine::pass::Progress;
+    use dvp_mock::engine::period_pass::Progress;
     use std::sync::atomic::Ordering;
     let rows = |budget: u64| {
         let mut config = dvp_mock::config::Config::default_config();

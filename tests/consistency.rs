@@ -2,10 +2,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::support;
+use dvp_mock::bodies::reports::{self, ReportType};
+use dvp_mock::bodies::{self, Dataview, Group};
 use dvp_mock::engine::calendar::Granularity;
 use dvp_mock::engine::events;
-use dvp_mock::views::reports::{self, ReportType};
-use dvp_mock::views::{self, Dataview, Group};
 
 pub type Rows = Vec<BTreeMap<String, String>>;
 
@@ -27,7 +27,7 @@ fn raw_rows_add_up_to_every_summary_and_pull_series() {
     let mut checked_rows = 0usize;
     for (ns, namespace) in model.world.namespaces.iter().enumerate() {
         for p in model.world.calendar.all() {
-            let raw = parse(&views::export_csv(model, ns, p, Dataview::Raw));
+            let raw = parse(&bodies::export_csv(model, ns, p, Dataview::Raw));
             checked_rows += raw.len();
             // (repo, action) counts from raw rows.
             let mut by_repo: BTreeMap<String, [u64; 3]> = BTreeMap::new();
@@ -48,7 +48,7 @@ fn raw_rows_add_up_to_every_summary_and_pull_series() {
                 by_ref.entry((row["repository"].clone(), row["tag"].clone(), row["digest"].clone())).or_default()[i] +=
                     1;
             }
-            let repo_summary = parse(&views::export_csv(model, ns, p, Dataview::RepoSummary));
+            let repo_summary = parse(&bodies::export_csv(model, ns, p, Dataview::RepoSummary));
             let from_summary: BTreeMap<String, [u64; 3]> = repo_summary
                 .iter()
                 .map(|r| {
@@ -59,7 +59,7 @@ fn raw_rows_add_up_to_every_summary_and_pull_series() {
                 })
                 .collect();
             assert_eq!(by_repo, from_summary, "raw vs repo-summary, {} {}", namespace.name, p.label());
-            let summary = parse(&views::export_csv(model, ns, p, Dataview::Summary));
+            let summary = parse(&bodies::export_csv(model, ns, p, Dataview::Summary));
             let from_tag_summary: BTreeMap<(String, String, String), [u64; 3]> = summary
                 .iter()
                 .map(|r| {
@@ -71,7 +71,7 @@ fn raw_rows_add_up_to_every_summary_and_pull_series() {
                 .collect();
             assert_eq!(by_ref, from_tag_summary, "raw vs tag/digest summary, {} {}", namespace.name, p.label());
             // Namespace summary = sum of repositories; unique IPs between max and sum.
-            let ns_summary = parse(&views::export_csv(model, ns, p, Dataview::NamespaceSummary));
+            let ns_summary = parse(&bodies::export_csv(model, ns, p, Dataview::NamespaceSummary));
             let total: [u64; 3] = by_repo.values().fold([0; 3], |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2]]);
             if let Some(row) = ns_summary.first() {
                 assert_eq!(
@@ -84,7 +84,7 @@ fn raw_rows_add_up_to_every_summary_and_pull_series() {
             }
             // Geo summary sums to the repo summary.
             let mut geo: BTreeMap<String, u64> = BTreeMap::new();
-            for r in parse(&views::export_csv(model, ns, p, Dataview::GeoRepoSummary)) {
+            for r in parse(&bodies::export_csv(model, ns, p, Dataview::GeoRepoSummary)) {
                 *geo.entry(r["repository"].clone()).or_default() +=
                     n(&r, "pull_by_tag_count") + n(&r, "pull_by_digest_count") + n(&r, "version_check_count");
             }
@@ -103,15 +103,15 @@ fn raw_rows_add_up_to_every_summary_and_pull_series() {
         }
         // Weekly and monthly pull series agree with the raw rows of each period.
         for g in [Granularity::Week, Granularity::Month] {
-            let series = views::pull_data(model, ns, None, g, 12, Group::Repo);
+            let series = bodies::pull_data(model, ns, None, g, 12, Group::Repo);
             for item in series["pulls"].as_array().into_iter().flatten() {
                 let start: chrono::NaiveDate = item["start"].as_str().unwrap()[..10].parse().unwrap();
                 let p = model.periods(g).iter().find(|p| p.start == start).unwrap();
                 let repo = item["repo"].as_str().unwrap();
-                let raw = parse(&views::export_csv(model, ns, p, Dataview::Raw));
+                let raw = parse(&bodies::export_csv(model, ns, p, Dataview::Raw));
                 let count = raw.iter().filter(|r| r["repository"] == repo).count() as u64;
                 assert_eq!(item["pullCount"].as_u64().unwrap(), count, "{repo} {}", p.label());
-                let rs = parse(&views::export_csv(model, ns, p, Dataview::RepoSummary));
+                let rs = parse(&bodies::export_csv(model, ns, p, Dataview::RepoSummary));
                 let ip = rs.iter().find(|r| r["repository"] == repo).map(|r| n(r, "unique_ip_count")).unwrap();
                 assert_eq!(item["ipCount"].as_u64().unwrap(), ip);
             }
@@ -151,7 +151,7 @@ fn reports_agree_with_each_other_and_with_the_legacy_exports() {
                 })
                 .collect();
             assert_eq!(per_image, repo_rows, "trend vs summary report, {} {}", namespace.name, p.label());
-            let legacy: BTreeMap<String, [u64; 2]> = parse(&views::export_csv(model, ns, &p, Dataview::RepoSummary))
+            let legacy: BTreeMap<String, [u64; 2]> = parse(&bodies::export_csv(model, ns, &p, Dataview::RepoSummary))
                 .iter()
                 .map(|r| {
                     (
@@ -163,7 +163,7 @@ fn reports_agree_with_each_other_and_with_the_legacy_exports() {
             assert_eq!(per_image, legacy, "trend vs legacy repo-summary, {} {}", namespace.name, p.label());
             for (image, d) in digest_downloads {
                 let repo = image.split_once('/').unwrap().1;
-                let rs = parse(&views::export_csv(model, ns, &p, Dataview::RepoSummary));
+                let rs = parse(&bodies::export_csv(model, ns, &p, Dataview::RepoSummary));
                 let row = rs.iter().find(|r| r["repository"] == repo).unwrap();
                 assert_eq!(d, n(row, "pull_by_digest_count"), "\\\\N rows are the pulls by digest");
             }
@@ -226,7 +226,7 @@ fn export_parts_concatenate_to_the_whole_export() {
     let mut split = 0;
     for ns in 0..model.world.namespaces.len() {
         for p in model.world.calendar.all() {
-            let whole = views::export_csv(model, ns, p, Dataview::Raw);
+            let whole = bodies::export_csv(model, ns, p, Dataview::Raw);
             let stem = format!(
                 "__files/dvp-mock/exports/{0}/{0}_raw_{1}_{2}{3:02}",
                 model.world.namespaces[ns].name,

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use crate::consistency::{n, parse};
 use crate::support;
+use dvp_mock::bodies::reports::{self, ReportType};
+use dvp_mock::bodies::{self, Dataview};
 use dvp_mock::config::Config;
 use dvp_mock::engine::model::Model;
-use dvp_mock::views::reports::{self, ReportType};
-use dvp_mock::views::{self, Dataview};
 use dvp_mock::wiremock::Target;
 
 /// The default config with a short history: a cheap model for the opt-in settings.
@@ -64,10 +64,10 @@ fn premium_views_restate_ext_summary_and_the_raw_rows() {
     assert!(namespace.premium_extensions && namespace.extension_publisher);
     let mut active = 0;
     for p in model.world.calendar.all() {
-        let ext = parse(&views::export_csv(model, ns, p, Dataview::ExtSummary));
-        let premium = parse(&views::export_csv(model, ns, p, Dataview::ExtPremiumSummary));
-        let geo = parse(&views::export_csv(model, ns, p, Dataview::ExtPremiumGeo));
-        let raw = parse(&views::export_csv(model, ns, p, Dataview::Raw));
+        let ext = parse(&bodies::export_csv(model, ns, p, Dataview::ExtSummary));
+        let premium = parse(&bodies::export_csv(model, ns, p, Dataview::ExtPremiumSummary));
+        let geo = parse(&bodies::export_csv(model, ns, p, Dataview::ExtPremiumGeo));
+        let raw = parse(&bodies::export_csv(model, ns, p, Dataview::Raw));
         assert_eq!(ext.len(), premium.len(), "one row per extension, {}", p.label());
         for (e, r) in ext.iter().zip(&premium) {
             assert_eq!((&e["namespace"], &e["extension"]), (&r["namespace"], &r["extension"]));
@@ -83,7 +83,7 @@ fn premium_views_restate_ext_summary_and_the_raw_rows() {
             assert_eq!(n(r, "unique_users"), n(r, "unique_installs") + n(r, "unique_uninstalls"));
             // Geo rows add up to the summary row, column by column.
             let rows: Vec<_> = geo.iter().filter(|g| g["extension"] == r["extension"]).collect();
-            for col in dvp_mock::views::premium::DATA_POINTS {
+            for col in dvp_mock::bodies::premium::DATA_POINTS {
                 assert_eq!(rows.iter().map(|g| n(g, col)).sum::<u64>(), n(r, col), "{col} by country {}", p.label());
             }
             active += u64::from(n(r, "usage") > 0);
@@ -139,7 +139,7 @@ fn benchmark_report_is_off_by_default_and_sums_the_tracked_companies_cells() {
                     e[i] += n(&r, col);
                 }
             }
-            let repo_pulls: BTreeMap<String, u64> = parse(&views::export_csv(model, ns, &p, Dataview::RepoSummary))
+            let repo_pulls: BTreeMap<String, u64> = parse(&bodies::export_csv(model, ns, &p, Dataview::RepoSummary))
                 .iter()
                 .map(|r| {
                     let pulls = n(r, "pull_by_tag_count") + n(r, "pull_by_digest_count") + n(r, "version_check_count");
@@ -168,7 +168,7 @@ fn benchmark_report_is_off_by_default_and_sums_the_tracked_companies_cells() {
 // ------------------------------------------------------------ served by the real WireMock
 
 use crate::support::wiremock::HttpResponse;
-use dvp_mock::routes::{ANALYTICS, PROXY};
+use dvp_mock::dvp_api::{ANALYTICS, PROXY};
 use serde_json::Value;
 
 fn json(r: &HttpResponse) -> Value {
@@ -213,7 +213,7 @@ fn default_tree_serves_premium_views_and_public_series_only_where_they_belong() 
         assert_eq!(file.status, 200, "{}", file.text());
         assert_eq!(file.header("Content-Type"), Some("text/csv; charset=utf-8"));
         assert_eq!(file.body.len() as u64, item["size"].as_u64().unwrap());
-        assert_eq!(file.body, views::export_csv(model, ns, &p, view), "{}", view.api());
+        assert_eq!(file.body, bodies::export_csv(model, ns, &p, view), "{}", view.api());
     }
     // Premium views on a namespace without the entitlement: 404, like any unknown period path.
     let not_premium = get(&format!(

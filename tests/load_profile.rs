@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::support::{self, wiremock::WireMock};
 use dvp_mock::config::Config;
 use dvp_mock::corpus::Case;
-use dvp_mock::routes::{EXPORT_DL, FAULT_HEADER, REPORT_DL};
+use dvp_mock::dvp_api::{EXPORT_DL, FAULT_HEADER, REPORT_DL};
 use dvp_mock::sink::MemorySink;
 use dvp_mock::wiremock::{Target, Tree};
 use dvp_mock::{verify, Options};

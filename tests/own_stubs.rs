@@ -5,8 +5,8 @@ use std::path::Path;
 
 use crate::safety::{run, stderr};
 use crate::support::{self, wiremock::WireMock};
-use dvp_mock::routes::api::priority;
-use dvp_mock::routes::ANALYTICS;
+use dvp_mock::dvp_api::priority;
+use dvp_mock::dvp_api::ANALYTICS;
 
 /// A user's stub under the mock's analytics root, at WireMock's default priority (none set),
 /// with its body in a file of its own; and a second one in a subfolder, inline.

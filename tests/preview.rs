@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use dvp_mock::bodies::PERIODS;
 use dvp_mock::config::Config;
 use dvp_mock::engine::model::Model;
-use dvp_mock::views::PERIODS;
 
 use crate::support::{self, wiremock::WireMock};
 

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::support;
 use dvp_mock::config::Config;
-use dvp_mock::engine::pass::Progress;
+use dvp_mock::engine::period_pass::Progress;
 use dvp_mock::sink::Sink;
 use dvp_mock::size::estimate;
 use dvp_mock::wiremock::Target;

@@ -1,11 +1,11 @@
-//! The serving form of the tree (`wiremock/serving.rs`, `routes::api::priority`): the rules
+//! The serving form of the tree (`wiremock/serving.rs`, `dvp_api::priority`): the rules
 //! that keep a request's way through WireMock's stubs short, checked on the generated files.
 //! What they buy is measured by `benches/serve.sh` (docs/performance-serving.md), never here.
 use serde_json::Value;
 
 use crate::support;
-use dvp_mock::routes::api::priority;
-use dvp_mock::routes::{FAULT_HEADER, FAULT_SCENARIO};
+use dvp_mock::dvp_api::priority;
+use dvp_mock::dvp_api::{FAULT_HEADER, FAULT_SCENARIO};
 use dvp_mock::wiremock::{stub_count, CLOUD_FILE};
 
 /// The stub count when serving speed was first measured (issue 14): the redesign may at most

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use rand::{Rng, SeedableRng};
 
 use crate::support::{self, wiremock::WireMock};
-use dvp_mock::routes::{ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, PROXY, REPORT_DL};
+use dvp_mock::dvp_api::{ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, PROXY, REPORT_DL};
 use dvp_mock::verify;
 
 #[test]

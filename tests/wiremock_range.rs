@@ -2,7 +2,7 @@
 //! and `generate --reload`, which makes a running WireMock serve a regenerated tree.
 use crate::safety::{run, stderr};
 use crate::support::{self, wiremock::WireMock};
-use dvp_mock::routes::PROXY;
+use dvp_mock::dvp_api::PROXY;
 
 fn verify_all(base: &str, extra: &[&str]) {
     let dir = support::temp_dir("range-verify");

@@ -119,6 +119,28 @@ pub fn plan(inputs: &Inputs) -> Result<Plan, FitError> {
     Ok(Plan { history_start, as_of, clients, namespaces, files: inputs.files.clone(), repeated: inputs.repeated })
 }
 
+/// The churn of a series: the median fit of its monthly distinct counts next to the weekly
+/// ones, when the input has both (`true`); the default churn otherwise (`false`).
+fn fitted_churn(acc: &Acc, weeks: &[WeekVolume], from_months: bool) -> (f64, bool) {
+    let mut fits: Vec<f64> = acc
+        .months
+        .iter()
+        .filter_map(|(m, p)| {
+            let inside: Vec<&WeekVolume> =
+                weeks.iter().filter(|w| w.week.month() == m.month() && w.week.year() == m.year()).collect();
+            let (mi, n) = (p.ips? as f64, inside.len() as f64);
+            let k = inside.iter().map(|w| w.ips as f64).sum::<f64>() / n;
+            (n >= 3.0 && k > 0.0 && !from_months).then(|| ((mi / k - 1.0) / (WEEKS_PER_MONTH - 1.0)).clamp(0.0, 1.0))
+        })
+        .collect();
+    fits.sort_by(f64::total_cmp);
+    if fits.is_empty() {
+        (DEFAULT_CHURN, false)
+    } else {
+        ((fits[fits.len() / 2] * 1000.0).round() / 1000.0, true)
+    }
+}
+
 fn repo_plan(inputs: &Inputs, ns: &str, repo: &str, acc: &Acc, name: String) -> Result<RepoPlan, FitError> {
     let mut points: BTreeMap<NaiveDate, Point> = acc.weeks.clone();
     let from_months = points.is_empty();
@@ -185,21 +207,7 @@ fn repo_plan(inputs: &Inputs, ns: &str, repo: &str, acc: &Acc, name: String) -> 
             WeekVolume { week: *week, pulls: p.pulls, ips }
         })
         .collect();
-    // Churn: from monthly distinct counts next to weekly ones, when the input has both.
-    let mut fits: Vec<f64> = acc
-        .months
-        .iter()
-        .filter_map(|(m, p)| {
-            let inside: Vec<&WeekVolume> =
-                weeks.iter().filter(|w| w.week.month() == m.month() && w.week.year() == m.year()).collect();
-            let (mi, n) = (p.ips? as f64, inside.len() as f64);
-            let k = inside.iter().map(|w| w.ips as f64).sum::<f64>() / n;
-            (n >= 3.0 && k > 0.0 && !from_months).then(|| ((mi / k - 1.0) / (WEEKS_PER_MONTH - 1.0)).clamp(0.0, 1.0))
-        })
-        .collect();
-    fits.sort_by(f64::total_cmp);
-    let churn_fitted = !fits.is_empty();
-    let churn = if churn_fitted { (fits[fits.len() / 2] * 1000.0).round() / 1000.0 } else { DEFAULT_CHURN };
+    let (churn, churn_fitted) = fitted_churn(acc, &weeks, from_months);
     let total = acc.by_tag + acc.by_digest + acc.checks;
     let actions = (total > 0).then(|| (acc.by_digest as f64 / total as f64, acc.checks as f64 / total as f64));
     let top = |m: &BTreeMap<String, u64>| {

@@ -69,7 +69,7 @@ fn core_summary_keeps_repository_rows_and_estimates_ips() {
 
 #[test]
 fn raw_export_rows_add_up_per_week() {
-    let header = crate::views::csv_layout::RAW.join(",");
+    let header = crate::bodies::csv_layout::RAW.join(",");
     let row = |action: &str, day: &str, country: &str| {
         format!("{action},{day},{country},sha256:ab,GET,,acmecorp,latest,web,latest,{day} 00:00:01,isp,docker,28.0.4,,acmecorp\n")
     };

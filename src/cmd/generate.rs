@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 
-use dvp_mock::engine::pass::Progress;
+use dvp_mock::engine::period_pass::Progress;
 use dvp_mock::http;
 use dvp_mock::size::{self, estimate, Limit};
 use dvp_mock::wiremock::{self, Target, Tree};

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
 use dvp_mock::config::{Config, Overrides};
-use dvp_mock::engine::pass::Progress;
+use dvp_mock::engine::period_pass::Progress;
 use dvp_mock::output::{self, Manifest, Record, MANIFEST};
 use dvp_mock::wiremock::Target;
 use dvp_mock::{Error, Options};

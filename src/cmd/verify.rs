@@ -5,8 +5,8 @@
 use std::process::ExitCode;
 
 use dvp_mock::config::canonical;
+use dvp_mock::dvp_api::FINGERPRINT;
 use dvp_mock::http;
-use dvp_mock::routes::FINGERPRINT;
 use dvp_mock::sink::NullSink;
 use dvp_mock::verify::{self, Served};
 use dvp_mock::wiremock::Target;

@@ -38,7 +38,7 @@ pub struct Config {
     /// Budget of a WireMock Cloud import file, in bytes.
     #[serde(default = "default_cloud_budget")]
     pub cloud_budget_bytes: u64,
-    /// Write export parts as deterministic `.csv.gz` (see `render::gzip`).
+    /// Write export parts as deterministic `.csv.gz` (see `body_files::gzip`).
     #[serde(default)]
     pub export_gzip: bool,
     #[serde(default)]
@@ -47,7 +47,7 @@ pub struct Config {
     #[serde(default)]
     pub population: Option<population::Population>,
     pub namespaces: Vec<Namespace>,
-    /// Namespaces served on the public proxylytics pull routes only (`views::public_series`).
+    /// Namespaces served on the public proxylytics pull routes only (`bodies::public_series`).
     #[serde(default)]
     pub public_namespaces: Vec<public_namespaces::PublicNamespace>,
     pub users: Vec<User>,
@@ -240,42 +240,7 @@ impl Config {
             if ns.repos.is_empty() {
                 return Err(format!("key `{at}.repos`: expected at least one repository"));
             }
-            let mut repo_names = BTreeSet::new();
-            for (j, repo) in ns.repos.iter().enumerate() {
-                let at = format!("{at}.repos[{j}]");
-                check_name(&repo.name, NameKind::Repo).map_err(|m| format!("key `{at}.name`: {m}"))?;
-                if !repo_names.insert(repo.name.as_str()) {
-                    return Err(format!("key `{at}.name`: duplicate repository `{}`", repo.name));
-                }
-                check_weight(repo.popularity).map_err(|m| format!("key `{at}.popularity`: {m}"))?;
-                if repo.tags.is_empty() {
-                    return Err(format!("key `{at}.tags`: expected at least one tag"));
-                }
-                let mut tag_names = BTreeSet::new();
-                for (k, tag) in repo.tags.iter().enumerate() {
-                    let at = format!("{at}.tags[{k}]");
-                    check_name(&tag.name, NameKind::Tag).map_err(|m| format!("key `{at}.name`: {m}"))?;
-                    if !tag_names.insert(tag.name.as_str()) {
-                        return Err(format!("key `{at}.name`: duplicate tag `{}`", tag.name));
-                    }
-                    check_weight(tag.popularity).map_err(|m| format!("key `{at}.popularity`: {m}"))?;
-                    if tag.platforms.is_empty() {
-                        return Err(format!("key `{at}.platforms`: expected at least one platform"));
-                    }
-                    for p in &tag.platforms {
-                        if !is_platform(p) {
-                            return Err(format!(
-                                "key `{at}.platforms`: `{}` is not an os/arch[/variant] platform",
-                                p.escape_debug()
-                            ));
-                        }
-                    }
-                }
-                volume::validate_repo(repo, self.clients).map_err(|m| format!("key `{at}.{m}"))?;
-                if repo.popularity > 0.0 && repo.tags.iter().all(|t| t.popularity == 0.0) {
-                    return Err(format!("key `{at}.tags`: a pulled repository needs a tag with popularity > 0"));
-                }
-            }
+            validate_repos(ns, &at, self.clients)?;
         }
         if self.reports.benchmark_companies > 1000 {
             return Err("key `reports.benchmark_companies`: expected 0..=1000".into());
@@ -305,6 +270,47 @@ impl Config {
         check_access_tokens(self)?;
         Ok(())
     }
+}
+
+/// The repositories of namespace `ns` (at key `at`) and their tags.
+fn validate_repos(ns: &Namespace, at: &str, clients: u32) -> Result<(), String> {
+    let mut repo_names = BTreeSet::new();
+    for (j, repo) in ns.repos.iter().enumerate() {
+        let at = format!("{at}.repos[{j}]");
+        check_name(&repo.name, NameKind::Repo).map_err(|m| format!("key `{at}.name`: {m}"))?;
+        if !repo_names.insert(repo.name.as_str()) {
+            return Err(format!("key `{at}.name`: duplicate repository `{}`", repo.name));
+        }
+        check_weight(repo.popularity).map_err(|m| format!("key `{at}.popularity`: {m}"))?;
+        if repo.tags.is_empty() {
+            return Err(format!("key `{at}.tags`: expected at least one tag"));
+        }
+        let mut tag_names = BTreeSet::new();
+        for (k, tag) in repo.tags.iter().enumerate() {
+            let at = format!("{at}.tags[{k}]");
+            check_name(&tag.name, NameKind::Tag).map_err(|m| format!("key `{at}.name`: {m}"))?;
+            if !tag_names.insert(tag.name.as_str()) {
+                return Err(format!("key `{at}.name`: duplicate tag `{}`", tag.name));
+            }
+            check_weight(tag.popularity).map_err(|m| format!("key `{at}.popularity`: {m}"))?;
+            if tag.platforms.is_empty() {
+                return Err(format!("key `{at}.platforms`: expected at least one platform"));
+            }
+            for p in &tag.platforms {
+                if !is_platform(p) {
+                    return Err(format!(
+                        "key `{at}.platforms`: `{}` is not an os/arch[/variant] platform",
+                        p.escape_debug()
+                    ));
+                }
+            }
+        }
+        volume::validate_repo(repo, clients).map_err(|m| format!("key `{at}.{m}"))?;
+        if repo.popularity > 0.0 && repo.tags.iter().all(|t| t.popularity == 0.0) {
+            return Err(format!("key `{at}.tags`: a pulled repository needs a tag with popularity > 0"));
+        }
+    }
+    Ok(())
 }
 
 /// PATs and OATs: `dckr_pat_` / `dckr_oat_` + 27 to 32 of `[A-Za-z0-9_-]`, each used once.

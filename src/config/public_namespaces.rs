@@ -1,5 +1,5 @@
 //! `[[public_namespaces]]`: namespaces of no publisher (default `library`), whose pull series
-//! are served on the no-token proxylytics pull routes only (see `views::public_series`).
+//! are served on the no-token proxylytics pull routes only (see `bodies::public_series`).
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};

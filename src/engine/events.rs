@@ -1,9 +1,9 @@
 //! Synthetic pull events: one ChaCha stream per (namespace, day), so days can be generated in
 //! any order, streamed, and run in parallel without changing a byte.
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rand::Rng;
 
-use crate::engine::calendar::is_weekend;
+use crate::engine::rhythm;
 use crate::engine::rng;
 use crate::engine::volume;
 use crate::engine::world::{Namespace, UseCase, World, AGENTS};
@@ -57,21 +57,10 @@ impl Event {
     }
 }
 
-/// Mean number of events of `ns` on `day`: weekly volume, growth since `history_start`,
-/// and a weekday/weekend rhythm (weekdays 1.16, weekend days 0.6; they sum to 7).
+/// Mean number of events of `ns` on `day` ([`rhythm::daily_mean_of`] its weekly volume and
+/// growth).
 pub fn daily_mean(ns: &Namespace, history_start: NaiveDate, day: NaiveDate) -> f64 {
-    daily_mean_of(ns.weekly_pulls, ns.growth, history_start, day)
-}
-
-/// [`daily_mean`] of any weekly volume and growth (public namespaces have no `Namespace`).
-pub fn daily_mean_of(weekly_pulls: f64, growth: f64, history_start: NaiveDate, day: NaiveDate) -> f64 {
-    let years = (day - history_start).num_days() as f64 / 365.25;
-    let growth = libm::pow(1.0 + growth, years);
-    let rhythm = if is_weekend(day) { 0.6 } else { 1.16 };
-    // A quiet week between Christmas and New Year.
-    let holiday =
-        if (day.month() == 12 && day.day() >= 24) || (day.month() == 1 && day.day() <= 1) { 0.55 } else { 1.0 };
-    weekly_pulls / 7.0 * growth * rhythm * holiday
+    rhythm::daily_mean_of(ns.weekly_pulls, ns.growth, history_start, day)
 }
 
 /// The events of namespace `ns_index` on `day`, sorted by time.
@@ -115,7 +104,7 @@ impl<'w> DayStream<'w> {
             } else {
                 rng::poisson(&mut rng, daily_mean(ns, world.config.history_start, day))
             };
-            let day_volume = volume::Day::new(world.config.seed, ns, v, day, poisson);
+            let day_volume = volume::Day::new(world.config.seed, ns.audience.len(), v, day, poisson);
             let left = if ns.audience.is_empty() { 0 } else { day_volume.left() };
             return DayStream { world, ns, day, rng, left, at: 0.0, volume: Some(day_volume) };
         }
@@ -148,7 +137,11 @@ impl<'w> DayStream<'w> {
         let source = match &mut self.volume {
             None => None,
             Some(v) => match v.pick(s) {
-                volume::Source::Audience => Some((v.others_pick(ns, s), None)),
+                volume::Source::Audience => {
+                    // A repository without a profile, by popularity.
+                    let others = &ns.volume.as_ref().expect("a day with a volume part").others;
+                    Some((others.pick(s), None))
+                }
                 volume::Source::Profiled(i) => Some((v.repo(i) as usize, Some(i))),
             },
         };

@@ -115,6 +115,14 @@ pub fn middle_len() -> usize {
     (l.pre.len() + VARIABLE_LEN + l.post.len()) / 3 * 4
 }
 
+/// What the changing middle of every token encodes around `iat`, `exp` and `jti`: the end of
+/// the payload's fixed start and the start of its fixed end, so that the middle is whole
+/// base64 groups (`pre{iat},"exp":{exp},"jti":"{jti}post`).
+pub fn middle_affixes() -> (&'static str, &'static str) {
+    let l = layout();
+    (l.pre, l.post)
+}
+
 /// `H.P`: what every token the mock issues starts with.
 pub fn head() -> String {
     layout().head
@@ -173,16 +181,6 @@ impl Family {
     pub fn sample(&self, as_of: NaiveDate, lifetime: u64) -> String {
         let iat = as_of.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp();
         self.token(iat, lifetime, &self.sample_jti)
-    }
-
-    /// A WireMock response template that renders a fresh token of this family: `iat` is the
-    /// request's time, `exp = iat + lifetime`, `jti` a random UUID.
-    pub fn template(&self, lifetime: u64) -> String {
-        let l = layout();
-        format!(
-            "{{{{#assign 'iat'}}}}{{{{now format='unix'}}}}{{{{/assign}}}}{{{{#assign 'mid'}}}}{{{{#base64 padding=false}}}}{}{{{{iat}}}},\"exp\":{{{{math iat '+' {lifetime}}}}},\"jti\":\"{{{{randomValue type='UUID'}}}}{}{{{{/base64}}}}{{{{/assign}}}}{}{{{{replace (replace mid '+' '-') '/' '_'}}}}{}",
-            l.pre, l.post, l.head, self.tail
-        )
     }
 
     /// The part after the middle (`S.G`), as it appears in every token of the family.

@@ -1,13 +1,13 @@
 //! The model every view reads: the world and the summary of every (namespace, available
 //! period). A `Model` cannot exist without its summaries, so no view can trigger a pass: the
-//! generator takes them from the render pass ([`crate::render::Rendered`]), tests and tools
+//! generator takes them from the render pass ([`crate::body_files::Rendered`]), tests and tools
 //! that render nothing compute them with one explicit pass ([`Model::build`]).
 use std::collections::BTreeMap;
 
 use crate::config::Config;
 use crate::engine::calendar::{Granularity, Period};
 use crate::engine::events::{Action, Event};
-use crate::engine::pass::{for_each_period, period_events, period_stats};
+use crate::engine::period_pass::{for_each_period, period_events, period_stats};
 use crate::engine::stats::{Counts, PeriodStats};
 use crate::engine::world::World;
 
@@ -26,7 +26,7 @@ pub struct PeriodSummary {
     pub unique: u64,
     /// Per repository with events: counts and distinct clients.
     pub repos: BTreeMap<u16, (Counts, u64)>,
-    /// Per extension repository: (installs, uninstalls, updates), see `views::extension_counts`.
+    /// Per extension repository: (installs, uninstalls, updates), see `bodies::extension_counts`.
     pub extensions: BTreeMap<u16, (u64, u64, u64)>,
 }
 
@@ -102,5 +102,38 @@ impl Model {
     /// The aggregate of namespace `ns` over `p`, regenerated.
     pub fn period_stats(&self, ns: usize, p: &Period) -> PeriodStats {
         period_stats(&self.world, ns, p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, DEFAULT_TOML};
+    use chrono::NaiveDate;
+
+    fn profiled(weeks: &str) -> Config {
+        let text = DEFAULT_TOML.replace(
+            "name = \"web\"\npopularity = 50\n",
+            &format!("name = \"web\"\npopularity = 50\nchurn = 0.5\nweeks = [{weeks}]\n"),
+        );
+        Config::parse(&text, "t.toml").unwrap()
+    }
+
+    /// Every profiled week gets exactly its events and its distinct clients; other weeks none.
+    #[test]
+    fn profiled_weeks_are_exact() {
+        let series = [(0, 120, 40), (1, 7, 7), (2, 1, 1), (3, 0, 0), (4, 900, 120), (6, 300, 3)];
+        let monday = NaiveDate::from_ymd_opt(2025, 9, 1).unwrap();
+        let weeks: Vec<String> = series
+            .iter()
+            .map(|(i, p, u)| format!("{{ week = \"{}\", pulls = {p}, ips = {u} }}", monday + chrono::Days::new(7 * i)))
+            .collect();
+        let model = Model::build(profiled(&weeks.join(", ")), 2);
+        let web = 0u16;
+        for (i, p) in model.periods(Granularity::Week).iter().enumerate().take(8) {
+            let got = model.summary(0, p).repos.get(&web).map(|(c, u)| (c.total(), *u)).unwrap_or((0, 0));
+            let want = series.iter().find(|s| s.0 == i as u64).map(|s| (s.1, s.2)).unwrap_or((0, 0));
+            assert_eq!(got, want, "week {}", p.start);
+        }
     }
 }

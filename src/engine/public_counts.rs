@@ -1,12 +1,12 @@
 //! Public namespaces (`[[public_namespaces]]`, default `library`): images of no publisher.
 //! They have no raw rows, so they cost no events: each (repository, day) gets one pull count,
 //! Poisson around the same [`daily_mean_of`] rhythm, holiday dip and growth as modelled
-//! namespaces, drawn from its own stream. Their series are `views::public_series`.
+//! namespaces, drawn from its own stream. Their series are `bodies::public_series`.
 use chrono::NaiveDate;
 
 use crate::config::public_namespaces::PublicNamespace;
 use crate::engine::calendar::{Calendar, Period};
-use crate::engine::events::daily_mean_of;
+use crate::engine::rhythm::daily_mean_of;
 use crate::engine::rng;
 
 /// INFERRED day-to-day swing of a public image's pulls (uniform factor in 1 ± this).

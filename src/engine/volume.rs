@@ -33,11 +33,15 @@ pub struct RepoVolume {
     weeks: Vec<(WeekVolume, u64)>,
     /// Key of the repository's permutation of the audience.
     key: u64,
+    /// The repository's name (its weeks' day splits are keyed by it).
+    name: String,
 }
 
 /// The profiled part of a namespace.
 #[derive(Debug)]
 pub struct NsVolume {
+    /// The namespace's name (its weeks' day splits are keyed by it).
+    name: String,
     pub repos: Vec<RepoVolume>,
     /// Picks among the repositories without a profile (their Poisson volume).
     pub others: Weighted,
@@ -66,13 +70,13 @@ impl NsVolume {
                 .collect();
             weeks += profile.0.len();
             let key = rng::stream(seed, &["pool", &ns.name, &r.name]).random::<u64>();
-            repos.push(RepoVolume { repo: i as u16, weeks: list, key });
+            repos.push(RepoVolume { repo: i as u16, weeks: list, key, name: r.name.clone() });
         }
         if repos.is_empty() {
             return None;
         }
         let others = Weighted::new(ns.repos.iter().map(|r| if r.weeks.is_some() { 0.0 } else { r.popularity }));
-        Some(NsVolume { repos, others, mean_weekly: pulls / weeks.max(1) as f64 })
+        Some(NsVolume { name: ns.name.clone(), repos, others, mean_weekly: pulls / weeks.max(1) as f64 })
     }
 }
 
@@ -169,23 +173,17 @@ pub struct Day {
 
 impl Day {
     /// The day's profiled part; `audience_left` events come from the Poisson part.
-    pub fn new(
-        seed: u64,
-        ns: &crate::engine::world::Namespace,
-        v: &NsVolume,
-        day: NaiveDate,
-        audience_left: u32,
-    ) -> Day {
+    pub fn new(seed: u64, audience: usize, v: &NsVolume, day: NaiveDate, audience_left: u32) -> Day {
         let monday = Period::week_of(day).start;
         let index = day.weekday().num_days_from_monday() as usize;
-        let audience = ns.audience.len() as u64;
+        let audience = audience as u64;
         let repos = v
             .repos
             .iter()
             .filter_map(|r| {
                 let k = r.weeks.binary_search_by_key(&monday, |(w, _)| w.week).ok()?;
                 let (w, start) = r.weeks[k];
-                let split = split_week(seed, &ns.name, &ns.repos[r.repo as usize].name, &w);
+                let split = split_week(seed, &v.name, &r.name, &w);
                 let size = w.ips.min(audience);
                 let firsts = (split.firsts[index] as u64).min(size.saturating_sub(split.slice[index] as u64)) as u32;
                 Some(RepoDay {
@@ -222,11 +220,6 @@ impl Day {
             x -= r.left;
         }
         unreachable!("x < left()")
-    }
-
-    /// A repository without a profile, by popularity.
-    pub fn others_pick(&self, ns: &crate::engine::world::Namespace, s: &mut rng::Stream) -> usize {
-        ns.volume.as_ref().expect("a day with a volume part").others.pick(s)
     }
 
     /// The repository of a profiled source.
@@ -285,33 +278,6 @@ fn mix(mut z: u64) -> u64 {
 mod tests {
     use super::*;
     use crate::config::{Config, DEFAULT_TOML};
-    use crate::engine::model::Model;
-
-    fn profiled(weeks: &str) -> Config {
-        let text = DEFAULT_TOML.replace(
-            "name = \"web\"\npopularity = 50\n",
-            &format!("name = \"web\"\npopularity = 50\nchurn = 0.5\nweeks = [{weeks}]\n"),
-        );
-        Config::parse(&text, "t.toml").unwrap()
-    }
-
-    /// Every profiled week gets exactly its events and its distinct clients; other weeks none.
-    #[test]
-    fn profiled_weeks_are_exact() {
-        let series = [(0, 120, 40), (1, 7, 7), (2, 1, 1), (3, 0, 0), (4, 900, 120), (6, 300, 3)];
-        let monday = NaiveDate::from_ymd_opt(2025, 9, 1).unwrap();
-        let weeks: Vec<String> = series
-            .iter()
-            .map(|(i, p, u)| format!("{{ week = \"{}\", pulls = {p}, ips = {u} }}", monday + chrono::Days::new(7 * i)))
-            .collect();
-        let model = Model::build(profiled(&weeks.join(", ")), 2);
-        let web = 0u16;
-        for (i, p) in model.periods(crate::engine::calendar::Granularity::Week).iter().enumerate().take(8) {
-            let got = model.summary(0, p).repos.get(&web).map(|(c, u)| (c.total(), *u)).unwrap_or((0, 0));
-            let want = series.iter().find(|s| s.0 == i as u64).map(|s| (s.1, s.2)).unwrap_or((0, 0));
-            assert_eq!(got, want, "week {}", p.start);
-        }
-    }
 
     #[test]
     fn apportion_is_exact_and_bounded() {

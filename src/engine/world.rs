@@ -542,6 +542,36 @@ fn build_clients(seed: u64, n: u32, mix: Option<&crate::engine::mix::Population>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::DEFAULT_TOML;
+
+    fn with_population(population: &str) -> Result<Config, crate::Error> {
+        Config::parse(&DEFAULT_TOML.replace("[reports]", &format!("{population}\n[reports]")), "t.toml")
+    }
+
+    #[test]
+    fn a_mix_replaces_the_builtin_one() {
+        let c = with_population(
+            "[population]\ncountries = { VN = 3, US = 1 }\nclouds = { \"no csp\" = 1 }\nagents = { podman = 1 }\n",
+        )
+        .unwrap();
+        let w = World::build(c);
+        assert!(w.clients.iter().all(|c| c.country() == "VN" || c.country() == "US"));
+        let vn = w.clients.iter().filter(|c| c.country() == "VN").count() as f64 / w.clients.len() as f64;
+        assert!((0.65..0.85).contains(&vn), "{vn}");
+        assert!(w.clients.iter().all(|c| c.profile.ip_type != IpType::Hosting && c.csp().is_none()));
+        assert!(w.clients.iter().all(|c| AGENTS[c.profile.agent as usize].0 == "podman"));
+        let c = with_population("[population]\nclouds = { aws = 1 }\n").unwrap();
+        assert!(World::build(c).clients.iter().all(|c| c.csp() == Some("aws")));
+    }
+
+    #[test]
+    fn the_mock_knows_65_countries_and_the_engine_tables_match_the_names() {
+        let codes: std::collections::BTreeSet<&str> = crate::engine::mix::COUNTRY_CODES.iter().copied().collect();
+        assert_eq!(codes.len(), 65);
+        assert!(country_codes().eq(crate::engine::mix::COUNTRY_CODES.iter().copied()));
+        assert!(cloud_names().eq(crate::engine::mix::CLOUD_NAMES.iter().copied()));
+        assert!(AGENTS.iter().map(|a| a.0).eq(crate::engine::mix::AGENT_NAMES.iter().copied()));
+    }
 
     #[test]
     fn a_client_stays_small() {

@@ -1,17 +1,17 @@
 //! What the preview shows, taken from the model in one streamed pass over the periods, the
 //! same pass (`model::run_pass`) and aggregates (`PeriodSummary::of`, `PeriodStats::group`)
 //! the generator uses. The pull series numbers are the model's period summaries, the ones
-//! `views::pull_data` serves; nothing is counted a second way.
+//! `bodies::pull_data` serves; nothing is counted a second way.
 use std::collections::BTreeMap;
 
+use crate::bodies::reports::{self, ReportType};
+use crate::bodies::{self, ExtensionCounts, PERIODS};
 use crate::config::Config;
 use crate::engine::calendar::{Granularity, Period};
 use crate::engine::model::{Model, PeriodSummary, Summaries};
-use crate::engine::pass;
+use crate::engine::period_pass;
 use crate::engine::stats::{Counts, PeriodStats};
 use crate::engine::world::{Profile, World, AGENTS};
-use crate::views::reports::{self, ReportType};
-use crate::views::{self, ExtensionCounts, PERIODS};
 
 /// Everything the page needs, in world order.
 #[derive(Debug)]
@@ -115,7 +115,7 @@ pub struct Extension {
 /// the weeks; then collects the page's data.
 pub fn extract(config: &Config, jobs: usize) -> (Model, Preview) {
     let world = World::build(config.clone());
-    let results = pass::for_each_period(&world, jobs.max(1), None, |ns, p, stats| {
+    let results = period_pass::for_each_period(&world, jobs.max(1), None, |ns, p, stats| {
         let mix = (p.granularity == Granularity::Week).then(|| Mix::of(&world, stats));
         (PeriodSummary::of(&world, ns, stats), mix)
     });
@@ -210,7 +210,7 @@ fn extensions(model: &Model, ns: usize) -> Vec<Extension> {
         model
             .periods(g)
             .iter()
-            .map(|p| (*p, views::extension_counts(&model.world, &model.summaries, ns, r as u16, p)))
+            .map(|p| (*p, bodies::extension_counts(&model.world, &model.summaries, ns, r as u16, p)))
             .collect()
     };
     namespace

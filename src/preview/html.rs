@@ -3,26 +3,11 @@
 use std::fmt::Write;
 
 use super::data::{self, Preview};
+use super::escape::esc;
 use super::namespace;
+use crate::dvp_api::{ANALYTICS, PROXY};
 use crate::engine::calendar::Granularity;
 use crate::engine::model::Model;
-use crate::routes::{ANALYTICS, PROXY};
-
-/// Escapes text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Bar colours: pulls by tag, by digest, version checks, unique IPs, extension metrics.
 const CSS: &str = r#"

@@ -3,6 +3,7 @@
 //! ```text
 //! data       one streamed pass over the periods (the generator's pass and aggregates):
 //!            period summaries (the pull series), client mixes, extension and report views
+//!  -> escape    HTML escaping (text and attribute values)
 //!  -> svg       fixed-size charts written as plain SVG text, exact values in <title>s
 //!  -> namespace one section per namespace, with its data table
 //!  -> html      the page: inline CSS and SVG, no script, nothing fetched
@@ -16,6 +17,7 @@
 use crate::config::Config;
 
 pub mod data;
+pub mod escape;
 pub mod html;
 mod namespace;
 pub mod svg;

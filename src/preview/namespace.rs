@@ -6,12 +6,12 @@ use std::fmt::Write;
 use chrono::NaiveDate;
 
 use super::data::{Extension, NsPreview, Point, SeriesSet};
-use super::html::esc;
+use super::escape::esc;
 use super::svg::{self, int, percent, Bar, Row, TimeChart};
+use crate::bodies::PERIODS;
 use crate::engine::calendar::Granularity;
 use crate::engine::model::Model;
 use crate::engine::stats::Counts;
-use crate::views::PERIODS;
 
 /// At most this many per-repository charts; the rest are in the data table.
 const MAX_REPO_CHARTS: usize = 12;

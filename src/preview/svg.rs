@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::html::esc;
+use super::escape::esc;
 
 /// One bar: a period (`start`..`end`, end exclusive), its stacked segments bottom-up (value,
 /// CSS class) and its tooltip.
@@ -160,7 +160,50 @@ impl TimeChart<'_> {
             );
             v += step;
         }
-        // Month ticks, labels spaced at least 30 px apart.
+        self.month_ticks(&mut s, &x, y1, end);
+        for b in self.bars {
+            self.bar(&mut s, b, (&x, &y), (y0, y1));
+        }
+        // The line through the bars' centres.
+        let points: Vec<String> = self
+            .bars
+            .iter()
+            .filter_map(|b| b.line.map(|v| format!("{},{}", n((x(b.start) + x(b.end)) / 2.0), n(y(v)))))
+            .collect();
+        if points.len() > 1 && max > 0 {
+            let points = points.join(" ");
+            let _ = write!(s, r#"<polyline class="halo" points="{points}"/><polyline class="ips" points="{points}"/>"#);
+        }
+        if max == 0 {
+            let _ = write!(
+                s,
+                r#"<text class="ax" x="{}" y="{}" text-anchor="middle">no events</text>"#,
+                n((x0 + x1) / 2.0),
+                n((y0 + y1) / 2.0)
+            );
+        }
+        let _ = write!(s, r#"<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>"#, n(x0), n(x1), n(y1), n(y1));
+        // as_of.
+        let xa = x(self.as_of);
+        let _ = write!(s, r#"<line class="asof" x1="{}" x2="{}" y1="{}" y2="{}"/>"#, n(xa), n(xa), n(y0 - 2.0), n(y1));
+        if !self.compact {
+            self.window_bracket(&mut s, &x, y0);
+            let _ = write!(
+                s,
+                r#"<text class="asof-l" x="{}" y="{}" text-anchor="end">as_of {}</text>"#,
+                n(xa),
+                n(y0 - 22.0),
+                self.as_of
+            );
+        }
+        s.push_str("</svg>");
+        s
+    }
+
+    /// Month ticks along the time axis at `y1`, labels spaced at least 30 px apart, the year
+    /// under January and under the first label.
+    fn month_ticks(&self, s: &mut String, x: &impl Fn(NaiveDate) -> f64, y1: f64, end: NaiveDate) {
+        let w = self.width;
         let mut last_label = f64::NEG_INFINITY;
         let mut d = self.from.with_day(1).expect("day 1 exists");
         while d <= end {
@@ -197,84 +240,57 @@ impl TimeChart<'_> {
             }
             d = d.checked_add_months(chrono::Months::new(1)).expect("dates stay in range");
         }
-        // Bars.
-        for b in self.bars {
-            let (bx0, bx1) = (x(b.start), x(b.end));
-            let gap = ((bx1 - bx0) * 0.12).min(2.0);
-            let _ = write!(s, "<g><title>{}</title>", esc(&b.title));
-            let mut base = 0;
-            for (value, class) in &b.segments {
-                if *value > 0 {
-                    let _ = write!(
-                        s,
-                        r#"<rect class="{class}" x="{}" y="{}" width="{}" height="{}"/>"#,
-                        n(bx0 + gap / 2.0),
-                        n(y(base + value)),
-                        n(bx1 - bx0 - gap),
-                        n(y(base) - y(base + value))
-                    );
-                }
-                base += value;
-            }
-            // Wide bars carry their total above them.
-            // About 6 px a character at 10 px.
-            let label = int(base);
-            if !self.compact && base > 0 && bx1 - bx0 >= label.len() as f64 * 6.0 + 4.0 {
+    }
+
+    /// One bar: its stacked segments, its total above it when wide enough, its tooltip.
+    fn bar(
+        &self,
+        s: &mut String,
+        b: &Bar,
+        (x, y): (&impl Fn(NaiveDate) -> f64, &impl Fn(u64) -> f64),
+        (y0, y1): (f64, f64),
+    ) {
+        let (bx0, bx1) = (x(b.start), x(b.end));
+        let gap = ((bx1 - bx0) * 0.12).min(2.0);
+        let _ = write!(s, "<g><title>{}</title>", esc(&b.title));
+        let mut base = 0;
+        for (value, class) in &b.segments {
+            if *value > 0 {
                 let _ = write!(
                     s,
-                    r#"<text class="val" x="{}" y="{}" text-anchor="middle">{}</text>"#,
-                    n((bx0 + bx1) / 2.0),
-                    n(y(base) - 3.0),
-                    label
+                    r#"<rect class="{class}" x="{}" y="{}" width="{}" height="{}"/>"#,
+                    n(bx0 + gap / 2.0),
+                    n(y(base + value)),
+                    n(bx1 - bx0 - gap),
+                    n(y(base) - y(base + value))
                 );
             }
-            // An empty period still answers its tooltip.
-            if base == 0 {
-                let _ = write!(
-                    s,
-                    r#"<rect class="hit" x="{}" y="{}" width="{}" height="{}"/>"#,
-                    n(bx0),
-                    n(y0),
-                    n(bx1 - bx0),
-                    n(y1 - y0)
-                );
-            }
-            s.push_str("</g>");
+            base += value;
         }
-        // The line through the bars' centres.
-        let points: Vec<String> = self
-            .bars
-            .iter()
-            .filter_map(|b| b.line.map(|v| format!("{},{}", n((x(b.start) + x(b.end)) / 2.0), n(y(v)))))
-            .collect();
-        if points.len() > 1 && max > 0 {
-            let points = points.join(" ");
-            let _ = write!(s, r#"<polyline class="halo" points="{points}"/><polyline class="ips" points="{points}"/>"#);
-        }
-        if max == 0 {
+        // Wide bars carry their total above them.
+        // About 6 px a character at 10 px.
+        let label = int(base);
+        if !self.compact && base > 0 && bx1 - bx0 >= label.len() as f64 * 6.0 + 4.0 {
             let _ = write!(
                 s,
-                r#"<text class="ax" x="{}" y="{}" text-anchor="middle">no events</text>"#,
-                n((x0 + x1) / 2.0),
-                n((y0 + y1) / 2.0)
+                r#"<text class="val" x="{}" y="{}" text-anchor="middle">{}</text>"#,
+                n((bx0 + bx1) / 2.0),
+                n(y(base) - 3.0),
+                label
             );
         }
-        let _ = write!(s, r#"<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>"#, n(x0), n(x1), n(y1), n(y1));
-        // as_of.
-        let xa = x(self.as_of);
-        let _ = write!(s, r#"<line class="asof" x1="{}" x2="{}" y1="{}" y2="{}"/>"#, n(xa), n(xa), n(y0 - 2.0), n(y1));
-        if !self.compact {
-            self.window_bracket(&mut s, &x, y0);
+        // An empty period still answers its tooltip.
+        if base == 0 {
             let _ = write!(
                 s,
-                r#"<text class="asof-l" x="{}" y="{}" text-anchor="end">as_of {}</text>"#,
-                n(xa),
-                n(y0 - 22.0),
-                self.as_of
+                r#"<rect class="hit" x="{}" y="{}" width="{}" height="{}"/>"#,
+                n(bx0),
+                n(y0),
+                n(bx1 - bx0),
+                n(y1 - y0)
             );
         }
-        s.push_str("</svg>");
-        s
+        s.push_str("</g>");
     }
 
     /// The pull-series windows: a bracket over the periods served by `period=last-12-months`,

@@ -4,15 +4,16 @@
 //! login routes share (FACTS 13.2), as one WireMock scenario per username.
 use serde_json::{json, Value};
 
-use super::api::{
+use super::faults::too_many_requests;
+use super::{fresh_token, Builder, JSON_DIR};
+use crate::corpus::Case;
+use crate::dvp_api::{
     priority, ANALYTICS, AUTH_TOKEN, BAD_CREDENTIALS, BEARER_REALM, FAULT_HEADER, JSON, LOGIN, METHOD_NOT_ALLOWED,
     PROXY,
 };
-use super::faults::too_many_requests;
-use super::{Builder, JSON_DIR};
-use crate::corpus::Case;
 use crate::engine::jwt::{Family, AUTH_TOKEN_LIFETIME};
 use crate::engine::world::User;
+use crate::wiremock::template::Template;
 use crate::wiremock::{Body, Response, Stub};
 
 /// A well-formed `/v2/auth/token` body: an object with string `identifier` and `secret`.
@@ -67,13 +68,18 @@ impl Builder<'_> {
 
     /// `{"access_token": <fresh token of family>}` for a request matching `body_patterns`.
     fn token_stub(&mut self, key: String, name: String, body_patterns: Value, family: &Family, sample: &str) {
-        let token = family.template(AUTH_TOKEN_LIFETIME);
+        let token = fresh_token(family, AUTH_TOKEN_LIFETIME);
         self.stub(Stub::new(
             format!("auth-token/{key}"),
             format!("auth/token: {name}"),
             priority::LOGIN,
             json!({ "method": "POST", "urlPath": AUTH_TOKEN, "bodyPatterns": body_patterns }),
-            Response::new(200, JSON, Body::Text(format!("{{\"access_token\":\"{token}\"}}"))).body_templated(),
+            Response::new(
+                200,
+                JSON,
+                Body::Text(Template::new().text("{\"access_token\":\"").then(&token).text("\"}").build()),
+            )
+            .body_templated(),
         ));
         self.case(Case::post(format!("auth/token {name}"), AUTH_TOKEN, sample).expect_token(
             200,

@@ -1,10 +1,10 @@
 //! Discovery: `GET /` and `GET /namespaces` per user, `GET /namespaces/{namespace}`.
 use serde_json::{json, Value};
 
-use super::api::{priority, ANALYTICS, JSON, NS_404};
 use super::{bearer_of, Builder};
+use crate::bodies::Dataview;
 use crate::corpus::Case;
-use crate::views::Dataview;
+use crate::dvp_api::{priority, ANALYTICS, JSON, NS_404};
 use crate::wiremock::{regex_escape, Response, Stub};
 
 impl Builder<'_> {

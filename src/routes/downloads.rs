@@ -1,18 +1,21 @@
 //! Downloads: signed storage links to export parts and report CSVs (fresh, expired, tampered).
 use serde_json::json;
 
-use super::api::{priority, CSV, EXPORT_DL, LINK_EXPIRED, REPORT_DL, SIGNATURE_MISMATCH, XML};
 use super::Builder;
+use crate::body_files::gzip;
 use crate::corpus::Case;
-use crate::render::gzip;
+use crate::dvp_api::{priority, CSV, EXPORT_DL, LINK_EXPIRED, REPORT_DL, SIGNATURE_MISMATCH, XML};
+use crate::wiremock::template::Template;
 use crate::wiremock::{regex_escape, Body, Response, Stub, Variant};
 
 /// The file name segment of a download path (`/<prefix>/<namespace>/<file>`), as a template.
-const FILE_SEGMENT: &str = "{{request.pathSegments.[2]}}";
+fn file_segment() -> Template {
+    Template::new().path_segment(2)
+}
 
-/// The `Content-Disposition` of a download of `file`.
-fn attachment(file: &str) -> String {
-    format!("attachment; filename=\"{file}\"")
+/// The `Content-Disposition` of a download of `file` (a template; a file name is its text).
+fn attachment(file: &Template) -> String {
+    Template::new().text("attachment; filename=\"").then(file).text("\"").build()
 }
 
 /// The name of the stub serving the files of namespace `name` under `prefix`.
@@ -28,10 +31,13 @@ pub(super) struct Download {
 }
 
 /// A signed-storage query string; `{{now}}` makes links expire six hours after issue.
-pub(super) fn signed_query(signature: &str) -> String {
-    format!(
-        "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIADVPMOCKEXAMPLE%2F{{{{now format='yyyyMMdd' timezone='UTC'}}}}%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date={{{{now format=\"yyyyMMdd'T'HHmmss'Z'\" timezone='UTC'}}}}&X-Amz-Expires=21600&X-Amz-SignedHeaders=host&X-Amz-Signature={signature}"
-    )
+pub(super) fn signed_query(signature: &str) -> Template {
+    Template::new()
+        .text("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIADVPMOCKEXAMPLE%2F")
+        .expr("now format='yyyyMMdd' timezone='UTC'")
+        .text("%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=")
+        .expr("now format=\"yyyyMMdd'T'HHmmss'Z'\" timezone='UTC'")
+        .text(&format!("&X-Amz-Expires=21600&X-Amz-SignedHeaders=host&X-Amz-Signature={signature}"))
 }
 
 /// Regex of a signed query string with this signature (dates free, order fixed).
@@ -147,7 +153,7 @@ impl Builder<'_> {
                     "queryParameters": fresh,
                 });
                 Variant::new(f.clone(), request, format!("{dir}/{name}/{f}"))
-                    .header("Content-Disposition", &attachment(f))
+                    .header("Content-Disposition", &attachment(&Template::new().text(f)))
             })
             .collect::<Vec<_>>();
         let with_cases = self.corpus_enabled;
@@ -156,15 +162,18 @@ impl Builder<'_> {
             self.case(
                 Case::get(format!("download {kind} {name}/{f}"), format!("{prefix}/{name}/{f}?{}", fresh_query(&sig)))
                     .expect_fingerprint(200, content_type, *size, *fingerprint)
-                    .expect_header("Content-Disposition", &attachment(f)),
+                    .expect_header("Content-Disposition", &attachment(&Template::new().text(f))),
             );
         }
         let response = Response::new(
             200,
             content_type,
-            Body::FileSet { template: format!("{dir}/{name}/{FILE_SEGMENT}"), variants },
+            Body::FileSet {
+                template: Template::new().text(&format!("{dir}/{name}/")).then(&file_segment()).build(),
+                variants,
+            },
         )
-        .header("Content-Disposition", &attachment(FILE_SEGMENT))
+        .header("Content-Disposition", &attachment(&file_segment()))
         .templated()
         .raw_body_file();
         self.stub(Stub::new(

@@ -2,12 +2,13 @@
 //! dataview's parts (signed links to the files behind them, see [`super::downloads`]).
 use serde_json::{json, Value};
 
-use super::api::{priority, timespan_alternatives, ANALYTICS, EXPORT_DL, JSON, NS_404};
 use super::downloads::{signed_query, Download};
 use super::{Builder, JSON_DIR};
+use crate::body_files::{export_views, ExportParts, EXPORTS_DIR};
 use crate::corpus::Case;
+use crate::dvp_api::{priority, timespan_alternatives, ANALYTICS, EXPORT_DL, JSON, NS_404};
 use crate::engine::calendar::Granularity;
-use crate::render::{export_views, ExportParts, EXPORTS_DIR};
+use crate::wiremock::template::Template;
 use crate::wiremock::{alternation, regex_escape, Body, Response, Stub, Variant};
 
 impl Builder<'_> {
@@ -25,7 +26,7 @@ impl Builder<'_> {
         // template token names them all (WireMock compiles a templated `bodyFileName` on every
         // request, and its cost grows with the number of tokens).
         let path_file = |path: &str| format!("{JSON_DIR}{path}.json");
-        let path_template = format!("{JSON_DIR}{{{{request.path}}}}.json");
+        let path_template = Template::new().text(JSON_DIR).expr("request.path").text(".json").build();
         let views = export_views(&model.world, ns);
 
         // years
@@ -104,29 +105,7 @@ impl Builder<'_> {
         );
 
         // years/{year}/{timespantype}/{timespan}/{dataview}, and the files behind the links.
-        let mut variants = Vec::new();
-        let mut downloads: Vec<Download> = Vec::new();
-        for p in cal.all() {
-            for (view, parts) in rendered.remove(&(ns, *p)).expect("every period was rendered") {
-                let mut data = Vec::new();
-                for part in parts {
-                    let sig = self.signature(&name, &part.file);
-                    data.push(format!(
-                        "{{\"url\":\"{{{{request.baseUrl}}}}{EXPORT_DL}/{name}/{}?{}\",\"size\":{}}}",
-                        part.file,
-                        signed_query(&sig),
-                        part.size
-                    ));
-                    downloads.push(Download { file: part.file, size: part.size, fingerprint: part.fingerprint });
-                }
-                let (y, tt, num) = (p.path_year(), p.granularity.api(), p.path_number());
-                let listing = format!("{{\"data\":[{}]}}", data.join(","));
-                let path = format!("{base}/{y}/{tt}/{num}/{}", view.api());
-                let file = self.stream_file(path_file(&path), listing.into_bytes());
-                let request = json!({ "method": "GET", "urlPath": path, "headers": { "Authorization": auth } });
-                variants.push(Variant::new(format!("{y}/{tt}/{num}/{}", view.api()), request, file));
-            }
-        }
+        let (variants, downloads) = self.listings(ns, &base, &auth, rendered);
         let view_alt = alternation(views.iter().map(|v| v.api()));
         self.file_set_stub(
             format!("analytics/exports/{name}/dataview"),
@@ -138,6 +117,45 @@ impl Builder<'_> {
             true,
         );
         self.download_stubs(&name, EXPORT_DL, EXPORTS_DIR, &downloads);
+    }
+
+    /// The export listings of namespace `ns` (one file per period and view, its parts' signed
+    /// links inside) as file-set variants under `base`, and the parts behind the links.
+    fn listings(
+        &mut self,
+        ns: usize,
+        base: &str,
+        auth: &Value,
+        rendered: &mut ExportParts,
+    ) -> (Vec<Variant>, Vec<Download>) {
+        let name = self.model.world.namespaces[ns].name.clone();
+        let path_file = |path: &str| format!("{JSON_DIR}{path}.json");
+        let mut variants = Vec::new();
+        let mut downloads: Vec<Download> = Vec::new();
+        for p in self.model.world.calendar.all() {
+            for (view, parts) in rendered.remove(&(ns, *p)).expect("every period was rendered") {
+                let mut data = Vec::new();
+                for part in parts {
+                    let sig = self.signature(&name, &part.file);
+                    data.push(
+                        Template::new()
+                            .text("{\"url\":\"")
+                            .base_url()
+                            .text(&format!("{EXPORT_DL}/{name}/{}?", part.file))
+                            .then(&signed_query(&sig))
+                            .text(&format!("\",\"size\":{}}}", part.size)),
+                    );
+                    downloads.push(Download { file: part.file, size: part.size, fingerprint: part.fingerprint });
+                }
+                let (y, tt, num) = (p.path_year(), p.granularity.api(), p.path_number());
+                let listing = Template::new().text("{\"data\":[").then(&Template::join(&data, ",")).text("]}").build();
+                let path = format!("{base}/{y}/{tt}/{num}/{}", view.api());
+                let file = self.stream_file(path_file(&path), listing.into_bytes());
+                let request = json!({ "method": "GET", "urlPath": path, "headers": { "Authorization": auth } });
+                variants.push(Variant::new(format!("{y}/{tt}/{num}/{}", view.api()), request, file));
+            }
+        }
+        (variants, downloads)
     }
 
     /// A stub answering a file set, plus one corpus case per variant.

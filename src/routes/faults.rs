@@ -4,11 +4,12 @@
 //! checks, `docs/performance-serving.md`), behind a gate: every stub ranked before them
 //! refuses a request that asks for a fault, and serves only while the fault scenario is in
 //! WireMock's initial state.
+use crate::wiremock::template::Template;
 use serde_json::{json, Value};
 
-use super::api::{priority, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, HTML, JSON, PROXY, REPORT_DL, V2};
 use super::Builder;
 use crate::corpus::Case;
+use crate::dvp_api::{priority, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, HTML, JSON, PROXY, REPORT_DL, V2};
 use crate::wiremock::{alternation, regex_escape, Body, Delay, Fault, Response, Stub};
 
 /// The state of the fault scenario in which the stubs behind the gate serve (WireMock's
@@ -22,8 +23,11 @@ pub(super) fn too_many_requests(retry_after: u32, detail: &str) -> Response {
         .header("Retry-After", &retry_after.to_string())
         .header("X-RateLimit-Limit", "180")
         .header("X-RateLimit-Remaining", "0")
-        .header("X-RateLimit-Reset", &format!("{{{{now offset='{retry_after} seconds' format='unix'}}}}"))
-        .header("X-RateLimit-Ip", "{{request.clientIp}}")
+        .header(
+            "X-RateLimit-Reset",
+            Template::new().expr(&format!("now offset='{retry_after} seconds' format='unix'")).as_str(),
+        )
+        .header("X-RateLimit-Ip", Template::new().expr("request.clientIp").as_str())
         .header("X-Frame-Options", "deny")
         .header("X-Content-Type-Options", "nosniff")
         .header("X-XSS-Protection", "1; mode=block")

@@ -6,14 +6,11 @@
 //! `config::canonical`).
 use serde_json::json;
 
-use super::api::{priority, JSON};
 use super::Builder;
 use crate::config::canonical;
 use crate::corpus::Case;
+use crate::dvp_api::{priority, FINGERPRINT, JSON};
 use crate::wiremock::{Response, Stub};
-
-/// The reserved path of the fingerprint.
-pub const FINGERPRINT: &str = "/__dvp-mock/fingerprint";
 
 impl Builder<'_> {
     /// `GET /__dvp-mock/fingerprint`: `{"generator", "seed", "as_of", "config"}`.

@@ -1,166 +1,195 @@
 //! Guards: invalid query parameters and export path segments (400), on both roots.
 use serde_json::{json, Value};
 
-use super::api::{
+use super::{require_auth, Builder};
+use crate::bodies::Dataview;
+use crate::corpus::Case;
+use crate::dvp_api::{
     invalid_dataview, invalid_query, one_of, priority, query_values, timespan_alternatives, timespans_listed, Root,
     MAX_REPOS, VALIDATED_QUERY,
 };
-use super::{require_auth, Builder};
-use crate::corpus::Case;
-use crate::views::Dataview;
 use crate::wiremock::{regex_escape, Response, Stub};
+
+/// What every guard of one root shares: the root, the tokens its series need (`None`:
+/// public) and a token for the corpus cases.
+struct Guard {
+    root: Root,
+    auth: Option<Value>,
+    token: Option<String>,
+}
+
+impl Guard {
+    /// `req` with the root's `Authorization` matcher, where its series need one.
+    fn with_auth(&self, mut req: Value) -> Value {
+        require_auth(&mut req, self.auth.as_ref());
+        req
+    }
+
+    /// A corpus case expecting a 400-style `{"detail": ...}` (none without a token where one is needed).
+    fn case(&self, b: &mut Builder<'_>, name: String, path: String, status: u16, detail: &str) {
+        let mut c = Case::get(name, path);
+        if self.root.series_need_token() {
+            match &self.token {
+                Some(t) => c = c.bearer(t),
+                None => return,
+            }
+        }
+        b.case(c.expect_detail(status, detail));
+    }
+}
 
 impl Builder<'_> {
     pub(super) fn guards(&mut self) {
         let any = self.any_token();
         let token = self.any_user_token();
-        for r in Root::ALL {
-            let (root, label) = (r.path(), r.label());
-            let auth = r.series_need_token().then(|| any.clone());
-            let with_auth = |mut req: Value| {
-                require_auth(&mut req, auth.as_ref());
-                req
-            };
-            let case = |b: &mut Self, name: String, path: String, status: u16, detail: &str| {
-                let mut c = Case::get(name, path);
-                if r.series_need_token() {
-                    match &token {
-                        Some(t) => c = c.bearer(t),
-                        None => return,
-                    }
-                }
-                b.case(c.expect_detail(status, detail));
-            };
-            let pulls_paths =
-                format!("^{}/(?:namespaces/[^/]+(?:/repos/[^/]+)?/pulls|repos/pulls)$", regex_escape(root));
-            for param in VALIDATED_QUERY {
-                let valid = query_values(param).join("|");
-                let detail = &invalid_query(param);
-                // A fallback: every series success accepts only the valid values
-                // ([`super::pulls::valid_query`]), so an invalid one misses them all.
-                self.stub(Stub::new(
-                    format!("{label}/guard/{param}"),
-                    format!("{label}: invalid {param}"),
-                    priority::VALIDATION,
-                    with_auth(json!({ "method": "GET", "urlPathPattern": pulls_paths, "queryParameters": { param: { "matches": format!("^(?!(?:{valid})$).*$") } } })),
-                    Response::detail(400, detail),
-                ));
-                case(
-                    self,
-                    format!("{label} invalid {param}"),
-                    format!("{root}/repos/pulls?repos=a/b&{param}=bogus"),
-                    400,
-                    detail,
-                );
-                case(
-                    self,
-                    format!("{label} empty {param}"),
-                    format!("{root}/namespaces/acme/pulls?{param}="),
-                    400,
-                    detail,
-                );
+        for root in Root::ALL {
+            let g = Guard { root, auth: root.series_need_token().then(|| any.clone()), token: token.clone() };
+            self.query_guards(&g);
+            self.repos_guards(&g);
+            if root == Root::Analytics {
+                self.export_path_guards(&g);
             }
-            // /repos/pulls: names, count and presence of `repos`.
-            let repos_path = format!("{root}/repos/pulls");
-            let bad_name = "Invalid value for 'repos': expected namespace/repository names";
+        }
+    }
+
+    /// Invalid values of the validated query parameters of the pull series (400).
+    fn query_guards(&mut self, g: &Guard) {
+        let (root, label) = (g.root.path(), g.root.label());
+        let pulls_paths = format!("^{}/(?:namespaces/[^/]+(?:/repos/[^/]+)?/pulls|repos/pulls)$", regex_escape(root));
+        for param in VALIDATED_QUERY {
+            let valid = query_values(param).join("|");
+            let detail = &invalid_query(param);
+            // A fallback: every series success accepts only the valid values
+            // ([`super::pulls::valid_query`]), so an invalid one misses them all.
             self.stub(Stub::new(
-                format!("{label}/guard/repos-names"),
-                format!("{label}: /repos/pulls with an invalid name"),
-                priority::GUARD,
-                with_auth(json!({ "method": "GET", "urlPath": repos_path, "queryParameters": { "repos": { "includes": [{ "doesNotMatch": "^[a-z0-9._/,-]+$" }] } } })),
-                Response::detail(400, bad_name),
+                format!("{label}/guard/{param}"),
+                format!("{label}: invalid {param}"),
+                priority::VALIDATION,
+                g.with_auth(json!({ "method": "GET", "urlPathPattern": pulls_paths, "queryParameters": { param: { "matches": format!("^(?!(?:{valid})$).*$") } } })),
+                Response::detail(400, detail),
             ));
-            case(self, format!("{label} repos with a quote"), format!("{repos_path}?repos=%22x"), 400, bad_name);
-            let too_many = format!("A maximum of {MAX_REPOS} repositories can be requested at once");
-            let rp = regex_escape(&repos_path);
-            self.stub(Stub::new(
-                format!("{label}/guard/repos-max"),
-                format!("{label}: /repos/pulls with more than {MAX_REPOS} repositories"),
-                priority::GUARD,
-                with_auth(json!({ "method": "GET", "urlPattern": format!(
-                    "{rp}\\?(?:[^&]*+&)*?repos=(?:[^&]*+&repos=){{{MAX_REPOS}}}+.*|{rp}\\?(?:[^&]*+&)*?repos=(?:[^,&]*+,){{{MAX_REPOS},}}+.*"
-                ) })),
-                Response::detail(400, &too_many),
-            ));
-            let many: Vec<String> = (0..=MAX_REPOS).map(|i| format!("acme/r{i}")).collect();
-            case(
+            g.case(
                 self,
-                format!("{label} 51 repeated repos"),
-                format!("{repos_path}?repos={}", many.join("&repos=")),
+                format!("{label} invalid {param}"),
+                format!("{root}/repos/pulls?repos=a/b&{param}=bogus"),
                 400,
-                &too_many,
+                detail,
             );
-            case(
+            g.case(
                 self,
-                format!("{label} 51 comma repos"),
-                format!("{repos_path}?timespan=weeks&repos={}", many.join(",")),
+                format!("{label} empty {param}"),
+                format!("{root}/namespaces/acme/pulls?{param}="),
                 400,
-                &too_many,
+                detail,
             );
-            let missing = "The 'repos' query parameter is required";
+        }
+    }
+
+    /// `/repos/pulls`: names, count and presence of `repos` (400).
+    fn repos_guards(&mut self, g: &Guard) {
+        let (root, label) = (g.root.path(), g.root.label());
+        // /repos/pulls: names, count and presence of `repos`.
+        let repos_path = format!("{root}/repos/pulls");
+        let bad_name = "Invalid value for 'repos': expected namespace/repository names";
+        self.stub(Stub::new(
+            format!("{label}/guard/repos-names"),
+            format!("{label}: /repos/pulls with an invalid name"),
+            priority::GUARD,
+            g.with_auth(json!({ "method": "GET", "urlPath": repos_path, "queryParameters": { "repos": { "includes": [{ "doesNotMatch": "^[a-z0-9._/,-]+$" }] } } })),
+            Response::detail(400, bad_name),
+        ));
+        g.case(self, format!("{label} repos with a quote"), format!("{repos_path}?repos=%22x"), 400, bad_name);
+        let too_many = format!("A maximum of {MAX_REPOS} repositories can be requested at once");
+        let rp = regex_escape(&repos_path);
+        self.stub(Stub::new(
+            format!("{label}/guard/repos-max"),
+            format!("{label}: /repos/pulls with more than {MAX_REPOS} repositories"),
+            priority::GUARD,
+            g.with_auth(json!({ "method": "GET", "urlPattern": format!(
+                "{rp}\\?(?:[^&]*+&)*?repos=(?:[^&]*+&repos=){{{MAX_REPOS}}}+.*|{rp}\\?(?:[^&]*+&)*?repos=(?:[^,&]*+,){{{MAX_REPOS},}}+.*"
+            ) })),
+            Response::detail(400, &too_many),
+        ));
+        let many: Vec<String> = (0..=MAX_REPOS).map(|i| format!("acme/r{i}")).collect();
+        g.case(
+            self,
+            format!("{label} 51 repeated repos"),
+            format!("{repos_path}?repos={}", many.join("&repos=")),
+            400,
+            &too_many,
+        );
+        g.case(
+            self,
+            format!("{label} 51 comma repos"),
+            format!("{repos_path}?timespan=weeks&repos={}", many.join(",")),
+            400,
+            &too_many,
+        );
+        let missing = "The 'repos' query parameter is required";
+        self.stub(Stub::new(
+            format!("{label}/guard/repos-missing"),
+            format!("{label}: /repos/pulls without repos"),
+            priority::REPOS_MISSING,
+            g.with_auth(json!({ "method": "GET", "urlPath": repos_path })),
+            Response::detail(400, missing),
+        ));
+        g.case(self, format!("{label} repos missing"), repos_path.clone(), 400, missing);
+    }
+
+    /// Invalid export path segments: year, timespan type, week, month, dataview (400).
+    fn export_path_guards(&mut self, g: &Guard) {
+        let root = g.root.path();
+        let pfx = format!("^{}/namespaces/[^/]+/pulls/exports/years/", regex_escape(root));
+        let views = Dataview::ALL.map(Dataview::api).join("|");
+        let timespans = timespan_alternatives();
+        let invalid_timespantype = format!("Invalid timespantype: {}", one_of(timespans_listed()));
+        let invalid_dataview = invalid_dataview();
+        for (what, pattern, detail, example) in [
+            (
+                "year",
+                format!("{pfx}(?![0-9]++(?:/|$))[^/]*+(?:/.*)?$"),
+                "Invalid year: expected an integer",
+                "abc/weeks",
+            ),
+            (
+                "timespantype",
+                format!("{pfx}[0-9]++/(?!(?:{timespans})(?:/|$))[^/]*+(?:/.*)?$"),
+                &invalid_timespantype,
+                "2025/days",
+            ),
+            (
+                "week",
+                format!("{pfx}[0-9]++/weeks/(?!(?:[1-9]|[1-4][0-9]|5[0-3])(?:/|$))[^/]*+(?:/.*)?$"),
+                "Invalid timespan: expected a week number from 1 to 53",
+                "2025/weeks/54",
+            ),
+            (
+                "month",
+                format!("{pfx}[0-9]++/months/(?!(?:[1-9]|1[0-2])(?:/|$))[^/]*+(?:/.*)?$"),
+                "Invalid timespan: expected a month number from 1 to 12",
+                "2025/months/13",
+            ),
+            (
+                "dataview",
+                format!("{pfx}[0-9]++/(?:{timespans})/[0-9]++/(?!(?:{views})(?:/|$))[^/]*+(?:/.*)?$"),
+                &invalid_dataview,
+                "2025/weeks/40/everything",
+            ),
+        ] {
             self.stub(Stub::new(
-                format!("{label}/guard/repos-missing"),
-                format!("{label}: /repos/pulls without repos"),
-                priority::REPOS_MISSING,
-                with_auth(json!({ "method": "GET", "urlPath": repos_path })),
-                Response::detail(400, missing),
+                format!("analytics/guard/{what}"),
+                format!("analytics: invalid {what} in an export path"),
+                priority::VALIDATION,
+                g.with_auth(json!({ "method": "GET", "urlPathPattern": pattern })),
+                Response::detail(400, detail),
             ));
-            case(self, format!("{label} repos missing"), repos_path.clone(), 400, missing);
-            // Export path segments.
-            if r == Root::Analytics {
-                let pfx = format!("^{}/namespaces/[^/]+/pulls/exports/years/", regex_escape(root));
-                let views = Dataview::ALL.map(Dataview::api).join("|");
-                let timespans = timespan_alternatives();
-                let invalid_timespantype = format!("Invalid timespantype: {}", one_of(timespans_listed()));
-                let invalid_dataview = invalid_dataview();
-                for (what, pattern, detail, example) in [
-                    (
-                        "year",
-                        format!("{pfx}(?![0-9]++(?:/|$))[^/]*+(?:/.*)?$"),
-                        "Invalid year: expected an integer",
-                        "abc/weeks",
-                    ),
-                    (
-                        "timespantype",
-                        format!("{pfx}[0-9]++/(?!(?:{timespans})(?:/|$))[^/]*+(?:/.*)?$"),
-                        &invalid_timespantype,
-                        "2025/days",
-                    ),
-                    (
-                        "week",
-                        format!("{pfx}[0-9]++/weeks/(?!(?:[1-9]|[1-4][0-9]|5[0-3])(?:/|$))[^/]*+(?:/.*)?$"),
-                        "Invalid timespan: expected a week number from 1 to 53",
-                        "2025/weeks/54",
-                    ),
-                    (
-                        "month",
-                        format!("{pfx}[0-9]++/months/(?!(?:[1-9]|1[0-2])(?:/|$))[^/]*+(?:/.*)?$"),
-                        "Invalid timespan: expected a month number from 1 to 12",
-                        "2025/months/13",
-                    ),
-                    (
-                        "dataview",
-                        format!("{pfx}[0-9]++/(?:{timespans})/[0-9]++/(?!(?:{views})(?:/|$))[^/]*+(?:/.*)?$"),
-                        &invalid_dataview,
-                        "2025/weeks/40/everything",
-                    ),
-                ] {
-                    self.stub(Stub::new(
-                        format!("analytics/guard/{what}"),
-                        format!("analytics: invalid {what} in an export path"),
-                        priority::VALIDATION,
-                        with_auth(json!({ "method": "GET", "urlPathPattern": pattern })),
-                        Response::detail(400, detail),
-                    ));
-                    case(
-                        self,
-                        format!("analytics invalid {what}"),
-                        format!("{root}/namespaces/acme/pulls/exports/years/{example}"),
-                        400,
-                        detail,
-                    );
-                }
-            }
+            g.case(
+                self,
+                format!("analytics invalid {what}"),
+                format!("{root}/namespaces/acme/pulls/exports/years/{example}"),
+                400,
+                detail,
+            );
         }
     }
 }

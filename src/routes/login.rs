@@ -2,11 +2,12 @@
 //! Unknown `/v2` paths are the host fallback's (`not_found.rs`).
 use serde_json::{json, Value};
 
-use super::api::{priority, BAD_CREDENTIALS, BEARER_REALM, JSON, LOGIN, LOGIN_2FA, METHOD_NOT_ALLOWED, MFA_DETAIL};
-use super::Builder;
+use super::{fresh_token, Builder};
 use crate::corpus::Case;
+use crate::dvp_api::{priority, BAD_CREDENTIALS, BEARER_REALM, JSON, LOGIN, LOGIN_2FA, METHOD_NOT_ALLOWED, MFA_DETAIL};
 use crate::engine::jwt::LOGIN_TOKEN_LIFETIME;
 use crate::engine::world::{Credential, User};
+use crate::wiremock::template::Template;
 use crate::wiremock::{Body, Response, Stub};
 
 impl Builder<'_> {
@@ -119,7 +120,7 @@ impl Builder<'_> {
     /// stubs are disjoint (so a lockout, one level above, beats both).
     fn login_success(&mut self, u: &User, path: &str, body_patterns: Value, body: &str, c: &Credential, key: &str) {
         let short = path.trim_start_matches("/v2/users/");
-        let token = c.family.template(LOGIN_TOKEN_LIFETIME);
+        let token = fresh_token(&c.family, LOGIN_TOKEN_LIFETIME);
         let refresh_after = format!("\",\"refresh_token\":\"{}\"}}", u.refresh_token);
         for (refresh, query, after) in [
             (true, json!({ "equalTo": "true" }), refresh_after.as_str()),
@@ -131,7 +132,8 @@ impl Builder<'_> {
                 format!("{short}: {}{key}{}", u.username, if refresh { " with refresh_token" } else { "" }),
                 priority::LOGIN,
                 json!({ "method": "POST", "urlPath": path, "queryParameters": { "refresh_token": query }, "bodyPatterns": body_patterns }),
-                Response::new(200, JSON, Body::Text(format!("{{\"token\":\"{token}{after}"))).body_templated(),
+                Response::new(200, JSON, Body::Text(Template::new().text("{\"token\":\"").then(&token).text(after).build()))
+                    .body_templated(),
             ));
             let (name, url) = if refresh {
                 (format!("{short} {}{key} refresh_token", u.username), format!("{path}?refresh_token=true"))

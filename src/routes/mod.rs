@@ -4,22 +4,23 @@
 //! summaries).
 //!
 //! The order of [`build`] is the API's table of contents, and also the order of the stubs in
-//! the Cloud import file. Priorities, paths and messages are named once in [`api`].
+//! the Cloud import file. Priorities, paths and messages are named once in [`crate::dvp_api`].
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
+use crate::body_files::{Bodies, EXPORTS_DIR, REPORTS_DIR};
 use crate::corpus::Case;
+use crate::dvp_api::{self, Root, EXPORT_DL, REPORT_DL};
 use crate::engine::jwt;
 use crate::engine::model::Model;
 use crate::engine::rng;
 use crate::engine::world::User;
-use crate::render::{Bodies, EXPORTS_DIR, REPORTS_DIR};
 use crate::sink::Sink;
+use crate::wiremock::template::Template;
 use crate::wiremock::{regex_escape, Mock, Stub};
 use crate::Error;
 
-pub mod api;
 mod auth_token;
 mod discovery;
 mod downloads;
@@ -27,7 +28,7 @@ mod exports;
 mod faults;
 mod fingerprint;
 mod guards;
-mod head;
+mod head_twins;
 pub mod load;
 mod login;
 mod not_found;
@@ -36,9 +37,6 @@ mod pulls;
 mod reports;
 mod repos_pulls;
 mod unauthorized;
-
-pub use api::{Root, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, PROXY, REPORT_DL};
-pub use fingerprint::FINGERPRINT;
 
 /// Where the JSON bodies the routes write go under `__files/`.
 const JSON_DIR: &str = "dvp-mock/json";
@@ -81,7 +79,7 @@ pub fn build(model: &Model, bodies: Bodies, sink: &dyn Sink, options: Options) -
     let mut b = Builder {
         model,
         sink,
-        mock: Mock { expanded_priority: Some(api::priority::FAULT), ..Mock::default() },
+        mock: Mock { expanded_priority: Some(dvp_api::priority::FAULT), ..Mock::default() },
         corpus: Vec::new(),
         download_variants: options.download_variants,
         corpus_enabled: options.corpus,
@@ -152,6 +150,26 @@ fn bearer_of<'a>(users: impl IntoIterator<Item = &'a User>) -> Value {
     }
     let (head, len) = (regex_escape(&jwt::head()), jwt::middle_len());
     json!({ "matches": format!("^Bearer {head}{}{{{len},}}\\.(?:{})$", jwt::MIDDLE_CLASS, sigs.join("|")) })
+}
+
+/// A response template that renders a fresh token of `family`: `iat` is the request's time,
+/// `exp = iat + lifetime`, `jti` a random UUID (the layout of [`jwt::middle_affixes`]).
+pub(crate) fn fresh_token(family: &jwt::Family, lifetime: u64) -> Template {
+    let (pre, post) = jwt::middle_affixes();
+    let middle = Template::new()
+        .text(pre)
+        .expr("iat")
+        .text(",\"exp\":")
+        .expr(&format!("math iat '+' {lifetime}"))
+        .text(",\"jti\":\"")
+        .expr("randomValue type='UUID'")
+        .text(post);
+    Template::new()
+        .block("assign 'iat'", &Template::new().expr("now format='unix'"))
+        .block("assign 'mid'", &Template::new().block("base64 padding=false", &middle))
+        .text(&jwt::head())
+        .expr("replace (replace mid '+' '-') '/' '_'")
+        .text(family.tail())
 }
 
 /// Any path under `root`.

@@ -2,9 +2,9 @@
 //! unknown or invisible namespaces, and unknown paths under a root.
 use serde_json::json;
 
-use super::api::{priority, Root, JSON, NOT_FOUND, NS_404, PAGE_NOT_FOUND, REPO_404};
 use super::{root_pattern, Builder};
 use crate::corpus::Case;
+use crate::dvp_api::{priority, Root, JSON, NOT_FOUND, NS_404, PAGE_NOT_FOUND, REPO_404};
 use crate::wiremock::{regex_escape, Body, Response, Stub};
 
 impl Builder<'_> {

@@ -1,11 +1,11 @@
 //! Public namespaces (`[[public_namespaces]]`, default `library`): their pull series on the
 //! no-token proxylytics pull routes and in the public `/repos/pulls`, and nowhere else. Every
 //! other path of theirs answers what an unknown namespace gets.
-use super::api::{Root, ANALYTICS, NS_404, PROXY};
 use super::Builder;
+use crate::bodies::{self, Group};
 use crate::corpus::Case;
+use crate::dvp_api::{Root, ANALYTICS, NS_404, PROXY};
 use crate::engine::calendar::Granularity;
-use crate::views::{self, Group};
 
 impl Builder<'_> {
     /// The pull-series stubs of public namespace `i` (proxylytics only, no token), and corpus
@@ -16,7 +16,7 @@ impl Builder<'_> {
         let repos: Vec<&str> = public.repos.iter().map(String::as_str).collect();
         let roots = [(Root::Proxylytics, None, None)];
         self.series_routes(&public.name, &repos, &roots, |repo, t, m, g| {
-            views::public_series::pull_data(public, &world.calendar, repo, t, m, g)
+            bodies::public_series::pull_data(public, &world.calendar, repo, t, m, g)
         });
         let Some(token) = self.any_user_token() else { return };
         let name = &public.name;
@@ -44,7 +44,7 @@ impl Builder<'_> {
                 p.repos.iter().enumerate().map(move |(r, repo)| {
                     (
                         format!("{}/{repo}", p.name),
-                        views::public_series::pull_data(p, &world.calendar, Some(r as u16), t, m, g).to_string(),
+                        bodies::public_series::pull_data(p, &world.calendar, Some(r as u16), t, m, g).to_string(),
                     )
                 })
             })

@@ -2,11 +2,12 @@
 //! one body file per parameter combination (defaults applied).
 use serde_json::{json, Value};
 
-use super::api::{period_value, priority, query_values, segment_after, Root, JSON, VALIDATED_QUERY};
 use super::{require_auth, Builder, JSON_DIR};
+use crate::bodies::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN, PERIODS};
 use crate::corpus::Case;
+use crate::dvp_api::{period_value, priority, query_values, segment_after, Root, JSON, VALIDATED_QUERY};
 use crate::engine::calendar::Granularity;
-use crate::views::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN, PERIODS};
+use crate::wiremock::template::Template;
 use crate::wiremock::{alternation, regex_escape, Body, Response, Stub, Variant};
 
 pub(super) fn query_of(t: Option<Granularity>, months: Option<u32>, group: Option<Group>) -> String {
@@ -71,13 +72,16 @@ pub(super) fn pulls_file_name(t: Granularity, m: u32, g: Group) -> String {
 }
 
 /// The standalone template that picks [`pulls_file_name`] from the query, applying defaults.
-pub(super) fn pulls_file_template(dir: &str, default_group: Group) -> String {
-    format!(
-        "{dir}/{{{{#if request.query.timespan}}}}{{{{request.query.timespan}}}}{{{{else}}}}{}{{{{/if}}}}_{{{{#if request.query.period}}}}{{{{request.query.period}}}}{{{{else}}}}{}{{{{/if}}}}_{{{{#if request.query.group}}}}{{{{request.query.group}}}}{{{{else}}}}{}{{{{/if}}}}.json",
-        DEFAULT_TIMESPAN.api(),
-        period_value(DEFAULT_PERIOD_MONTHS),
-        default_group.api()
-    )
+pub(super) fn pulls_file_template(dir: &Template, default_group: Group) -> String {
+    dir.clone()
+        .text("/")
+        .query_or("timespan", DEFAULT_TIMESPAN.api())
+        .text("_")
+        .query_or("period", &period_value(DEFAULT_PERIOD_MONTHS))
+        .text("_")
+        .query_or("group", default_group.api())
+        .text(".json")
+        .build()
 }
 
 /// The pull-series routes of one namespace under one root: the root, the tokens its series
@@ -99,7 +103,7 @@ impl Builder<'_> {
                 }
             })
             .collect();
-        self.series_routes(&n.name, &repos, &roots, |repo, t, m, g| views::pull_data(model, ns, repo, t, m, g));
+        self.series_routes(&n.name, &repos, &roots, |repo, t, m, g| bodies::pull_data(model, ns, repo, t, m, g));
     }
 
     /// The namespace and repository pull-series stubs of the namespace `name` with
@@ -129,100 +133,108 @@ impl Builder<'_> {
             write_set(self, &format!("{JSON_DIR}/{name}/pulls/repo/{repo}"), Some(r as u16));
         }
         let repo_alt = alternation(repos.iter().copied());
-        for (r, auth, token) in roots {
-            let (root, label) = (r.path(), r.label());
-            // Namespace series.
-            let path = format!("{root}/namespaces/{name}/pulls");
-            let variants = param_combinations()
-                .into_iter()
-                .map(|(t, m, g)| {
-                    let file = format!(
-                        "{ns_dir}/{}",
-                        pulls_file_name(
-                            t.unwrap_or(DEFAULT_TIMESPAN),
-                            m.unwrap_or(DEFAULT_PERIOD_MONTHS),
-                            g.unwrap_or(Group::Namespace)
-                        )
-                    );
-                    let mut req =
-                        json!({ "method": "GET", "urlPath": path, "queryParameters": query_matchers(t, m, g) });
-                    require_auth(&mut req, auth.as_ref());
-                    Variant::new(query_of(t, m, g), req, file)
-                })
-                .collect::<Vec<_>>();
-            let mut req = json!({ "method": "GET", "urlPath": path, "queryParameters": valid_query() });
-            require_auth(&mut req, auth.as_ref());
-            self.stub(Stub::new(
-                format!("{label}/pulls/{name}"),
-                format!("{label}: GET /namespaces/{name}/pulls"),
-                priority::SERIES,
-                req,
-                Response::new(
-                    200,
-                    JSON,
-                    Body::FileSet {
-                        template: pulls_file_template(&ns_dir, Group::Namespace),
-                        variants: variants.clone(),
-                    },
-                )
-                .templated(),
-            ));
-            for v in &variants {
-                let c = Case::get(format!("{label} namespace pulls {name}{}", v.label), format!("{path}{}", v.label));
-                self.series_case(c, auth.is_some(), token.as_deref(), &v.file);
-            }
-            // Repository series: one stub per namespace, repo restricted to known names.
-            // `urlPathPattern` (not `urlPathTemplate`, which WireMock 3.2 and older do not match
-            // with a query string): the repository is the path segment after `repos`.
-            let repo_segment = segment_after(root, 3);
-            let tpl_dir = format!("{JSON_DIR}/{name}/pulls/repo/{{{{request.pathSegments.[{repo_segment}]}}}}");
-            let mut variants = Vec::new();
-            for repo in repos {
-                for (t, m, g) in param_combinations() {
-                    let file = format!(
-                        "{JSON_DIR}/{name}/pulls/repo/{}/{}",
-                        repo,
-                        pulls_file_name(
-                            t.unwrap_or(DEFAULT_TIMESPAN),
-                            m.unwrap_or(DEFAULT_PERIOD_MONTHS),
-                            g.unwrap_or(Group::Repo)
-                        )
-                    );
-                    let mut req = json!({ "method": "GET", "urlPath": format!("{root}/namespaces/{name}/repos/{repo}/pulls"), "queryParameters": query_matchers(t, m, g) });
-                    require_auth(&mut req, auth.as_ref());
-                    variants.push(Variant::new(format!("{repo}{}", query_of(t, m, g)), req, file));
-                }
-            }
-            let mut req = json!({
-                "method": "GET",
-                "urlPathPattern": format!("^{}/namespaces/{}/repos/{repo_alt}/pulls$", regex_escape(root), regex_escape(&name)),
-                "queryParameters": valid_query(),
-            });
-            require_auth(&mut req, auth.as_ref());
-            self.stub(Stub::new(
-                format!("{label}/repo-pulls/{name}"),
-                format!("{label}: GET /namespaces/{name}/repos/{{repo}}/pulls"),
-                priority::SERIES,
-                req,
-                Response::new(
-                    200,
-                    JSON,
-                    Body::FileSet { template: pulls_file_template(&tpl_dir, Group::Repo), variants: variants.clone() },
-                )
-                .templated(),
-            ));
-            // Corpus: every combination for the first repo, the default for every repo.
-            for v in
-                variants.iter().filter(|v| v.label.starts_with(&format!("{}?", repos[0])) || !v.label.contains('?'))
-            {
-                let (repo, q) =
-                    v.label.split_once('?').map_or((v.label.as_str(), String::new()), |(r, q)| (r, format!("?{q}")));
-                let c = Case::get(
-                    format!("{label} repo pulls {name}/{}", v.label),
-                    format!("{root}/namespaces/{name}/repos/{repo}/pulls{q}"),
+        for root in roots {
+            self.namespace_series(&name, &ns_dir, root);
+            self.repo_series(&name, repos, &repo_alt, root);
+        }
+    }
+
+    /// The namespace series of `name` under one root: one stub, a file per combination.
+    fn namespace_series(&mut self, name: &str, ns_dir: &str, (r, auth, token): &SeriesRoot) {
+        let (root, label) = (r.path(), r.label());
+        // Namespace series.
+        let path = format!("{root}/namespaces/{name}/pulls");
+        let variants = param_combinations()
+            .into_iter()
+            .map(|(t, m, g)| {
+                let file = format!(
+                    "{ns_dir}/{}",
+                    pulls_file_name(
+                        t.unwrap_or(DEFAULT_TIMESPAN),
+                        m.unwrap_or(DEFAULT_PERIOD_MONTHS),
+                        g.unwrap_or(Group::Namespace)
+                    )
                 );
-                self.series_case(c, auth.is_some(), token.as_deref(), &v.file);
+                let mut req = json!({ "method": "GET", "urlPath": path, "queryParameters": query_matchers(t, m, g) });
+                require_auth(&mut req, auth.as_ref());
+                Variant::new(query_of(t, m, g), req, file)
+            })
+            .collect::<Vec<_>>();
+        let mut req = json!({ "method": "GET", "urlPath": path, "queryParameters": valid_query() });
+        require_auth(&mut req, auth.as_ref());
+        self.stub(Stub::new(
+            format!("{label}/pulls/{name}"),
+            format!("{label}: GET /namespaces/{name}/pulls"),
+            priority::SERIES,
+            req,
+            Response::new(
+                200,
+                JSON,
+                Body::FileSet {
+                    template: pulls_file_template(&Template::new().text(ns_dir), Group::Namespace),
+                    variants: variants.clone(),
+                },
+            )
+            .templated(),
+        ));
+        for v in &variants {
+            let c = Case::get(format!("{label} namespace pulls {name}{}", v.label), format!("{path}{}", v.label));
+            self.series_case(c, auth.is_some(), token.as_deref(), &v.file);
+        }
+    }
+
+    /// The repository series of `name` under one root: one stub for every repository.
+    fn repo_series(&mut self, name: &str, repos: &[&str], repo_alt: &str, (r, auth, token): &SeriesRoot) {
+        let (root, label) = (r.path(), r.label());
+        // Repository series: one stub per namespace, repo restricted to known names.
+        // `urlPathPattern` (not `urlPathTemplate`, which WireMock 3.2 and older do not match
+        // with a query string): the repository is the path segment after `repos`.
+        let repo_segment = segment_after(root, 3);
+        let tpl_dir = Template::new().text(&format!("{JSON_DIR}/{name}/pulls/repo/")).path_segment(repo_segment);
+        let mut variants = Vec::new();
+        for repo in repos {
+            for (t, m, g) in param_combinations() {
+                let file = format!(
+                    "{JSON_DIR}/{name}/pulls/repo/{}/{}",
+                    repo,
+                    pulls_file_name(
+                        t.unwrap_or(DEFAULT_TIMESPAN),
+                        m.unwrap_or(DEFAULT_PERIOD_MONTHS),
+                        g.unwrap_or(Group::Repo)
+                    )
+                );
+                let mut req = json!({ "method": "GET", "urlPath": format!("{root}/namespaces/{name}/repos/{repo}/pulls"), "queryParameters": query_matchers(t, m, g) });
+                require_auth(&mut req, auth.as_ref());
+                variants.push(Variant::new(format!("{repo}{}", query_of(t, m, g)), req, file));
             }
+        }
+        let mut req = json!({
+            "method": "GET",
+            "urlPathPattern": format!("^{}/namespaces/{}/repos/{repo_alt}/pulls$", regex_escape(root), regex_escape(name)),
+            "queryParameters": valid_query(),
+        });
+        require_auth(&mut req, auth.as_ref());
+        self.stub(Stub::new(
+            format!("{label}/repo-pulls/{name}"),
+            format!("{label}: GET /namespaces/{name}/repos/{{repo}}/pulls"),
+            priority::SERIES,
+            req,
+            Response::new(
+                200,
+                JSON,
+                Body::FileSet { template: pulls_file_template(&tpl_dir, Group::Repo), variants: variants.clone() },
+            )
+            .templated(),
+        ));
+        // Corpus: every combination for the first repo, the default for every repo.
+        for v in variants.iter().filter(|v| v.label.starts_with(&format!("{}?", repos[0])) || !v.label.contains('?')) {
+            let (repo, q) =
+                v.label.split_once('?').map_or((v.label.as_str(), String::new()), |(r, q)| (r, format!("?{q}")));
+            let c = Case::get(
+                format!("{label} repo pulls {name}/{}", v.label),
+                format!("{root}/namespaces/{name}/repos/{repo}/pulls{q}"),
+            );
+            self.series_case(c, auth.is_some(), token.as_deref(), &v.file);
         }
     }
 

@@ -2,13 +2,14 @@
 //! its signed download.
 use serde_json::json;
 
-use super::api::{priority, segment_after, JSON, NS_404, PROXY, REPORT_DL, TEXT, UNAUTHENTICATED};
 use super::downloads::{signed_query, Download};
 use super::{Builder, JSON_DIR};
+use crate::bodies::reports::{self, ReportType};
+use crate::body_files::{ReportFiles, REPORTS_DIR};
 use crate::corpus::Case;
-use crate::render::{ReportFiles, REPORTS_DIR};
-use crate::views::reports::{self, ReportType};
-use crate::wiremock::{alternation, pick_by, regex_escape, Body, Response, Stub};
+use crate::dvp_api::{priority, segment_after, JSON, NS_404, PROXY, REPORT_DL, TEXT, UNAUTHENTICATED};
+use crate::wiremock::template::{pick_by, Template};
+use crate::wiremock::{alternation, regex_escape, Body, Response, Stub};
 
 impl Builder<'_> {
     pub(super) fn reports(&mut self, ns: usize, files: &ReportFiles) {
@@ -18,19 +19,21 @@ impl Builder<'_> {
         let member = self.member_token(ns);
         let mut entries = Vec::new();
         let mut downloads = Vec::new();
-        let mut locations: Vec<(String, String)> = Vec::new();
+        let mut locations: Vec<(String, Template)> = Vec::new();
         for p in reports::retained(&model.world) {
             for t in ReportType::catalogue(&model.world.config) {
                 let file = reports::file_name(&name, t, &p);
                 let (size, fp) = files[&(ns, p, t)];
-                entries.push(format!(
-                    "{{\"type\":\"{}\",\"url\":\"{{{{request.baseUrl}}}}{PROXY}/namespaces/{name}/reports/{file}\"}}",
-                    t.api()
-                ));
+                entries.push(
+                    Template::new()
+                        .text(&format!("{{\"type\":\"{}\",\"url\":\"", t.api()))
+                        .base_url()
+                        .text(&format!("{PROXY}/namespaces/{name}/reports/{file}\"}}")),
+                );
                 let sig = self.signature(&name, &file);
                 locations.push((
                     file.clone(),
-                    format!("{{{{request.baseUrl}}}}{REPORT_DL}/{name}/{file}?{}", signed_query(&sig)),
+                    Template::new().base_url().text(&format!("{REPORT_DL}/{name}/{file}?")).then(&signed_query(&sig)),
                 ));
                 if let Some(tk) = &member {
                     self.case(
@@ -58,10 +61,10 @@ impl Builder<'_> {
             priority::SERIES,
             json!({ "method": "GET", "urlPathPattern": pattern, "headers": { "Authorization": auth } }),
             Response::new(302, TEXT, Body::Empty)
-                .header("Location", &pick_by(&format!("request.pathSegments.[{segment}]"), &locations))
+                .header("Location", pick_by(&format!("request.pathSegments.[{segment}]"), &locations).as_str())
                 .templated(),
         ));
-        let catalogue = format!("{{\"reports\":[{}]}}", entries.join(","));
+        let catalogue = Template::new().text("{\"reports\":[").then(&Template::join(&entries, ",")).text("]}").build();
         let file = self.add_file(format!("{JSON_DIR}/{name}/reports.json"), catalogue.clone().into_bytes());
         let path = format!("{PROXY}/namespaces/{name}/reports");
         self.stub(Stub::new(

@@ -6,13 +6,14 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::api::{period_value, priority, Root, JSON};
 use super::pulls::{param_combinations, pulls_file_name, query_matchers, query_of, valid_query};
 use super::{bearer_of, Builder, JSON_DIR};
+use crate::bodies::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN, PERIODS};
 use crate::corpus::Case;
+use crate::dvp_api::{period_value, priority, Root, JSON};
 use crate::engine::calendar::Granularity;
-use crate::views::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN, PERIODS};
-use crate::wiremock::{pick_by, Body, Response, Stub, Variant};
+use crate::wiremock::template::{pick_by, Template};
+use crate::wiremock::{Body, Response, Stub, Variant};
 
 /// (key, series JSON) per repository the caller may ask for, for one parameter combination.
 type Entries = Vec<(String, String)>;
@@ -31,15 +32,40 @@ impl Builder<'_> {
         for (g, entries) in by_group {
             for (k, series) in entries {
                 known.push(format!("{}:{k}", g.api()));
-                branches.push((format!("{}:{k}", g.api()), series.clone()));
+                branches.push((format!("{}:{k}", g.api()), Template::new().text(series)));
             }
         }
-        format!(
-            "{{{{#assign 'group'}}}}{{{{#if request.query.group}}}}{{{{request.query.group}}}}{{{{else}}}}{}{{{{/if}}}}{{{{/assign}}}}{{{{#parseJson 'keys'}}}}[{{{{#each request.query.repos as |r|}}}}{{{{#unless @first}}}},{{{{/unless}}}}\"{{{{replace r ',' '\",\"'}}}}\"{{{{/each}}}}]{{{{/parseJson}}}}{{\"repos\":{{ {{{{~#each keys as |k|~}}}}{{{{#unless @first}}}},{{{{/unless}}}}\"{{{{k}}}}\":{{{{#assign 'gk'}}}}{{{{group}}}}:{{{{k}}}}{{{{/assign}}}}{{{{#assign 'needle'}}}},{{{{gk}}}},{{{{/assign}}}}{{{{#unless (contains ',{},' needle)}}}}{EMPTY}{{{{/unless}}}}{}{{{{~/each~}}}} }}}}",
-            Group::Repo.api(),
-            known.join(","),
-            pick_by("gk", &branches)
-        )
+        let group = Template::new().query_or("group", Group::Repo.api());
+        // The requested keys, repeated (`repos=a&repos=b`) or comma-separated, as a JSON list.
+        let key_list = Template::new()
+            .text("[")
+            .block(
+                "each request.query.repos as |r|",
+                &Template::new()
+                    .block("unless @first", &Template::new().text(","))
+                    .text("\"")
+                    .expr("replace r ',' '\",\"'")
+                    .text("\""),
+            )
+            .text("]");
+        let answer = Template::new()
+            .block("unless @first", &Template::new().text(","))
+            .text("\"")
+            .expr("k")
+            .text("\":")
+            .block("assign 'gk'", &Template::new().expr("group").text(":").expr("k"))
+            .block("assign 'needle'", &Template::new().text(",").expr("gk").text(","))
+            .block(&format!("unless (contains ',{},' needle)", known.join(",")), &Template::new().text(EMPTY))
+            .then(&pick_by("gk", &branches));
+        Template::new()
+            .block("assign 'group'", &group)
+            .block("parseJson 'keys'", &key_list)
+            .text("{\"repos\":{ ")
+            .expr("~#each keys as |k|~")
+            .then(&answer)
+            .expr("~/each~")
+            .text(" }}")
+            .build()
     }
 
     /// What the template answers for `keys`, computed directly (corpus expectation).
@@ -77,7 +103,7 @@ impl Builder<'_> {
                         let n = &world.namespaces[ns];
                         (
                             format!("{}/{}", n.name, n.repos[r].name),
-                            views::pull_data(model, ns, Some(r as u16), t, m, g).to_string(),
+                            bodies::pull_data(model, ns, Some(r as u16), t, m, g).to_string(),
                         )
                     })
                     .collect();
@@ -122,11 +148,13 @@ impl Builder<'_> {
             if token.is_some() {
                 req["headers"] = json!({ "Authorization": auth });
             }
-            let template = format!(
-                "{dir}/{{{{#if request.query.timespan}}}}{{{{request.query.timespan}}}}{{{{else}}}}{}{{{{/if}}}}_{{{{#if request.query.period}}}}{{{{request.query.period}}}}{{{{else}}}}{}{{{{/if}}}}.json",
-                DEFAULT_TIMESPAN.api(),
-                period_value(DEFAULT_PERIOD_MONTHS)
-            );
+            let template = Template::new()
+                .text(&format!("{dir}/"))
+                .query_or("timespan", DEFAULT_TIMESPAN.api())
+                .text("_")
+                .query_or("period", &period_value(DEFAULT_PERIOD_MONTHS))
+                .text(".json")
+                .build();
             self.stub(Stub::new(
                 format!("{label}/repos-pulls/{scope}"),
                 format!("{label}: GET /repos/pulls as {scope}"),

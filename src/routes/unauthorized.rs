@@ -2,11 +2,11 @@
 //! without a valid token (401): a personal access token, none, or anything else.
 use serde_json::json;
 
-use super::api::{
-    priority, Root, BAD_CREDENTIALS, BEARER_REALM, JSON, METHOD_NOT_ALLOWED, RAW_TOKEN_REJECTED, UNAUTHENTICATED,
-};
 use super::{root_pattern, Builder};
 use crate::corpus::Case;
+use crate::dvp_api::{
+    priority, Root, BAD_CREDENTIALS, BEARER_REALM, JSON, METHOD_NOT_ALLOWED, RAW_TOKEN_REJECTED, UNAUTHENTICATED,
+};
 use crate::wiremock::{Body, Response, Stub};
 
 impl Builder<'_> {

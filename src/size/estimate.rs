@@ -14,13 +14,13 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::structure::{self, Structure};
+use crate::bodies::csv_layout as layout;
+use crate::bodies::reports::ReportType;
+use crate::bodies::{self, PERIODS};
+use crate::body_files::export_views;
 use crate::engine::calendar::{Granularity, Period};
 use crate::engine::events::{self, daily_mean};
 use crate::engine::world::{Namespace, World};
-use crate::render::export_views;
-use crate::views::csv_layout as layout;
-use crate::views::reports::ReportType;
-use crate::views::{self, PERIODS};
 
 /// What a configuration would produce.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -131,14 +131,14 @@ fn estimate(world: &World, shape: &Structure) -> Estimate {
         ..Estimate::default()
     };
     let report_types = ReportType::catalogue(config).len();
-    let retained: Vec<Period> = crate::views::reports::retained(world);
+    let retained: Vec<Period> = crate::bodies::reports::retained(world);
     let mut rows = 0.0;
     let mut per_ns = Vec::new();
     for (i, ns) in world.namespaces.iter().enumerate() {
         let before = e.breakdown.clone();
         let width = raw_row_width(world, i);
         let mut header = Vec::new();
-        views::header_row(layout::RAW, &mut header);
+        bodies::header_row(layout::RAW, &mut header);
         let views = export_views(world, i).len() as u64;
         let mix = Mix::of(world, i);
         for p in cal.all() {
@@ -234,8 +234,8 @@ fn pull_points(world: &World) -> f64 {
 fn raw_row_width(world: &World, ns: usize) -> f64 {
     const SAMPLE_ROWS: usize = 512;
     const SAMPLE_DAYS: usize = 60;
-    let renderer = views::RawRenderer::new(world, ns);
-    let (mut events, mut out) = (Vec::new(), views::RawRows::default());
+    let renderer = bodies::RawRenderer::new(world, ns);
+    let (mut events, mut out) = (Vec::new(), bodies::RawRows::default());
     let (mut rows, mut bytes) = (0usize, 0usize);
     let mut day = world.config.history_start;
     for _ in 0..SAMPLE_DAYS {

@@ -5,12 +5,13 @@
 //! written: the files the routes would send to disk are only counted.
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::bodies::reports::{self, ReportType};
+use crate::body_files::export_parts::Part;
+use crate::body_files::{export_file_stem, export_views, Bodies};
 use crate::engine::model::{Model, PeriodSummary, Summaries};
 use crate::engine::world::World;
-use crate::render::{export_file_stem, export_views, Bodies, Part};
 use crate::routes;
 use crate::sink::Sink;
-use crate::views::reports::{self, ReportType};
 use crate::wiremock::{self, Tree};
 
 /// What the routes of a configuration write, whatever its volume.

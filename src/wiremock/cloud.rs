@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use base64::Engine;
 use serde_json::{json, Value};
 
+use super::template::has_expression;
 use super::{pretty, response_json, stub_json, Body, Mock, Tree, Variant, CLOUD_FILE};
 use crate::sink::Sink;
 use crate::Error;
@@ -65,7 +66,7 @@ pub fn cloud(mock: &Mock, streamed: &BTreeMap<String, Vec<u8>>, budget: u64) -> 
                     let order = place(s.priority, variants.len(), stubs.len(), mock.expanded_priority);
                     let bytes = file(&v.file);
                     let headers = concrete_headers(&r.headers, v);
-                    let transform = r.body_templated || headers.iter().any(|(_, h)| h.contains("{{"));
+                    let transform = r.body_templated || headers.iter().any(|(_, h)| has_expression(h));
                     let id =
                         uuid::Uuid::new_v5(&super::stub::ID_NAMESPACE, format!("{}#{}", s.key, v.label).as_bytes());
                     let mut named = s.clone();

@@ -1,8 +1,8 @@
 //! WireMock: stubs as typed data ([`stub`]) and the two targets that turn them into files.
 //!
-//! - [`standalone`]: one pretty-printed mapping file per stub under `mappings/`, bodies under
+//! - [`standalone`](mod@standalone): one pretty-printed mapping file per stub under `mappings/`, bodies under
 //!   `__files/`, file sets served by one templated `bodyFileName` stub;
-//! - [`cloud`]: one `{"mappings": [...]}` import file with every body inline and every file set
+//! - [`cloud`](mod@cloud): one `{"mappings": [...]}` import file with every body inline and every file set
 //!   expanded into one stub per variant (WireMock Cloud imports no `__files`).
 //!
 //! Nothing here knows the DVP API: paths, messages and templates come from [`crate::routes`].
@@ -14,10 +14,11 @@ pub mod cloud;
 pub mod serving;
 pub mod standalone;
 pub mod stub;
+pub mod template;
 
 pub use cloud::cloud;
 pub use standalone::{standalone, standalone_measured};
-pub use stub::{alternation, pick_by, regex_escape, Body, Delay, Fault, Mock, Response, Stub, Variant};
+pub use stub::{alternation, regex_escape, Body, Delay, Fault, Mock, Response, Stub, Variant};
 
 /// Which artifact to produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

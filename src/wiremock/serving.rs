@@ -16,11 +16,12 @@
 //!    70 µs in all (`docs/performance-serving.md`). Files no stub names any more are dropped.
 //!
 //! The order in which WireMock meets the stubs (priorities, faults after the successes) is the
-//! routes' choice: `crate::routes::api::priority`.
+//! routes' choice: `crate::dvp_api::priority`.
 use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
+use super::template::has_expression;
 use super::{Body, Mock, Stub, Variant};
 
 /// File sets with at most this many files (after merging) become one stub per file in the
@@ -98,7 +99,7 @@ fn expand(s: Stub) -> Vec<Stub> {
                     value.clone_from(concrete);
                 }
             }
-            r.templated = r.headers.iter().any(|(_, h)| h.contains("{{"));
+            r.templated = r.headers.iter().any(|(_, h)| has_expression(h));
             let mut e = Stub::new(
                 format!("{}/{stem}", s.key),
                 format!("{} [{}]", s.name, v.label),

@@ -213,19 +213,3 @@ pub fn alternation<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     }
     format!("(?:{})", parts.join("|"))
 }
-
-/// A response template that picks by value: `{{#if (eq VAR 'a')}}A{{/if}}{{#if (eq VAR 'b')}}B
-/// {{/if}}...`, one flat block per branch (no branch matching gives nothing). WireMock compiles
-/// the template of an inline body, a body file or a header once and keeps it, where a
-/// templated `bodyFileName` is compiled again on every request. Flat, not an `else if` chain:
-/// WireMock sizes its output buffer with the template's source text, which Handlebars
-/// rebuilds on every request, and a chain nests every branch in the one before, so its text
-/// costs about its size times its length. Values must not contain `'`.
-pub fn pick_by(var: &str, branches: &[(String, String)]) -> String {
-    let mut out = String::new();
-    for (value, body) in branches {
-        debug_assert!(!value.contains('\''), "{value}");
-        out.push_str(&format!("{{{{#if (eq {var} '{value}')}}}}{body}{{{{/if}}}}"));
-    }
-    out
-}

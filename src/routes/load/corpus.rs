@@ -1,8 +1,8 @@
 //! The load profile's corpus: the default corpus minus what the profile drops, with the
 //! profile's fixed tokens and links.
-use super::super::api::{FAULT_HEADER, LINK_EXPIRED};
 use super::fixed::Fixed;
 use crate::corpus::{Case, ExpectBody};
+use crate::dvp_api::{FAULT_HEADER, LINK_EXPIRED};
 
 /// Why the load profile answers `c` differently from the default tree, if it does: then the
 /// case is left out of its corpus. (HEAD cases follow their GET case.)

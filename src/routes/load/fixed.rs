@@ -46,7 +46,10 @@ impl Fixed {
             .map(|(i, c)| {
                 let f = &c.family;
                 let tokens = CredentialTokens {
-                    templates: [f.template(LOGIN_TOKEN_LIFETIME), f.template(AUTH_TOKEN_LIFETIME)],
+                    templates: [
+                        crate::routes::fresh_token(f, LOGIN_TOKEN_LIFETIME).build(),
+                        crate::routes::fresh_token(f, AUTH_TOKEN_LIFETIME).build(),
+                    ],
                     samples: [f.sample(as_of, LOGIN_TOKEN_LIFETIME), f.sample(as_of, AUTH_TOKEN_LIFETIME)],
                     tail: f.tail().to_string(),
                     load: f.sample(as_of, LOAD_TOKEN_LIFETIME),

@@ -16,12 +16,12 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::api::{EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, REPORT_DL};
 use super::{Built, Options};
+use crate::body_files::REPORTS_DIR;
+use crate::dvp_api::{EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, REPORT_DL};
 use crate::engine::model::Model;
-use crate::engine::pass::Progress;
+use crate::engine::period_pass::Progress;
 use crate::engine::world::World;
-use crate::render::REPORTS_DIR;
 use crate::sink::Sink;
 use crate::wiremock::{alternation, regex_escape, Body, Mock, Stub};
 use crate::Error;
@@ -51,7 +51,7 @@ pub fn generate(
     // Report CSVs and the newest listings are served from their stubs: keep their bytes.
     let keep = |path: &str| path.starts_with(REPORTS_DIR) || newest.iter().any(|p| path.contains(p.as_str()));
     let sink = FixingSink { inner: sink, fixed: &fixed, keep: &keep, kept: Default::default() };
-    let rendered = crate::render::render(&world, jobs, &sink, progress)?;
+    let rendered = crate::body_files::render(&world, jobs, &sink, progress)?;
     let model = Model { world, summaries: rendered.summaries };
     let built = super::build(&model, rendered.bodies, &sink, Options { download_variants: true, corpus })?;
     let rewrites = fixed.bearer_rewrites(&model);

@@ -17,7 +17,7 @@
 //!
 //! The successes are disjoint (the default tree relies on it too), so their order changes no
 //! answer; it only changes what each request costs.
-use super::super::api::priority::USER_DEFAULT;
+use crate::dvp_api::priority::USER_DEFAULT;
 use crate::wiremock::serving::standalone_form;
 use crate::wiremock::{Mock, Stub};
 

@@ -4,17 +4,18 @@ pub mod benchmark;
 pub mod csv_layout;
 pub mod premium;
 pub mod public_series;
+pub mod ranking;
 pub mod reports;
 
 use serde_json::{json, Value};
 
+use crate::bodies::csv_layout as layout;
 use crate::engine::calendar::{Granularity, Period};
 use crate::engine::events::Event;
 use crate::engine::model::{Model, Summaries};
 use crate::engine::stats::{PeriodStats, Tally};
 use crate::engine::world::World;
 use crate::engine::world::AGENTS;
-use crate::views::csv_layout as layout;
 
 /// An export view (`dataview` path segment).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -341,7 +342,7 @@ pub fn write_export<R: Rows>(
         }
         Dataview::ExtPremiumSummary | Dataview::ExtPremiumGeo => {
             let geo = view == Dataview::ExtPremiumGeo;
-            use crate::views::premium;
+            use crate::bodies::premium;
             w.write_record(premium::header(geo))?;
             for row in premium::rows(world, stats, geo) {
                 w.write_record(&row)?;

@@ -4,9 +4,9 @@
 //! client population behind it and is derived from the pulls ([`ip_count`], INFERRED).
 use serde_json::Value;
 
+use crate::bodies::{pull_series, Group, SeriesPoint};
 use crate::engine::calendar::{Calendar, Granularity, Period};
 use crate::engine::public_counts::Public;
-use crate::views::{pull_series, Group, SeriesPoint};
 
 /// Pulls per distinct IP address in one week: the ratio of the newest spec's `ReposPullData`
 /// example (272407 pulls, 41490 IPs). INFERRED for public images.
@@ -40,7 +40,7 @@ pub fn point(public: &Public, p: &Period) -> SeriesPoint {
 }
 
 /// `PullData` of public namespace `public` (`repo = None`) or one of its repositories, like
-/// [`crate::views::pull_data`] for a modelled namespace.
+/// [`crate::bodies::pull_data`] for a modelled namespace.
 pub fn pull_data(
     public: &Public,
     calendar: &Calendar,

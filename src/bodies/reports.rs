@@ -3,11 +3,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
+use crate::bodies::csv_layout as layout;
+use crate::bodies::ranking::{pct, top_companies};
 use crate::engine::calendar::{Granularity, Period};
-use crate::engine::pass::period_stats;
+use crate::engine::period_pass::period_stats;
 use crate::engine::stats::{ClientSet, PeriodStats, Tally};
-use crate::engine::world::{UseCase, World, AGENTS, PUBLIC_IMAGES};
-use crate::views::csv_layout as layout;
+use crate::engine::world::{Namespace, UseCase, World, AGENTS, PUBLIC_IMAGES};
 
 /// A report type (`type` in the catalogue).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -17,7 +18,7 @@ pub enum ReportType {
     Technographic,
     TechnographicCompanies,
     TrackedCompanies,
-    /// Opt-in (`reports.benchmark_companies`), see `views::benchmark`.
+    /// Opt-in (`reports.benchmark_companies`), see `bodies::benchmark`.
     Benchmark,
 }
 
@@ -59,7 +60,7 @@ impl ReportType {
             ReportType::Technographic => layout::REPORT_TECHNOGRAPHIC,
             ReportType::TechnographicCompanies => layout::REPORT_TECHNOGRAPHIC_COMPANIES,
             ReportType::TrackedCompanies => layout::REPORT_TRACKED_COMPANIES,
-            ReportType::Benchmark => crate::views::benchmark::REPORT_BENCHMARK,
+            ReportType::Benchmark => crate::bodies::benchmark::REPORT_BENCHMARK,
         }
     }
 }
@@ -83,14 +84,6 @@ pub fn retained(world: &World) -> Vec<Period> {
 
 /// Minimum unique users for a technographic pairing (documented).
 pub const MIN_PAIR_USERS: usize = 10;
-
-pub(crate) fn pct(part: usize, whole: usize) -> String {
-    if whole == 0 {
-        "0.00".into()
-    } else {
-        format!("{:.2}", part as f64 * 100.0 / whole as f64)
-    }
-}
 
 /// The distinct clients of each repository (with events) of one namespace over one period:
 /// all the technographic reports need of a namespace's aggregate.
@@ -214,98 +207,105 @@ pub fn write_report(
                 ])?;
             }
         }
-        ReportType::Trend => {
-            let groups: BTreeMap<_, Tally> = stats
-                .group(
-                    world,
-                    |p| {
-                        Some((
-                            p.repo,
-                            p.by_tag.then(|| namespace.repos[p.repo as usize].tags[p.tag as usize].name.as_str()),
-                        ))
-                    },
-                    |pr| Some((pr.country(), pr.csp().unwrap_or(layout::NO_CSP), AGENTS[pr.agent as usize].0)),
-                )
-                .into_iter()
-                .map(|(((repo, tag), (country, csp, agent)), t)| ((image(repo), country, csp, agent, tag), t))
-                .collect();
-            for ((img, country, csp, agent, tag), tl) in groups {
-                let (auth, unauth) = (tl.authenticated, tl.clients - tl.authenticated);
-                w.write_record([
-                    gran,
-                    &date,
-                    publisher,
-                    &img,
-                    &namespace.name,
-                    country,
-                    csp,
-                    agent,
-                    tag.unwrap_or(layout::NO_TAG),
-                    &tl.counts.downloads().to_string(),
-                    &tl.counts.checks.to_string(),
-                    &tl.counts.total().to_string(),
-                    &auth.to_string(),
-                    &unauth.to_string(),
-                ])?;
-            }
-        }
+        ReportType::Trend => write_trend(world, namespace, stats, (gran, &date, publisher), &mut w)?,
         ReportType::Benchmark => {
             let companies = world.config.reports.benchmark_companies;
-            crate::views::benchmark::write_rows(world, stats, companies, (gran, &date, publisher), &mut w)?;
+            crate::bodies::benchmark::write_rows(world, stats, companies, (gran, &date, publisher), &mut w)?;
         }
         ReportType::Technographic | ReportType::TechnographicCompanies => {
             return Err(std::io::Error::other(format!("{} reads every namespace: use write_technographic", t.api())));
         }
-        ReportType::TrackedCompanies => {
-            let tracked: BTreeSet<&str> =
-                top_companies(world, stats, world.config.reports.tracked_companies).into_iter().collect();
-            let groups: BTreeMap<_, Tally> = stats
-                .group(
-                    world,
-                    |p| Some(p.repo),
-                    |pr| {
-                        let company = pr.company().filter(|d| tracked.contains(d))?;
-                        let csp = pr.csp();
-                        let agent = AGENTS[pr.agent as usize].0;
-                        let uc = use_case(pr.agent, csp.is_some()).as_str();
-                        Some((company, pr.country(), csp.unwrap_or(layout::NO_CSP), agent, uc))
-                    },
-                )
-                .into_iter()
-                .map(|((repo, (company, country, csp, agent, uc)), t)| {
-                    ((company, country, csp, agent, uc, image(repo)), t)
-                })
-                .collect();
-            for ((company, country, csp, agent, uc, img), tl) in groups {
-                let auth = tl.authenticated;
-                w.write_record([
-                    gran,
-                    &date,
-                    publisher,
-                    company,
-                    country,
-                    csp,
-                    agent,
-                    uc,
-                    &img,
-                    &tl.counts.downloads().to_string(),
-                    &tl.counts.checks.to_string(),
-                    &tl.counts.total().to_string(),
-                    &auth.to_string(),
-                ])?;
-            }
-        }
+        ReportType::TrackedCompanies => write_tracked(world, namespace, stats, (gran, &date, publisher), &mut w)?,
     }
     w.flush()
 }
 
-/// The `n` companies with the most pulls in the period, most first (ties by domain): the
-/// companies of the tracked-companies and benchmark reports.
-pub fn top_companies(world: &World, stats: &PeriodStats, n: u32) -> Vec<&'static str> {
-    let by_company = stats.group(world, |_| Some(()), |pr| pr.company());
-    let mut ranked: Vec<(&str, u64)> = by_company.iter().map(|(((), d), t)| (*d, t.counts.total())).collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    ranked.into_iter().take(n as usize).map(|x| x.0).collect()
+/// The rows of the trend report: per image, country, cloud, agent and tag.
+fn write_trend<W: Write>(
+    world: &World,
+    namespace: &Namespace,
+    stats: &PeriodStats,
+    (gran, date, publisher): (&str, &str, &str),
+    w: &mut csv::Writer<W>,
+) -> std::io::Result<()> {
+    let image = |r: u16| format!("{}/{}", namespace.name, namespace.repos[r as usize].name);
+    let groups: BTreeMap<_, Tally> = stats
+        .group(
+            world,
+            |p| Some((p.repo, p.by_tag.then(|| namespace.repos[p.repo as usize].tags[p.tag as usize].name.as_str()))),
+            |pr| Some((pr.country(), pr.csp().unwrap_or(layout::NO_CSP), AGENTS[pr.agent as usize].0)),
+        )
+        .into_iter()
+        .map(|(((repo, tag), (country, csp, agent)), t)| ((image(repo), country, csp, agent, tag), t))
+        .collect();
+    for ((img, country, csp, agent, tag), tl) in groups {
+        let (auth, unauth) = (tl.authenticated, tl.clients - tl.authenticated);
+        w.write_record([
+            gran,
+            date,
+            publisher,
+            &img,
+            &namespace.name,
+            country,
+            csp,
+            agent,
+            tag.unwrap_or(layout::NO_TAG),
+            &tl.counts.downloads().to_string(),
+            &tl.counts.checks.to_string(),
+            &tl.counts.total().to_string(),
+            &auth.to_string(),
+            &unauth.to_string(),
+        ])?;
+    }
+    Ok(())
+}
+
+/// The rows of the tracked-companies report: per tracked company, country, cloud, agent, use
+/// case and image.
+fn write_tracked<W: Write>(
+    world: &World,
+    namespace: &Namespace,
+    stats: &PeriodStats,
+    (gran, date, publisher): (&str, &str, &str),
+    w: &mut csv::Writer<W>,
+) -> std::io::Result<()> {
+    let image = |r: u16| format!("{}/{}", namespace.name, namespace.repos[r as usize].name);
+    let tracked: BTreeSet<&str> =
+        top_companies(world, stats, world.config.reports.tracked_companies).into_iter().collect();
+    let groups: BTreeMap<_, Tally> = stats
+        .group(
+            world,
+            |p| Some(p.repo),
+            |pr| {
+                let company = pr.company().filter(|d| tracked.contains(d))?;
+                let csp = pr.csp();
+                let agent = AGENTS[pr.agent as usize].0;
+                let uc = use_case(pr.agent, csp.is_some()).as_str();
+                Some((company, pr.country(), csp.unwrap_or(layout::NO_CSP), agent, uc))
+            },
+        )
+        .into_iter()
+        .map(|((repo, (company, country, csp, agent, uc)), t)| ((company, country, csp, agent, uc, image(repo)), t))
+        .collect();
+    for ((company, country, csp, agent, uc, img), tl) in groups {
+        let auth = tl.authenticated;
+        w.write_record([
+            gran,
+            date,
+            publisher,
+            company,
+            country,
+            csp,
+            agent,
+            uc,
+            &img,
+            &tl.counts.downloads().to_string(),
+            &tl.counts.checks.to_string(),
+            &tl.counts.total().to_string(),
+            &auth.to_string(),
+        ])?;
+    }
+    Ok(())
 }
 
 /// Renders a technographic report (see [`ReportType::cross_namespace`]).

@@ -3,29 +3,28 @@
 //! values: the parts of every export, the (size, fingerprint) of every report, and every
 //! period's summary (which the pull series read).
 //!
-//! One streamed pass over the periods ([`crate::engine::pass::run_pass`]) renders the raw, summary and
+//! One streamed pass over the periods ([`crate::engine::period_pass::run_pass`]) renders the raw, summary and
 //! report views; two stages follow it, in this order, because they read across periods or
 //! namespaces: the technographic reports (every namespace's clients of a period) and the
 //! `ext-summary` exports (running totals over earlier periods).
 use std::collections::BTreeMap;
 
+use crate::bodies::reports::{self, ReportType};
+use crate::bodies::{self, Dataview};
 use crate::corpus::fingerprint;
 use crate::engine::calendar::{Granularity, Period};
 use crate::engine::events::Event;
 use crate::engine::jobs;
 use crate::engine::model::{PeriodSummary, Summaries};
-use crate::engine::pass::{run_pass, Pass, Progress};
+use crate::engine::period_pass::{run_pass, Pass, Progress};
 use crate::engine::stats::PeriodStats;
 use crate::engine::world::World;
 use crate::sink::Sink;
-use crate::views::reports::{self, ReportType};
-use crate::views::{self, Dataview};
 use crate::Error;
+use export_parts::{Part, PartWriter};
 
+pub mod export_parts;
 pub mod gzip;
-pub mod parts;
-
-pub use parts::{Part, PartWriter};
 
 /// Where export parts go under `__files/` (then `/<namespace>/<file>`).
 pub const EXPORTS_DIR: &str = "dvp-mock/exports";
@@ -101,7 +100,7 @@ fn put_report(
 struct ExportPass<'a> {
     world: &'a World,
     sink: &'a dyn Sink,
-    renderers: Vec<views::RawRenderer<'a>>,
+    renderers: Vec<bodies::RawRenderer<'a>>,
     raw_header: Vec<u8>,
     /// Periods of the report catalogue.
     retained: Vec<Period>,
@@ -126,23 +125,23 @@ struct PeriodOutput {
 type PeriodExports = std::io::Result<PeriodOutput>;
 
 impl<'a> Pass for ExportPass<'a> {
-    type Chunk = views::RawRows;
+    type Chunk = bodies::RawRows;
     type State = RawExport<'a>;
     type Output = PeriodExports;
 
-    fn chunk(&self, ns: usize, events: &[Event], out: &mut views::RawRows) {
+    fn chunk(&self, ns: usize, events: &[Event], out: &mut bodies::RawRows) {
         self.renderers[ns].render(events, out);
     }
 
     fn open(&self, ns: usize, p: &Period) -> RawExport<'a> {
         let mut parts = parts(self.world, self.sink, ns, Dataview::Raw, p);
-        let error = views::Rows::row(&mut parts, &self.raw_header).err();
+        let error = bodies::Rows::row(&mut parts, &self.raw_header).err();
         RawExport { parts, error }
     }
 
-    fn feed(&self, state: &mut RawExport<'a>, _: &[Event], rows: &views::RawRows) {
+    fn feed(&self, state: &mut RawExport<'a>, _: &[Event], rows: &bodies::RawRows) {
         if state.error.is_none() {
-            state.error = rows.rows().try_for_each(|row| views::Rows::row(&mut state.parts, row)).err();
+            state.error = rows.rows().try_for_each(|row| bodies::Rows::row(&mut state.parts, row)).err();
         }
     }
 
@@ -155,7 +154,7 @@ impl<'a> Pass for ExportPass<'a> {
         // ext-summary needs running totals over earlier periods: rendered after the pass.
         for view in export_views(world, ns).into_iter().filter(|v| !matches!(v, Dataview::Raw | Dataview::ExtSummary)) {
             let mut parts = parts(world, self.sink, ns, view, p);
-            views::write_export(world, ns, p, view, stats, &mut parts)?;
+            bodies::write_export(world, ns, p, view, stats, &mut parts)?;
             exports.push((view, parts.finish()?));
         }
         let (mut reports, mut repo_clients) = (Vec::new(), None);
@@ -179,11 +178,11 @@ impl<'a> Pass for ExportPass<'a> {
 /// technographic reports, then the `ext-summary` exports.
 pub fn render(world: &World, jobs: usize, sink: &dyn Sink, progress: Option<&Progress>) -> Result<Rendered, Error> {
     let mut raw_header = Vec::new();
-    views::header_row(views::csv_layout::RAW, &mut raw_header);
+    bodies::header_row(bodies::csv_layout::RAW, &mut raw_header);
     let pass = ExportPass {
         world,
         sink,
-        renderers: (0..world.namespaces.len()).map(|ns| views::RawRenderer::new(world, ns)).collect(),
+        renderers: (0..world.namespaces.len()).map(|ns| bodies::RawRenderer::new(world, ns)).collect(),
         raw_header,
         retained: reports::retained(world),
     };
@@ -211,7 +210,7 @@ pub fn render(world: &World, jobs: usize, sink: &dyn Sink, progress: Option<&Pro
         }
         let name = &world.namespaces[*ns].name;
         let mut parts = parts(world, sink, *ns, Dataview::ExtSummary, p);
-        views::write_ext_summary(world, &summaries, *ns, p, &mut parts)
+        bodies::write_ext_summary(world, &summaries, *ns, p, &mut parts)
             .and_then(|()| parts.finish())
             .map(|parts| exports.push((Dataview::ExtSummary, parts)))
             .map_err(|e| Error::io(format!("__files/{EXPORTS_DIR}/{name}"), e))?;

@@ -3,16 +3,16 @@
 //! Docker lists "Benchmark report allocations" next to the tracked companies in DVP Settings,
 //! but neither the catalogue `type` nor the columns are public. INFERRED here: catalogue type
 //! `benchmark`; the N companies with the most pulls of the namespace in the period (the same
-//! ranking as the tracked-companies report, [`crate::reports::top_companies`]); one row per
+//! ranking as the tracked-companies report, [`crate::bodies::ranking::top_companies`]); one row per
 //! (company, repository) from the same cells as the tracked-companies report, summed over
 //! country, cloud, agent and use case, plus the company's share of the repository's pulls and
 //! its rank among the benchmark companies.
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use crate::bodies::ranking::{pct, top_companies};
 use crate::engine::stats::PeriodStats;
 use crate::engine::world::World;
-use crate::views::reports::{pct, top_companies};
 
 /// Benchmark report header (INFERRED layout, DVP Core naming).
 pub const REPORT_BENCHMARK: &[&str] = &[

@@ -1,7 +1,9 @@
 //! The API's vocabulary, named once: roots and paths, error messages, content types, query
-//! values and stub priorities. Every area file reads them from here.
+//! values and stub priorities. The routes build their stubs with it, the corpus its expected
+//! answers (which `verify` replays) and the preview page its links; nothing here depends on
+//! a later stage.
+use crate::bodies::{Dataview, Group, PERIODS};
 use crate::engine::calendar::Granularity;
-use crate::views::{Dataview, Group, PERIODS};
 
 /// Root of the legacy analytics v1 API (bearer token from `/v2/users/login`).
 pub const ANALYTICS: &str = "/api/publisher/analytics/v1";
@@ -148,7 +150,7 @@ pub fn invalid_dataview() -> String {
 /// stubs (pull series per file, report links), then the `/repos/pulls` templates. Guards come
 /// before a success only where that success would accept the bad value. Then what a client
 /// sends rarely: the HEAD twins (which never answer a GET), the logins (once per session),
-/// and the faults, after everything the fault gate closes ([`super::faults`]) and before
+/// and the faults, after everything the fault gate closes (`routes/faults.rs`) and before
 /// every fallback.
 pub mod priority {
     /// WireMock's priority of a stub that sets none (a user's own stubs, typically).
@@ -223,3 +225,7 @@ pub mod priority {
         }
     }
 }
+
+/// The reserved path where the mock serves its fingerprint (how it was made; `verify` reads it
+/// first). The DVP API does not use it.
+pub const FINGERPRINT: &str = "/__dvp-mock/fingerprint";

@@ -5,9 +5,10 @@
 //! GET successes so a GET request never meets one ([`priority::head_twin`]); and every GET
 //! case of the corpus a HEAD case. Stubs that match any method (the 401/404/405 fallbacks)
 //! answer HEAD already; the server drops their bodies.
-use super::api::priority;
 use super::Builder;
 use crate::corpus::ExpectBody;
+use crate::dvp_api::priority;
+use crate::wiremock::template::has_expression;
 use crate::wiremock::{Body, Response, Stub};
 
 /// The HEAD twin of a GET stub: same request (method aside), status and headers, no body.
@@ -19,7 +20,7 @@ fn twin(s: &Stub) -> Stub {
         status: r.status,
         headers: r.headers.clone(),
         body: Body::Empty,
-        templated: r.headers.iter().any(|(_, v)| v.contains("{{")),
+        templated: r.headers.iter().any(|(_, v)| has_expression(v)),
         body_templated: false,
         delay: r.delay,
         fault: r.fault,

@@ -1,8 +1,8 @@
 //! Export parts: rows split into files of at most `export_part_bytes`, each handed to the sink
 //! as soon as it is full, so no period's rows are held longer than one part.
+use crate::bodies;
 use crate::corpus::fingerprint;
 use crate::sink::Sink;
-use crate::views;
 
 /// One rendered export part.
 #[derive(Debug, Clone)]
@@ -94,7 +94,7 @@ impl<'a> PartWriter<'a> {
     }
 }
 
-impl views::Rows for PartWriter<'_> {
+impl bodies::Rows for PartWriter<'_> {
     fn row(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         if self.header.is_empty() {
             self.header = bytes.to_vec();
