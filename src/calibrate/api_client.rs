@@ -198,7 +198,7 @@ impl<'h> Client<'h> {
 
     /// Logs in: `POST /v2/auth/token`, or `POST /v2/users/login` where that route is missing
     /// (404 or 405); a challenge for a second factor is answered with `DVP_TOTP`.
-    pub fn login(&mut self, creds: &Credentials) -> Result<(), Error> {
+    pub fn log_in(&mut self, creds: &Credentials) -> Result<(), Error> {
         let step = self.step("log in", "POST", "/v2/auth/token");
         let body = serde_json::json!({"identifier": creds.username, "secret": creds.secret}).to_string();
         let resp = self.send(&step, "POST", "/v2/auth/token", Some(&body), false)?;

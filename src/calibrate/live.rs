@@ -57,7 +57,7 @@ pub fn calibrate(
     let base = crate::http::base_url("--from-api", url)?;
     let mut walk = Walk { client: Client::new(&base, politeness, hooks), creds, relogged: false, rename };
     walk.client.plan(2);
-    walk.client.login(creds)?;
+    walk.client.log_in(creds)?;
     let namespaces = walk.discover()?;
     walk.client.plan(4 * namespaces.len());
     let mut inputs = Inputs::default();
@@ -74,7 +74,7 @@ pub fn calibrate(
         // count, since their points are dropped below.
         let repeated = inputs.repeated;
         let before = inputs.files.len();
-        reports += walk.reports(i, ns, &mut inputs)?;
+        reports += walk.fetch_reports(i, ns, &mut inputs)?;
         report_files.extend(before..inputs.files.len());
         inputs.repeated = repeated;
     }
@@ -178,7 +178,7 @@ impl Walk<'_, '_> {
 
     /// The namespace's trend reports (monthly if any, else weekly), read for their mixes;
     /// returns how many. A namespace without a catalogue (404) has none.
-    fn reports(&mut self, i: usize, ns: &str, inputs: &mut Inputs) -> Result<usize, Error> {
+    fn fetch_reports(&mut self, i: usize, ns: &str, inputs: &mut Inputs) -> Result<usize, Error> {
         let target = format!("{PROXYLYTICS}/namespaces/{ns}/reports");
         let (step, status, body) = self.get(&format!("report catalogue of {ns}"), &target)?;
         if status == 404 {
