@@ -7,7 +7,7 @@ use dvp_mock::sink::NullSink;
 use dvp_mock::wiremock::Target;
 use dvp_mock::Error;
 
-use super::{Jobs, Source, TargetArg};
+use super::{Budget, Jobs, Source, TargetArg};
 
 /// `--help` examples.
 pub const EXAMPLES: &str = "Examples:
@@ -21,6 +21,8 @@ pub struct Args {
     source: Source,
     #[command(flatten)]
     jobs: Jobs,
+    #[command(flatten)]
+    budget: Budget,
     /// Directory holding the generated output (the `--out` of generate).
     #[arg(long, visible_alias = "out", value_name = "DIR", default_value = ".")]
     dir: PathBuf,
@@ -40,7 +42,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             out.display()
         )));
     }
-    let (config, options) = super::load(&args.source, &args.jobs, target, false)?;
+    let (config, options) = super::load_admitted(&args.source, &args.jobs, target, false, &args.budget)?;
     let drifts = match target {
         Target::Standalone => {
             let compare = CompareSink::new(out.join("__files"));

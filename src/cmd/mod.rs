@@ -68,6 +68,29 @@ pub fn load(source: &Source, jobs: &Jobs, target: Target, corpus: bool) -> Resul
     Ok((config, Options { target, jobs, corpus }))
 }
 
+/// `--max-bytes` of the commands that build the mock in memory (`check`, `preview`, `verify`).
+#[derive(clap::Args)]
+pub struct Budget {
+    /// Refuse (exit 2) when the mock would be above SIZE, e.g. 500M, 50G (default 20G): it is
+    /// built in memory first. Give the value you gave `generate`.
+    #[arg(long, value_name = "SIZE", value_parser = dvp_mock::size::parse_size)]
+    pub max_bytes: Option<u64>,
+}
+
+/// [`load`], then the size guard (`size::admit`): a configuration above the limit is refused
+/// in one line before any event is drawn.
+pub fn load_admitted(
+    source: &Source,
+    jobs: &Jobs,
+    target: Target,
+    corpus: bool,
+    budget: &Budget,
+) -> Result<(Config, Options), Error> {
+    let (config, options) = load(source, jobs, target, corpus)?;
+    dvp_mock::size::admit(&config, &dvp_mock::size::Limit::in_memory(budget.max_bytes))?;
+    Ok((config, options))
+}
+
 /// Progress counters that draw a line on stderr (periods done, rows, rows/s) when stderr is a
 /// terminal and `quiet` is off; the returned bar is cleared when the work is done.
 pub fn progress_line(quiet: bool) -> (Progress, ProgressBar) {

@@ -6,7 +6,7 @@ use dvp_mock::sink::NullSink;
 use dvp_mock::wiremock::Target;
 use dvp_mock::{verify, Error};
 
-use super::{Jobs, Source};
+use super::{Budget, Jobs, Source};
 
 /// `--help` examples.
 pub const EXAMPLES: &str = "Examples:
@@ -20,6 +20,8 @@ Serve the tree first, e.g. java -jar wiremock-standalone-3.13.2.jar --port 8080 
 pub struct Args {
     #[command(flatten)]
     source: Source,
+    #[command(flatten)]
+    budget: Budget,
     /// Base URL of the running mock, e.g. http://localhost:8080.
     #[arg(long)]
     url: String,
@@ -29,7 +31,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let url = http::base_url("--url", &args.url)?;
     http::reachable(&url)?;
-    let (config, options) = super::load(&args.source, &Jobs { jobs: None }, Target::Standalone, true)?;
+    let (config, options) = super::load_admitted(&args.source, &Jobs { jobs: None }, Target::Standalone, true, &args.budget)?;
     let generated = dvp_mock::generate(&config, &options, &NullSink, None)?;
     let report = verify::run(&url, &generated.corpus);
     if let Some(why) = report.aborted {

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use crate::Error;
 
+pub mod limits;
 mod load;
 pub mod population;
 pub mod public_namespaces;
@@ -298,6 +299,7 @@ impl Config {
             }
         }
         check_access_tokens(self)?;
+        limits::validate(self)?;
         Ok(())
     }
 }
