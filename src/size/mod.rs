@@ -1,6 +1,7 @@
 //! How big a tree will be before anything is written: the size estimate, the limit it is
 //! checked against (`--max-bytes` or the free space) and the one-line refusal.
 pub mod estimate;
+mod mix;
 pub mod structure;
 
 use std::path::Path;
