@@ -14,17 +14,17 @@ use dvp_mock::size::{self, estimate, Limit};
 use crate::safety::real_size;
 
 /// Largest tree the normal run generates (keeps each case in milliseconds).
-const SMALL: u64 = 3_000_000;
+const SMALL: u64 = 2_000_000;
 
 /// A random valid-looking configuration: every key of the schema, small volumes.
 pub fn random_toml(rng: &mut ChaCha8Rng) -> String {
     let mut t = String::new();
     let end = NaiveDate::from_ymd_opt(2016, 1, 1).unwrap() + Days::new(rng.random_range(0..5000));
-    let weeks = rng.random_range(1..9u64);
+    let weeks = rng.random_range(1..7u64);
     let start = end - Days::new(7 * weeks + rng.random_range(0..7));
     let clients = [5u32, 40, 300, 2000][rng.random_range(0..4)];
     let _ = writeln!(t, "seed = {}\nas_of = \"{end}\"\nhistory_start = \"{start}\"", rng.random::<u32>());
-    let users = rng.random_range(0..4);
+    let users = rng.random_range(0..3);
     if users == 0 {
         let _ = writeln!(t, "users = []");
     }
@@ -50,12 +50,12 @@ pub fn random_toml(rng: &mut ChaCha8Rng) -> String {
             rng.random_range(1..5), rng.random_range(0..5), rng.random_range(0..5)
         );
     }
-    let n_ns = rng.random_range(1..4);
+    let n_ns = rng.random_range(1..3);
     let names: Vec<String> = (0..n_ns).map(|i| format!("org{i}x")).collect();
     for name in &names {
         namespace(&mut t, rng, name, start, end, clients);
     }
-    for i in 0..rng.random_range(0..3) {
+    for i in 0..rng.random_range(0..2) {
         let _ = writeln!(
             t,
             "[[public_namespaces]]\nname = \"pub{i}lic\"\nweekly_pulls = {:.0}\ngrowth = {:.2}\nrepos = [{{ name = \"aa\", popularity = 3 }}, {{ name = \"bb-cc\", popularity = {} }}]",
@@ -148,18 +148,18 @@ pub fn run_case(text: &str, limit: u64) -> Outcome {
         Err(e) => {
             let m = e.to_string();
             assert!(m.starts_with("case.toml: ") && !m.contains('\n'), "{m}\n{text}");
-            if std::env::var("DVP_DUMP").is_ok() { eprintln!("REFUSED {m}"); }
             return Outcome::Refused;
         }
     };
+    let t0 = std::time::Instant::now();
     let e = match size::admit(&config, &Limit::Flag(limit)) {
         Ok(e) => e,
         Err(err) => {
-            if std::env::var("DVP_DUMP").is_ok() { eprintln!("REFUSED {err}"); }
             assert!(!err.to_string().contains('\n'));
             return Outcome::Refused;
         }
     };
+    let t1 = t0.elapsed();
     let (stubs, _files, real) = real_size(config);
     assert_eq!(e.stubs, stubs, "stubs\n{text}");
     let error = (e.bytes as f64 - real as f64) / real as f64 * 100.0;
@@ -192,8 +192,8 @@ pub fn sweep(seed: u64, n: usize, limit: u64) -> (usize, usize, f64) {
 
 #[test]
 fn random_valid_configurations_are_refused_in_one_line_or_estimated_within_25_percent() {
-    let (checked, _, _) = sweep(20, 250, SMALL);
-    assert!(checked >= 150, "most random cases are small enough to check: {checked}");
+    let (checked, _, _) = sweep(20, 200, SMALL);
+    assert!(checked >= 120, "most random cases are small enough to check: {checked}");
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod determinism;
 mod estimate_props;
 mod docs;
 mod layout;
+mod robustness;
 mod own_stubs;
 mod preview;
 pub mod safety;

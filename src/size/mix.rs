@@ -50,7 +50,14 @@ impl Mix {
             .map(|r| r.weeks.as_ref().map(|w| w.0.iter().map(|w| (w.week, w.pulls)).collect()))
             .collect();
         // As the day streams pick: among the repositories without a profile, by popularity.
-        let weight = |r: usize| if profiles[r].is_some() { 0.0 } else { ns.repos[r].popularity.max(0.0) };
+        // (No volume, no events: such a repository's series is never pulled.)
+        let weight = |r: usize| {
+            if profiles[r].is_some() || ns.weekly_pulls <= 0.0 {
+                0.0
+            } else {
+                ns.repos[r].popularity.max(0.0)
+            }
+        };
         let total: f64 = (0..ns.repos.len()).map(weight).sum();
         let poisson_share: Vec<f64> =
             (0..ns.repos.len()).map(|r| if total > 0.0 { weight(r) / total } else { 0.0 }).collect();
