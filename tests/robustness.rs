@@ -18,10 +18,39 @@ use crate::support;
 
 /// Pieces that reach the corners of each format: limits, signs, dates at the ends of time.
 const TOKENS: &[&str] = &[
-    "0", "-1", "1e9", "1e10", "1e999", "18446744073709551615", "18446744073709551616", "nan", "inf",
-    "\"+262142-12-31\"", "\"-0001-01-01\"", "\"2026-02-30\"", "\"1970-01-01\"", "\"2199-12-31\"", "[]", "{}",
-    "\"\"", ",", "\n", "=", "\"", "[[users]]", "namespaces = []", "weeks = []", "\"2025-09-01T00:00:00Z\"",
-    "null", "{\"pullCount\": 5, \"ipCount\": 9}", "\\N", "week", "month", "🦀", "\r\n", "\u{0}",
+    "0",
+    "-1",
+    "1e9",
+    "1e10",
+    "1e999",
+    "18446744073709551615",
+    "18446744073709551616",
+    "nan",
+    "inf",
+    "\"+262142-12-31\"",
+    "\"-0001-01-01\"",
+    "\"2026-02-30\"",
+    "\"1970-01-01\"",
+    "\"2199-12-31\"",
+    "[]",
+    "{}",
+    "\"\"",
+    ",",
+    "\n",
+    "=",
+    "\"",
+    "[[users]]",
+    "namespaces = []",
+    "weeks = []",
+    "\"2025-09-01T00:00:00Z\"",
+    "null",
+    "{\"pullCount\": 5, \"ipCount\": 9}",
+    "\\N",
+    "week",
+    "month",
+    "🦀",
+    "\r\n",
+    "\u{0}",
 ];
 
 /// `base` with 1 to 4 random edits: a cut, an inserted token, or a replaced character.
@@ -74,8 +103,7 @@ const CONFIG_CRASHES: &[(&str, &str)] = &[
 #[test]
 fn random_text_never_panics_the_config_loader() {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let mut cases: Vec<String> =
-        CONFIG_CRASHES.iter().map(|(from, to)| DEFAULT_TOML.replace(from, to)).collect();
+    let mut cases: Vec<String> = CONFIG_CRASHES.iter().map(|(from, to)| DEFAULT_TOML.replace(from, to)).collect();
     cases.push(
         DEFAULT_TOML
             .replace("weekly_pulls = 60_000_000\ngrowth = 0.1", "weekly_pulls = 10_000_000_000\ngrowth = 10.0")
@@ -178,5 +206,42 @@ fn every_command_exits_quietly_when_stdout_closes_early() {
         let (got, err) = closed_early(&args, &dir);
         assert!(!err.contains("panicked"), "{args:?}: {err}");
         assert_eq!(got, Some(code), "{args:?}: {err}");
+    }
+}
+
+/// Implausible input is an error naming the input file and its line or field, never a silent
+/// repair.
+#[test]
+fn calibrate_refuses_implausible_input_naming_the_file_and_the_field() {
+    let dir = support::scratch("robustness-implausible");
+    let week = r#""start":"2026-01-05T00:00:00Z","end":"2026-01-11T00:00:00Z""#;
+    let trend_head = "DATE_GRANULARITY,DATE_REFERENCE,PUBLISHER_NAME,IMAGE_REPOSITORY,NAMESPACE,IP_COUNTRY,CLOUD_SERVICE_PROVIDER,USER_AGENT,TAG,DATA_DOWNLOADS,VERSION_CHECKS,PULLS,UNIQUE_AUTHENTICATED_USERS,UNIQUE_UNAUTHENTICATED_USERS\n";
+    for (file, text, want) in [
+        (
+            "ips.json",
+            format!(r#"{{"pulls":[{{{week},"pullCount":5,"ipCount":9}}]}}"#),
+            "ips.json: field `pulls[0]`: series calibrated: week 2026-01-05: ipCount 9 is above pullCount 5",
+        ),
+        (
+            "big.json",
+            format!(r#"{{"pulls":[{{{week},"pullCount":5000000000,"ipCount":9}}]}}"#),
+            "big.json: field `pulls[0]`: series calibrated: week 2026-01-05: pullCount 5000000000 is above",
+        ),
+        (
+            "far.json",
+            r#"{"2290-01-05T00:00:00Z":{"pullCount":5,"ipCount":1}}"#.to_string(),
+            "far.json: field `2290-01-05T00:00:00Z`: series calibrated/far: week 2289-12-30: 2289-12-30 is outside the supported dates 2002-01-01..=2199-12-31",
+        ),
+        (
+            "trend.csv",
+            format!("{trend_head}week,2025-09-01,Acme Inc,acmecorp/web,acmecorp,US,aws,docker,latest,60,10,70,5,150\n"),
+            "trend.csv: line 2: series acmecorp/web: period 2025-09-01: 124 distinct users",
+        ),
+    ] {
+        let path = dir.join(file);
+        std::fs::write(&path, text).unwrap();
+        let err = calibrate::calibrate(&[Source::parse(&path.display().to_string())], false).unwrap_err().to_string();
+        assert!(err.starts_with(&path.display().to_string()) && err.contains(want), "{err}");
+        assert!(!err.contains('\n'));
     }
 }

@@ -7,7 +7,8 @@ use chrono::{Datelike, Days, NaiveDate};
 
 use super::csv_in::PULLS_PER_IP_UNKNOWN;
 use super::series::{Acc, Inputs, Point};
-use crate::config::volume::{WeekVolume, DEFAULT_CHURN};
+use crate::config::limits;
+use crate::config::volume::{WeekVolume, DEFAULT_CHURN, MAX_WEEK_PULLS};
 use crate::config::{check_name, NameKind};
 
 /// Average weeks in a month, for months-only inputs and the churn fit.
@@ -115,7 +116,7 @@ pub fn plan(inputs: &Inputs) -> Result<Plan, FitError> {
         })
         .max()
         .unwrap_or(0);
-    let clients = need.clamp(100, 5_000_000) as u32;
+    let clients = need.clamp(100, MAX_CLIENTS) as u32;
     Ok(Plan { history_start, as_of, clients, namespaces, files: inputs.files.clone(), repeated: inputs.repeated })
 }
 
@@ -132,6 +133,7 @@ fn repo_plan(inputs: &Inputs, ns: &str, repo: &str, acc: &Acc, name: String) -> 
             ));
         }
     }
+    check_points(inputs, ns, repo, from_months, &points)?;
     // Gaps: an error, except in the store scripts keep (weeks the harvester missed).
     let mut filled = Vec::new();
     let mut run: Vec<(NaiveDate, Point)> = Vec::new();
@@ -225,6 +227,46 @@ fn repo_plan(inputs: &Inputs, ns: &str, repo: &str, acc: &Acc, name: String) -> 
         agents: top(&acc.agents),
     })
 }
+
+/// Implausible input is an error naming its file and line or field, never repaired silently:
+/// more distinct IPs than pulls, a week above the limits a configuration accepts, a date
+/// outside the supported range.
+fn check_points(
+    inputs: &Inputs,
+    ns: &str,
+    repo: &str,
+    from_months: bool,
+    points: &BTreeMap<NaiveDate, Point>,
+) -> Result<(), FitError> {
+    let series = if repo.is_empty() { ns.to_string() } else { format!("{ns}/{repo}") };
+    for (&week, p) in points {
+        let key = if from_months { week.with_day(1).expect("day 1") } else { week };
+        let at = || {
+            let origin = inputs.origin_of(ns, repo, from_months, key);
+            let origin = if origin.is_empty() { String::new() } else { format!("{origin}: ") };
+            (inputs.files[p.file].clone(), format!("{origin}series {series}: week {week}: "))
+        };
+        let problem = if let Err(m) = limits::check_date("week", week) {
+            Some(m.trim_start_matches("key `week`: ").to_string())
+        } else if p.pulls > MAX_WEEK_PULLS {
+            Some(format!("pullCount {} is above the largest week a configuration accepts, {MAX_WEEK_PULLS}", p.pulls))
+        } else if let Some(ips) = p.ips.filter(|&u| u > p.pulls) {
+            Some(format!("ipCount {ips} is above pullCount {} (distinct IPs cannot outnumber pulls)", p.pulls))
+        } else {
+            p.ips
+                .filter(|&u| u > MAX_CLIENTS)
+                .map(|u| format!("ipCount {u} is above the largest client population, {MAX_CLIENTS}"))
+        };
+        if let Some(m) = problem {
+            let (file, at) = at();
+            return Err((file, format!("{at}{m}")));
+        }
+    }
+    Ok(())
+}
+
+/// The largest client population a configuration accepts.
+const MAX_CLIENTS: u64 = 5_000_000;
 
 /// Weeks wholly inside a run of monthly points: a month's events spread evenly over its days,
 /// distinct clients as a week's share of the month under the default churn (INFERRED).

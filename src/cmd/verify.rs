@@ -31,7 +31,8 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let url = http::base_url("--url", &args.url)?;
     http::reachable(&url)?;
-    let (config, options) = super::load_admitted(&args.source, &Jobs { jobs: None }, Target::Standalone, true, &args.budget)?;
+    let (config, options) =
+        super::load_admitted(&args.source, &Jobs { jobs: None }, Target::Standalone, true, &args.budget)?;
     let generated = dvp_mock::generate(&config, &options, &NullSink, None)?;
     let report = verify::run(&url, &generated.corpus);
     if let Some(why) = report.aborted {

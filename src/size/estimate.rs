@@ -172,8 +172,11 @@ fn estimate(world: &World, shape: &Structure) -> Estimate {
             let extra = (sum_parts - (views - 1)) as f64;
             e.breakdown.mappings += extra * (DOWNLOAD_ENTRY_BYTES + stem + 8.0);
             e.breakdown.export_json += extra * (EXPORT_JSON_ENTRY + stem + 6.0);
-            e.breakdown.summaries +=
-                if config.export_gzip { sum_bytes * gzip.ratio(&sample, sum_bytes / sum_parts as f64) } else { sum_bytes };
+            e.breakdown.summaries += if config.export_gzip {
+                sum_bytes * gzip.ratio(&sample, sum_bytes / sum_parts as f64)
+            } else {
+                sum_bytes
+            };
             // JSON listings: one file per view (one entry per part), the period's own file,
             // and its line in the year's listing.
             e.breakdown.export_json +=
