@@ -246,3 +246,19 @@ pub fn diagnose(text: &str) {
     }
     eprintln!("  estimate {:?}\n  real {real:?}", e.breakdown);
 }
+
+/// A configuration calibrated from a real-derived series (the calibrate library) is estimated
+/// within 25 % of its real tree.
+#[test]
+fn a_calibrated_configuration_is_estimated_within_25_percent() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/verdaccio-docker_pull-5124d5f.json");
+    let source = dvp_mock::calibrate::Source::parse(&data.display().to_string());
+    let text = dvp_mock::calibrate::calibrate(&[source], false).unwrap();
+    match run_case(&text, u64::MAX) {
+        Outcome::Checked { error, real } => {
+            eprintln!("calibrated verdaccio: {error:+.1} % of {real} bytes");
+            assert!(error.abs() <= 25.0, "{error:+.1} %");
+        }
+        Outcome::Refused => panic!("the calibrated configuration is refused"),
+    }
+}
