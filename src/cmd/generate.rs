@@ -72,6 +72,7 @@ pub fn run(args: Args) -> Result<(), Error> {
         return Ok(());
     }
     size::guard(&estimate, &limit)?;
+    dvp_mock::config::limits::check_events(&loaded.0).map_err(Error::Budget)?;
     if let Some(url) = &reload {
         http::reachable(url)?;
     }

@@ -51,15 +51,30 @@ pub fn check_date(key: &str, d: NaiveDate) -> Result<(), String> {
     }
 }
 
-/// Checks the dates and the counts of `c` (names and ranges are checked before).
+/// Checks the dates of `c` and the counts of its public namespaces (names and ranges are
+/// checked before); [`check_events`] follows the size guard.
 pub fn validate(c: &Config) -> Result<(), String> {
     check_date("history_start", c.history_start)?;
     check_date("as_of", c.as_of)?;
+    for (i, repo) in
+        c.namespaces.iter().enumerate().flat_map(|(i, ns)| ns.repos.iter().enumerate().map(move |r| (i, r)))
+    {
+        let (j, repo) = repo;
+        for (k, w) in repo.weeks.iter().flat_map(|w| w.0.iter()).enumerate() {
+            check_date(&format!("namespaces[{i}].repos[{j}].weeks[{k}].week"), w.week)?;
+        }
+    }
+    check_public(c)
+}
+
+/// The events of each publisher namespace fit its counters. Checked after the size guard (by
+/// `size::admit`, `generate` and [`crate::generate`]): a history mistyped by decades is first
+/// of all far too big, and the guard says so with its cause.
+pub fn check_events(c: &Config) -> Result<(), String> {
     for (i, ns) in c.namespaces.iter().enumerate() {
         let mut profiled: BTreeMap<NaiveDate, f64> = BTreeMap::new();
-        for (j, repo) in ns.repos.iter().enumerate() {
-            for (k, w) in repo.weeks.iter().flat_map(|w| w.0.iter()).enumerate() {
-                check_date(&format!("namespaces[{i}].repos[{j}].weeks[{k}].week"), w.week)?;
+        for repo in &ns.repos {
+            for w in repo.weeks.iter().flat_map(|w| w.0.iter()) {
                 // A week counts in the month of its Monday and of its Sunday (an upper bound).
                 let last = w.week + chrono::Days::new(6);
                 *profiled.entry(Period::month_of(w.week).start).or_default() += w.pulls as f64;
@@ -79,6 +94,11 @@ pub fn validate(c: &Config) -> Result<(), String> {
             ));
         }
     }
+    Ok(())
+}
+
+/// Every count of a public namespace is an exact integer far below `u64::MAX`.
+fn check_public(c: &Config) -> Result<(), String> {
     for (i, ns) in c.public_namespaces.iter().enumerate() {
         let most = PERIOD_DAYS * peak_daily(c, ns.weekly_pulls, ns.growth);
         if most > MAX_PUBLIC_PULLS {
@@ -139,10 +159,11 @@ mod tests {
             .replace("history_start = \"2025-09-01\"", "history_start = \"2006-01-02\"");
         let err = parse(&public).unwrap_err();
         assert!(err.contains("key `public_namespaces[0].weekly_pulls`") && err.contains("at most 1e15"), "{err}");
-        let modelled = DEFAULT_TOML.replace("weekly_pulls = 330", "weekly_pulls = 1e9");
-        let err = parse(&modelled).unwrap_err();
+        let modelled = parse(&DEFAULT_TOML.replace("weekly_pulls = 330", "weekly_pulls = 1e9")).unwrap();
+        let err = check_events(&modelled).unwrap_err();
         assert!(err.contains("key `namespaces[0].weekly_pulls`") && err.contains("at most 2e9"), "{err}");
         // Just inside: 1e8 a week is about 5e8 a month.
-        assert!(parse(&DEFAULT_TOML.replace("weekly_pulls = 330", "weekly_pulls = 1e8")).is_ok());
+        let inside = parse(&DEFAULT_TOML.replace("weekly_pulls = 330", "weekly_pulls = 1e8")).unwrap();
+        assert!(check_events(&inside).is_ok());
     }
 }

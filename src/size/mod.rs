@@ -55,11 +55,13 @@ impl Limit {
 }
 
 /// The guard of every command that builds a world: the estimate of `config`, or one line
-/// refusing it when it is above `limit` (see [`guard`]). It costs milliseconds whatever the
+/// refusing it when it is above `limit` (see [`guard`]) or its events would not fit their
+/// counters (`config::limits::check_events`). It costs milliseconds whatever the
 /// volume, so a mistyped volume is refused before any event is drawn.
 pub fn admit(config: &crate::config::Config, limit: &Limit) -> Result<Estimate, Error> {
     let e = estimate::of_config(config);
     guard(&e, limit)?;
+    crate::config::limits::check_events(config).map_err(Error::Budget)?;
     Ok(e)
 }
 
