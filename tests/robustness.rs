@@ -245,3 +245,27 @@ fn calibrate_refuses_implausible_input_naming_the_file_and_the_field() {
         assert!(!err.contains('\n'));
     }
 }
+
+/// A user who may read no namespace (`namespaces = []`) gets what the real API gives an account
+/// without publisher rights: an empty namespace list, and an empty series for any repository.
+/// The whole corpus of that world passes against the real WireMock.
+#[test]
+fn a_user_without_namespaces_is_served_like_an_account_without_publisher_rights() {
+    let text = crate::safety::small_toml().replace("namespaces = [\"betalabs\"]", "namespaces = []");
+    let config = Config::parse(&text, "no-rights.toml").unwrap();
+    let (generated, tree) = support::generate(&config, dvp_mock::wiremock::Target::Standalone, 2).unwrap();
+    let dir = support::write_scratch("robustness-no-rights", &tree);
+    let wm = support::wiremock::WireMock::start(&dir);
+    let report = dvp_mock::verify::run(&wm.base_url(), &generated.corpus);
+    assert!(report.aborted.is_none() && report.failures.is_empty(), "{:?}", report.failures.first());
+    let outsider = generated.model.world.users.iter().find(|u| u.username == "outsider").unwrap();
+    let auth = format!("Bearer {}", outsider.token);
+    for (path, want) in [
+        ("/api/publisher/analytics/v1/", r#"{"namespaces":[]}"#),
+        ("/api/publisher/analytics/v1/repos/pulls?repos=acme/web", r#"{"repos":{"acme/web":{"pulls":[]}}}"#),
+    ] {
+        let r = wm.request("GET", path, &[("Authorization", auth.as_str())], None);
+        assert_eq!((r.status, r.text()), (200, want.to_string()), "{path}");
+    }
+    wm.shutdown();
+}
