@@ -208,20 +208,7 @@ fn estimate(world: &World, shape: &Structure) -> Estimate {
             - (before.raw + before.summaries + before.export_json + before.pulls_json + before.reports);
         per_ns.push((ns.name.clone(), added, mix.pulled_repos, series, mix.repo_name_len));
     }
-    // Cross-namespace pull series (`repos-pulls`): per user and the public one, every visible
-    // pulled repository's series in a template written into its stubs.
-    let viewers: Vec<Vec<usize>> = world
-        .users
-        .iter()
-        .map(|u| u.namespaces.clone())
-        .chain(std::iter::once((0..world.namespaces.len()).collect()))
-        .collect();
-    for visible in &viewers {
-        for &i in visible {
-            let (_, _, pulled, series, name_len) = per_ns[i];
-            e.breakdown.pulls_json += INLINE_ESCAPE * 2.0 * series * pulled as f64 * (PULL_ITEM + 14.0 + name_len);
-        }
-    }
+    e.breakdown.pulls_json += repos_pulls_bytes(world, &per_ns);
     // The routes: their stubs, their JSON files and the mappings' bytes, measured.
     e.stubs = shape.stubs;
     e.body_files += shape.route_files;
@@ -234,6 +221,26 @@ fn estimate(world: &World, shape: &Structure) -> Estimate {
     e.busiest =
         per_ns.iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(name, bytes, ..)| (name.clone(), bytes.round() as u64));
     e
+}
+
+/// The cross-namespace pull series (`repos-pulls`): per user and the public one, every visible
+/// pulled repository's series in a template written into its stubs. `per_ns` holds, per
+/// namespace, (name, bytes, pulled repositories, series points, average repository name).
+fn repos_pulls_bytes(world: &World, per_ns: &[(String, f64, usize, f64, f64)]) -> f64 {
+    let viewers: Vec<Vec<usize>> = world
+        .users
+        .iter()
+        .map(|u| u.namespaces.clone())
+        .chain(std::iter::once((0..world.namespaces.len()).collect()))
+        .collect();
+    let mut bytes = 0.0;
+    for visible in &viewers {
+        for &i in visible {
+            let (_, _, pulled, series, name_len) = per_ns[i];
+            bytes += INLINE_ESCAPE * 2.0 * series * pulled as f64 * (PULL_ITEM + 14.0 + name_len);
+        }
+    }
+    bytes
 }
 
 /// Items over the 16 pull-series files of one grouping: every (timespan, period) pair's points.
