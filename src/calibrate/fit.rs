@@ -35,6 +35,8 @@ pub struct RepoPlan {
     pub countries: Vec<(String, u64)>,
     pub clouds: Vec<(String, u64)>,
     pub agents: Vec<(String, u64)>,
+    /// Repairs made to the input, each naming its file (`warning:` lines of the command).
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -209,8 +211,24 @@ fn repo_plan(inputs: &Inputs, ns: &str, repo: &str, acc: &Acc, name: String) -> 
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         v
     };
-    let mut tags: Vec<(String, u64)> =
-        top(&acc.tags).into_iter().filter(|(t, _)| check_name(t, NameKind::Tag).is_ok()).collect();
+    let series = if repo.is_empty() { ns.to_string() } else { format!("{ns}/{repo}") };
+    let first = points.values().next().map_or_else(|| inputs.files[0].clone(), |p| inputs.files[p.file].clone());
+    let mut warnings = Vec::new();
+    if let (Some(w), n) = (filled.first(), filled.len()) {
+        warnings.push(format!(
+            "{first}: series {series}: {n} week(s) missing from the input (first {w}) were interpolated between their neighbours"
+        ));
+    }
+    type Counts = Vec<(String, u64)>;
+    let (mut tags, bad): (Counts, Counts) =
+        top(&acc.tags).into_iter().partition(|(t, _)| check_name(t, NameKind::Tag).is_ok());
+    if let Some((t, _)) = bad.first() {
+        warnings.push(format!(
+            "{first}: series {series}: {} tag(s) that are not Docker tag names were left out (first `{}`)",
+            bad.len(),
+            t.escape_debug()
+        ));
+    }
     tags.truncate(MAX_TAGS);
     Ok(RepoPlan {
         name,
@@ -225,6 +243,7 @@ fn repo_plan(inputs: &Inputs, ns: &str, repo: &str, acc: &Acc, name: String) -> 
         countries: top(&acc.countries),
         clouds: top(&acc.clouds),
         agents: top(&acc.agents),
+        warnings,
     })
 }
 

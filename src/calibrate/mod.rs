@@ -47,9 +47,25 @@ impl Source {
     }
 }
 
+/// A calibrated configuration, and the repairs made to the input on the way.
+#[derive(Debug, Clone)]
+pub struct Calibrated {
+    /// The configuration (TOML text).
+    pub text: String,
+    /// One line per repair, naming the input file (holes interpolated, tags left out, weeks
+    /// given twice): the command prints them as `warning:` lines. Implausible input is an
+    /// error instead.
+    pub warnings: Vec<String>,
+}
+
 /// The calibrated configuration (TOML text) of `sources`; `rename` replaces namespace and
-/// repository names with synthetic ones.
+/// repository names with synthetic ones. See [`calibrate_with_warnings`].
 pub fn calibrate(sources: &[Source], rename: bool) -> Result<String, Error> {
+    calibrate_with_warnings(sources, rename).map(|c| c.text)
+}
+
+/// [`calibrate`], with the repairs it made to the input.
+pub fn calibrate_with_warnings(sources: &[Source], rename: bool) -> Result<Calibrated, Error> {
     let mut inputs = series::Inputs::default();
     for src in sources {
         let file = src.path.display().to_string();
@@ -76,6 +92,15 @@ pub fn calibrate(sources: &[Source], rename: bool) -> Result<String, Error> {
         }
     }
     let mut plan = fit::plan(&inputs).map_err(|(file, message)| Error::Config { file, message })?;
+    let mut warnings: Vec<String> =
+        plan.namespaces.iter().flat_map(|n| &n.repos).flat_map(|r| r.warnings.clone()).collect();
+    if plan.repeated > 0 {
+        warnings.push(format!(
+            "{}: {} week(s) given by more than one input were taken from the first",
+            plan.files.join(", "),
+            plan.repeated
+        ));
+    }
     if rename {
         for (i, ns) in plan.namespaces.iter_mut().enumerate() {
             ns.name = format!("publisher{}", i + 1);
@@ -88,7 +113,7 @@ pub fn calibrate(sources: &[Source], rename: bool) -> Result<String, Error> {
     let text = toml_out::write(&plan);
     // The writer's own check: what it writes is a valid configuration.
     Config::parse(&text, "<calibrated>")?;
-    Ok(text)
+    Ok(Calibrated { text, warnings })
 }
 
 fn stem(path: &Path) -> String {

@@ -25,7 +25,11 @@ pub fn run(args: Args) -> Result<(), Error> {
         file::check_target(out)?;
     }
     let sources: Vec<Source> = args.from.iter().map(|f| Source::parse(f)).collect();
-    let text = calibrate::calibrate(&sources, args.rename)?;
+    let calibrated = calibrate::calibrate_with_warnings(&sources, args.rename)?;
+    for w in &calibrated.warnings {
+        eprintln!("warning: {w}");
+    }
+    let text = calibrated.text;
     match &args.out {
         None => super::print_text(&text),
         Some(out) => file::write(out, text.as_bytes())?,
