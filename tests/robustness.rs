@@ -269,3 +269,24 @@ fn a_user_without_namespaces_is_served_like_an_account_without_publisher_rights(
     }
     wm.shutdown();
 }
+
+/// A documented repair (harvest holes interpolated, weeks given twice) is announced by a
+/// warning naming the input file.
+#[test]
+fn calibrate_announces_its_repairs_naming_the_file() {
+    let dir = support::scratch("robustness-repairs");
+    let path = dir.join("holes.json");
+    let text =
+        r#"{"2024-11-03T00:00:00Z":{"pullCount":50,"ipCount":5},"2024-11-24T00:00:00Z":{"pullCount":80,"ipCount":8}}"#;
+    std::fs::write(&path, text).unwrap();
+    let source = Source::parse(&path.display().to_string());
+    let c = calibrate::calibrate_with_warnings(&[source.clone(), source], false).unwrap();
+    let file = path.display().to_string();
+    assert_eq!(
+        c.warnings,
+        [
+            format!("{file}: series calibrated/holes: 2 week(s) missing from the input (first 2024-11-04) were interpolated between their neighbours"),
+            format!("{file}, {file}: 2 week(s) given by more than one input were taken from the first"),
+        ]
+    );
+}
