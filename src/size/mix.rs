@@ -64,7 +64,10 @@ impl Mix {
         let (mut keys, mut tags, mut pulled) = (Vec::new(), 0.0, 0);
         let name = ns.name.len() as f64;
         for (r, (repo, rc)) in ns.repos.iter().zip(&configured.repos).enumerate() {
-            let is_pulled = poisson_share[r] > 0.0 || profiles[r].as_ref().is_some_and(|p| p.values().any(|&n| n > 0));
+            // Pulled: some events in the history (a profile's weeks outside it draw none).
+            let (from, to) = (world.config.history_start, world.config.as_of);
+            let profiled = profiles[r].as_ref().is_some_and(|p| p.range(from..to).any(|(_, &n)| n > 0));
+            let is_pulled = !ns.audience.is_empty() && (poisson_share[r] > 0.0 || profiled);
             pulled += usize::from(is_pulled);
             let tag_total: f64 = rc.tags.iter().map(|t| t.popularity.max(0.0)).sum();
             let mut repo_keys = Vec::new();
