@@ -101,6 +101,8 @@ pub fn generate(
     sink: &dyn Sink,
     progress: Option<&Progress>,
 ) -> Result<Generated, Error> {
+    // The size guard ran before (or the caller chose not to): the counters must still fit.
+    config::limits::check_events(config).map_err(Error::Budget)?;
     let world = engine::world::World::build(config.clone());
     let jobs = options.jobs.max(1);
     match options.target {

@@ -401,7 +401,7 @@ fn rate_limits(wm: &WireMock, config: &str) {
     let hooks = Hooks { event: &mut event, sleep: &mut sleep };
     let done = live::calibrate(&wm.base_url(), &creds, false, Politeness::default(), hooks).unwrap();
     assert_eq!(waits, [Duration::from_secs(60)], "Retry-After honoured once");
-    assert_eq!((done.retries, done.config.as_str()), (1, config), "the same configuration");
+    assert_eq!((done.retries, done.config.text.as_str()), (1, config), "the same configuration");
 
     // The limit never clears: 1 + 3 retries, then one line.
     set_fault("rate-limit");

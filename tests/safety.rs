@@ -45,7 +45,7 @@ impl Sink for Counting {
 
 /// (stubs, files, bytes) of the standalone tree `generate` writes for `config`, manifest
 /// included, measured without writing.
-fn real_size(config: Config) -> (u64, u64, u64) {
+pub fn real_size(config: Config) -> (u64, u64, u64) {
     let sink = Counting::default();
     let tree = dvp_mock::generate(&config, &STANDALONE, &sink, None).unwrap().tree;
     let files = sink.files.load(Ordering::Relaxed) + tree.len() as u64;

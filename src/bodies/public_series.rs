@@ -32,7 +32,10 @@ pub fn point(public: &Public, p: &Period) -> SeriesPoint {
         .filter(|(_, n)| *n > 0)
         .map(|(r, n)| (r, (n, ip_count(n, len))))
         .collect();
-    let pulls: u64 = repos.iter().map(|(_, (n, _))| n).sum();
+    let pulls = repos
+        .iter()
+        .try_fold(0u64, |sum, (_, (n, _))| sum.checked_add(*n))
+        .expect("config::limits keeps a namespace's period far below u64::MAX");
     let max = repos.iter().map(|(_, (_, u))| *u).max().unwrap_or(0);
     let sum: u64 = repos.iter().map(|(_, (_, u))| u).sum();
     let ips = ((sum as f64 * NAMESPACE_DISTINCT_IPS).round() as u64).clamp(max, sum);

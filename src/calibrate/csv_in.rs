@@ -104,10 +104,19 @@ pub fn read(reader: impl std::io::Read, names: &Names, inputs: &mut Inputs) -> R
     }
     let file = inputs.files.len() - 1;
     for (ns, repo, start, month) in overlapping {
+        let origin = inputs.origin_of(&ns, &repo, month, start);
         let acc = inputs.acc(&ns, &repo);
         let map = if month { &mut acc.months } else { &mut acc.weeks };
         if let Some(p) = map.get_mut(&start).filter(|p| p.file == file) {
-            p.ips = p.ips.map(|u| ((u as f64 * TREND_ROW_OVERLAP).round() as u64).clamp(1.min(p.pulls), p.pulls));
+            let ips = p.ips.map(|u| (u as f64 * TREND_ROW_OVERLAP).round() as u64);
+            if let Some(u) = ips.filter(|&u| u > p.pulls) {
+                return Err(format!(
+                    "{origin}: series {ns}/{repo}: period {start}: {u} distinct users (after the row overlap) \
+                     are above its {} pulls (distinct users cannot outnumber pulls)",
+                    p.pulls
+                ));
+            }
+            p.ips = ips.map(|u| u.max(1.min(p.pulls)));
         }
     }
     Ok(())

@@ -7,7 +7,8 @@ use chrono::{Datelike, Days, NaiveDate};
 
 use super::csv_in::PULLS_PER_IP_UNKNOWN;
 use super::series::{Acc, Inputs, Point};
-use crate::config::volume::{WeekVolume, DEFAULT_CHURN};
+use crate::config::limits;
+use crate::config::volume::{WeekVolume, DEFAULT_CHURN, MAX_WEEK_PULLS};
 use crate::config::{check_name, NameKind};
 
 /// Average weeks in a month, for months-only inputs and the churn fit.
@@ -34,6 +35,8 @@ pub struct RepoPlan {
     pub countries: Vec<(String, u64)>,
     pub clouds: Vec<(String, u64)>,
     pub agents: Vec<(String, u64)>,
+    /// Repairs made to the input, each naming its file (`warning:` lines of the command).
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -115,7 +118,7 @@ pub fn plan(inputs: &Inputs) -> Result<Plan, FitError> {
         })
         .max()
         .unwrap_or(0);
-    let clients = need.clamp(100, 5_000_000) as u32;
+    let clients = need.clamp(100, MAX_CLIENTS) as u32;
     Ok(Plan { history_start, as_of, clients, namespaces, files: inputs.files.clone(), repeated: inputs.repeated })
 }
 
@@ -141,26 +144,26 @@ fn fitted_churn(acc: &Acc, weeks: &[WeekVolume], from_months: bool) -> (f64, boo
     }
 }
 
-fn repo_plan(inputs: &Inputs, ns: &str, repo: &str, acc: &Acc, name: String) -> Result<RepoPlan, FitError> {
-    let mut points: BTreeMap<NaiveDate, Point> = acc.weeks.clone();
-    let from_months = points.is_empty();
-    if from_months {
-        points = weeks_of_months(&acc.months);
-        if points.is_empty() {
-            let p = acc.months.values().next().expect("a series has points");
-            return Err((
-                inputs.files[p.file].clone(),
-                format!("series {ns}/{repo}: no complete ISO week inside its months"),
-            ));
-        }
-    }
-    // Gaps: an error, except in the store scripts keep (weeks the harvester missed).
+/// Consecutive weeks and their points.
+type Run = Vec<(NaiveDate, Point)>;
+
+/// The weeks of `points` with the holes between them filled by linear interpolation, and the
+/// weeks filled. Gaps are an error, except in the store scripts keep (`holes_ok`: weeks the
+/// harvester missed).
+fn fill_gaps(
+    inputs: &Inputs,
+    ns: &str,
+    repo: &str,
+    from_months: bool,
+    holes_ok: bool,
+    points: &BTreeMap<NaiveDate, Point>,
+) -> Result<(Run, Vec<NaiveDate>), FitError> {
     let mut filled = Vec::new();
-    let mut run: Vec<(NaiveDate, Point)> = Vec::new();
-    for (&week, &p) in &points {
+    let mut run: Run = Vec::new();
+    for (&week, &p) in points {
         if let Some(&(prev, q)) = run.last() {
             let missing = (week - prev).num_days() / 7 - 1;
-            if missing > 0 && !acc.holes_ok {
+            if missing > 0 && !holes_ok {
                 let gap = prev + Days::new(7);
                 return Err((
                     inputs.files[p.file].clone(),
@@ -190,6 +193,24 @@ fn repo_plan(inputs: &Inputs, ns: &str, repo: &str, acc: &Acc, name: String) -> 
         }
         run.push((week, p));
     }
+    Ok((run, filled))
+}
+
+fn repo_plan(inputs: &Inputs, ns: &str, repo: &str, acc: &Acc, name: String) -> Result<RepoPlan, FitError> {
+    let mut points: BTreeMap<NaiveDate, Point> = acc.weeks.clone();
+    let from_months = points.is_empty();
+    if from_months {
+        points = weeks_of_months(&acc.months);
+        if points.is_empty() {
+            let p = acc.months.values().next().expect("a series has points");
+            return Err((
+                inputs.files[p.file].clone(),
+                format!("series {ns}/{repo}: no complete ISO week inside its months"),
+            ));
+        }
+    }
+    check_points(inputs, ns, repo, from_months, &points)?;
+    let (run, filled) = fill_gaps(inputs, ns, repo, from_months, acc.holes_ok, &points)?;
     let mut estimated_ips = 0;
     let weeks: Vec<WeekVolume> = run
         .iter()
@@ -215,8 +236,24 @@ fn repo_plan(inputs: &Inputs, ns: &str, repo: &str, acc: &Acc, name: String) -> 
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         v
     };
-    let mut tags: Vec<(String, u64)> =
-        top(&acc.tags).into_iter().filter(|(t, _)| check_name(t, NameKind::Tag).is_ok()).collect();
+    let series = if repo.is_empty() { ns.to_string() } else { format!("{ns}/{repo}") };
+    let first = points.values().next().map_or_else(|| inputs.files[0].clone(), |p| inputs.files[p.file].clone());
+    let mut warnings = Vec::new();
+    if let (Some(w), n) = (filled.first(), filled.len()) {
+        warnings.push(format!(
+            "{first}: series {series}: {n} week(s) missing from the input (first {w}) were interpolated between their neighbours"
+        ));
+    }
+    type Counts = Vec<(String, u64)>;
+    let (mut tags, bad): (Counts, Counts) =
+        top(&acc.tags).into_iter().partition(|(t, _)| check_name(t, NameKind::Tag).is_ok());
+    if let Some((t, _)) = bad.first() {
+        warnings.push(format!(
+            "{first}: series {series}: {} tag(s) that are not Docker tag names were left out (first `{}`)",
+            bad.len(),
+            t.escape_debug()
+        ));
+    }
     tags.truncate(MAX_TAGS);
     Ok(RepoPlan {
         name,
@@ -231,8 +268,49 @@ fn repo_plan(inputs: &Inputs, ns: &str, repo: &str, acc: &Acc, name: String) -> 
         countries: top(&acc.countries),
         clouds: top(&acc.clouds),
         agents: top(&acc.agents),
+        warnings,
     })
 }
+
+/// Implausible input is an error naming its file and line or field, never repaired silently:
+/// more distinct IPs than pulls, a week above the limits a configuration accepts, a date
+/// outside the supported range.
+fn check_points(
+    inputs: &Inputs,
+    ns: &str,
+    repo: &str,
+    from_months: bool,
+    points: &BTreeMap<NaiveDate, Point>,
+) -> Result<(), FitError> {
+    let series = if repo.is_empty() { ns.to_string() } else { format!("{ns}/{repo}") };
+    for (&week, p) in points {
+        let key = if from_months { week.with_day(1).expect("day 1") } else { week };
+        let at = || {
+            let origin = inputs.origin_of(ns, repo, from_months, key);
+            let origin = if origin.is_empty() { String::new() } else { format!("{origin}: ") };
+            (inputs.files[p.file].clone(), format!("{origin}series {series}: week {week}: "))
+        };
+        let problem = if let Err(m) = limits::check_date("week", week) {
+            Some(m.trim_start_matches("key `week`: ").to_string())
+        } else if p.pulls > MAX_WEEK_PULLS {
+            Some(format!("pullCount {} is above the largest week a configuration accepts, {MAX_WEEK_PULLS}", p.pulls))
+        } else if let Some(ips) = p.ips.filter(|&u| u > p.pulls) {
+            Some(format!("ipCount {ips} is above pullCount {} (distinct IPs cannot outnumber pulls)", p.pulls))
+        } else {
+            p.ips
+                .filter(|&u| u > MAX_CLIENTS)
+                .map(|u| format!("ipCount {u} is above the largest client population, {MAX_CLIENTS}"))
+        };
+        if let Some(m) = problem {
+            let (file, at) = at();
+            return Err((file, format!("{at}{m}")));
+        }
+    }
+    Ok(())
+}
+
+/// The largest client population a configuration accepts.
+const MAX_CLIENTS: u64 = 5_000_000;
 
 /// Weeks wholly inside a run of monthly points: a month's events spread evenly over its days,
 /// distinct clients as a week's share of the month under the default churn (INFERRED).

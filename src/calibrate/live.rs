@@ -36,8 +36,8 @@ pub const PERIOD: &str = "last-12-months";
 /// A finished calibration from the live API.
 #[derive(Debug)]
 pub struct Calibrated {
-    /// The configuration (TOML text).
-    pub config: String,
+    /// The configuration (TOML text) and the repairs made on the way.
+    pub config: super::Calibrated,
     pub shape: Shape,
     /// Requests sent (retries included), retries among them, trend reports read.
     pub requests: u32,

@@ -53,9 +53,25 @@ impl Source {
     }
 }
 
+/// A calibrated configuration, and the repairs made to the input on the way.
+#[derive(Debug, Clone)]
+pub struct Calibrated {
+    /// The configuration (TOML text).
+    pub text: String,
+    /// One line per repair, naming the input file (holes interpolated, tags left out, weeks
+    /// given twice): the command prints them as `warning:` lines. Implausible input is an
+    /// error instead.
+    pub warnings: Vec<String>,
+}
+
 /// The calibrated configuration (TOML text) of `sources`; `rename` replaces namespace and
-/// repository names with synthetic ones.
+/// repository names with synthetic ones. See [`calibrate_with_warnings`].
 pub fn calibrate(sources: &[Source], rename: bool) -> Result<String, Error> {
+    calibrate_with_warnings(sources, rename).map(|c| c.text)
+}
+
+/// [`calibrate`], with the repairs it made to the input.
+pub fn calibrate_with_warnings(sources: &[Source], rename: bool) -> Result<Calibrated, Error> {
     let mut inputs = series::Inputs::default();
     for src in sources {
         let file = src.path.display().to_string();
@@ -81,7 +97,7 @@ pub fn calibrate(sources: &[Source], rename: bool) -> Result<String, Error> {
             Some(_) => csv_in::read(reader, &names, &mut inputs).map_err(bad)?,
         }
     }
-    finish(&inputs, rename).map(|(text, _)| text)
+    finish(&inputs, rename).map(|(calibrated, _)| calibrated)
 }
 
 /// What a finished calibration holds: namespaces, repositories, and weeks from the first to
@@ -93,9 +109,18 @@ pub struct Shape {
     pub weeks: usize,
 }
 
-/// The configuration (TOML text) of gathered `inputs`, and its shape.
-fn finish(inputs: &series::Inputs, rename: bool) -> Result<(String, Shape), Error> {
+/// The configuration (TOML text) of gathered `inputs` with its repairs, and its shape.
+fn finish(inputs: &series::Inputs, rename: bool) -> Result<(Calibrated, Shape), Error> {
     let mut plan = fit::plan(inputs).map_err(|(file, message)| Error::Config { file, message })?;
+    let mut warnings: Vec<String> =
+        plan.namespaces.iter().flat_map(|n| &n.repos).flat_map(|r| r.warnings.clone()).collect();
+    if plan.repeated > 0 {
+        warnings.push(format!(
+            "{}: {} week(s) given by more than one input were taken from the first",
+            plan.files.join(", "),
+            plan.repeated
+        ));
+    }
     if rename {
         for (i, ns) in plan.namespaces.iter_mut().enumerate() {
             ns.name = format!("publisher{}", i + 1);
@@ -113,7 +138,7 @@ fn finish(inputs: &series::Inputs, rename: bool) -> Result<(String, Shape), Erro
         repos: plan.namespaces.iter().map(|n| n.repos.len()).sum(),
         weeks: ((plan.as_of - plan.history_start).num_days() / 7) as usize,
     };
-    Ok((text, shape))
+    Ok((Calibrated { text, warnings }, shape))
 }
 
 fn stem(path: &Path) -> String {

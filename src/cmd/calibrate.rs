@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use dvp_mock::calibrate::api_client::{Credentials, Event, Hooks, Politeness};
-use dvp_mock::calibrate::{self, live, Source};
+use dvp_mock::calibrate::{self, live, Calibrated, Source};
 use dvp_mock::output::file;
 use dvp_mock::Error;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -41,13 +41,17 @@ pub fn run(args: Args) -> Result<(), Error> {
     if let Some(out) = &args.out {
         file::check_target(out)?;
     }
-    let text = match &args.from_api {
+    let calibrated = match &args.from_api {
         Some(url) => from_api(url, args.rename)?,
         None => {
             let sources: Vec<Source> = args.from.iter().map(|f| Source::parse(f)).collect();
-            calibrate::calibrate(&sources, args.rename)?
+            calibrate::calibrate_with_warnings(&sources, args.rename)?
         }
     };
+    for w in &calibrated.warnings {
+        eprintln!("warning: {w}");
+    }
+    let text = calibrated.text;
     match &args.out {
         None => super::print_text(&text),
         Some(out) => file::write(out, text.as_bytes())?,
@@ -61,7 +65,7 @@ fn env(name: &str) -> Option<String> {
 }
 
 /// Calibrates from the live API, with a progress bar on a terminal and a summary line.
-fn from_api(url: &str, rename: bool) -> Result<String, Error> {
+fn from_api(url: &str, rename: bool) -> Result<Calibrated, Error> {
     let (Some(username), Some(secret)) = (env("DVP_USERNAME"), env("DVP_SECRET")) else {
         return Err(Error::Usage(
             "--from-api: set DVP_USERNAME and DVP_SECRET (a password or personal access token) in the \

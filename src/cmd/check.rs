@@ -17,7 +17,7 @@ use dvp_mock::sink::NullSink;
 use dvp_mock::wiremock::{Target, CLOUD_FILE};
 use dvp_mock::Error;
 
-use super::{hint, report, Jobs, Source, TargetArg};
+use super::{hint, report, Budget, Jobs, Source, TargetArg};
 
 /// `--help` examples.
 pub const EXAMPLES: &str = "Examples:
@@ -32,6 +32,8 @@ pub struct Args {
     source: Source,
     #[command(flatten)]
     jobs: Jobs,
+    #[command(flatten)]
+    budget: Budget,
     /// Directory holding the generated output (the `--out` of generate).
     #[arg(long, visible_alias = "out", value_name = "DIR", default_value = ".")]
     dir: PathBuf,
@@ -59,6 +61,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     diagnose(&args, dir, asked_target)?;
     let manifest = Manifest::read(dir)?;
     let plan = plan(&args, dir, asked_target, manifest.as_ref())?;
+    super::admit(&plan.config, &args.budget)?;
     let target = plan.options.target;
     let drifts = match target {
         Target::Standalone => {

@@ -94,6 +94,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         return Ok(ExitCode::from(if size::guard(&estimate, &limit).is_ok() { 0 } else { 2 }));
     }
     size::guard(&estimate, &limit)?;
+    dvp_mock::config::limits::check_events(&asked.config).map_err(Error::Budget)?;
     if let Some(url) = &reload {
         http::reachable(url)?;
         http::check_stub_files(&args.out)?;

@@ -122,6 +122,34 @@ pub fn recorded(dir: &Path, target: Option<Target>, jobs: &Jobs) -> Result<Asked
     Ok(Asked { config, options, text, file, overrides: record.overrides() })
 }
 
+/// `--max-bytes` of the commands that build the mock in memory (`check`, `preview`, `verify`).
+#[derive(clap::Args)]
+pub struct Budget {
+    /// Refuse (exit 2) when the mock would be above SIZE, e.g. 500M, 50G (default 20G): it is
+    /// built in memory first. Give the value you gave `generate`.
+    #[arg(long, value_name = "SIZE", value_parser = dvp_mock::size::parse_size)]
+    pub max_bytes: Option<u64>,
+}
+
+/// [`load`], then the size guard ([`admit`]).
+pub fn load_admitted(
+    source: &Source,
+    jobs: &Jobs,
+    target: Target,
+    corpus: bool,
+    budget: &Budget,
+) -> Result<Asked, Error> {
+    let asked = load(source, jobs, target, corpus)?;
+    admit(&asked.config, budget)?;
+    Ok(asked)
+}
+
+/// The size guard (`size::admit`) of a command that builds the mock in memory: a configuration
+/// above the limit is refused in one line before any event is drawn.
+pub fn admit(config: &Config, budget: &Budget) -> Result<(), Error> {
+    dvp_mock::size::admit(config, &dvp_mock::size::Limit::in_memory(budget.max_bytes)).map(|_| ())
+}
+
 /// Progress counters that draw a line on stderr (periods done, rows, rows/s) when stderr is a
 /// terminal and `quiet` is off; the returned bar is cleared when the work is done.
 pub fn progress_line(quiet: bool) -> (Progress, ProgressBar) {

@@ -5,7 +5,7 @@ use dvp_mock::output::file;
 use dvp_mock::wiremock::Target;
 use dvp_mock::Error;
 
-use super::{Jobs, Source};
+use super::{Budget, Jobs, Source};
 
 /// `--help` examples.
 pub const EXAMPLES: &str = "Examples:
@@ -19,6 +19,8 @@ pub struct Args {
     source: Source,
     #[command(flatten)]
     jobs: Jobs,
+    #[command(flatten)]
+    budget: Budget,
     /// The page to write; its folder must exist. Replaced atomically.
     #[arg(long, value_name = "FILE.html")]
     out: PathBuf,
@@ -27,7 +29,7 @@ pub struct Args {
 /// Renders the page and writes it.
 pub fn run(args: Args) -> Result<(), Error> {
     file::check_target(&args.out)?;
-    let asked = super::load(&args.source, &args.jobs, Target::Standalone, false)?;
+    let asked = super::load_admitted(&args.source, &args.jobs, Target::Standalone, false, &args.budget)?;
     let page = dvp_mock::preview::render(&asked.config, asked.options.jobs);
     file::write(&args.out, page.html.as_bytes())?;
     eprintln!(

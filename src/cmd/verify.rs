@@ -12,7 +12,7 @@ use dvp_mock::verify::{self, Served};
 use dvp_mock::wiremock::Target;
 use dvp_mock::Error;
 
-use super::{report, Jobs, Source};
+use super::{report, Budget, Jobs, Source};
 
 /// `--help` examples.
 pub const EXAMPLES: &str = "Examples:
@@ -28,6 +28,8 @@ Serve the tree first, e.g. java -jar wiremock-standalone-3.13.2.jar --port 8080 
 pub struct Args {
     #[command(flatten)]
     source: Source,
+    #[command(flatten)]
+    budget: Budget,
     /// Base URL of the running mock, e.g. http://localhost:8080.
     #[arg(long)]
     url: String,
@@ -43,7 +45,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let url = http::base_url("--url", &args.url)?;
     http::reachable(&url)?;
     let load = args.profile.load_base_url()?;
-    let asked = super::load(&args.source, &Jobs { jobs: None }, Target::Standalone, true)?;
+    let asked = super::load_admitted(&args.source, &Jobs { jobs: None }, Target::Standalone, true, &args.budget)?;
     if let Some(line) = which_mock(&url, &canonical::fingerprint(&asked.config))? {
         super::print_lines(&[line]);
         return Ok(ExitCode::from(1));

@@ -39,6 +39,12 @@ pub fn load_text(text: &str, file: &str, overrides: Overrides) -> Result<Config,
         config.seed = seed;
     }
     if let Some(as_of) = overrides.as_of {
+        if !(super::limits::FIRST_DATE..=super::limits::LAST_DATE).contains(&as_of) {
+            return Err(Error::Usage(format!(
+                "--as-of {as_of}: outside the supported dates {}",
+                super::limits::date_range()
+            )));
+        }
         config.as_of = as_of;
     }
     config.validate().map_err(|message| Error::Config { file: file.to_string(), message })?;

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use crate::Error;
 
 pub mod canonical;
+pub mod limits;
 mod load;
 pub mod population;
 pub mod public_namespaces;
@@ -268,6 +269,7 @@ impl Config {
             }
         }
         check_access_tokens(self)?;
+        limits::validate(self)?;
         Ok(())
     }
 }

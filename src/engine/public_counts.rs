@@ -66,7 +66,7 @@ impl Public {
         p.days()
             .filter_map(|d| usize::try_from((d - self.first_day).num_days()).ok())
             .filter_map(|i| self.days[repo].get(i))
-            .sum()
+            .fold(0u64, |sum, n| sum.checked_add(*n).expect("config::limits keeps a period far below u64::MAX"))
     }
 }
 

@@ -187,6 +187,13 @@ impl Builder<'_> {
         if token.is_none() {
             visible_keys.extend(self.public_keys());
         }
+        // An account that may read no namespace (no publisher rights) asks for a repository it
+        // cannot see: every key answers an empty list, as for an unknown repository.
+        // (A configuration has at least one namespace, each with a repository.)
+        if visible_keys.is_empty() {
+            let ns = &world.namespaces[0];
+            visible_keys.push(format!("{}/{}", ns.name, ns.repos[0].name));
+        }
         for (t, m, g) in param_combinations() {
             let (t0, m0, g0) =
                 (t.unwrap_or(DEFAULT_TIMESPAN), m.unwrap_or(DEFAULT_PERIOD_MONTHS), g.unwrap_or(Group::Repo));

@@ -13,14 +13,15 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use super::mix::Mix;
 use super::structure::{self, Structure};
 use crate::bodies::csv_layout as layout;
 use crate::bodies::reports::ReportType;
 use crate::bodies::{self, PERIODS};
 use crate::body_files::export_views;
 use crate::engine::calendar::{Granularity, Period};
-use crate::engine::events::{self, daily_mean};
-use crate::engine::world::{Namespace, World};
+use crate::engine::events;
+use crate::engine::world::World;
 
 /// What a configuration would produce.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -108,6 +109,8 @@ const PULL_ITEM: f64 = 100.0;
 /// What each export part after a view's first adds to its namespace's download stub (the
 /// structure pass lists one part per view).
 const DOWNLOAD_ENTRY_BYTES: f64 = 74.0;
+/// What gzip keeps of a raw CSV when no row could be sampled.
+const GZIP_RATIO: f64 = 0.25;
 /// A line of the manifest (a relative path).
 const MANIFEST_LINE_BYTES: f64 = 68.0;
 
@@ -136,35 +139,51 @@ fn estimate(world: &World, shape: &Structure) -> Estimate {
     let mut per_ns = Vec::new();
     for (i, ns) in world.namespaces.iter().enumerate() {
         let before = e.breakdown.clone();
-        let width = raw_row_width(world, i);
+        let sample = raw_sample(world, i);
+        let mut gzip = GzipRatios::default();
+        let width = sample.width;
         let mut header = Vec::new();
         bodies::header_row(layout::RAW, &mut header);
         let views = export_views(world, i).len() as u64;
         let mix = Mix::of(world, i);
         for p in cal.all() {
-            let n = if mix.silent { 0.0 } else { p.days().map(|d| daily_mean(ns, config.history_start, d)).sum() };
+            let per_repo = mix.events(ns, config.history_start, p);
+            let n: f64 = per_repo.iter().sum();
             if p.granularity == Granularity::Week {
                 e.events += n;
             }
             // Raw: the rows, split into parts that each repeat the header.
             let raw = n * width;
             let parts = (raw / (config.export_part_bytes as f64 - header.len() as f64)).ceil().max(1.0);
-            e.breakdown.raw += raw + parts * header.len() as f64;
+            let csv = raw + parts * header.len() as f64;
+            // Gzipped parts: what gzip keeps of sample pieces of a part's size.
+            e.breakdown.raw += if config.export_gzip { csv * gzip.ratio(&sample, csv / parts) } else { csv };
             rows += n;
             e.body_files += parts as u64 + (views - 1);
             // Each part after the first adds a line to its namespace's download stub.
             let stem = ns.name.len() as f64 + 20.0;
             let part_suffix = if parts > 1.0 { 8.0 } else { 0.0 };
             e.breakdown.mappings += (parts - 1.0) * (DOWNLOAD_ENTRY_BYTES + stem) + parts * part_suffix;
-            let (sum_rows, sum_bytes) = mix.summaries(ns, n);
+            let (sum_rows, sum_bytes) = mix.summaries(ns, &per_repo);
             rows += sum_rows;
-            e.breakdown.summaries += sum_bytes;
+            // The summary views are cut into parts too.
+            let sum_parts = ((sum_bytes / config.export_part_bytes as f64).ceil() as u64).max(views - 1);
+            e.body_files += sum_parts - (views - 1);
+            let extra = (sum_parts - (views - 1)) as f64;
+            e.breakdown.mappings += extra * (DOWNLOAD_ENTRY_BYTES + stem + 8.0);
+            e.breakdown.export_json += extra * (EXPORT_JSON_ENTRY + stem + 6.0);
+            e.breakdown.summaries += if config.export_gzip {
+                sum_bytes * gzip.ratio(&sample, sum_bytes / sum_parts as f64)
+            } else {
+                sum_bytes
+            };
             // JSON listings: one file per view (one entry per part), the period's own file,
             // and its line in the year's listing.
             e.breakdown.export_json +=
                 11.0 * views as f64 + (parts + (views - 1) as f64) * (EXPORT_JSON_ENTRY + stem + 6.0) + 12.0 + 13.0;
             if retained.contains(p) {
-                let trend = (TREND_A * mix.tags.sqrt() * n.powf(TREND_B)).min(n);
+                let most = (mix.tags + mix.pulled_repos as f64) * mix.trend_keys;
+                let trend = (TREND_A * mix.tags.sqrt() * n.powf(TREND_B)).min(n).min(most);
                 for (k, (share, bytes)) in REPORT_ROW_BYTES.iter().enumerate() {
                     let r = if k == 0 { 2.0 + ns.repos.len() as f64 } else { share * trend };
                     rows += r;
@@ -189,20 +208,7 @@ fn estimate(world: &World, shape: &Structure) -> Estimate {
             - (before.raw + before.summaries + before.export_json + before.pulls_json + before.reports);
         per_ns.push((ns.name.clone(), added, mix.pulled_repos, series, mix.repo_name_len));
     }
-    // Cross-namespace pull series (`repos-pulls`): per user and the public one, every visible
-    // pulled repository's series in a template written into its stubs.
-    let viewers: Vec<Vec<usize>> = world
-        .users
-        .iter()
-        .map(|u| u.namespaces.clone())
-        .chain(std::iter::once((0..world.namespaces.len()).collect()))
-        .collect();
-    for visible in &viewers {
-        for &i in visible {
-            let (_, _, pulled, series, name_len) = per_ns[i];
-            e.breakdown.pulls_json += INLINE_ESCAPE * 2.0 * series * pulled as f64 * (PULL_ITEM + 14.0 + name_len);
-        }
-    }
+    e.breakdown.pulls_json += repos_pulls_bytes(world, &per_ns);
     // The routes: their stubs, their JSON files and the mappings' bytes, measured.
     e.stubs = shape.stubs;
     e.body_files += shape.route_files;
@@ -217,6 +223,26 @@ fn estimate(world: &World, shape: &Structure) -> Estimate {
     e
 }
 
+/// The cross-namespace pull series (`repos-pulls`): per user and the public one, every visible
+/// pulled repository's series in a template written into its stubs. `per_ns` holds, per
+/// namespace, (name, bytes, pulled repositories, series points, average repository name).
+fn repos_pulls_bytes(world: &World, per_ns: &[(String, f64, usize, f64, f64)]) -> f64 {
+    let viewers: Vec<Vec<usize>> = world
+        .users
+        .iter()
+        .map(|u| u.namespaces.clone())
+        .chain(std::iter::once((0..world.namespaces.len()).collect()))
+        .collect();
+    let mut bytes = 0.0;
+    for visible in &viewers {
+        for &i in visible {
+            let (_, _, pulled, series, name_len) = per_ns[i];
+            bytes += INLINE_ESCAPE * 2.0 * series * pulled as f64 * (PULL_ITEM + 14.0 + name_len);
+        }
+    }
+    bytes
+}
+
 /// Items over the 16 pull-series files of one grouping: every (timespan, period) pair's points.
 fn pull_points(world: &World) -> f64 {
     let cal = &world.calendar;
@@ -229,154 +255,74 @@ fn pull_points(world: &World) -> f64 {
     n as f64
 }
 
-/// Average bytes of a raw row of namespace `ns`, measured on up to [`SAMPLE_ROWS`] rows
-/// rendered from the first days of the history that have events (at most [`SAMPLE_DAYS`]).
-fn raw_row_width(world: &World, ns: usize) -> f64 {
+/// A sample of a namespace's raw rows: their average width, and the CSV itself (to measure
+/// what gzip keeps of it).
+struct RawSample {
+    width: f64,
+    csv: Vec<u8>,
+}
+
+impl RawSample {
+    /// Compressed bytes (gzip frame included) per CSV byte of files of about `file` bytes,
+    /// measured by gzipping up to eight pieces of the sample of that size (`export_gzip`).
+    fn gzip_ratio(&self, file: f64) -> f64 {
+        if self.csv.is_empty() {
+            return GZIP_RATIO;
+        }
+        // Powers of two, so that a few sizes are measured at most.
+        let size = (file.max(64.0) as usize).next_power_of_two().min(self.csv.len());
+        let (mut raw, mut packed) = (0usize, 0usize);
+        for piece in self.csv.chunks(size).take(8) {
+            raw += piece.len();
+            packed += crate::body_files::gzip::gzip(piece).len();
+        }
+        packed as f64 / raw as f64
+    }
+}
+
+/// Measures up to [`SAMPLE_ROWS`] raw rows of namespace `ns`, rendered from the first days of
+/// the history that have events (at most [`SAMPLE_DAYS`]); when those have none (a calibrated
+/// profile may start later), from days spread over the whole history.
+fn raw_sample(world: &World, ns: usize) -> RawSample {
     const SAMPLE_ROWS: usize = 512;
-    const SAMPLE_DAYS: usize = 60;
+    const SAMPLE_DAYS: u64 = 60;
+    let (start, end) = (world.config.history_start, world.config.as_of);
+    let days = (end - start).num_days().max(1) as u64;
     let renderer = bodies::RawRenderer::new(world, ns);
     let (mut events, mut out) = (Vec::new(), bodies::RawRows::default());
-    let (mut rows, mut bytes) = (0usize, 0usize);
-    let mut day = world.config.history_start;
-    for _ in 0..SAMPLE_DAYS {
-        if rows >= SAMPLE_ROWS || day >= world.config.as_of {
+    let mut csv = Vec::new();
+    bodies::header_row(layout::RAW, &mut csv);
+    let (header, mut rows) = (csv.len(), 0usize);
+    for stride in [1, (days / SAMPLE_DAYS).max(1)] {
+        for k in 0..SAMPLE_DAYS {
+            let day = start + chrono::Days::new(k * stride);
+            if rows >= SAMPLE_ROWS || day >= end {
+                break;
+            }
+            events.clear();
+            events::DayStream::new(world, ns, day).next_chunk(&mut events, SAMPLE_ROWS - rows);
+            renderer.render(&events, &mut out);
+            rows += out.ends.len();
+            csv.extend_from_slice(&out.bytes);
+        }
+        if rows > 0 {
             break;
         }
-        events.clear();
-        events::DayStream::new(world, ns, day).next_chunk(&mut events, SAMPLE_ROWS - rows);
-        renderer.render(&events, &mut out);
-        rows += out.ends.len();
-        bytes += out.bytes.len();
-        day = day.succ_opt().expect("calendar dates are far from the end of time");
     }
     if rows == 0 {
         // No event in the sample: a typical row of the layout.
-        260.0
-    } else {
-        bytes as f64 / rows as f64
+        return RawSample { width: 260.0, csv: Vec::new() };
     }
+    RawSample { width: (csv.len() - header) as f64 / rows as f64, csv }
 }
 
-/// What a namespace's summaries look like: the probability of each (repository, tag,
-/// platform) and of each (repository, country).
-struct Mix {
-    silent: bool,
-    /// Summary keys: (probability, bytes of the row's names).
-    keys: Vec<(f64, f64)>,
-    /// (probability of the repository, bytes of its name).
-    repos: Vec<(f64, f64)>,
-    /// Share of pulls per country.
-    countries: Vec<f64>,
-    tags: f64,
-    pulled_repos: usize,
-    repo_name_len: f64,
-    ext_repos: usize,
-}
+/// [`RawSample::gzip_ratio`] by file size (rounded to a power of two), each measured once.
+#[derive(Default)]
+struct GzipRatios(BTreeMap<usize, f64>);
 
-/// Share of pulls that name a tag (pull by tag and version checks), the rest by digest.
-const BY_TAG_SHARE: f64 = 0.62;
-/// Share of pulls that pick a multi-platform tag's first platform.
-const FIRST_PLATFORM: f64 = 0.7;
-
-impl Mix {
-    fn of(world: &World, i: usize) -> Mix {
-        let ns = &world.namespaces[i];
-        let configured = &world.config.namespaces[i];
-        let total_pop: f64 = ns.repos.iter().map(|r| r.popularity.max(0.0)).sum();
-        let silent = ns.audience.is_empty() || total_pop <= 0.0;
-        let (mut keys, mut repos, mut tags, mut pulled) = (Vec::new(), Vec::new(), 0.0, 0);
-        let name = ns.name.len() as f64;
-        for (r, rc) in ns.repos.iter().zip(&configured.repos) {
-            let pr = if total_pop > 0.0 { r.popularity.max(0.0) / total_pop } else { 0.0 };
-            repos.push((pr, r.name.len() as f64));
-            if pr > 0.0 {
-                pulled += 1;
-            }
-            let tag_total: f64 = rc.tags.iter().map(|t| t.popularity.max(0.0)).sum();
-            for (t, tc) in r.tags.iter().zip(&rc.tags) {
-                let pt = if tag_total > 0.0 { pr * tc.popularity.max(0.0) / tag_total } else { 0.0 };
-                if pt > 0.0 {
-                    tags += 1.0;
-                }
-                let k = t.digests.len();
-                for (p, digest) in t.digests.iter().enumerate() {
-                    let pp = match (k, p) {
-                        (1, _) => 1.0,
-                        (_, 0) => FIRST_PLATFORM,
-                        _ => (1.0 - FIRST_PLATFORM) / (k - 1) as f64,
-                    };
-                    let base = 2.0 * name + r.name.len() as f64 + digest.len() as f64;
-                    keys.push((pt * pp * BY_TAG_SHARE, base + t.name.len() as f64));
-                    keys.push((pt * pp * (1.0 - BY_TAG_SHARE), base));
-                }
-            }
-        }
-        let mut by_country: BTreeMap<&str, f64> = BTreeMap::new();
-        for &c in &ns.audience {
-            let client = &world.clients[c as usize];
-            *by_country.entry(client.country()).or_default() += client.activity;
-        }
-        let sum: f64 = by_country.values().sum();
-        let countries = by_country.values().map(|v| v / sum.max(f64::MIN_POSITIVE)).collect();
-        let repo_name_len = if ns.repos.is_empty() {
-            0.0
-        } else {
-            ns.repos.iter().map(|r| r.name.len() as f64).sum::<f64>() / ns.repos.len() as f64
-        };
-        Mix {
-            silent,
-            keys,
-            repos,
-            countries,
-            tags,
-            pulled_repos: pulled,
-            repo_name_len,
-            ext_repos: ns.repos.iter().filter(|r| r.extension).count(),
-        }
-    }
-
-    /// Rows and bytes of the summary, repo-summary, namespace-summary, geo-repo-summary (and
-    /// ext-summary) exports of a period with `n` expected events.
-    fn summaries(&self, ns: &Namespace, n: f64) -> (f64, f64) {
-        let seen = |p: f64| 1.0 - (-n * p).exp();
-        let name = ns.name.len() as f64;
-        // Four counts (unique clients, by tag, by digest, checks): their digits, and 8 commas
-        // and a line end.
-        let counts = |k: f64| 4.0 * digits(k * 0.4) + 9.0;
-        let header = |h: &[&str]| h.iter().map(|s| s.len() as f64 + 1.0).sum::<f64>();
-        let (mut rows, mut bytes) = (0.0, 0.0);
-        bytes += header(layout::SUMMARY) + header(layout::REPO_SUMMARY) + header(layout::NAMESPACE_SUMMARY);
-        bytes += header(layout::GEO_REPO_SUMMARY);
-        for &(p, len) in &self.keys {
-            let r = seen(p);
-            rows += r;
-            bytes += r * (len + counts(n * p));
-        }
-        for &(p, len) in &self.repos {
-            let r = seen(p);
-            rows += r;
-            bytes += r * (2.0 * name + len + counts(n * p) - 1.0);
-            for &c in &self.countries {
-                let r = seen(p * c);
-                rows += r;
-                bytes += r * (2.0 * name + len + 3.0 + counts(n * p * c));
-            }
-        }
-        rows += 1.0;
-        bytes += 2.0 * name + counts(n) - 2.0;
-        if ns.extension_publisher {
-            rows += self.ext_repos as f64;
-            bytes += header(layout::EXT_SUMMARY) + self.ext_repos as f64 * (name + 20.0 + 5.0 * digits(n * 0.01) + 6.0);
-        }
-        (rows, bytes)
-    }
-}
-
-/// Decimal digits of the integer part of `x` (at least 1).
-fn digits(x: f64) -> f64 {
-    if x < 10.0 {
-        1.0
-    } else {
-        x.log10().floor() + 1.0
+impl GzipRatios {
+    fn ratio(&mut self, sample: &RawSample, file: f64) -> f64 {
+        let key = (file.max(64.0) as usize).next_power_of_two();
+        *self.0.entry(key).or_insert_with(|| sample.gzip_ratio(file))
     }
 }

@@ -1,6 +1,7 @@
 //! How big a tree will be before anything is written: the size estimate, the limit it is
 //! checked against (`--max-bytes` or the free space) and the one-line refusal.
 pub mod estimate;
+mod mix;
 pub mod structure;
 
 use std::path::Path;
@@ -32,6 +33,12 @@ impl Limit {
         }
     }
 
+    /// The limit of a command that builds the mock in memory (`check`, `preview`, `verify`):
+    /// `--max-bytes` if given, else [`DEFAULT_MAX_BYTES`] (no disk is involved).
+    pub fn in_memory(flag: Option<u64>) -> Limit {
+        flag.map_or(Limit::Default(DEFAULT_MAX_BYTES), Limit::Flag)
+    }
+
     pub fn bytes(&self) -> u64 {
         match *self {
             Limit::Flag(b) | Limit::Default(b) | Limit::FreeSpace(b) => b,
@@ -47,6 +54,17 @@ impl Limit {
     }
 }
 
+/// The guard of every command that builds a world: the estimate of `config`, or one line
+/// refusing it when it is above `limit` (see [`guard`]) or its events would not fit their
+/// counters (`config::limits::check_events`). It costs milliseconds whatever the
+/// volume, so a mistyped volume is refused before any event is drawn.
+pub fn admit(config: &crate::config::Config, limit: &Limit) -> Result<Estimate, Error> {
+    let e = estimate::of_config(config);
+    guard(&e, limit)?;
+    crate::config::limits::check_events(config).map_err(Error::Budget)?;
+    Ok(e)
+}
+
 /// `Err` with one line naming the estimate, its cause and the limit when `e` is above `limit`.
 pub fn guard(e: &Estimate, limit: &Limit) -> Result<(), Error> {
     // Against free space, count what the files take on disk (whole blocks).
@@ -59,7 +77,7 @@ pub fn guard(e: &Estimate, limit: &Limit) -> Result<(), Error> {
     }
     let remedy = match limit {
         Limit::FreeSpace(_) => "free some space, write elsewhere (--out), shorten the history or lower volumes",
-        _ => "shorten the history or lower volumes, or raise --max-bytes",
+        Limit::Default(_) | Limit::Flag(_) => "shorten the history or lower volumes, or raise --max-bytes",
     };
     Err(Error::Budget(format!(
         "the mock would be about {}{what} ({}; {}); {remedy}",
