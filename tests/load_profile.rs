@@ -182,3 +182,36 @@ fn the_profile_flags_are_checked_in_one_line() {
         assert!(!dir.join("mappings").exists(), "{args:?}: nothing written");
     }
 }
+
+/// A load tree records its profile: `check` with no flags compares it with a fresh load tree,
+/// `--as-recorded` rebuilds the load profile, and a hint never offers the default profile.
+#[test]
+fn a_load_tree_checks_and_regenerates_as_the_load_profile() {
+    let dir = support::scratch("load-profile-record");
+    let run = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_dvp-mock")).args(args).current_dir(&dir).output().unwrap();
+        (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr))
+    };
+    let url = "http://localhost:18999";
+    let (code, out) = run(&["generate", "--quiet", "--profile", "load", "--base-url", url, "--out", "m"]);
+    assert_eq!(code, Some(0), "{out}");
+    let manifest = std::fs::read_to_string(dir.join("m/.dvp-mock-manifest")).unwrap();
+    assert!(manifest.contains(&format!("\"load_base_url\": \"{url}\"")), "{manifest}");
+    let (code, out) = run(&["check", "--dir", "m"]);
+    assert_eq!(code, Some(0), "{out}");
+    // A changed body is drift against the load profile, and --as-recorded restores it.
+    let listing = dir.join("m/mappings/dvp-mock");
+    let stub = std::fs::read_dir(&listing).unwrap().next().unwrap().unwrap().path();
+    std::fs::write(&stub, "{}").unwrap();
+    let (code, out) = run(&["check", "--dir", "m"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("--as-recorded") && !out.contains("if it was made from the default"), "{out}");
+    let (code, out) = run(&["generate", "--quiet", "--as-recorded", "--out", "m"]);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = run(&["check", "--dir", "m"]);
+    assert_eq!(code, Some(0), "{out}");
+    // Asked for another seed: the hint keeps the profile.
+    let (code, out) = run(&["check", "--dir", "m", "--seed", "7"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains(&format!("--profile load --base-url {url}")), "{out}");
+}

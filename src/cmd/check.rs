@@ -52,6 +52,8 @@ struct Plan {
     /// One line: the settings that differ from the record (only with flags).
     settings: Option<String>,
     hint: String,
+    /// The load profile's `--base-url` when the record names that profile.
+    load: Option<String>,
 }
 
 /// Compares and reports; exit 1 when anything differs.
@@ -66,7 +68,10 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let drifts = match target {
         Target::Standalone => {
             let compare = CompareSink::new(dir.join("__files"));
-            let generated = dvp_mock::generate(&plan.config, &plan.options, &compare, None)?;
+            let generated = match plan.load.as_deref() {
+                Some(url) => dvp_mock::generate_load(&plan.config, &plan.options, url, &compare, None)?,
+                None => dvp_mock::generate(&plan.config, &plan.options, &compare, None)?,
+            };
             check::check(dir, &generated.tree, Some(compare))?
         }
         Target::Cloud => {
@@ -136,6 +141,7 @@ fn plan(args: &Args, dir: &Path, asked: Option<Target>, manifest: Option<&Manife
                     r.describe(),
                     hint::generate_recorded(target, dir)
                 ),
+                load: r.load_base_url.clone(),
             })
         }
         Some(r) => {
@@ -147,19 +153,22 @@ fn plan(args: &Args, dir: &Path, asked: Option<Target>, manifest: Option<&Manife
                     dir.join(MANIFEST).display()
                 )
             });
+            let profile =
+                r.load_base_url.as_ref().map(|u| format!(" --profile load --base-url {u}")).unwrap_or_default();
             let hint = format!(
-                "make it match your settings: `{}`; or check it as recorded: `{}`",
+                "make it match your settings: `{}{profile}`; or check it as recorded: `{}`",
                 hint::generate(&args.source, target, dir),
                 hint::check(&Source::default(), args.target.map(Target::from), dir)
             );
-            Ok(Plan { config: asked.config, options: asked.options, settings, hint })
+            let load = r.load_base_url.clone();
+            Ok(Plan { config: asked.config, options: asked.options, settings, hint, load })
         }
         None => {
             let asked = super::load(&args.source, &args.jobs, target, false)?;
             let unrecorded =
                 if has_flags(&args.source) { "" } else { "if it was made from the default configuration, " };
             let hint = format!("{unrecorded}regenerate it: `{}`", hint::generate(&args.source, target, dir));
-            Ok(Plan { config: asked.config, options: asked.options, settings: None, hint })
+            Ok(Plan { config: asked.config, options: asked.options, settings: None, hint, load: None })
         }
     }
 }

@@ -41,7 +41,7 @@ pub struct Args {
     target: Option<TargetArg>,
     /// Generate DIR again from the configuration, overrides and target its manifest records
     /// (what `check` compares with); instead of --config, --seed and --as-of.
-    #[arg(long, conflicts_with_all = ["config", "seed", "as_of"])]
+    #[arg(long, conflicts_with_all = ["config", "seed", "as_of", "profile", "base_url"])]
     as_recorded: bool,
     #[command(flatten)]
     profile: super::profile::Profile,
@@ -73,11 +73,13 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let reload = args.reload.as_ref().map(|url| http::base_url("--reload", url)).transpose()?;
     let load = args.profile.load_base_url()?;
     let asked = if args.as_recorded {
+        // The record says which profile the tree was made with.
         super::recorded(&args.out, args.target.map(Target::from), &args.jobs)?
     } else {
         let target = args.target.map_or(Target::Standalone, Target::from);
-        super::load(&args.source, &args.jobs, target, false)?
+        super::Asked { load, ..super::load(&args.source, &args.jobs, target, false)? }
     };
+    let load = asked.load.clone();
     let target = asked.options.target;
     let estimate = estimate::of_config(&asked.config);
     if load.is_some() && target == Target::Cloud {
@@ -100,7 +102,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         http::check_stub_files(&args.out)?;
     }
     let (progress, bar) = super::progress_line(args.quiet);
-    let tree = write(&asked, load.as_deref(), &args.out, args.force, &progress);
+    let tree = write(&asked, &args.out, args.force, &progress);
     bar.finish_and_clear();
     let tree = tree.map_err(size::full_disk)?;
     if !args.quiet {
@@ -123,17 +125,16 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Generates into a staging folder beside `out` and swaps it in with its manifest record. A
-/// load-profile tree records no world: `check` and `--as-recorded` rebuild the default
-/// profile only, so they must not offer to replace a load tree with one.
-fn write(asked: &Asked, load: Option<&str>, out: &Path, force: bool, progress: &Progress) -> Result<Tree, Error> {
+/// Generates into a staging folder beside `out` and swaps it in with its manifest record (the
+/// record names the profile, so `check` and `--as-recorded` rebuild the same one).
+fn write(asked: &Asked, out: &Path, force: bool, progress: &Progress) -> Result<Tree, Error> {
     let staging = output::Staging::begin(out, asked.options.target == Target::Cloud, force)?;
     let (config, options, sink) = (&asked.config, &asked.options, &staging.sink());
-    let generated = match load {
+    let generated = match asked.load.as_deref() {
         Some(base_url) => dvp_mock::generate_load(config, options, base_url, sink, Some(progress))?,
         None => dvp_mock::generate(config, options, sink, Some(progress))?,
     };
-    staging.commit(&generated.tree, load.is_none().then(|| asked.record(out)))?;
+    staging.commit(&generated.tree, Some(asked.record(out)))?;
     Ok(generated.tree)
 }
 

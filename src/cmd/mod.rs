@@ -70,12 +70,16 @@ pub struct Asked {
     pub text: String,
     pub file: Option<PathBuf>,
     pub overrides: Overrides,
+    /// The `--base-url` of the load profile, `None` for the default profile.
+    pub load: Option<String>,
 }
 
 impl Asked {
     /// The manifest record of this world written into `out`.
     pub fn record(&self, out: &Path) -> Record {
-        Record::new(self.options.target, self.file.as_deref(), out, &self.text, self.overrides, &self.config)
+        let record =
+            Record::new(self.options.target, self.file.as_deref(), out, &self.text, self.overrides, &self.config);
+        Record { load_base_url: self.load.clone(), ..record }
     }
 }
 
@@ -93,7 +97,7 @@ pub fn load(source: &Source, jobs: &Jobs, target: Target, corpus: bool) -> Resul
     let (text, label) = dvp_mock::config::read(source.config.as_deref())?;
     let config = dvp_mock::config::load_text(&text, &label, overrides)?;
     let options = Options { target, jobs: jobs_of(jobs)?, corpus };
-    Ok(Asked { config, options, text, file: source.config.clone(), overrides })
+    Ok(Asked { config, options, text, file: source.config.clone(), overrides, load: None })
 }
 
 /// The world recorded in the manifest of `dir` for `target` (or its only record), after
@@ -119,7 +123,7 @@ pub fn recorded(dir: &Path, target: Option<Target>, jobs: &Jobs) -> Result<Asked
     let file = record.config_file.as_ref().map(|f| dir.join(f));
     // A tree of the embedded default follows this release's default.
     let text = if file.is_none() { dvp_mock::config::DEFAULT_TOML.to_string() } else { record.config_text.clone() };
-    Ok(Asked { config, options, text, file, overrides: record.overrides() })
+    Ok(Asked { config, options, text, file, overrides: record.overrides(), load: record.load_base_url.clone() })
 }
 
 /// `--max-bytes` of the commands that build the mock in memory (`check`, `preview`, `verify`).

@@ -35,6 +35,10 @@ pub struct Record {
     pub tool_version: String,
     /// The configuration's text as it was read.
     pub config_text: String,
+    /// The `--base-url` of a tree of the load profile (`generate --profile load`); absent for
+    /// the default profile. `check` and `--as-recorded` rebuild the same profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_base_url: Option<String>,
 }
 
 /// The whole manifest.
@@ -113,6 +117,7 @@ impl Record {
             as_of: overrides.as_of,
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             config_text: text.to_string(),
+            load_base_url: None,
         }
     }
 
