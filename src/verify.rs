@@ -211,6 +211,15 @@ pub fn mismatch(served: &Fingerprint, asked: &Fingerprint) -> Option<String> {
         you.push(short(&asked.config));
         pass.push("the --config it was generated from (its manifest records it)".to_string());
     }
+    if served.profile != asked.profile {
+        let name = |p: &Option<String>| p.clone().unwrap_or_else(|| "default".to_string());
+        mock.push(format!("profile {}", name(&served.profile)));
+        you.push(name(&asked.profile));
+        pass.push(match &served.profile {
+            Some(p) => format!("--profile {p} --base-url URL (the address the tree was generated for)"),
+            None => "no --profile".to_string(),
+        });
+    }
     if mock.is_empty() {
         return None;
     }

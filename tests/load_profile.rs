@@ -44,9 +44,13 @@ fn serve_load(config: &Config, name: &str) -> (WireMock, Tree, Vec<Case>) {
 }
 
 /// What a client reads: JSON and CSV bodies of successful GETs.
+/// (The mock's own fingerprint is not API data: it names the profile, checked below.)
 fn is_data(c: &Case) -> bool {
     let ct = c.expect.content_type.as_deref().unwrap_or("");
-    c.method == "GET" && c.expect.status == 200 && (ct.contains("json") || ct.contains("csv") || ct.contains("gzip"))
+    let api = c.path != dvp_mock::dvp_api::FINGERPRINT;
+    api && c.method == "GET"
+        && c.expect.status == 200
+        && (ct.contains("json") || ct.contains("csv") || ct.contains("gzip"))
 }
 
 /// A body with the server's address and the signing times of its links masked: the default
@@ -128,6 +132,18 @@ fn the_load_profile_serves_the_default_bytes_and_passes_its_corpus() {
     let failures: Vec<String> = report.failures.iter().map(|(n, r, why)| format!("{n}: {r}: {why}")).collect();
     assert!(failures.is_empty(), "{} load corpus failures:\n{}", failures.len(), failures.join("\n"));
     assert!(report.passed > load_corpus.len() / 2);
+
+    // Each tree says which profile it is: verify names the one to pass, in one line.
+    let served = |base: &str| match verify::served_fingerprint(base).unwrap() {
+        verify::Served::Fingerprint(f) => f,
+        verify::Served::None => panic!("{base} serves no fingerprint"),
+    };
+    let (of_default, of_load) = (served(&d_base), served(&l_base));
+    assert_eq!((of_default.profile.as_deref(), of_load.profile.as_deref()), (None, Some("load")));
+    let line = verify::mismatch(&of_load, &of_default).expect("the profiles differ");
+    assert!(line.contains("profile load") && line.contains("pass --profile load --base-url"), "{line}");
+    let line = verify::mismatch(&of_default, &of_load).expect("the profiles differ");
+    assert!(line.contains("profile default") && line.contains("pass no --profile"), "{line}");
 }
 
 /// Tokens are fixed and matched exactly, links fixed on the base URL, and nothing waits on a

@@ -46,7 +46,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     http::reachable(&url)?;
     let load = args.profile.load_base_url()?;
     let asked = super::load_admitted(&args.source, &Jobs { jobs: None }, Target::Standalone, true, &args.budget)?;
-    if let Some(line) = which_mock(&url, &canonical::fingerprint(&asked.config))? {
+    let profile = load.as_ref().map(|_| "load".to_string());
+    let asked_print = canonical::Fingerprint { profile, ..canonical::fingerprint(&asked.config) };
+    if let Some(line) = which_mock(&url, &asked_print)? {
         super::print_lines(&[line]);
         return Ok(ExitCode::from(1));
     }

@@ -20,6 +20,9 @@ pub struct Fingerprint {
     /// `sha1:` and the hex SHA-1 of the canonical form without `seed`, `as_of` and
     /// `cloud_budget_bytes` (which limits the Cloud file and changes no answer).
     pub config: String,
+    /// `load` for a tree of the load profile (`generate --profile load`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 /// The configuration as canonical JSON.
@@ -41,6 +44,7 @@ pub fn fingerprint(config: &Config) -> Fingerprint {
         seed: config.seed,
         as_of: config.as_of,
         config: format!("sha1:{}", sha1_smol::Sha1::from(bytes).digest()),
+        profile: None,
     }
 }
 

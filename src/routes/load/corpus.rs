@@ -39,6 +39,9 @@ pub fn load_corpus(cases: Vec<Case>, fixed: &Fixed) -> Vec<Case> {
                 }
             }
             c.expect.body = match std::mem::replace(&mut c.expect.body, ExpectBody::Any) {
+                ExpectBody::Bytes(b) if c.path == crate::dvp_api::FINGERPRINT && c.method == "GET" => {
+                    ExpectBody::Bytes(super::with_profile(&String::from_utf8_lossy(&b)).into_bytes())
+                }
                 ExpectBody::Token { before, tail, after, .. } => {
                     let token = fixed.token_for_tail(&tail).expect("every token family has a load token");
                     ExpectBody::Bytes(format!("{before}{token}{after}").into_bytes())

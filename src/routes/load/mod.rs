@@ -65,11 +65,32 @@ pub fn generate(
         exact_tokens(&mut s, &rewrites);
         fix_response(&mut s, &fixed, &mut files);
         signed_download(&mut s, &downloads);
+        name_the_profile(&mut s);
         out.push(s);
     }
     let mock = order::serving_order(Mock { stubs: out, files, expanded_priority: None });
     let corpus = corpus::load_corpus(built.corpus, &fixed);
     Ok((model, Built { mock, corpus }))
+}
+
+/// The fingerprint (`dvp_api::FINGERPRINT`) of a load tree says `"profile": "load"`, so `verify`
+/// tells a load tree from a default one in one line.
+fn name_the_profile(s: &mut Stub) {
+    if s.key == FINGERPRINT_KEY {
+        if let Body::Text(t) = &mut s.response.body {
+            *t = with_profile(t);
+        }
+    }
+}
+
+/// The stub key of the fingerprint.
+const FINGERPRINT_KEY: &str = "dvp-mock/fingerprint";
+
+/// A fingerprint body with `"profile": "load"` added.
+pub(super) fn with_profile(body: &str) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(body).expect("the fingerprint is JSON");
+    v["profile"] = serde_json::Value::from("load");
+    v.to_string()
 }
 
 /// `/{year}/{timespantype}/{timespan}/` of the newest week and the newest month: the listings
