@@ -159,3 +159,15 @@ fn a_run_killed_midway_leaves_the_previous_tree_intact() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn generate_into_a_file_is_one_line_and_touches_nothing() {
+    let dir = support::scratch("cli-out-file");
+    std::fs::write(dir.join("live.toml"), "mine").unwrap();
+    let o = run(&["generate", "--out", "live.toml"], &dir);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err, "error: --out live.toml: is a file; --out takes the folder that gets mappings/ and __files/\n");
+    assert_eq!(std::fs::read_to_string(dir.join("live.toml")).unwrap(), "mine");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "nothing else written");
+}

@@ -70,6 +70,12 @@ pub struct Args {
 /// Estimates, guards, writes and reports.
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let start = std::time::Instant::now();
+    if args.out.is_file() {
+        return Err(Error::Usage(format!(
+            "--out {}: is a file; --out takes the folder that gets mappings/ and __files/",
+            args.out.display()
+        )));
+    }
     let reload = args.reload.as_ref().map(|url| http::base_url("--reload", url)).transpose()?;
     let load = args.profile.load_base_url()?;
     let asked = if args.as_recorded {
