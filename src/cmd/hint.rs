@@ -1,7 +1,7 @@
 //! Hints: commands printed for the user to run as they are, from any folder. Every path is
 //! absolute and quoted for the shell when it needs to be, and every hint names the tree it
 //! talks about and how it was (or is to be) made, so it can never replace a different mock.
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use dvp_mock::wiremock::Target;
 
@@ -19,18 +19,7 @@ pub fn quote(s: &str) -> String {
 
 /// `path` made absolute (against the current folder) with `.` and `..` resolved.
 pub fn absolute(path: &Path) -> PathBuf {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for c in abs.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    dvp_mock::output::manifest::normal(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
 /// `path`, absolute and quoted.

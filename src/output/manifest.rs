@@ -186,8 +186,8 @@ fn relative_to(file: &Path, dir: &Path) -> String {
     rel.to_string_lossy().replace('\\', "/")
 }
 
-/// `path` with `.` and `..` resolved lexically.
-fn normal(path: &Path) -> PathBuf {
+/// `path` with `.` and `..` resolved lexically (no file system access).
+pub fn normal(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
