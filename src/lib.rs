@@ -101,9 +101,7 @@ pub fn generate(
     sink: &dyn Sink,
     progress: Option<&Progress>,
 ) -> Result<Generated, Error> {
-    // The size guard ran before (or the caller chose not to): the counters must still fit.
-    config::limits::check_events(config).map_err(Error::Budget)?;
-    let world = engine::world::World::build(config.clone());
+    let world = world_of(config)?;
     let jobs = options.jobs.max(1);
     match options.target {
         Target::Standalone => {
@@ -145,7 +143,14 @@ pub fn generate_load(
     if options.target != Target::Standalone {
         return Err(Error::Usage("--profile load: only --target standalone is supported".into()));
     }
-    let world = engine::world::World::build(config.clone());
+    let world = world_of(config)?;
     let (model, built) = routes::load::generate(world, options.jobs.max(1), sink, progress, options.corpus, base_url)?;
     Ok(Generated { tree: wiremock::standalone(built.mock), corpus: built.corpus, model })
+}
+
+/// The world of `config` for a generation. The size guard ran before (or the caller chose not
+/// to): the event counters must still fit.
+fn world_of(config: &Config) -> Result<engine::world::World, Error> {
+    config::limits::check_events(config).map_err(Error::Budget)?;
+    Ok(engine::world::World::build(config.clone()))
 }

@@ -153,8 +153,11 @@ fn plan(args: &Args, dir: &Path, asked: Option<Target>, manifest: Option<&Manife
                     dir.join(MANIFEST).display()
                 )
             });
-            let profile =
-                r.load_base_url.as_ref().map(|u| format!(" --profile load --base-url {u}")).unwrap_or_default();
+            let profile = r
+                .load_base_url
+                .as_ref()
+                .map(|u| format!(" --profile load --base-url {}", hint::quote(u)))
+                .unwrap_or_default();
             let hint = format!(
                 "make it match your settings: `{}{profile}`; or check it as recorded: `{}`",
                 hint::generate(&args.source, target, dir),

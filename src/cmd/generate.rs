@@ -97,12 +97,15 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         eprintln!("warning: {w}");
     }
     let limit = Limit::resolve(args.max_bytes, &args.out);
+    // The size guard, then the event counters (a history mistyped by decades is refused for
+    // its size first); before any write or reload, and the verdict of a dry run too.
+    let admitted = size::guard(&estimate, &limit)
+        .and_then(|()| dvp_mock::config::limits::check_events(&asked.config).map_err(Error::Budget));
     if args.dry_run {
         super::print_lines(&size::describe(&estimate, &limit));
-        return Ok(ExitCode::from(if size::guard(&estimate, &limit).is_ok() { 0 } else { 2 }));
+        return Ok(ExitCode::from(if admitted.is_ok() { 0 } else { 2 }));
     }
-    size::guard(&estimate, &limit)?;
-    dvp_mock::config::limits::check_events(&asked.config).map_err(Error::Budget)?;
+    admitted?;
     if let Some(url) = &reload {
         http::reachable(url)?;
         http::check_stub_files(&args.out)?;
