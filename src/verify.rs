@@ -11,6 +11,9 @@ pub struct Received {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Unix seconds when the answer arrived: a freshly minted token is checked against this,
+    /// not against the time of the comparison (a test compares answers sent minutes earlier).
+    pub received_at: i64,
 }
 
 impl Received {
@@ -49,7 +52,7 @@ pub fn send(agent: &ureq::Agent, base_url: &str, case: &Case) -> Result<Received
         resp.headers_names().into_iter().filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_string()))).collect();
     let mut body = Vec::new();
     resp.into_reader().take(512 * 1024 * 1024).read_to_end(&mut body).map_err(|e| format!("reading body: {e}"))?;
-    Ok(Received { status, headers, body })
+    Ok(Received { status, headers, body, received_at: unix_now() })
 }
 
 /// Compares a response with the case's expectation; `Err` says what differed.
@@ -84,7 +87,7 @@ pub fn compare(case: &Case, base_url: &str, got: &Received) -> Result<(), String
         }
         ExpectBody::Token { before, head, tail, after, lifetime } => {
             let actual = String::from_utf8_lossy(&got.body);
-            check_token(&actual, before, head, tail, after, *lifetime)
+            check_token(&actual, before, head, tail, after, *lifetime, got.received_at)
                 .map_err(|why| format!("{why}; got {:?}", &actual[..actual.len().min(200)]))
         }
         ExpectBody::Template(t) => {
@@ -99,7 +102,15 @@ pub fn compare(case: &Case, base_url: &str, got: &Received) -> Result<(), String
 }
 
 /// A body holding one freshly minted token (see [`ExpectBody::Token`]).
-fn check_token(actual: &str, before: &str, head: &str, tail: &str, after: &str, lifetime: u64) -> Result<(), String> {
+fn check_token(
+    actual: &str,
+    before: &str,
+    head: &str,
+    tail: &str,
+    after: &str,
+    lifetime: u64,
+    now: i64,
+) -> Result<(), String> {
     let token =
         actual.strip_prefix(before).and_then(|r| r.strip_suffix(after)).ok_or("the body around the token differs")?;
     let middle = token.strip_prefix(head).and_then(|r| r.strip_suffix(tail)).ok_or("not a token of this principal")?;
@@ -112,11 +123,14 @@ fn check_token(actual: &str, before: &str, head: &str, tail: &str, after: &str, 
         ));
     }
     let (iat, exp) = crate::engine::jwt::times(token).ok_or("token payload does not decode")?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     if exp - iat != lifetime as i64 || exp <= now || (iat - now).abs() > 300 {
-        return Err(format!("iat {iat}, exp {exp}: expected exp = iat + {lifetime} with iat about now ({now})"));
+        return Err(format!("iat {iat}, exp {exp}: expected exp = iat + {lifetime} with iat within 300 s of when the answer arrived ({now})"));
     }
     Ok(())
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 fn describe_mismatch(expected: &[u8], got: &[u8]) -> String {
