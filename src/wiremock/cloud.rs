@@ -6,8 +6,9 @@ use std::sync::Mutex;
 use base64::Engine;
 use serde_json::{json, Value};
 
+use super::stub::{Body, Mock, Variant};
 use super::template::has_expression;
-use super::{pretty, response_json, stub_json, Body, Mock, Tree, Variant, CLOUD_FILE};
+use super::{pretty, response_json, stub_json, Tree, CLOUD_FILE};
 use crate::sink::Sink;
 use crate::Error;
 

@@ -1,4 +1,5 @@
-//! WireMock: stubs as typed data ([`stub`]) and the two targets that turn them into files.
+//! WireMock: stubs as typed data ([`stub`], their request matchers in [`request`], Handlebars
+//! templates in [`template`]) and the two targets that turn them into files.
 //!
 //! - [`standalone`](mod@standalone): one pretty-printed mapping file per stub under `mappings/`, bodies under
 //!   `__files/`, file sets served by one templated `bodyFileName` stub;
@@ -11,14 +12,14 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 pub mod cloud;
+pub mod request;
 pub mod serving;
 pub mod standalone;
 pub mod stub;
 pub mod template;
 
-pub use cloud::cloud;
-pub use standalone::{standalone, standalone_measured};
-pub use stub::{alternation, regex_escape, Body, Delay, Fault, Mock, Response, Stub, Variant};
+use request::Request;
+use stub::{Delay, Response, Stub};
 
 /// Which artifact to produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +82,7 @@ pub(crate) fn response_json(
     Value::Object(m)
 }
 
-pub(crate) fn stub_json(id: uuid::Uuid, s: &Stub, request: &Value, response: Value) -> Value {
+pub(crate) fn stub_json(id: uuid::Uuid, s: &Stub, request: &Request, response: Value) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), json!(id.to_string()));
     m.insert("name".into(), json!(s.name));
@@ -93,7 +94,7 @@ pub(crate) fn stub_json(id: uuid::Uuid, s: &Stub, request: &Value, response: Val
             m.insert("newScenarioState".into(), json!(next));
         }
     }
-    m.insert("request".into(), request.clone());
+    m.insert("request".into(), serde_json::to_value(request).expect("request matchers serialise"));
     m.insert("response".into(), response);
     m.insert("metadata".into(), json!({ "generator": "dvp-mock", "key": s.key }));
     Value::Object(m)

@@ -3,8 +3,11 @@
 //! A stub's body is inline text, one body file, or a *file set*: a templated `bodyFileName`
 //! for the standalone target plus the list of concrete variants (request pattern + file) that
 //! the Cloud target expands into one stub each, since Cloud imports carry no `__files`.
-use serde_json::{json, Value};
 use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use super::request::Request;
 
 /// Namespace of every stub id (UUID v5 of the stub key under it).
 pub const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6c1f_4d0e_9a57_4b7e_8d1c_2f3a_b4c5_d6e7);
@@ -26,7 +29,7 @@ pub struct Stub {
     pub key: String,
     pub name: String,
     pub priority: u32,
-    pub request: Value,
+    pub request: Request,
     pub response: Response,
     /// `(scenario name, required state)`.
     pub scenario: Option<(String, String)>,
@@ -95,7 +98,7 @@ pub enum Body {
 #[derive(Debug, Clone)]
 pub struct Variant {
     pub label: String,
-    pub request: Value,
+    pub request: Request,
     pub file: String,
     /// Concrete values of the stub's templated headers for this variant (the Cloud target,
     /// which expands file sets, writes these instead).
@@ -103,7 +106,7 @@ pub struct Variant {
 }
 
 impl Variant {
-    pub fn new(label: impl Into<String>, request: Value, file: impl Into<String>) -> Variant {
+    pub fn new(label: impl Into<String>, request: Request, file: impl Into<String>) -> Variant {
         Variant { label: label.into(), request, file: file.into(), headers: Vec::new() }
     }
 
@@ -118,7 +121,7 @@ impl Stub {
         key: impl Into<String>,
         name: impl Into<String>,
         priority: u32,
-        request: Value,
+        request: Request,
         response: Response,
     ) -> Stub {
         Stub { key: key.into(), name: name.into(), priority, request, response, scenario: None, new_state: None }
@@ -190,26 +193,4 @@ impl Response {
         self.raw_body_file = true;
         self
     }
-}
-
-/// Escapes regex metacharacters (names are already restricted, but `.` must be literal).
-pub fn regex_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$#&-~".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A regex alternation of literal strings: `(?:a|b\.c)`; for no strings, `(?!)`, which never
-/// matches (an empty `(?:)` would match the empty string, e.g. a `//` in a path).
-pub fn alternation<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
-    let parts: Vec<String> = items.into_iter().map(regex_escape).collect();
-    if parts.is_empty() {
-        return "(?!)".to_string();
-    }
-    format!("(?:{})", parts.join("|"))
 }

@@ -1,12 +1,11 @@
 //! What the load profile fixes at generation that the default tree renders per request: the
 //! base URL and signing date of every link, and one token per principal (credential).
-use serde_json::{json, Value};
-
 use super::super::bearer_of;
 use crate::engine::jwt::{AUTH_TOKEN_LIFETIME, LOGIN_TOKEN_LIFETIME};
 use crate::engine::model::Model;
 use crate::engine::world::{User, World};
 use crate::sink::Sink;
+use crate::wiremock::request::Matcher;
 
 /// Lifetime of a load-profile token: issued at midnight of `as_of`, it expires ten years
 /// later, so a client that reads `exp` never sees it expire during a run.
@@ -110,7 +109,7 @@ impl Fixed {
 
     /// The `Authorization` matchers of the default tree (any token of a set of principals, by
     /// regex) with the load profile's: the fixed tokens of the same principals, by equality.
-    pub fn bearer_rewrites(&self, model: &Model) -> Vec<(Value, Value)> {
+    pub fn bearer_rewrites(&self, model: &Model) -> Vec<(Matcher, Matcher)> {
         let users = &model.world.users;
         let index = |u: &User| users.iter().position(|x| x.username == u.username).expect("a user of the world");
         let mut sets: Vec<Vec<usize>> = (0..users.len()).map(|i| vec![i]).collect();
@@ -120,9 +119,8 @@ impl Fixed {
             .filter(|s| !s.is_empty())
             .map(|s| {
                 let default = bearer_of(s.iter().map(|&i| &users[i]));
-                let mut exact: Vec<Value> = self.bearers(&s).into_iter().map(|b| json!({ "equalTo": b })).collect();
-                let load = if exact.len() == 1 { exact.remove(0) } else { json!({ "or": exact }) };
-                (default, load)
+                let exact = self.bearers(&s).into_iter().map(Matcher::EqualTo).collect();
+                (default, Matcher::any_of(exact))
             })
             .collect()
     }
