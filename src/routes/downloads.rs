@@ -32,8 +32,11 @@ pub(super) fn download_stub_name(prefix: &str, name: &str) -> String {
 
 /// A downloadable file behind a signed link.
 pub(super) struct Download {
+    /// The file name, the last segment of its link.
     pub file: String,
+    /// Its size in bytes (listed beside export links, checked by the corpus).
     pub size: u64,
+    /// The fingerprint of its bytes, for the corpus case that downloads it.
     pub fingerprint: u64,
 }
 

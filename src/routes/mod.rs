@@ -46,7 +46,10 @@ const NEVER: &str = "\u{0}never";
 /// The generated mock and its corpus.
 #[derive(Debug)]
 pub struct Built {
+    /// Every stub, and the body files the routes wrote themselves.
     pub mock: Mock,
+    /// The requests that exercise the stubs, with the answers they expect (empty unless
+    /// [`Options::corpus`]).
     pub corpus: Vec<Case>,
 }
 

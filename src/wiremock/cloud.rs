@@ -158,6 +158,8 @@ struct Held {
 }
 
 impl<'a> BudgetSink<'a> {
+    /// A sink holding bodies up to `budget` bytes in all; `label` names the stub that serves
+    /// a path (the contributors of the error message).
     pub fn new(budget: u64, label: &'a (dyn Fn(&str) -> String + Sync)) -> BudgetSink<'a> {
         BudgetSink { budget, label, state: Mutex::default() }
     }
@@ -167,6 +169,7 @@ impl<'a> BudgetSink<'a> {
         self.state.lock().expect("no writer panicked").error.take()
     }
 
+    /// The bodies held, by path under `__files/` (none once over the budget).
     pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
         self.state.into_inner().expect("no writer panicked").files
     }

@@ -36,6 +36,7 @@ pub const CLOUD_FILE: &str = "dvp-mock-cloud.json";
 /// Output files: relative path -> bytes, in path order.
 pub type Tree = BTreeMap<String, Vec<u8>>;
 
+/// `v` as the targets write JSON: pretty-printed, two-space indent, a final newline.
 pub(crate) fn pretty(v: &Value) -> Vec<u8> {
     let mut out = serde_json::to_vec_pretty(v).expect("JSON values serialise");
     out.push(b'\n');
@@ -47,6 +48,9 @@ pub fn mapping_file(key: &str) -> String {
     format!("mappings/dvp-mock/{}.json", key.replace('/', "--"))
 }
 
+/// The `response` object of a stub: `status`, the given `headers` (a Cloud variant's are
+/// concrete), the `body` field and value the target chose (`body`, `bodyFileName`, `base64Body`),
+/// the transformer when `transform`, delay and fault.
 pub(crate) fn response_json(
     r: &Response,
     body: Option<(&str, Value)>,
@@ -82,6 +86,8 @@ pub(crate) fn response_json(
     Value::Object(m)
 }
 
+/// A whole stub mapping: `id`, `name`, `priority`, the scenario, `request`, `response` and the
+/// `metadata` that marks it as generated (with its key).
 pub(crate) fn stub_json(id: uuid::Uuid, s: &Stub, request: &Request, response: Value) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), json!(id.to_string()));

@@ -129,22 +129,23 @@ pub enum Matcher {
 }
 
 impl Matcher {
-    /// `equalTo`.
+    /// `equalTo`: the value is exactly `text` (a query value, one principal's fixed token).
     pub fn equal_to(text: impl Into<String>) -> Matcher {
         Matcher::EqualTo(text.into())
     }
 
-    /// `matches`.
+    /// `matches`: the whole value matches `regex` (the bearer tokens of a set of users).
     pub fn matches(regex: impl Into<String>) -> Matcher {
         Matcher::Matches(regex.into())
     }
 
-    /// `doesNotMatch`.
+    /// `doesNotMatch`: the value is present and `regex` does not match it (the fault gate).
     pub fn does_not_match(regex: impl Into<String>) -> Matcher {
         Matcher::DoesNotMatch(regex.into())
     }
 
-    /// One matcher as it is, several as an `or` of them.
+    /// Any of `matchers`: one as it is, several as an `or` (merged file-set variants, the
+    /// fixed tokens of several principals).
     pub fn any_of(mut matchers: Vec<Matcher>) -> Matcher {
         if matchers.len() == 1 {
             matchers.remove(0)
@@ -153,7 +154,7 @@ impl Matcher {
         }
     }
 
-    /// `not`.
+    /// `not`: whatever `inner` refuses (a login body that breaks the schema).
     pub fn not(inner: Matcher) -> Matcher {
         Matcher::Not(Box::new(inner))
     }
@@ -302,9 +303,9 @@ impl Serialize for MatcherMap {
 /// the part methods: `Request::get(Url::path(p)).query("period", m).authorization(bearer)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
-    /// The method.
+    /// The method it must use.
     pub method: Method,
-    /// The one URL matcher.
+    /// What its URL must be: a path or the whole URL, exactly or by regex.
     pub url: Url,
     /// `queryParameters`: a matcher per parameter.
     pub query: MatcherMap,

@@ -35,6 +35,7 @@ pub struct Fixed {
 }
 
 impl Fixed {
+    /// The fixed values of `world`'s credentials and links on `base_url`, as of its `as_of`.
     pub fn new(world: &World, base_url: &str) -> Fixed {
         let as_of = world.config.as_of;
         let credentials = world
@@ -130,9 +131,13 @@ impl Fixed {
 /// JSON body file holding a template expression; everything else passes unchanged. It keeps a
 /// copy of the files whose path `keep` accepts (bodies the profile serves from their stub).
 pub struct FixingSink<'a> {
+    /// Where every file goes, fixed or not.
     pub inner: &'a dyn Sink,
+    /// The values put in place of the templates.
     pub fixed: &'a Fixed,
+    /// Which paths to keep a copy of.
     pub keep: &'a (dyn Fn(&str) -> bool + Sync),
+    /// The copies kept, by path under `__files/`.
     pub kept: std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>,
 }
 

@@ -2,13 +2,13 @@
 //! same paths, shaped for throughput. It is built from the default build and rewritten:
 //!
 //! - what a request would render is fixed at generation: links on the base URL, signed at
-//!   midnight of `as_of` ([`fixed::Fixed`]); one token per principal, which the logins answer
+//!   midnight of `as_of` (`load/fixed.rs`); one token per principal, which the logins answer
 //!   and the data routes accept by exact match;
 //! - what costs every request and serves no data is dropped: the faults and the gate every
 //!   stub carried for them, the login lockout scenarios, the expired-link stubs (a fixed link
 //!   never expires);
 //! - every stub gets its own priority, in the order of how often a client asks (see
-//!   [`order`]): WireMock tries the stubs one by one, and within one priority a standalone
+//!   `load/order.rs`): WireMock tries the stubs one by one, and within one priority a standalone
 //!   tree's order is the file system's.
 //!
 //! `docs/performance-serving.md` lists what the profile drops and why.
@@ -35,7 +35,7 @@ const SIGNATURE: &str = "X-Amz-Signature";
 const ANY_SIGNATURE: &str = "^[0-9a-f]{64}$";
 
 mod corpus;
-pub mod fixed;
+mod fixed;
 mod order;
 
 use fixed::{Fixed, FixingSink};
