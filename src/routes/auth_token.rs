@@ -99,7 +99,7 @@ impl Builder<'_> {
             "auth-token/bad-request",
             "auth/token: malformed body",
             priority::LOGIN_GUARD,
-            Request::post(Url::path(AUTH_TOKEN)).body(Matcher::not(schema.clone())),
+            Request::post(Url::path(AUTH_TOKEN)).body(Matcher::not_matching(schema.clone())),
             Response::new(400, JSON, Body::Text(MALFORMED.into())),
         ));
         for bad in ["not json", "", "[]", r#"{"identifier":"demo"}"#, r#"{"identifier":1,"secret":"demo"}"#] {

@@ -19,6 +19,19 @@ type Entries = Vec<(String, String)>;
 
 const EMPTY: &str = "{\"pulls\":[]}";
 
+/// Who asks `/repos/pulls`: one user, with a token, on the analytics root; or anyone, on
+/// proxylytics.
+struct Scope {
+    /// Names its stubs and files: the username, or `_public`.
+    name: String,
+    /// The namespaces whose repositories it may ask for.
+    visible: Vec<usize>,
+    /// The user's token, for the corpus cases (`None`: anyone, no token).
+    token: Option<String>,
+    /// What its stubs ask of the `Authorization` header (`None`: nothing).
+    auth: Option<Matcher>,
+}
+
 impl Builder<'_> {
     /// The body template of `/repos/pulls` for one timespan and period: applies the default
     /// group, then answers each requested key (repeated or comma-separated) from the
@@ -82,14 +95,23 @@ impl Builder<'_> {
     pub(super) fn repos_pulls(&mut self) {
         let model = self.model;
         let world = &model.world;
-        // (scope label, visible namespaces, token, its Authorization matcher)
-        let mut scopes: Vec<(String, Vec<usize>, Option<String>, Option<Matcher>)> = world
+        let mut scopes: Vec<Scope> = world
             .users
             .iter()
-            .map(|u| (u.username.clone(), u.namespaces.clone(), Some(u.token.clone()), Some(bearer_of([u]))))
+            .map(|u| Scope {
+                name: u.username.clone(),
+                visible: u.namespaces.clone(),
+                token: Some(u.token.clone()),
+                auth: Some(bearer_of([u])),
+            })
             .collect();
-        scopes.push(("_public".into(), (0..world.namespaces.len()).collect(), None, None));
-        for (scope, visible, token, auth) in scopes {
+        scopes.push(Scope {
+            name: "_public".into(),
+            visible: (0..world.namespaces.len()).collect(),
+            token: None,
+            auth: None,
+        });
+        for Scope { name: scope, visible, token, auth } in scopes {
             // Users ask the analytics root with their token; anyone may ask proxylytics.
             let r = if token.is_some() { Root::Analytics } else { Root::Proxylytics };
             let (root, label) = (r.path(), r.label());

@@ -155,7 +155,7 @@ impl Matcher {
     }
 
     /// `not`: whatever `inner` refuses (a login body that breaks the schema).
-    pub fn not(inner: Matcher) -> Matcher {
+    pub fn not_matching(inner: Matcher) -> Matcher {
         Matcher::Not(Box::new(inner))
     }
 
@@ -472,7 +472,7 @@ mod tests {
             json(&Matcher::json_path_with("$.code", Matcher::matches("^1$"))),
             r#"{"matchesJsonPath":{"expression":"$.code","matches":"^1$"}}"#
         );
-        assert_eq!(json(&Matcher::not(Matcher::json_schema("{}"))), r#"{"not":{"matchesJsonSchema":"{}"}}"#);
+        assert_eq!(json(&Matcher::not_matching(Matcher::json_schema("{}"))), r#"{"not":{"matchesJsonSchema":"{}"}}"#);
         assert_eq!(
             json(&Matcher::Includes(vec![Matcher::does_not_match("^a$")])),
             r#"{"includes":[{"doesNotMatch":"^a$"}]}"#
