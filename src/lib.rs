@@ -113,7 +113,7 @@ pub fn generate(
                 sink,
                 routes::Options { download_variants: false, corpus: options.corpus },
             )?;
-            Ok(Generated { tree: wiremock::standalone(built.mock), corpus: built.corpus, model })
+            Ok(Generated { tree: wiremock::standalone::standalone(built.mock), corpus: built.corpus, model })
         }
         Target::Cloud => {
             let label = routes::body_label;
@@ -124,7 +124,7 @@ pub fn generate(
             let model = Model { world, summaries: rendered.summaries };
             let options = routes::Options { download_variants: true, corpus: options.corpus };
             let built = routes::build(&model, rendered.bodies, &bodies, options).map_err(over)?;
-            let tree = wiremock::cloud(&built.mock, &bodies.into_files(), config.cloud_budget_bytes)?;
+            let tree = wiremock::cloud::cloud(&built.mock, &bodies.into_files(), config.cloud_budget_bytes)?;
             Ok(Generated { tree, corpus: built.corpus, model })
         }
     }
@@ -145,7 +145,7 @@ pub fn generate_load(
     }
     let world = world_of(config)?;
     let (model, built) = routes::load::generate(world, options.jobs.max(1), sink, progress, options.corpus, base_url)?;
-    Ok(Generated { tree: wiremock::standalone(built.mock), corpus: built.corpus, model })
+    Ok(Generated { tree: wiremock::standalone::standalone(built.mock), corpus: built.corpus, model })
 }
 
 /// The world of `config` for a generation. The size guard ran before (or the caller chose not

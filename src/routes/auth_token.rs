@@ -2,7 +2,7 @@
 //! token (any identifier) or an organization access token (identifier = the organization)
 //! gives `{"access_token": <JWT>}` minted at request time. Also the login lockout that both
 //! login routes share (FACTS 13.2), as one WireMock scenario per username.
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::faults::too_many_requests;
 use super::{fresh_token, Builder, JSON_DIR};
@@ -13,8 +13,9 @@ use crate::dvp_api::{
 };
 use crate::engine::jwt::{Family, AUTH_TOKEN_LIFETIME};
 use crate::engine::world::User;
+use crate::wiremock::request::{Matcher, Request, Url};
+use crate::wiremock::stub::{Body, Response, Stub};
 use crate::wiremock::template::Template;
-use crate::wiremock::{Body, Response, Stub};
 
 /// A well-formed `/v2/auth/token` body: an object with string `identifier` and `secret`.
 const SCHEMA: &str = r#"{"type":"object","required":["identifier","secret"],"properties":{"identifier":{"type":"string"},"secret":{"type":"string"}}}"#;
@@ -67,13 +68,13 @@ impl Builder<'_> {
     }
 
     /// `{"access_token": <fresh token of family>}` for a request matching `body_patterns`.
-    fn token_stub(&mut self, key: String, name: String, body_patterns: Value, family: &Family, sample: &str) {
+    fn token_stub(&mut self, key: String, name: String, body_patterns: Vec<Matcher>, family: &Family, sample: &str) {
         let token = fresh_token(family, AUTH_TOKEN_LIFETIME);
         self.stub(Stub::new(
             format!("auth-token/{key}"),
             format!("auth/token: {name}"),
             priority::LOGIN,
-            json!({ "method": "POST", "urlPath": AUTH_TOKEN, "bodyPatterns": body_patterns }),
+            Request::post(Url::path(AUTH_TOKEN)).body_patterns(body_patterns),
             Response::new(
                 200,
                 JSON,
@@ -92,13 +93,13 @@ impl Builder<'_> {
 
     pub(super) fn auth_token(&mut self) {
         let users = self.model.world.users.clone();
-        let schema = json!({ "matchesJsonSchema": SCHEMA });
-        let field = |f: &str, v: &str| json!({ "matchesJsonPath": { "expression": format!("$.{f}"), "equalTo": v } });
+        let schema = Matcher::json_schema(SCHEMA);
+        let field = |f: &str, v: &str| Matcher::json_path_with(format!("$.{f}"), Matcher::equal_to(v));
         self.stub(Stub::new(
             "auth-token/bad-request",
             "auth/token: malformed body",
             priority::LOGIN_GUARD,
-            json!({ "method": "POST", "urlPath": AUTH_TOKEN, "bodyPatterns": [{ "not": schema }] }),
+            Request::post(Url::path(AUTH_TOKEN)).body(Matcher::not_matching(schema.clone())),
             Response::new(400, JSON, Body::Text(MALFORMED.into())),
         ));
         for bad in ["not json", "", "[]", r#"{"identifier":"demo"}"#, r#"{"identifier":1,"secret":"demo"}"#] {
@@ -110,7 +111,8 @@ impl Builder<'_> {
             for (i, c) in u.credentials.iter().enumerate() {
                 match (&c.secret, u.organization) {
                     (None, _) => {
-                        let creds = json!([schema, field("identifier", &u.username), field("secret", &u.password)]);
+                        let creds =
+                            vec![schema.clone(), field("identifier", &u.username), field("secret", &u.password)];
                         let sample = auth_body(&u.username, &u.password);
                         if let Some(t2) = &u.login_2fa_token {
                             self.mfa_challenge("auth-token", AUTH_TOKEN, &u.username, creds, &sample, t2);
@@ -123,13 +125,13 @@ impl Builder<'_> {
                     (Some(pat), false) => {
                         let name = format!("PAT {i} of {}", u.username);
                         let sample = auth_body("any-identifier", pat);
-                        let creds = json!([schema, field("secret", pat)]);
+                        let creds = vec![schema.clone(), field("secret", pat)];
                         self.token_stub(format!("{}/pat-{i}", u.username), name, creds, &c.family, &sample);
                     }
                     // An OAT: the identifier is the organization.
                     (Some(oat), true) => {
                         let name = format!("OAT {i} of {}", u.username);
-                        let creds = json!([schema, field("identifier", &u.username), field("secret", oat)]);
+                        let creds = vec![schema.clone(), field("identifier", &u.username), field("secret", oat)];
                         let sample = auth_body(&u.username, oat);
                         self.token_stub(format!("{}/oat-{i}", u.username), name, creds, &c.family, &sample);
                         let other = auth_body("someoneelse", oat);
@@ -149,7 +151,7 @@ impl Builder<'_> {
             "auth-token/wrong-credentials",
             "auth/token: wrong credentials",
             priority::WRONG_CREDENTIALS,
-            json!({ "method": "POST", "urlPath": AUTH_TOKEN, "bodyPatterns": [schema] }),
+            Request::post(Url::path(AUTH_TOKEN)).body(schema),
             wrong_secret(),
         ));
         self.case(Case::post("auth/token unknown identifier", AUTH_TOKEN, auth_body("nobody", "x")).expect(
@@ -161,7 +163,7 @@ impl Builder<'_> {
             "auth-token/method-not-allowed",
             "auth/token: method not allowed",
             priority::METHOD_NOT_ALLOWED,
-            json!({ "method": "ANY", "urlPath": AUTH_TOKEN }),
+            Request::any(Url::path(AUTH_TOKEN)),
             Response::detail(405, METHOD_NOT_ALLOWED).header("Allow", "POST, OPTIONS"),
         ));
         self.case(Case::get("auth/token with GET", AUTH_TOKEN).expect_detail(405, METHOD_NOT_ALLOWED));
@@ -203,26 +205,23 @@ impl Builder<'_> {
     /// whatever the secret, until the scenarios are reset.
     pub(super) fn login_lockout(&mut self) {
         let users: Vec<User> = self.model.world.users.iter().filter(|u| !u.organization).cloned().collect();
-        let schema = json!({ "matchesJsonSchema": SCHEMA });
+        let schema = Matcher::json_schema(SCHEMA);
         for u in &users {
             let scenario = lockout_scenario(&u.username);
             let routes = [
                 (
                     LOGIN,
                     "login",
-                    json!([
-                        { "matchesJsonPath": { "expression": "$.username", "equalTo": u.username } },
-                        { "matchesJsonPath": "$.password" }
-                    ]),
+                    vec![
+                        Matcher::json_path_with("$.username", Matcher::equal_to(&u.username)),
+                        Matcher::json_path("$.password"),
+                    ],
                     Response::detail(401, BAD_CREDENTIALS),
                 ),
                 (
                     AUTH_TOKEN,
                     "auth-token",
-                    json!([
-                        schema,
-                        { "matchesJsonPath": { "expression": "$.identifier", "equalTo": u.username } }
-                    ]),
+                    vec![schema.clone(), Matcher::json_path_with("$.identifier", Matcher::equal_to(&u.username))],
                     wrong_secret(),
                 ),
             ];
@@ -235,7 +234,7 @@ impl Builder<'_> {
                         u.username
                     ),
                     priority::LOCKED_OUT,
-                    json!({ "method": "POST", "urlPath": path, "bodyPatterns": who, "headers": { FAULT_HEADER: { "absent": true } } }),
+                    Request::post(Url::path(path)).body_patterns(who.clone()).header(FAULT_HEADER, Matcher::Absent),
                     too_many_requests(LOCKOUT_SECONDS, LOCKED_DETAIL),
                 );
                 locked.scenario = Some((scenario.clone(), lockout_state(LOCKOUT_AFTER)));
@@ -245,7 +244,7 @@ impl Builder<'_> {
                         format!("{short}/{}/failed-{}", u.username, k + 1),
                         format!("{}: failed login {} of {}", short.replace('-', "/"), k + 1, u.username),
                         priority::FAILED_LOGIN,
-                        json!({ "method": "POST", "urlPath": path, "bodyPatterns": who }),
+                        Request::post(Url::path(path)).body_patterns(who.clone()),
                         failed.clone(),
                     );
                     s.scenario = Some((scenario.clone(), lockout_state(k)));

@@ -5,7 +5,8 @@ use super::{bearer_of, Builder};
 use crate::bodies::Dataview;
 use crate::corpus::Case;
 use crate::dvp_api::{priority, ANALYTICS, JSON, NS_404};
-use crate::wiremock::{regex_escape, Response, Stub};
+use crate::wiremock::request::{regex_escape, Request, Url};
+use crate::wiremock::stub::{Response, Stub};
 
 impl Builder<'_> {
     pub(super) fn namespace_metadata(&self, ns: usize) -> Value {
@@ -34,19 +35,19 @@ impl Builder<'_> {
             let names: Vec<&str> = u.namespaces.iter().map(|&i| self.model.world.namespaces[i].name.as_str()).collect();
             let root = json!({ "namespaces": names });
             let list = Value::Array(u.namespaces.iter().map(|&i| self.namespace_metadata(i)).collect());
-            let auth = json!({ "Authorization": bearer_of([u]) });
+            let auth = bearer_of([u]);
             self.stub(Stub::new(
                 format!("analytics/root/{}", u.username),
                 format!("analytics: GET / for {}", u.username),
                 priority::SUCCESS,
-                json!({ "method": "GET", "urlPathPattern": format!("^{}/?$", regex_escape(ANALYTICS)), "headers": auth }),
+                Request::get(Url::path_pattern(format!("^{}/?$", regex_escape(ANALYTICS)))).authorization(auth.clone()),
                 Response::json(200, &root),
             ));
             self.stub(Stub::new(
                 format!("analytics/namespaces/{}", u.username),
                 format!("analytics: GET /namespaces for {}", u.username),
                 priority::SUCCESS,
-                json!({ "method": "GET", "urlPath": format!("{ANALYTICS}/namespaces"), "headers": auth }),
+                Request::get(Url::path(format!("{ANALYTICS}/namespaces"))).authorization(auth),
                 Response::json(200, &list),
             ));
             self.case(Case::get(format!("GET / as {}", u.username), format!("{ANALYTICS}/")).bearer(&u.token).expect(
@@ -67,7 +68,7 @@ impl Builder<'_> {
                 format!("analytics/namespace/{name}"),
                 format!("analytics: GET /namespaces/{name}"),
                 priority::SUCCESS,
-                json!({ "method": "GET", "urlPath": format!("{ANALYTICS}/namespaces/{name}"), "headers": { "Authorization": self.member_tokens(ns) } }),
+                Request::get(Url::path(format!("{ANALYTICS}/namespaces/{name}"))).authorization(self.member_tokens(ns)),
                 Response::json(200, &meta),
             ));
             if let Some(t) = self.member_token(ns) {

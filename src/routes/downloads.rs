@@ -1,12 +1,19 @@
 //! Downloads: signed storage links to export parts and report CSVs (fresh, expired, tampered).
-use serde_json::json;
-
 use super::Builder;
 use crate::body_files::gzip;
 use crate::corpus::Case;
 use crate::dvp_api::{priority, CSV, EXPORT_DL, LINK_EXPIRED, REPORT_DL, SIGNATURE_MISMATCH, XML};
+use crate::wiremock::request::{regex_escape, Matcher, Request, Url};
+use crate::wiremock::stub::{Body, Response, Stub, Variant};
 use crate::wiremock::template::Template;
-use crate::wiremock::{regex_escape, Body, Response, Stub, Variant};
+
+/// The query parameter of a signed link that holds the time it was signed.
+const SIGNED_AT: &str = "X-Amz-Date";
+/// How [`SIGNED_AT`] is written (a WireMock date format).
+const SIGNED_AT_FORMAT: &str = "yyyyMMdd'T'HHmmss'Z'";
+/// A link signed after this moment is fresh, one signed before it expired (six hours, as
+/// `X-Amz-Expires=21600` says; a WireMock date-time expression).
+const ISSUED_BEFORE_EXPIRY: &str = "now -6 hours";
 
 /// The file name segment of a download path (`/<prefix>/<namespace>/<file>`), as a template.
 fn file_segment() -> Template {
@@ -25,8 +32,11 @@ pub(super) fn download_stub_name(prefix: &str, name: &str) -> String {
 
 /// A downloadable file behind a signed link.
 pub(super) struct Download {
+    /// The file name, the last segment of its link.
     pub file: String,
+    /// Its size in bytes (listed beside export links, checked by the corpus).
     pub size: u64,
+    /// The fingerprint of its bytes, for the corpus case that downloads it.
     pub fingerprint: u64,
 }
 
@@ -139,19 +149,20 @@ impl Builder<'_> {
         self.files_alternation(name, files, &mut pattern);
         pattern.push(')');
         pattern.push_str(&tail);
-        let date =
-            |when: &str| json!({ "X-Amz-Date": { when: "now -6 hours", "actualFormat": "yyyyMMdd'T'HHmmss'Z'" } });
-        let fresh = date("after");
+        let fresh = Matcher::after(ISSUED_BEFORE_EXPIRY, SIGNED_AT_FORMAT);
         let variants = files
             .iter()
             .filter(|_| self.download_variants)
             .map(|Download { file: f, .. }| (f, self.signature(name, f)))
             .map(|(f, sig)| {
-                let request = json!({
-                    "method": "GET",
-                    "urlPattern": format!("^{}/{}/{}\\?{}$", regex_escape(prefix), regex_escape(name), regex_escape(f), signed_query_regex(&sig)),
-                    "queryParameters": fresh,
-                });
+                let request = Request::get(Url::pattern(format!(
+                    "^{}/{}/{}\\?{}$",
+                    regex_escape(prefix),
+                    regex_escape(name),
+                    regex_escape(f),
+                    signed_query_regex(&sig)
+                )))
+                .query(SIGNED_AT, fresh.clone());
                 Variant::new(f.clone(), request, format!("{dir}/{name}/{f}"))
                     .header("Content-Disposition", &attachment(&Template::new().text(f)))
             })
@@ -180,19 +191,19 @@ impl Builder<'_> {
             format!("{kind}/{name}/download"),
             download_stub_name(prefix, name),
             priority::SPECIFIC,
-            json!({ "method": "GET", "urlPattern": pattern, "queryParameters": fresh }),
+            Request::get(Url::pattern(pattern)).query(SIGNED_AT, fresh),
             response,
         ));
         // INFERRED: expiry is judged before the signature, so any well-formed link older than
         // six hours is "expired" (one small stub, whatever the number of files).
         let expired = s3_error(LINK_EXPIRED.0, LINK_EXPIRED.1);
         let any_file = link("[^/?]+");
-        let stale = date("before");
+        let stale = Matcher::before(ISSUED_BEFORE_EXPIRY, SIGNED_AT_FORMAT);
         self.stub(Stub::new(
             format!("{kind}/{name}/expired"),
             format!("{kind}: expired link to a {name} file"),
             priority::EXPIRED,
-            json!({ "method": "GET", "urlPattern": any_file, "queryParameters": stale }),
+            Request::get(Url::pattern(any_file)).query(SIGNED_AT, stale),
             Response::new(403, XML, Body::Text(expired.clone())),
         ));
         let f = &files[0].file;
@@ -220,7 +231,7 @@ impl Builder<'_> {
                 format!("{kind}/signature-mismatch"),
                 format!("{kind}: missing or tampered signature"),
                 priority::BAD_SIGNATURE,
-                json!({ "method": "ANY", "urlPathPattern": format!("^{}(?:/.*)?$", regex_escape(prefix)) }),
+                Request::any(Url::path_pattern(format!("^{}(?:/.*)?$", regex_escape(prefix)))),
                 Response::new(403, XML, Body::Text(body.clone())),
             ));
             self.case(Case::get(format!("{kind} unsigned"), format!("{prefix}/x/y.csv")).expect(403, XML, body));

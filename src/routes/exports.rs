@@ -8,8 +8,9 @@ use crate::body_files::{export_views, ExportParts, EXPORTS_DIR};
 use crate::corpus::Case;
 use crate::dvp_api::{priority, timespan_alternatives, ANALYTICS, EXPORT_DL, JSON, NS_404};
 use crate::engine::calendar::Granularity;
+use crate::wiremock::request::{alternation, regex_escape, Matcher, Request, Url};
+use crate::wiremock::stub::{Body, Response, Stub, Variant};
 use crate::wiremock::template::Template;
-use crate::wiremock::{alternation, regex_escape, Body, Response, Stub, Variant};
 
 impl Builder<'_> {
     /// Takes the namespace's rendered parts out of `rendered` (their names move into the
@@ -35,7 +36,7 @@ impl Builder<'_> {
             format!("analytics/exports/{name}/years"),
             format!("analytics: GET /namespaces/{name}/pulls/exports/years"),
             priority::SUCCESS,
-            json!({ "method": "GET", "urlPath": base, "headers": { "Authorization": auth } }),
+            Request::get(Url::path(&base)).authorization(auth.clone()),
             Response::json(200, &years),
         ));
         if let Some(t) = &member {
@@ -65,7 +66,7 @@ impl Builder<'_> {
                     .collect();
                 let path = format!("{base}/{y}/{key}");
                 let file = self.add_file(path_file(&path), json!({ key: list }).to_string().into_bytes());
-                let request = json!({ "method": "GET", "urlPath": path, "headers": { "Authorization": auth } });
+                let request = Request::get(Url::path(path)).authorization(auth.clone());
                 variants.push(Variant::new(format!("{y}/{key}"), request, file));
             }
         }
@@ -74,7 +75,12 @@ impl Builder<'_> {
         self.file_set_stub(
             format!("analytics/exports/{name}/timespans"),
             format!("analytics: GET /namespaces/{name}/pulls/exports/years/{{year}}/{{timespantype}}"),
-            json!({ "method": "GET", "urlPathPattern": format!("^{}/{year_alt}/(?:{})$", regex_escape(&base), timespan_alternatives()), "headers": { "Authorization": auth } }),
+            Request::get(Url::path_pattern(format!(
+                "^{}/{year_alt}/(?:{})$",
+                regex_escape(&base),
+                timespan_alternatives()
+            )))
+            .authorization(auth.clone()),
             path_template.clone(),
             variants,
             member.as_deref(),
@@ -90,14 +96,15 @@ impl Builder<'_> {
             let path = format!("{base}/{y}/{tt}/{num}");
             let file = self.add_file(path_file(&path), json!({ item: num }).to_string().into_bytes());
             alts.push(format!("{y}/{tt}/{num}"));
-            let request = json!({ "method": "GET", "urlPath": path, "headers": { "Authorization": auth } });
+            let request = Request::get(Url::path(path)).authorization(auth.clone());
             variants.push(Variant::new(format!("{y}/{tt}/{num}"), request, file));
         }
         let period_alt = alternation(alts.iter().map(String::as_str));
         self.file_set_stub(
             format!("analytics/exports/{name}/timespan"),
             format!("analytics: GET /namespaces/{name}/pulls/exports/years/{{year}}/{{timespantype}}/{{timespan}}"),
-            json!({ "method": "GET", "urlPathPattern": format!("^{}/{period_alt}$", regex_escape(&base)), "headers": { "Authorization": auth } }),
+            Request::get(Url::path_pattern(format!("^{}/{period_alt}$", regex_escape(&base))))
+                .authorization(auth.clone()),
             path_template.clone(),
             variants,
             member.as_deref(),
@@ -110,7 +117,8 @@ impl Builder<'_> {
         self.file_set_stub(
             format!("analytics/exports/{name}/dataview"),
             format!("analytics: GET /namespaces/{name}/pulls/exports/years/{{year}}/{{timespantype}}/{{timespan}}/{{dataview}}"),
-            json!({ "method": "GET", "urlPathPattern": format!("^{}/{period_alt}/{view_alt}$", regex_escape(&base)), "headers": { "Authorization": auth } }),
+            Request::get(Url::path_pattern(format!("^{}/{period_alt}/{view_alt}$", regex_escape(&base))))
+                .authorization(auth),
             path_template,
             variants,
             member.as_deref(),
@@ -125,7 +133,7 @@ impl Builder<'_> {
         &mut self,
         ns: usize,
         base: &str,
-        auth: &Value,
+        auth: &Matcher,
         rendered: &mut ExportParts,
     ) -> (Vec<Variant>, Vec<Download>) {
         let name = self.model.world.namespaces[ns].name.clone();
@@ -151,7 +159,7 @@ impl Builder<'_> {
                 let listing = Template::new().text("{\"data\":[").then(&Template::join(&data, ",")).text("]}").build();
                 let path = format!("{base}/{y}/{tt}/{num}/{}", view.api());
                 let file = self.stream_file(path_file(&path), listing.into_bytes());
-                let request = json!({ "method": "GET", "urlPath": path, "headers": { "Authorization": auth } });
+                let request = Request::get(Url::path(path)).authorization(auth.clone());
                 variants.push(Variant::new(format!("{y}/{tt}/{num}/{}", view.api()), request, file));
             }
         }
@@ -164,7 +172,7 @@ impl Builder<'_> {
         &mut self,
         key: String,
         name: String,
-        request: Value,
+        request: Request,
         template: String,
         variants: Vec<Variant>,
         token: Option<&str>,
@@ -172,7 +180,8 @@ impl Builder<'_> {
     ) {
         let with_cases = self.corpus_enabled;
         for v in variants.iter().filter(|_| with_cases) {
-            let path = v.request["urlPath"].as_str().expect("variants use urlPath").to_string();
+            let Url::Path(path) = &v.request.url else { panic!("the variants of a file set name their path") };
+            let path = path.clone();
             if let Some(t) = token {
                 let body = String::from_utf8(self.file_body(&v.file)).expect("JSON is UTF-8");
                 let c = Case::get(format!("{name} [{}]", v.label), path).bearer(t);

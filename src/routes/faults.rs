@@ -4,13 +4,12 @@
 //! checks, `docs/performance-serving.md`), behind a gate: every stub ranked before them
 //! refuses a request that asks for a fault, and serves only while the fault scenario is in
 //! WireMock's initial state.
-use crate::wiremock::template::Template;
-use serde_json::{json, Value};
-
 use super::Builder;
 use crate::corpus::Case;
 use crate::dvp_api::{priority, ANALYTICS, EXPORT_DL, FAULT_HEADER, FAULT_SCENARIO, HTML, JSON, PROXY, REPORT_DL, V2};
-use crate::wiremock::{alternation, regex_escape, Body, Delay, Fault, Response, Stub};
+use crate::wiremock::request::{alternation, regex_escape, Matcher, Request, Url};
+use crate::wiremock::stub::{Body, Delay, Fault, Response, Stub};
+use crate::wiremock::template::Template;
 
 /// The state of the fault scenario in which the stubs behind the gate serve (WireMock's
 /// initial state, and the state `POST /__admin/scenarios/reset` returns to).
@@ -81,14 +80,14 @@ impl Builder<'_> {
                 format!("fault/header/{name}"),
                 format!("fault on request: {FAULT_HEADER}: {name}"),
                 priority::FAULT,
-                json!({ "method": "ANY", "urlPathPattern": everywhere, "headers": { FAULT_HEADER: { "equalTo": name } } }),
+                Request::any(Url::path_pattern(&everywhere)).header(FAULT_HEADER, Matcher::equal_to(name)),
                 response.clone(),
             ));
             let mut s = Stub::new(
                 format!("fault/scenario/{name}"),
                 format!("fault for the whole run: scenario {FAULT_SCENARIO} = {name}"),
                 priority::FAULT,
-                json!({ "method": "ANY", "urlPathPattern": everywhere }),
+                Request::any(Url::path_pattern(&everywhere)),
                 response.clone(),
             );
             s.scenario = Some((FAULT_SCENARIO.into(), name.into()));
@@ -124,13 +123,10 @@ impl Builder<'_> {
     /// WireMock refuses to set a scenario to a state no stub names, so the fault names are the
     /// only other states. The fallbacks rank after the faults and need no gate.
     fn gate_faults(&mut self, names: &[&str]) {
-        let refuse = json!({ "doesNotMatch": format!("^{}$", alternation(names.iter().copied())) });
-        let gate = |request: &mut Value| {
-            if let Value::Object(m) = request {
-                let headers = m.entry("headers").or_insert_with(|| json!({}));
-                if headers.get(FAULT_HEADER).is_none() {
-                    headers[FAULT_HEADER] = refuse.clone();
-                }
+        let refuse = Matcher::does_not_match(format!("^{}$", alternation(names.iter().copied())));
+        let gate = |request: &mut Request| {
+            if request.headers.get(FAULT_HEADER).is_none() {
+                request.headers.set(FAULT_HEADER, refuse.clone());
             }
         };
         for s in self.mock.stubs.iter_mut().filter(|s| s.priority <= priority::FAULT) {

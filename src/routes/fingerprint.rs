@@ -10,7 +10,8 @@ use super::Builder;
 use crate::config::canonical;
 use crate::corpus::Case;
 use crate::dvp_api::{priority, FINGERPRINT, JSON};
-use crate::wiremock::{Response, Stub};
+use crate::wiremock::request::{Request, Url};
+use crate::wiremock::stub::{Response, Stub};
 
 impl Builder<'_> {
     /// `GET /__dvp-mock/fingerprint`: `{"generator", "seed", "as_of", "config"}`.
@@ -21,7 +22,7 @@ impl Builder<'_> {
             "dvp-mock/fingerprint",
             "dvp-mock: how this mock was made",
             priority::SUCCESS,
-            json!({ "method": "GET", "urlPath": FINGERPRINT }),
+            Request::get(Url::path(FINGERPRINT)),
             Response::json(200, &body),
         ));
         self.case(Case::get("the mock's fingerprint", FINGERPRINT).expect(200, JSON, body.to_string()));

@@ -1,28 +1,26 @@
 //! Guards: invalid query parameters and export path segments (400), on both roots.
-use serde_json::{json, Value};
-
-use super::{require_auth, Builder};
+use super::Builder;
 use crate::bodies::Dataview;
 use crate::corpus::Case;
 use crate::dvp_api::{
     invalid_dataview, invalid_query, one_of, priority, query_values, timespan_alternatives, timespans_listed, Root,
     MAX_REPOS, VALIDATED_QUERY,
 };
-use crate::wiremock::{regex_escape, Response, Stub};
+use crate::wiremock::request::{regex_escape, Matcher, Request, Url};
+use crate::wiremock::stub::{Response, Stub};
 
 /// What every guard of one root shares: the root, the tokens its series need (`None`:
 /// public) and a token for the corpus cases.
 struct Guard {
     root: Root,
-    auth: Option<Value>,
+    auth: Option<Matcher>,
     token: Option<String>,
 }
 
 impl Guard {
     /// `req` with the root's `Authorization` matcher, where its series need one.
-    fn with_auth(&self, mut req: Value) -> Value {
-        require_auth(&mut req, self.auth.as_ref());
-        req
+    fn with_auth(&self, req: Request) -> Request {
+        req.authorization_if(self.auth.as_ref())
     }
 
     /// A corpus case expecting a 400-style `{"detail": ...}` (none without a token where one is needed).
@@ -65,7 +63,10 @@ impl Builder<'_> {
                 format!("{label}/guard/{param}"),
                 format!("{label}: invalid {param}"),
                 priority::VALIDATION,
-                g.with_auth(json!({ "method": "GET", "urlPathPattern": pulls_paths, "queryParameters": { param: { "matches": format!("^(?!(?:{valid})$).*$") } } })),
+                g.with_auth(
+                    Request::get(Url::path_pattern(&pulls_paths))
+                        .query(param, Matcher::matches(format!("^(?!(?:{valid})$).*$"))),
+                ),
                 Response::detail(400, detail),
             ));
             g.case(
@@ -95,7 +96,10 @@ impl Builder<'_> {
             format!("{label}/guard/repos-names"),
             format!("{label}: /repos/pulls with an invalid name"),
             priority::GUARD,
-            g.with_auth(json!({ "method": "GET", "urlPath": repos_path, "queryParameters": { "repos": { "includes": [{ "doesNotMatch": "^[a-z0-9._/,-]+$" }] } } })),
+            g.with_auth(
+                Request::get(Url::path(&repos_path))
+                    .query("repos", Matcher::Includes(vec![Matcher::does_not_match("^[a-z0-9._/,-]+$")])),
+            ),
             Response::detail(400, bad_name),
         ));
         g.case(self, format!("{label} repos with a quote"), format!("{repos_path}?repos=%22x"), 400, bad_name);
@@ -105,9 +109,9 @@ impl Builder<'_> {
             format!("{label}/guard/repos-max"),
             format!("{label}: /repos/pulls with more than {MAX_REPOS} repositories"),
             priority::GUARD,
-            g.with_auth(json!({ "method": "GET", "urlPattern": format!(
+            g.with_auth(Request::get(Url::pattern(format!(
                 "{rp}\\?(?:[^&]*+&)*?repos=(?:[^&]*+&repos=){{{MAX_REPOS}}}+.*|{rp}\\?(?:[^&]*+&)*?repos=(?:[^,&]*+,){{{MAX_REPOS},}}+.*"
-            ) })),
+            )))),
             Response::detail(400, &too_many),
         ));
         let many: Vec<String> = (0..=MAX_REPOS).map(|i| format!("acme/r{i}")).collect();
@@ -130,7 +134,7 @@ impl Builder<'_> {
             format!("{label}/guard/repos-missing"),
             format!("{label}: /repos/pulls without repos"),
             priority::REPOS_MISSING,
-            g.with_auth(json!({ "method": "GET", "urlPath": repos_path })),
+            g.with_auth(Request::get(Url::path(&repos_path))),
             Response::detail(400, missing),
         ));
         g.case(self, format!("{label} repos missing"), repos_path.clone(), 400, missing);
@@ -180,7 +184,7 @@ impl Builder<'_> {
                 format!("analytics/guard/{what}"),
                 format!("analytics: invalid {what} in an export path"),
                 priority::VALIDATION,
-                g.with_auth(json!({ "method": "GET", "urlPathPattern": pattern })),
+                g.with_auth(Request::get(Url::path_pattern(pattern))),
                 Response::detail(400, detail),
             ));
             g.case(

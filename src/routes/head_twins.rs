@@ -8,13 +8,13 @@
 use super::Builder;
 use crate::corpus::ExpectBody;
 use crate::dvp_api::priority;
+use crate::wiremock::request::{Method, Request};
+use crate::wiremock::stub::{Body, Response, Stub};
 use crate::wiremock::template::has_expression;
-use crate::wiremock::{Body, Response, Stub};
 
 /// The HEAD twin of a GET stub: same request (method aside), status and headers, no body.
 fn twin(s: &Stub) -> Stub {
-    let mut request = s.request.clone();
-    request["method"] = "HEAD".into();
+    let request = Request { method: Method::Head, ..s.request.clone() };
     let r = &s.response;
     let response = Response {
         status: r.status,
@@ -41,7 +41,7 @@ fn twin(s: &Stub) -> Stub {
 impl Builder<'_> {
     /// Adds the HEAD twin of every GET stub and GET case built so far.
     pub(super) fn head_twins(&mut self) {
-        let twins: Vec<Stub> = self.mock.stubs.iter().filter(|s| s.request["method"] == "GET").map(twin).collect();
+        let twins: Vec<Stub> = self.mock.stubs.iter().filter(|s| s.request.method == Method::Get).map(twin).collect();
         self.mock.stubs.extend(twins);
         let cases: Vec<_> = self
             .corpus

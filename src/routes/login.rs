@@ -1,14 +1,15 @@
 //! Login: `POST /v2/users/login` (password, or a PAT as the password) and the 2FA second step.
 //! Unknown `/v2` paths are the host fallback's (`not_found.rs`).
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{fresh_token, Builder};
 use crate::corpus::Case;
 use crate::dvp_api::{priority, BAD_CREDENTIALS, BEARER_REALM, JSON, LOGIN, LOGIN_2FA, METHOD_NOT_ALLOWED, MFA_DETAIL};
 use crate::engine::jwt::LOGIN_TOKEN_LIFETIME;
 use crate::engine::world::{Credential, User};
+use crate::wiremock::request::{Matcher, Request, Url};
+use crate::wiremock::stub::{Body, Response, Stub};
 use crate::wiremock::template::Template;
-use crate::wiremock::{Body, Response, Stub};
 
 impl Builder<'_> {
     pub(super) fn login(&mut self) {
@@ -18,18 +19,15 @@ impl Builder<'_> {
             self.case(Self::unlock(u));
         }
         for u in &users {
-            let creds = json!([
-                { "matchesJsonPath": { "expression": "$.username", "equalTo": u.username } },
-                { "matchesJsonPath": { "expression": "$.password", "equalTo": u.password } }
-            ]);
+            let creds = credentials(&u.username, &u.password);
             let body = json!({ "username": u.username, "password": u.password }).to_string();
             match (&u.totp, &u.login_2fa_token) {
                 (Some(code), Some(t2)) => {
                     self.mfa_challenge("login", LOGIN, &u.username, creds, &body, t2);
-                    let second = json!([
-                        { "matchesJsonPath": { "expression": "$.login_2fa_token", "equalTo": t2 } },
-                        { "matchesJsonPath": { "expression": "$.code", "matches": format!("^{code}$") } }
-                    ]);
+                    let second = vec![
+                        Matcher::json_path_with("$.login_2fa_token", Matcher::equal_to(t2)),
+                        Matcher::json_path_with("$.code", Matcher::matches(format!("^{code}$"))),
+                    ];
                     let body2 = json!({ "login_2fa_token": t2, "code": code }).to_string();
                     self.login_success(u, LOGIN_2FA, second, &body2, &u.credentials[0], "");
                     let wrong = json!({ "login_2fa_token": t2, "code": "000000" }).to_string();
@@ -44,10 +42,7 @@ impl Builder<'_> {
             // username must be the PAT's owner here.
             for (i, c) in u.credentials.iter().enumerate().skip(1) {
                 let secret = c.secret.as_deref().expect("PATs follow the password");
-                let creds = json!([
-                    { "matchesJsonPath": { "expression": "$.username", "equalTo": u.username } },
-                    { "matchesJsonPath": { "expression": "$.password", "equalTo": secret } }
-                ]);
+                let creds = credentials(&u.username, secret);
                 let body = json!({ "username": u.username, "password": secret }).to_string();
                 self.login_success(u, LOGIN, creds, &body, c, &format!("/pat-{i}"));
             }
@@ -59,10 +54,9 @@ impl Builder<'_> {
                 format!("{short}/wrong-credentials"),
                 format!("{short}: wrong credentials"),
                 priority::WRONG_CREDENTIALS,
-                json!({ "method": "POST", "urlPath": path, "bodyPatterns": [
-                    { "matchesJsonPath": format!("$.{}", fields[0]) },
-                    { "matchesJsonPath": format!("$.{}", fields[1]) }
-                ]}),
+                Request::post(Url::path(path))
+                    .body(Matcher::json_path(format!("$.{}", fields[0])))
+                    .body(Matcher::json_path(format!("$.{}", fields[1]))),
                 Response::detail(401, BAD_CREDENTIALS),
             ));
             let detail =
@@ -71,7 +65,7 @@ impl Builder<'_> {
                 format!("{short}/bad-request"),
                 format!("{short}: malformed body"),
                 priority::MALFORMED,
-                json!({ "method": "POST", "urlPath": path }),
+                Request::post(Url::path(path)),
                 Response::detail(400, &detail),
             ));
             self.case(Case::post(format!("{short} malformed body"), path, "not json").expect_detail(400, &detail));
@@ -83,7 +77,7 @@ impl Builder<'_> {
                 format!("{short}/method-not-allowed"),
                 format!("{short}: method not allowed"),
                 priority::METHOD_NOT_ALLOWED,
-                json!({ "method": "ANY", "urlPath": path }),
+                Request::any(Url::path(path)),
                 Response::detail(405, METHOD_NOT_ALLOWED).header("Allow", "POST, OPTIONS"),
             ));
             self.case(Case::get(format!("{short} with GET"), path).expect_detail(405, METHOD_NOT_ALLOWED));
@@ -100,13 +94,21 @@ impl Builder<'_> {
 
     /// A password login of an account with 2FA: 401 with the `login_2fa_token` (on `path`,
     /// whose stubs are named `short`).
-    pub(super) fn mfa_challenge(&mut self, short: &str, path: &str, user: &str, creds: Value, body: &str, t2: &str) {
+    pub(super) fn mfa_challenge(
+        &mut self,
+        short: &str,
+        path: &str,
+        user: &str,
+        creds: Vec<Matcher>,
+        body: &str,
+        t2: &str,
+    ) {
         let challenge = json!({ "detail": MFA_DETAIL, "login_2fa_token": t2 });
         self.stub(Stub::new(
             format!("{short}/{user}/2fa-challenge"),
             format!("{}: {user} needs a second factor", short.replace('-', "/")),
             priority::LOGIN,
-            json!({ "method": "POST", "urlPath": path, "bodyPatterns": creds }),
+            Request::post(Url::path(path)).body_patterns(creds),
             Response::json(401, &challenge).header("WWW-Authenticate", BEARER_REALM),
         ));
         self.case(Case::post(format!("{short} {user} (2FA challenge)",), path, body).expect(
@@ -118,22 +120,34 @@ impl Builder<'_> {
 
     /// `{"token": <fresh token of c>}`, with `refresh_token` when the query asks for it. The two
     /// stubs are disjoint (so a lockout, one level above, beats both).
-    fn login_success(&mut self, u: &User, path: &str, body_patterns: Value, body: &str, c: &Credential, key: &str) {
+    fn login_success(
+        &mut self,
+        u: &User,
+        path: &str,
+        body_patterns: Vec<Matcher>,
+        body: &str,
+        c: &Credential,
+        key: &str,
+    ) {
         let short = path.trim_start_matches("/v2/users/");
         let token = fresh_token(&c.family, LOGIN_TOKEN_LIFETIME);
         let refresh_after = format!("\",\"refresh_token\":\"{}\"}}", u.refresh_token);
         for (refresh, query, after) in [
-            (true, json!({ "equalTo": "true" }), refresh_after.as_str()),
-            (false, json!({ "doesNotMatch": "^true$" }), "\"}"),
+            (true, Matcher::equal_to("true"), refresh_after.as_str()),
+            (false, Matcher::does_not_match("^true$"), "\"}"),
         ] {
             let suffix = if refresh { "/refresh" } else { "" };
             self.stub(Stub::new(
                 format!("{short}/{}{key}{suffix}", u.username),
                 format!("{short}: {}{key}{}", u.username, if refresh { " with refresh_token" } else { "" }),
                 priority::LOGIN,
-                json!({ "method": "POST", "urlPath": path, "queryParameters": { "refresh_token": query }, "bodyPatterns": body_patterns }),
-                Response::new(200, JSON, Body::Text(Template::new().text("{\"token\":\"").then(&token).text(after).build()))
-                    .body_templated(),
+                Request::post(Url::path(path)).query("refresh_token", query).body_patterns(body_patterns.clone()),
+                Response::new(
+                    200,
+                    JSON,
+                    Body::Text(Template::new().text("{\"token\":\"").then(&token).text(after).build()),
+                )
+                .body_templated(),
             ));
             let (name, url) = if refresh {
                 (format!("{short} {}{key} refresh_token", u.username), format!("{path}?refresh_token=true"))
@@ -149,4 +163,12 @@ impl Builder<'_> {
             ));
         }
     }
+}
+
+/// The body patterns of a login with `username` and `password` (a password or a PAT).
+fn credentials(username: &str, password: &str) -> Vec<Matcher> {
+    vec![
+        Matcher::json_path_with("$.username", Matcher::equal_to(username)),
+        Matcher::json_path_with("$.password", Matcher::equal_to(password)),
+    ]
 }

@@ -7,8 +7,6 @@
 //! the Cloud import file. Priorities, paths and messages are named once in [`crate::dvp_api`].
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
-
 use crate::body_files::{Bodies, EXPORTS_DIR, REPORTS_DIR};
 use crate::corpus::Case;
 use crate::dvp_api::{self, Root, EXPORT_DL, REPORT_DL};
@@ -17,8 +15,9 @@ use crate::engine::model::Model;
 use crate::engine::rng;
 use crate::engine::world::User;
 use crate::sink::Sink;
+use crate::wiremock::request::{regex_escape, Matcher};
+use crate::wiremock::stub::{Mock, Stub};
 use crate::wiremock::template::Template;
-use crate::wiremock::{regex_escape, Mock, Stub};
 use crate::Error;
 
 mod auth_token;
@@ -47,7 +46,10 @@ const NEVER: &str = "\u{0}never";
 /// The generated mock and its corpus.
 #[derive(Debug)]
 pub struct Built {
+    /// Every stub, and the body files the routes wrote themselves.
     pub mock: Mock,
+    /// The requests that exercise the stubs, with the answers they expect (empty unless
+    /// [`Options::corpus`]).
     pub corpus: Vec<Case>,
 }
 
@@ -132,24 +134,17 @@ struct Builder<'a> {
     download_variants: bool,
 }
 
-/// Adds an `Authorization` matcher to a request pattern, when there is one.
-fn require_auth(req: &mut Value, auth: Option<&Value>) {
-    if let Some(a) = auth {
-        req["headers"] = json!({ "Authorization": a });
-    }
-}
-
 /// An `Authorization` matcher for every token any credential of `users` yields, whatever its
 /// `iat` (see [`crate::engine::jwt`]): the shared head, then anything base64url from the middle on,
 /// then one of the principals' signatures.
-fn bearer_of<'a>(users: impl IntoIterator<Item = &'a User>) -> Value {
+fn bearer_of<'a>(users: impl IntoIterator<Item = &'a User>) -> Matcher {
     let sigs: Vec<String> =
         users.into_iter().filter_map(|u| u.credentials.first()).map(|c| regex_escape(c.family.signature())).collect();
     if sigs.is_empty() {
-        return json!({ "equalTo": NEVER });
+        return Matcher::equal_to(NEVER);
     }
     let (head, len) = (regex_escape(&jwt::head()), jwt::middle_len());
-    json!({ "matches": format!("^Bearer {head}{}{{{len},}}\\.(?:{})$", jwt::MIDDLE_CLASS, sigs.join("|")) })
+    Matcher::matches(format!("^Bearer {head}{}{{{len},}}\\.(?:{})$", jwt::MIDDLE_CLASS, sigs.join("|")))
 }
 
 /// A response template that renders a fresh token of `family`: `iat` is the request's time,
@@ -186,11 +181,11 @@ impl Builder<'_> {
         rng::hex(&mut rng::stream(self.seed(), &["signature", ns, file]), 32)
     }
 
-    fn any_token(&self) -> Value {
+    fn any_token(&self) -> Matcher {
         bearer_of(&self.model.world.users)
     }
 
-    fn member_tokens(&self, ns: usize) -> Value {
+    fn member_tokens(&self, ns: usize) -> Matcher {
         bearer_of(self.model.world.members(ns))
     }
 

@@ -1,11 +1,10 @@
 //! Not found (404): unknown repositories and paths inside a namespace a caller may see,
 //! unknown or invisible namespaces, and unknown paths under a root.
-use serde_json::json;
-
 use super::{root_pattern, Builder};
 use crate::corpus::Case;
 use crate::dvp_api::{priority, Root, JSON, NOT_FOUND, NS_404, PAGE_NOT_FOUND, REPO_404};
-use crate::wiremock::{regex_escape, Body, Response, Stub};
+use crate::wiremock::request::{regex_escape, Request, Url};
+use crate::wiremock::stub::{Body, Response, Stub};
 
 impl Builder<'_> {
     /// Inside namespace `ns`, for its members: an unknown repository, then any other path.
@@ -15,10 +14,8 @@ impl Builder<'_> {
         for r in Root::ALL {
             let (root, label) = (r.path(), r.label());
             let prefix = format!("{}/namespaces/{}", regex_escape(root), regex_escape(&name));
-            let mut req = json!({ "method": "GET", "urlPathPattern": format!("^{prefix}/repos/[^/]+/pulls$") });
-            if r.series_need_token() {
-                req["headers"] = json!({ "Authorization": auth });
-            }
+            let req = Request::get(Url::path_pattern(format!("^{prefix}/repos/[^/]+/pulls$")))
+                .authorization_if(r.series_need_token().then_some(&auth));
             self.stub(Stub::new(
                 format!("{label}/{name}/unknown-repo"),
                 format!("{label}: unknown repository in {name}"),
@@ -30,7 +27,7 @@ impl Builder<'_> {
                 format!("{label}/{name}/not-found"),
                 format!("{label}: unknown path or period in {name}"),
                 priority::MEMBER_NOT_FOUND,
-                json!({ "method": "GET", "urlPathPattern": format!("^{prefix}/.+$"), "headers": { "Authorization": auth } }),
+                Request::get(Url::path_pattern(format!("^{prefix}/.+$"))).authorization(auth.clone()),
                 Response::detail(404, NOT_FOUND),
             ));
             let mut c = Case::get(
@@ -67,7 +64,7 @@ impl Builder<'_> {
             format!("{label}/namespace-not-found"),
             format!("{label}: namespace unknown or not visible"),
             priority::NAMESPACE_NOT_FOUND,
-            json!({ "method": "GET", "urlPathPattern": ns_pattern, "headers": { "Authorization": any } }),
+            Request::get(Url::path_pattern(ns_pattern)).authorization(any.clone()),
             Response::detail(404, NS_404),
         ));
         if !r.series_need_token() {
@@ -76,7 +73,10 @@ impl Builder<'_> {
                 format!("{label}/public-pulls-not-found"),
                 format!("{label}: pull series of an unmodelled namespace"),
                 priority::NAMESPACE_NOT_FOUND,
-                json!({ "method": "GET", "urlPathPattern": format!("^{}/namespaces/[^/]+/(?:repos/[^/]+/)?pulls$", regex_escape(root)) }),
+                Request::get(Url::path_pattern(format!(
+                    "^{}/namespaces/[^/]+/(?:repos/[^/]+/)?pulls$",
+                    regex_escape(root)
+                ))),
                 Response::detail(404, REPO_404),
             ));
             self.case(
@@ -91,7 +91,7 @@ impl Builder<'_> {
             format!("{label}/not-found"),
             format!("{label}: unknown path"),
             priority::UNKNOWN_PATH,
-            json!({ "method": "GET", "urlPathPattern": root_pattern(root), "headers": { "Authorization": any } }),
+            Request::get(Url::path_pattern(root_pattern(root))).authorization(any),
             Response::detail(404, NOT_FOUND),
         ));
         if let Some(t) = self.any_user_token() {
@@ -121,7 +121,7 @@ impl Builder<'_> {
             "api/not-found",
             "any other /api path: 404 Not Found",
             priority::API_FALLBACK,
-            json!({ "method": "ANY", "urlPathPattern": "^/api(?:/.*)?$" }),
+            Request::any(Url::path_pattern("^/api(?:/.*)?$")),
             Response::detail(404, NOT_FOUND),
         ));
         self.case(
@@ -131,7 +131,7 @@ impl Builder<'_> {
             "host/not-found",
             "any other request: 404 Page Not Found",
             priority::HOST_FALLBACK,
-            json!({ "method": "ANY", "urlPattern": ".*" }),
+            Request::any(Url::pattern(".*")),
             Response::new(404, JSON, Body::Text(PAGE_NOT_FOUND.into())),
         ));
         for (method, path) in [

@@ -1,14 +1,15 @@
 //! Pull series: `GET /namespaces/{namespace}/pulls` and `.../repos/{repo}/pulls` on both roots,
 //! one body file per parameter combination (defaults applied).
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{require_auth, Builder, JSON_DIR};
+use super::{Builder, JSON_DIR};
 use crate::bodies::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN, PERIODS};
 use crate::corpus::Case;
 use crate::dvp_api::{period_value, priority, query_values, segment_after, Root, JSON, VALIDATED_QUERY};
 use crate::engine::calendar::Granularity;
+use crate::wiremock::request::{alternation, regex_escape, Matcher, MatcherMap, Request, Url};
+use crate::wiremock::stub::{Body, Response, Stub, Variant};
 use crate::wiremock::template::Template;
-use crate::wiremock::{alternation, regex_escape, Body, Response, Stub, Variant};
 
 pub(super) fn query_of(t: Option<Granularity>, months: Option<u32>, group: Option<Group>) -> String {
     let mut q = Vec::new();
@@ -41,29 +42,28 @@ pub(super) fn param_combinations() -> Vec<(Option<Granularity>, Option<u32>, Opt
     out
 }
 
-pub(super) fn query_matchers(t: Option<Granularity>, m: Option<u32>, g: Option<Group>) -> Value {
-    let one = |v: Option<String>| match v {
-        Some(v) => json!({ "equalTo": v }),
-        None => json!({ "absent": true }),
-    };
-    json!({
-        "timespan": one(t.map(|t| t.api().to_string())),
-        "period": one(m.map(period_value)),
-        "group": one(g.map(|g| g.api().to_string())),
-    })
+/// The query matchers of one combination: each parameter equal to its value, or absent.
+pub(super) fn query_matchers(t: Option<Granularity>, m: Option<u32>, g: Option<Group>) -> MatcherMap {
+    let one = |v: Option<String>| v.map_or(Matcher::Absent, Matcher::EqualTo);
+    MatcherMap::from_iter([
+        ("timespan", one(t.map(|t| t.api().to_string()))),
+        ("period", one(m.map(period_value))),
+        ("group", one(g.map(|g| g.api().to_string()))),
+    ])
 }
 
 /// The query matchers of a series stub that answers any valid combination: each validated
 /// parameter absent or one of its values. Invalid values miss every series stub and meet the
 /// guards' 400 ([`super::guards`]), which can then rank with the fallbacks.
-pub(super) fn valid_query() -> Value {
-    let mut q = serde_json::Map::new();
-    for param in VALIDATED_QUERY {
-        let mut any = vec![json!({ "absent": true })];
-        any.extend(query_values(param).into_iter().map(|v| json!({ "equalTo": v })));
-        q.insert(param.to_string(), json!({ "or": any }));
-    }
-    Value::Object(q)
+pub(super) fn valid_query() -> MatcherMap {
+    VALIDATED_QUERY.into_iter().map(|param| (param, valid_values(param))).collect()
+}
+
+/// Query parameter `param` absent or one of its valid values.
+pub(super) fn valid_values(param: &str) -> Matcher {
+    let mut any = vec![Matcher::Absent];
+    any.extend(query_values(param).into_iter().map(Matcher::EqualTo));
+    Matcher::Or(any)
 }
 
 /// File name of a pull series for one parameter combination (defaults applied).
@@ -86,7 +86,7 @@ pub(super) fn pulls_file_template(dir: &Template, default_group: Group) -> Strin
 
 /// The pull-series routes of one namespace under one root: the root, the tokens its series
 /// require (`None` = public), and a token for the corpus cases.
-pub(super) type SeriesRoot = (Root, Option<Value>, Option<String>);
+pub(super) type SeriesRoot = (Root, Option<Matcher>, Option<String>);
 
 impl Builder<'_> {
     pub(super) fn namespace_pulls(&mut self, ns: usize) {
@@ -155,13 +155,12 @@ impl Builder<'_> {
                         g.unwrap_or(Group::Namespace)
                     )
                 );
-                let mut req = json!({ "method": "GET", "urlPath": path, "queryParameters": query_matchers(t, m, g) });
-                require_auth(&mut req, auth.as_ref());
+                let req =
+                    Request::get(Url::path(&path)).queries(query_matchers(t, m, g)).authorization_if(auth.as_ref());
                 Variant::new(query_of(t, m, g), req, file)
             })
             .collect::<Vec<_>>();
-        let mut req = json!({ "method": "GET", "urlPath": path, "queryParameters": valid_query() });
-        require_auth(&mut req, auth.as_ref());
+        let req = Request::get(Url::path(&path)).queries(valid_query()).authorization_if(auth.as_ref());
         self.stub(Stub::new(
             format!("{label}/pulls/{name}"),
             format!("{label}: GET /namespaces/{name}/pulls"),
@@ -203,17 +202,19 @@ impl Builder<'_> {
                         g.unwrap_or(Group::Repo)
                     )
                 );
-                let mut req = json!({ "method": "GET", "urlPath": format!("{root}/namespaces/{name}/repos/{repo}/pulls"), "queryParameters": query_matchers(t, m, g) });
-                require_auth(&mut req, auth.as_ref());
+                let req = Request::get(Url::path(format!("{root}/namespaces/{name}/repos/{repo}/pulls")))
+                    .queries(query_matchers(t, m, g))
+                    .authorization_if(auth.as_ref());
                 variants.push(Variant::new(format!("{repo}{}", query_of(t, m, g)), req, file));
             }
         }
-        let mut req = json!({
-            "method": "GET",
-            "urlPathPattern": format!("^{}/namespaces/{}/repos/{repo_alt}/pulls$", regex_escape(root), regex_escape(name)),
-            "queryParameters": valid_query(),
-        });
-        require_auth(&mut req, auth.as_ref());
+        let req = Request::get(Url::path_pattern(format!(
+            "^{}/namespaces/{}/repos/{repo_alt}/pulls$",
+            regex_escape(root),
+            regex_escape(name)
+        )))
+        .queries(valid_query())
+        .authorization_if(auth.as_ref());
         self.stub(Stub::new(
             format!("{label}/repo-pulls/{name}"),
             format!("{label}: GET /namespaces/{name}/repos/{{repo}}/pulls"),

@@ -1,15 +1,14 @@
 //! Reports (proxylytics): the catalogue of a namespace and the redirect of each report URL to
 //! its signed download.
-use serde_json::json;
-
 use super::downloads::{signed_query, Download};
 use super::{Builder, JSON_DIR};
 use crate::bodies::reports::{self, ReportType};
 use crate::body_files::{ReportFiles, REPORTS_DIR};
 use crate::corpus::Case;
 use crate::dvp_api::{priority, segment_after, JSON, NS_404, PROXY, REPORT_DL, TEXT, UNAUTHENTICATED};
+use crate::wiremock::request::{alternation, regex_escape, Request, Url};
+use crate::wiremock::stub::{Body, Response, Stub};
 use crate::wiremock::template::{pick_by, Template};
-use crate::wiremock::{alternation, regex_escape, Body, Response, Stub};
 
 impl Builder<'_> {
     pub(super) fn reports(&mut self, ns: usize, files: &ReportFiles) {
@@ -59,7 +58,7 @@ impl Builder<'_> {
             format!("proxylytics/report/{name}"),
             format!("proxylytics: report links of {name}"),
             priority::SERIES,
-            json!({ "method": "GET", "urlPathPattern": pattern, "headers": { "Authorization": auth } }),
+            Request::get(Url::path_pattern(pattern)).authorization(auth.clone()),
             Response::new(302, TEXT, Body::Empty)
                 .header("Location", pick_by(&format!("request.pathSegments.[{segment}]"), &locations).as_str())
                 .templated(),
@@ -71,7 +70,7 @@ impl Builder<'_> {
             format!("proxylytics/reports/{name}"),
             format!("proxylytics: GET /namespaces/{name}/reports"),
             priority::SUCCESS,
-            json!({ "method": "GET", "urlPath": path, "headers": { "Authorization": auth } }),
+            Request::get(Url::path(&path)).authorization(auth),
             Response::new(200, JSON, Body::File(file)).templated().body_templated(),
         ));
         if let Some(tk) = &member {

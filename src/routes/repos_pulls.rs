@@ -4,21 +4,33 @@
 //! standalone tree) and each template stays small.
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
-
-use super::pulls::{param_combinations, pulls_file_name, query_matchers, query_of, valid_query};
+use super::pulls::{param_combinations, pulls_file_name, query_matchers, query_of, valid_query, valid_values};
 use super::{bearer_of, Builder, JSON_DIR};
 use crate::bodies::{self, Group, DEFAULT_PERIOD_MONTHS, DEFAULT_TIMESPAN, PERIODS};
 use crate::corpus::Case;
 use crate::dvp_api::{period_value, priority, Root, JSON};
 use crate::engine::calendar::Granularity;
+use crate::wiremock::request::{Matcher, Request, Url};
+use crate::wiremock::stub::{Body, Response, Stub, Variant};
 use crate::wiremock::template::{pick_by, Template};
-use crate::wiremock::{Body, Response, Stub, Variant};
 
 /// (key, series JSON) per repository the caller may ask for, for one parameter combination.
 type Entries = Vec<(String, String)>;
 
 const EMPTY: &str = "{\"pulls\":[]}";
+
+/// Who asks `/repos/pulls`: one user, with a token, on the analytics root; or anyone, on
+/// proxylytics.
+struct Scope {
+    /// Names its stubs and files: the username, or `_public`.
+    name: String,
+    /// The namespaces whose repositories it may ask for.
+    visible: Vec<usize>,
+    /// The user's token, for the corpus cases (`None`: anyone, no token).
+    token: Option<String>,
+    /// What its stubs ask of the `Authorization` header (`None`: nothing).
+    auth: Option<Matcher>,
+}
 
 impl Builder<'_> {
     /// The body template of `/repos/pulls` for one timespan and period: applies the default
@@ -83,14 +95,23 @@ impl Builder<'_> {
     pub(super) fn repos_pulls(&mut self) {
         let model = self.model;
         let world = &model.world;
-        // (scope label, visible namespaces, token, its Authorization matcher)
-        let mut scopes: Vec<(String, Vec<usize>, Option<String>, Value)> = world
+        let mut scopes: Vec<Scope> = world
             .users
             .iter()
-            .map(|u| (u.username.clone(), u.namespaces.clone(), Some(u.token.clone()), bearer_of([u])))
+            .map(|u| Scope {
+                name: u.username.clone(),
+                visible: u.namespaces.clone(),
+                token: Some(u.token.clone()),
+                auth: Some(bearer_of([u])),
+            })
             .collect();
-        scopes.push(("_public".into(), (0..world.namespaces.len()).collect(), None, Value::Null));
-        for (scope, visible, token, auth) in scopes {
+        scopes.push(Scope {
+            name: "_public".into(),
+            visible: (0..world.namespaces.len()).collect(),
+            token: None,
+            auth: None,
+        });
+        for Scope { name: scope, visible, token, auth } in scopes {
             // Users ask the analytics root with their token; anyone may ask proxylytics.
             let r = if token.is_some() { Root::Analytics } else { Root::Proxylytics };
             let (root, label) = (r.path(), r.label());
@@ -132,22 +153,17 @@ impl Builder<'_> {
             let mut variants = Vec::new();
             for (t, m, _) in param_combinations().into_iter().filter(|(_, _, g)| g.is_none()) {
                 let file = &files[&(t.unwrap_or(DEFAULT_TIMESPAN), m.unwrap_or(DEFAULT_PERIOD_MONTHS))];
-                let mut q = query_matchers(t, m, None);
-                q["group"] = valid_query()["group"].clone();
-                q["repos"] = json!({ "matches": ".+" });
-                let mut req =
-                    json!({ "method": "GET", "urlPath": format!("{root}/repos/pulls"), "queryParameters": q });
-                if token.is_some() {
-                    req["headers"] = json!({ "Authorization": auth });
-                }
+                let req = Request::get(Url::path(format!("{root}/repos/pulls")))
+                    .queries(query_matchers(t, m, None))
+                    .query("group", valid_values("group"))
+                    .query("repos", Matcher::matches(".+"))
+                    .authorization_if(auth.as_ref());
                 variants.push(Variant::new(query_of(t, m, None), req, file.clone()));
             }
-            let mut q = valid_query();
-            q["repos"] = json!({ "matches": ".+" });
-            let mut req = json!({ "method": "GET", "urlPath": format!("{root}/repos/pulls"), "queryParameters": q });
-            if token.is_some() {
-                req["headers"] = json!({ "Authorization": auth });
-            }
+            let req = Request::get(Url::path(format!("{root}/repos/pulls")))
+                .queries(valid_query())
+                .query("repos", Matcher::matches(".+"))
+                .authorization_if(auth.as_ref());
             let template = Template::new()
                 .text(&format!("{dir}/"))
                 .query_or("timespan", DEFAULT_TIMESPAN.api())

@@ -1,13 +1,12 @@
 //! Rejections under a root: a method other than GET with a valid token (405), and requests
 //! without a valid token (401): a personal access token, none, or anything else.
-use serde_json::json;
-
 use super::{root_pattern, Builder};
 use crate::corpus::Case;
 use crate::dvp_api::{
     priority, Root, BAD_CREDENTIALS, BEARER_REALM, JSON, METHOD_NOT_ALLOWED, RAW_TOKEN_REJECTED, UNAUTHENTICATED,
 };
-use crate::wiremock::{Body, Response, Stub};
+use crate::wiremock::request::{Matcher, Request, Url};
+use crate::wiremock::stub::{Body, Response, Stub};
 
 impl Builder<'_> {
     pub(super) fn method_not_allowed(&mut self, r: Root) {
@@ -17,7 +16,7 @@ impl Builder<'_> {
             format!("{label}/method-not-allowed"),
             format!("{label}: method not allowed"),
             priority::METHOD_NOT_ALLOWED,
-            json!({ "method": "ANY", "urlPathPattern": root_pattern(root), "headers": { "Authorization": any } }),
+            Request::any(Url::path_pattern(root_pattern(root))).authorization(any),
             Response::detail(405, METHOD_NOT_ALLOWED).header("Allow", "GET, HEAD"),
         ));
         if let Some(t) = self.any_user_token() {
@@ -38,21 +37,21 @@ impl Builder<'_> {
             format!("{label}/pat-rejected"),
             format!("{label}: personal or organization access token used as bearer"),
             priority::NO_CREDENTIALS,
-            json!({ "method": "ANY", "urlPathPattern": all, "headers": { "Authorization": { "matches": "^Bearer dckr_(?:pat|oat)_.*$" } } }),
+            Request::any(Url::path_pattern(&all)).authorization(Matcher::matches("^Bearer dckr_(?:pat|oat)_.*$")),
             Response::new(401, JSON, Body::Text(RAW_TOKEN_REJECTED.into())).header("WWW-Authenticate", BEARER_REALM),
         ));
         self.stub(Stub::new(
             format!("{label}/no-credentials"),
             format!("{label}: no credentials"),
             priority::NO_CREDENTIALS,
-            json!({ "method": "ANY", "urlPathPattern": all, "headers": { "Authorization": { "absent": true } } }),
+            Request::any(Url::path_pattern(&all)).authorization(Matcher::Absent),
             Response::detail(401, UNAUTHENTICATED),
         ));
         self.stub(Stub::new(
             format!("{label}/bad-credentials"),
             format!("{label}: invalid token"),
             priority::BAD_CREDENTIALS,
-            json!({ "method": "ANY", "urlPathPattern": all }),
+            Request::any(Url::path_pattern(all)),
             Response::detail(401, BAD_CREDENTIALS),
         ));
         self.case(

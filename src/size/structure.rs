@@ -74,7 +74,7 @@ pub fn measure(model: &Model) -> Structure {
     let options = routes::Options { download_variants: false, corpus: false };
     let built = routes::build(model, empty_bodies(&model.world), &sink, options)
         .expect("a counting sink never fails, so neither does the build");
-    let (tree, inline_bytes): (Tree, u64) = wiremock::standalone_measured(built.mock);
+    let (tree, inline_bytes): (Tree, u64) = wiremock::standalone::standalone_measured(built.mock);
     // Bodies the standalone form writes into their stubs are not files any more, and their
     // bytes (here of empty series) are the estimate's to count with the volume.
     let kept = tree.keys().filter(|path| path.starts_with("__files/")).count() as u64;

@@ -6,8 +6,9 @@ use std::sync::Mutex;
 use base64::Engine;
 use serde_json::{json, Value};
 
+use super::stub::{Body, Mock, Variant};
 use super::template::has_expression;
-use super::{pretty, response_json, stub_json, Body, Mock, Tree, Variant, CLOUD_FILE};
+use super::{pretty, response_json, stub_json, Tree, CLOUD_FILE};
 use crate::sink::Sink;
 use crate::Error;
 
@@ -157,6 +158,8 @@ struct Held {
 }
 
 impl<'a> BudgetSink<'a> {
+    /// A sink holding bodies up to `budget` bytes in all; `label` names the stub that serves
+    /// a path (the contributors of the error message).
     pub fn new(budget: u64, label: &'a (dyn Fn(&str) -> String + Sync)) -> BudgetSink<'a> {
         BudgetSink { budget, label, state: Mutex::default() }
     }
@@ -166,6 +169,7 @@ impl<'a> BudgetSink<'a> {
         self.state.lock().expect("no writer panicked").error.take()
     }
 
+    /// The bodies held, by path under `__files/` (none once over the budget).
     pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
         self.state.into_inner().expect("no writer panicked").files
     }

@@ -1,4 +1,5 @@
-//! WireMock: stubs as typed data ([`stub`]) and the two targets that turn them into files.
+//! WireMock: stubs as typed data ([`stub`], their request matchers in [`request`], Handlebars
+//! templates in [`template`]) and the two targets that turn them into files.
 //!
 //! - [`standalone`](mod@standalone): one pretty-printed mapping file per stub under `mappings/`, bodies under
 //!   `__files/`, file sets served by one templated `bodyFileName` stub;
@@ -11,14 +12,14 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 pub mod cloud;
+pub mod request;
 pub mod serving;
 pub mod standalone;
 pub mod stub;
 pub mod template;
 
-pub use cloud::cloud;
-pub use standalone::{standalone, standalone_measured};
-pub use stub::{alternation, regex_escape, Body, Delay, Fault, Mock, Response, Stub, Variant};
+use request::Request;
+use stub::{Delay, Response, Stub};
 
 /// Which artifact to produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +36,7 @@ pub const CLOUD_FILE: &str = "dvp-mock-cloud.json";
 /// Output files: relative path -> bytes, in path order.
 pub type Tree = BTreeMap<String, Vec<u8>>;
 
+/// `v` as the targets write JSON: pretty-printed, two-space indent, a final newline.
 pub(crate) fn pretty(v: &Value) -> Vec<u8> {
     let mut out = serde_json::to_vec_pretty(v).expect("JSON values serialise");
     out.push(b'\n');
@@ -46,6 +48,9 @@ pub fn mapping_file(key: &str) -> String {
     format!("mappings/dvp-mock/{}.json", key.replace('/', "--"))
 }
 
+/// The `response` object of a stub: `status`, the given `headers` (a Cloud variant's are
+/// concrete), the `body` field and value the target chose (`body`, `bodyFileName`, `base64Body`),
+/// the transformer when `transform`, delay and fault.
 pub(crate) fn response_json(
     r: &Response,
     body: Option<(&str, Value)>,
@@ -81,7 +86,9 @@ pub(crate) fn response_json(
     Value::Object(m)
 }
 
-pub(crate) fn stub_json(id: uuid::Uuid, s: &Stub, request: &Value, response: Value) -> Value {
+/// A whole stub mapping: `id`, `name`, `priority`, the scenario, `request`, `response` and the
+/// `metadata` that marks it as generated (with its key).
+pub(crate) fn stub_json(id: uuid::Uuid, s: &Stub, request: &Request, response: Value) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), json!(id.to_string()));
     m.insert("name".into(), json!(s.name));
@@ -93,7 +100,7 @@ pub(crate) fn stub_json(id: uuid::Uuid, s: &Stub, request: &Value, response: Val
             m.insert("newScenarioState".into(), json!(next));
         }
     }
-    m.insert("request".into(), request.clone());
+    m.insert("request".into(), serde_json::to_value(request).expect("request matchers serialise"));
     m.insert("response".into(), response);
     m.insert("metadata".into(), json!({ "generator": "dvp-mock", "key": s.key }));
     Value::Object(m)

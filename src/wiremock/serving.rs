@@ -19,10 +19,11 @@
 //! routes' choice: `crate::dvp_api::priority`.
 use std::collections::BTreeSet;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use super::request::{Matcher, MatcherMap, Request};
+use super::stub::{Body, Mock, Stub, Variant};
 use super::template::has_expression;
-use super::{Body, Mock, Stub, Variant};
 
 /// File sets with at most this many files (after merging) become one stub per file in the
 /// standalone tree: the pull series of a namespace (2 timespans x 4 periods x 2 groups) and
@@ -157,25 +158,21 @@ fn merged(group: &[Variant]) -> Option<Variant> {
     if group.len() == 1 {
         return Some(group[0].clone());
     }
-    let without_query = |v: &Variant| {
-        let mut r = v.request.clone();
-        r.as_object_mut().map(|m| m.remove("queryParameters"));
-        r
-    };
+    let without_query = |v: &Variant| Request { query: MatcherMap::default(), ..v.request.clone() };
     let first = &group[0];
     if group.iter().any(|v| v.headers != first.headers) {
         return None;
     }
-    let params = first.request["queryParameters"].as_object()?;
-    if group.iter().any(|v| without_query(v) != without_query(first)) {
+    let params = &first.request.query;
+    if params.is_empty() || group.iter().any(|v| without_query(v) != without_query(first)) {
         return None;
     }
-    let mut merged_query = serde_json::Map::new();
+    let mut merged_query = MatcherMap::default();
     let mut combinations = 1usize;
-    for name in params.keys() {
-        let mut values: Vec<Value> = Vec::new();
+    for (name, _) in params.iter() {
+        let mut values: Vec<Matcher> = Vec::new();
         for v in group {
-            let q = v.request["queryParameters"].as_object()?;
+            let q = &v.request.query;
             if q.len() != params.len() {
                 return None;
             }
@@ -185,15 +182,13 @@ fn merged(group: &[Variant]) -> Option<Variant> {
             }
         }
         combinations *= values.len();
-        let m = if values.len() == 1 { values.remove(0) } else { json!({ "or": values }) };
-        merged_query.insert(name.clone(), m);
+        merged_query.set(name, Matcher::any_of(values));
     }
     if combinations != group.len() {
         return None;
     }
     let last = group.last().expect("a group is never empty");
-    let mut request = first.request.clone();
-    request["queryParameters"] = Value::Object(merged_query);
+    let request = Request { query: merged_query, ..first.request.clone() };
     Some(Variant { label: last.label.clone(), request, file: first.file.clone(), headers: first.headers.clone() })
 }
 
@@ -201,14 +196,16 @@ fn merged(group: &[Variant]) -> Option<Variant> {
 mod tests {
     use super::*;
 
-    fn v(label: &str, t: Value, g: Value, file: &str) -> Variant {
-        Variant::new(label, json!({ "method": "GET", "urlPath": "/p", "queryParameters": { "t": t, "g": g } }), file)
+    use crate::wiremock::request::Url;
+
+    fn v(label: &str, t: Matcher, g: Matcher, file: &str) -> Variant {
+        Variant::new(label, Request::get(Url::path("/p")).query("t", t).query("g", g), file)
     }
 
     #[test]
     fn variants_of_one_file_merge_into_an_or_per_parameter() {
-        let absent = json!({ "absent": true });
-        let eq = |s: &str| json!({ "equalTo": s });
+        let absent = Matcher::Absent;
+        let eq = Matcher::equal_to;
         let out = merge_by_file(vec![
             v("", absent.clone(), absent.clone(), "a"),
             v("?g=x", absent.clone(), eq("x"), "a"),
@@ -218,9 +215,12 @@ mod tests {
         ]);
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].label, "?t=w&g=x");
-        assert_eq!(out[0].request["queryParameters"]["t"], json!({ "or": [absent.clone(), eq("w")] }));
-        assert_eq!(out[0].request["queryParameters"]["g"], json!({ "or": [absent, eq("x")] }));
+        assert_eq!(
+            serde_json::to_string(&out[0].request).unwrap(),
+            r#"{"method":"GET","urlPath":"/p","queryParameters":{"t":{"or":[{"absent":true},{"equalTo":"w"}]},"g":{"or":[{"absent":true},{"equalTo":"x"}]}}}"#
+        );
         assert_eq!(out[1].label, "?t=m");
+        assert_eq!(out[1].request, Request::get(Url::path("/p")).query("t", eq("m")).query("g", absent));
     }
 
     #[test]
@@ -233,7 +233,7 @@ mod tests {
 
     #[test]
     fn variants_that_are_not_a_product_stay_apart() {
-        let eq = |s: &str| json!({ "equalTo": s });
+        let eq = Matcher::equal_to;
         // (w, x) and (m, y) answer with one file but (w, y) does not: an `or` per parameter
         // would accept it, so nothing is merged.
         let out = merge_by_file(vec![v("1", eq("w"), eq("x"), "a"), v("2", eq("m"), eq("y"), "a")]);

@@ -2,7 +2,8 @@
 //! Testcontainers.
 use serde_json::json;
 
-use super::{mapping_file, pretty, response_json, stub_json, Body, Mock, Tree};
+use super::stub::{Body, Mock};
+use super::{mapping_file, pretty, response_json, stub_json, Tree};
 
 /// The standalone tree. Consumes the mock, releasing each stub once it is serialised (for
 /// large histories the download stubs are the biggest part of both).

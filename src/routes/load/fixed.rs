@@ -1,12 +1,11 @@
 //! What the load profile fixes at generation that the default tree renders per request: the
 //! base URL and signing date of every link, and one token per principal (credential).
-use serde_json::{json, Value};
-
 use super::super::bearer_of;
 use crate::engine::jwt::{AUTH_TOKEN_LIFETIME, LOGIN_TOKEN_LIFETIME};
 use crate::engine::model::Model;
 use crate::engine::world::{User, World};
 use crate::sink::Sink;
+use crate::wiremock::request::Matcher;
 
 /// Lifetime of a load-profile token: issued at midnight of `as_of`, it expires ten years
 /// later, so a client that reads `exp` never sees it expire during a run.
@@ -36,6 +35,7 @@ pub struct Fixed {
 }
 
 impl Fixed {
+    /// The fixed values of `world`'s credentials and links on `base_url`, as of its `as_of`.
     pub fn new(world: &World, base_url: &str) -> Fixed {
         let as_of = world.config.as_of;
         let credentials = world
@@ -110,7 +110,7 @@ impl Fixed {
 
     /// The `Authorization` matchers of the default tree (any token of a set of principals, by
     /// regex) with the load profile's: the fixed tokens of the same principals, by equality.
-    pub fn bearer_rewrites(&self, model: &Model) -> Vec<(Value, Value)> {
+    pub fn bearer_rewrites(&self, model: &Model) -> Vec<(Matcher, Matcher)> {
         let users = &model.world.users;
         let index = |u: &User| users.iter().position(|x| x.username == u.username).expect("a user of the world");
         let mut sets: Vec<Vec<usize>> = (0..users.len()).map(|i| vec![i]).collect();
@@ -120,9 +120,8 @@ impl Fixed {
             .filter(|s| !s.is_empty())
             .map(|s| {
                 let default = bearer_of(s.iter().map(|&i| &users[i]));
-                let mut exact: Vec<Value> = self.bearers(&s).into_iter().map(|b| json!({ "equalTo": b })).collect();
-                let load = if exact.len() == 1 { exact.remove(0) } else { json!({ "or": exact }) };
-                (default, load)
+                let exact = self.bearers(&s).into_iter().map(Matcher::EqualTo).collect();
+                (default, Matcher::any_of(exact))
             })
             .collect()
     }
@@ -132,9 +131,13 @@ impl Fixed {
 /// JSON body file holding a template expression; everything else passes unchanged. It keeps a
 /// copy of the files whose path `keep` accepts (bodies the profile serves from their stub).
 pub struct FixingSink<'a> {
+    /// Where every file goes, fixed or not.
     pub inner: &'a dyn Sink,
+    /// The values put in place of the templates.
     pub fixed: &'a Fixed,
+    /// Which paths to keep a copy of.
     pub keep: &'a (dyn Fn(&str) -> bool + Sync),
+    /// The copies kept, by path under `__files/`.
     pub kept: std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>,
 }
 

@@ -2,19 +2,17 @@
 //! same paths, shaped for throughput. It is built from the default build and rewritten:
 //!
 //! - what a request would render is fixed at generation: links on the base URL, signed at
-//!   midnight of `as_of` ([`fixed::Fixed`]); one token per principal, which the logins answer
+//!   midnight of `as_of` (`load/fixed.rs`); one token per principal, which the logins answer
 //!   and the data routes accept by exact match;
 //! - what costs every request and serves no data is dropped: the faults and the gate every
 //!   stub carried for them, the login lockout scenarios, the expired-link stubs (a fixed link
 //!   never expires);
 //! - every stub gets its own priority, in the order of how often a client asks (see
-//!   [`order`]): WireMock tries the stubs one by one, and within one priority a standalone
+//!   `load/order.rs`): WireMock tries the stubs one by one, and within one priority a standalone
 //!   tree's order is the file system's.
 //!
 //! `docs/performance-serving.md` lists what the profile drops and why.
 use std::collections::BTreeMap;
-
-use serde_json::{json, Value};
 
 use super::{Built, Options};
 use crate::body_files::REPORTS_DIR;
@@ -23,14 +21,21 @@ use crate::engine::model::Model;
 use crate::engine::period_pass::Progress;
 use crate::engine::world::World;
 use crate::sink::Sink;
-use crate::wiremock::{alternation, regex_escape, Body, Mock, Stub};
+use crate::wiremock::request::{alternation, regex_escape, Matcher, Request, Url};
+use crate::wiremock::stub::{Body, Mock, Stub};
 use crate::Error;
 
 /// The key suffix of the export listings' file sets (see `routes::exports`).
 const LISTINGS: &str = "/dataview";
 
+/// The query parameter of a signed link that carries its signature.
+const SIGNATURE: &str = "X-Amz-Signature";
+
+/// Any signature: the profile's download stubs ask for one, not for the file's own.
+const ANY_SIGNATURE: &str = "^[0-9a-f]{64}$";
+
 mod corpus;
-pub mod fixed;
+mod fixed;
 mod order;
 
 use fixed::{Fixed, FixingSink};
@@ -154,11 +159,9 @@ fn report_files(stubs: Vec<Stub>) -> Vec<Stub> {
                 .collect();
             r.templated = false;
             r.raw_body_file = false;
-            let request = json!({
-                "method": "GET",
-                "urlPath": format!("{REPORT_DL}/{}/{}", s.key.split('/').nth(1).unwrap_or_default(), v.label),
-                "queryParameters": { "X-Amz-Signature": { "matches": "^[0-9a-f]{64}$" } },
-            });
+            let ns = s.key.split('/').nth(1).unwrap_or_default();
+            let request = Request::get(Url::path(format!("{REPORT_DL}/{ns}/{}", v.label)))
+                .query(SIGNATURE, Matcher::matches(ANY_SIGNATURE));
             out.push(Stub::new(
                 format!("{}/{}", s.key, v.label),
                 format!("{} [{}]", s.name, v.label),
@@ -183,14 +186,7 @@ fn ungate(s: &mut Stub) {
     if s.scenario.as_ref().is_some_and(|(name, _)| name == FAULT_SCENARIO) {
         s.scenario = None;
     }
-    let strip = |request: &mut Value| {
-        if let Some(h) = request.get_mut("headers").and_then(Value::as_object_mut) {
-            h.remove(FAULT_HEADER);
-            if h.is_empty() {
-                request.as_object_mut().map(|m| m.remove("headers"));
-            }
-        }
-    };
+    let strip = |request: &mut Request| request.headers.remove(FAULT_HEADER);
     strip(&mut s.request);
     if let Body::FileSet { variants, .. } = &mut s.response.body {
         variants.iter_mut().for_each(|v| strip(&mut v.request));
@@ -198,9 +194,9 @@ fn ungate(s: &mut Stub) {
 }
 
 /// Replaces every bearer regex of the default tree by the load profile's exact tokens.
-fn exact_tokens(s: &mut Stub, rewrites: &[(Value, Value)]) {
-    let swap = |request: &mut Value| {
-        if let Some(a) = request.pointer_mut("/headers/Authorization") {
+fn exact_tokens(s: &mut Stub, rewrites: &[(Matcher, Matcher)]) {
+    let swap = |request: &mut Request| {
+        if let Some(a) = request.headers.get_mut("Authorization") {
             if let Some((_, load)) = rewrites.iter().find(|(default, _)| default == a) {
                 *a = load.clone();
             }
@@ -264,10 +260,8 @@ fn signed_download(s: &mut Stub, downloads: &BTreeMap<String, Vec<String>>) {
     if let Body::FileSet { variants, .. } = &mut s.response.body {
         variants.clear();
     }
-    let method = s.request["method"].clone();
-    s.request = json!({
-        "method": method,
-        "urlPathPattern": format!("^{}/{}/{}$", regex_escape(prefix), regex_escape(ns), alternation(files.iter().map(String::as_str))),
-        "queryParameters": { "X-Amz-Signature": { "matches": "^[0-9a-f]{64}$" } },
-    });
+    let path =
+        format!("^{}/{}/{}$", regex_escape(prefix), regex_escape(ns), alternation(files.iter().map(String::as_str)));
+    s.request =
+        Request::new(s.request.method, Url::path_pattern(path)).query(SIGNATURE, Matcher::matches(ANY_SIGNATURE));
 }

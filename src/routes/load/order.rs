@@ -18,8 +18,9 @@
 //! The successes are disjoint (the default tree relies on it too), so their order changes no
 //! answer; it only changes what each request costs.
 use crate::dvp_api::priority::USER_DEFAULT;
+use crate::wiremock::request::{Method, Request, Url};
 use crate::wiremock::serving::standalone_form;
-use crate::wiremock::{Mock, Stub};
+use crate::wiremock::stub::{Mock, Stub};
 
 /// Key fragments of the GET successes, in serving order (the first that a key contains
 /// places it; keys that none names come after these).
@@ -54,7 +55,7 @@ fn place(s: &Stub, index: usize) -> (u8, usize, u32, usize) {
         (3, 0, s.priority, index)
     } else if head.is_some() {
         (2, group(key), s.priority, index)
-    } else if s.request["method"] == "GET" {
+    } else if s.request.method == Method::Get {
         (0, group(key), s.priority, index)
     } else {
         (1, 0, s.priority, index)
@@ -89,14 +90,9 @@ fn with_canonical_urls(stubs: Vec<Stub>) -> Vec<Stub> {
         let root = ["analytics/pulls/", "proxylytics/pulls/"].into_iter().find(|p| s.key.starts_with(p));
         let file = s.key.rsplit('/').next().unwrap_or_default();
         let parts: Vec<&str> = file.splitn(3, '_').collect();
-        if let (Some(root), Some(path), [t, m, g]) = (root, s.request["urlPath"].as_str(), parts.as_slice()) {
-            let mut request = serde_json::json!({
-                "method": "GET",
-                "url": format!("{path}?timespan={t}&period={m}&group={g}"),
-            });
-            if let Some(h) = s.request.get("headers") {
-                request["headers"] = h.clone();
-            }
+        if let (Some(root), Url::Path(path), [t, m, g]) = (root, &s.request.url, parts.as_slice()) {
+            let mut request = Request::get(Url::exact(format!("{path}?timespan={t}&period={m}&group={g}")));
+            request.headers = s.request.headers.clone();
             let key = format!("{}-url/{}", root.trim_end_matches('/'), &s.key[root.len()..]);
             let name = format!("{} (?timespan={t}&period={m}&group={g})", s.name);
             out.push(Stub::new(key, name, s.priority, request, s.response.clone()));
