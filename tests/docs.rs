@@ -175,47 +175,41 @@ fn check_file(file: &Path, base_url: &str, update: bool) -> Vec<String> {
 }
 
 /// The files whose transcripts change the mock's state (scenarios, login lockouts, global
-/// settings, added or reloaded stubs): they run one after another on a WireMock of their own.
-/// The others run at the same time on the shared server of the committed tree (read access);
-/// a read-only file that leaves a scenario changed fails the test, naming this list.
+/// settings, added or reloaded stubs): each runs on a WireMock of its own. The others run on
+/// the shared server of the committed tree (read access); a read-only file that leaves a
+/// scenario changed fails the test, naming this list.
 const STATEFUL: [&str; 4] = ["docs/api.md", "docs/auth.md", "docs/deployment.md", "docs/safety.md"];
+/// Files checked at the same time. A file's session mostly waits (for WireMock, for `verify`'s
+/// replay, for a child `dvp-mock`), so a few at once keep two cores busy; the longest start
+/// first (the stateful files, whose servers start cold).
+const WORKERS: usize = 3;
 
 #[test]
 fn every_transcript_in_readme_and_docs_passes_against_the_committed_tree() {
     let update = std::env::var_os("DVP_DOCS_UPDATE").is_some_and(|v| v == "1");
     // DVP_DOCS_FILE=docs/api.md runs one file only, to iterate quickly on it.
     let only = std::env::var("DVP_DOCS_FILE").ok();
-    let files: Vec<PathBuf> =
+    let mut files: Vec<PathBuf> =
         doc_files().into_iter().filter(|f| only.as_ref().is_none_or(|o| f.ends_with(o))).collect();
     assert!(!files.is_empty(), "no documentation file matches DVP_DOCS_FILE={only:?}");
-    let (stateful, read_only): (Vec<PathBuf>, Vec<PathBuf>) =
-        files.into_iter().partition(|f| STATEFUL.iter().any(|s| f.ends_with(s)));
+    files.sort_by_key(|f| !is_stateful(f));
+    let queue = std::sync::Mutex::new(files.into_iter());
     let failures: Vec<String> = std::thread::scope(|s| {
-        let own = s.spawn(|| {
-            if stateful.is_empty() {
-                return Vec::new();
-            }
-            let wm = WireMock::start(repo());
-            stateful.iter().flat_map(|f| check_file(f, &wm.base_url(), update)).collect::<Vec<_>>()
-        });
-        let shared = s.spawn(|| {
-            if read_only.is_empty() {
-                return Vec::new();
-            }
-            // A read lock per file, not for the whole group: a test waiting for the server
-            // alone (and every reader behind it) waits for one file at most.
-            let mut failures = Vec::new();
-            for f in &read_only {
-                let wm = support::default_wiremock();
-                failures.extend(check_file(f, &wm.base_url(), update));
-                let rel = f.strip_prefix(repo()).unwrap().display().to_string();
-                failures.extend(changed_scenarios(&wm).into_iter().map(|e| format!("{rel}: {e}")));
-            }
-            failures
-        });
-        let mut failures = own.join().expect("the stateful files' thread panicked");
-        failures.extend(shared.join().expect("the read-only files' thread panicked"));
-        failures
+        let workers: Vec<_> = (0..WORKERS)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut failures = Vec::new();
+                    loop {
+                        // Its own statement: the guard is dropped before the file is checked.
+                        let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                        let Some(f) = next else { break };
+                        failures.extend(check_on_its_server(&f, update));
+                    }
+                    failures
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().expect("a documentation worker panicked")).collect()
     });
     assert!(
         failures.is_empty(),
@@ -223,6 +217,24 @@ fn every_transcript_in_readme_and_docs_passes_against_the_committed_tree() {
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+fn is_stateful(file: &Path) -> bool {
+    STATEFUL.iter().any(|s| file.ends_with(s))
+}
+
+/// Checks `file` on a WireMock of its own (a stateful file) or on the shared server, holding a
+/// read lock for this file only (a test waiting for the server alone waits for one file at most).
+fn check_on_its_server(file: &Path, update: bool) -> Vec<String> {
+    if is_stateful(file) {
+        let wm = WireMock::start(repo());
+        return check_file(file, &wm.base_url(), update);
+    }
+    let wm = support::default_wiremock();
+    let mut failures = check_file(file, &wm.base_url(), update);
+    let rel = file.strip_prefix(repo()).unwrap().display().to_string();
+    failures.extend(changed_scenarios(&wm).into_iter().map(|e| format!("{rel}: {e}")));
+    failures
 }
 
 /// The scenarios of `wm` not in their start state, as failures.
