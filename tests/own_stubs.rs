@@ -1,12 +1,13 @@
 //! A user's own stubs beside the mock: never touched by `generate` or `check`, served by the
-//! real WireMock at the default priority without being shadowed by the mock's fallbacks, and
-//! `verify` still passes. A tree of the earlier flat layout migrates without loss.
+//! real WireMock at the default priority without being shadowed by the mock's fallbacks, kept
+//! through `generate --reload`, and `verify` still passes. A tree of the earlier flat layout
+//! migrates without loss.
 use std::path::Path;
 
 use crate::safety::{run, stderr};
 use crate::support::{self, wiremock::WireMock};
 use dvp_mock::dvp_api::priority;
-use dvp_mock::dvp_api::ANALYTICS;
+use dvp_mock::dvp_api::{ANALYTICS, PROXY};
 
 /// A user's stub under the mock's analytics root, at WireMock's default priority (none set),
 /// with its body in a file of its own; and a second one in a subfolder, inline.
@@ -66,8 +67,24 @@ fn own_stubs_beside_the_mock_are_kept_served_and_never_shadowed() {
     assert_eq!(wm.get("/team/health").text(), "ok");
     let resp = wm.get(&format!("{ANALYTICS}/my/other/path"));
     assert_eq!(resp.status, 401, "the mock's fallback still answers what the user did not stub");
-    let o = run(&["verify", "--url", &wm.base_url()], &dir);
+
+    // `generate --reload` makes the running server serve the regenerated tree, the user's
+    // stubs still among them, and the whole corpus of the new world passes there.
+    let series = format!("{PROXY}/namespaces/acme/pulls");
+    let before = wm.get(&series);
+    assert_eq!(before.status, 200, "{}", before.text());
+    let o = run(&["generate", "--seed", "7", "--reload", &wm.base_url()], &dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let expected = format!("reloaded WireMock: it now serves {} stubs", emitted + 2);
+    assert!(stderr(&o).lines().any(|l| l == expected), "{}", stderr(&o));
+    assert_untouched(&dir, &mine);
+    let after = wm.get(&series);
+    assert_eq!(after.status, 200);
+    assert_ne!(after.body, before.body, "the new seed's series is served");
+    assert_eq!(wm.get("/team/health").text(), "ok");
+    let o = run(&["verify", "--seed", "7", "--url", &wm.base_url()], &dir);
     assert_eq!(o.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).ends_with(" passed, 0 failed\n"));
 }
 
 /// Every answer that only applies when nothing better matched (a 400 after the success

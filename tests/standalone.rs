@@ -127,33 +127,40 @@ fn seeded_bad_requests_get_json_errors_never_a_5xx() {
     robustness_storm(&wm, &support::default_model().world.users[0].token, 2000);
 }
 
-/// `verify` notices a deleted stub and an edited body file. (Its own server: it edits both.)
+/// `verify` notices a deleted stub and an edited body file, and blames nothing else. (Its own
+/// server: it edits both. The unedited tree passes the whole corpus in
+/// `the_corpus_passes_and_reaches_every_stub`, so no clean replay is needed here.)
 #[test]
 fn verify_notices_a_deleted_stub_and_an_edited_body_file() {
     let tree = support::default_tree();
     let dir = support::write_temp("standalone-verify", &tree);
     let wm = WireMock::start(&dir);
-    // The cases about acme: the ones the two edits below can break, and a few thousand others
-    // that must keep passing (the whole corpus passes in the_corpus_passes_and_reaches_every_stub).
+    let base = wm.base_url();
+    let mappings = support::mappings(&tree);
+    let victim = mappings.iter().find(|s| s.key == "analytics/exports/acme/years").unwrap();
+    let years = format!("{ANALYTICS}/namespaces/acme/pulls/exports/years");
+    assert_eq!(wm.request("DELETE", &format!("/__admin/mappings/{}", victim.id), &[], None).status, 200);
+    // Every case about acme: the ones the deleted stub answered fail, a thousand others pass.
     let acme: Vec<dvp_mock::corpus::Case> =
         support::default_corpus().iter().filter(|c| c.path.contains("acme")).cloned().collect();
-    let (base, corpus) = (wm.base_url(), &acme[..]);
-    assert!(corpus.len() > 1000, "{} cases about acme", corpus.len());
-    let clean = verify::run(&base, corpus);
-    assert!(clean.failures.is_empty(), "{:?}", &clean.failures[..clean.failures.len().min(3)]);
-    let mappings = support::mappings(&tree);
-    let victim = mappings.iter().find(|s| s.key.starts_with("analytics/exports/acme/years")).unwrap();
-    assert_eq!(wm.request("DELETE", &format!("/__admin/mappings/{}", victim.id), &[], None).status, 200);
-    let after_delete = verify::run(&base, corpus);
-    assert!(!after_delete.failures.is_empty(), "verify missed a deleted stub");
+    assert!(acme.len() > 1000, "{} cases about acme", acme.len());
+    let after_delete = verify::run(&base, &acme);
+    let answered_by_victim =
+        |c: &dvp_mock::corpus::Case| c.method == "GET" && c.path.split('?').next() == Some(years.as_str());
+    let expected: Vec<&str> = acme.iter().filter(|c| answered_by_victim(c)).map(|c| c.name.as_str()).collect();
+    let failed: Vec<&str> = after_delete.failures.iter().map(|(name, _, _)| name.as_str()).collect();
+    assert!(!expected.is_empty());
+    assert_eq!(failed, expected, "verify must fail exactly the requests of the deleted stub");
+
     let csv = dir.join("__files/dvp-mock/exports/acme/acme_namespace_summary_2026_m01.csv");
     assert!(csv.exists());
     std::fs::write(&csv, b"namespace,unique_ip_count\nacme,1\n").unwrap();
-    let after_edit = verify::run(&base, corpus);
-    assert!(
-        after_edit.failures.iter().any(|(_, req, _)| req.contains("acme_namespace_summary_2026_m01.csv")),
-        "verify missed an edited body file"
-    );
+    let file = |c: &&dvp_mock::corpus::Case| c.path.contains("acme_namespace_summary_2026_m01.csv");
+    let downloads: Vec<dvp_mock::corpus::Case> = acme.iter().filter(file).cloned().collect();
+    let after_edit = verify::run(&base, &downloads);
+    let gets = downloads.iter().filter(|c| c.method == "GET").count();
+    assert!(gets > 0);
+    assert_eq!(after_edit.failures.len(), gets, "verify must fail every GET of the edited file (HEAD has no body)");
 }
 
 /// (Jetty answers some requests before any stub is consulted, so they are not part of the
