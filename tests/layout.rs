@@ -32,9 +32,34 @@ pub const STAGES: &[&str] = &[
     "cmd",
 ];
 
-/// Items of the crate root and the stage that defines them (`crate::Error` is `error.rs`'s).
-const ROOT_ITEMS: &[(&str, &str)] =
-    &[("Error", "error"), ("generate", "lib"), ("generate_load", "lib"), ("Options", "lib"), ("Generated", "lib")];
+/// Items of the crate root and the stage that defines them, read from src/lib.rs: an item it
+/// defines (`pub fn generate`) is `lib`'s, one it re-exports (`pub use error::Error`) is the
+/// stage of the module it comes from.
+fn root_items() -> &'static [(String, &'static str)] {
+    static ITEMS: std::sync::OnceLock<Vec<(String, &'static str)>> = std::sync::OnceLock::new();
+    ITEMS.get_or_init(|| {
+        let lib = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
+        let mut items = Vec::new();
+        for line in lib.lines() {
+            let words: Vec<&str> = line.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')).collect();
+            match words.as_slice() {
+                ["pub", "use", path, ..] => {
+                    let parts: Vec<&str> = path.split("::").collect();
+                    let stage = STAGES
+                        .iter()
+                        .find(|s| **s == parts[0])
+                        .unwrap_or_else(|| panic!("src/lib.rs re-exports {path}: its module has no stage in STAGES"));
+                    items.push((parts.last().unwrap().to_string(), *stage));
+                }
+                ["pub", "fn" | "struct" | "enum" | "const" | "static" | "type" | "trait", name, ..] => {
+                    items.push((name.to_string(), "lib"));
+                }
+                _ => {}
+            }
+        }
+        items
+    })
+}
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -275,7 +300,7 @@ fn stage_of(path: &[String]) -> Result<&'static str, String> {
     if let Some(s) = STAGES.iter().find(|s| **s == first) {
         return Ok(s);
     }
-    ROOT_ITEMS.iter().find(|(item, _)| *item == first).map(|(_, s)| *s).ok_or_else(|| format!("crate::{first}"))
+    root_items().iter().find(|(item, _)| item == first).map(|(_, s)| *s).ok_or_else(|| format!("crate::{first}"))
 }
 
 /// A file's own stage.
