@@ -13,9 +13,9 @@ use crate::bodies::csv_layout as layout;
 use crate::engine::calendar::{Granularity, Period};
 use crate::engine::events::Event;
 use crate::engine::model::{Model, Summaries};
+use crate::engine::population::AGENTS;
 use crate::engine::stats::{PeriodStats, Tally};
 use crate::engine::world::World;
-use crate::engine::world::AGENTS;
 
 /// An export view (`dataview` path segment).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -6,9 +6,11 @@ use std::io::Write;
 use crate::bodies::csv_layout as layout;
 use crate::bodies::ranking::{pct, top_companies};
 use crate::engine::calendar::{Granularity, Period};
+use crate::engine::namespaces::Namespace;
 use crate::engine::period_pass::period_stats;
+use crate::engine::population::{UseCase, AGENTS, PUBLIC_IMAGES};
 use crate::engine::stats::{ClientSet, PeriodStats, Tally};
-use crate::engine::world::{Namespace, UseCase, World, AGENTS, PUBLIC_IMAGES};
+use crate::engine::world::World;
 
 /// A report type (`type` in the catalogue).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

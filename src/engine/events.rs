@@ -3,10 +3,12 @@
 use chrono::NaiveDate;
 use rand::Rng;
 
+use crate::engine::namespaces::Namespace;
+use crate::engine::population::{UseCase, AGENTS};
 use crate::engine::rhythm;
 use crate::engine::rng;
 use crate::engine::volume;
-use crate::engine::world::{Namespace, UseCase, World, AGENTS};
+use crate::engine::world::World;
 
 /// Docker's action classification of a pull request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -2,7 +2,7 @@
 //! configuration's `[population]`. Absent, the clients are the same bytes as before.
 use std::collections::BTreeMap;
 
-pub use crate::config::population::{Population, AGENT_NAMES, CLOUD_NAMES, COUNTRY_CODES, NO_CLOUD};
+use crate::config::population::{Population, AGENT_NAMES, CLOUD_NAMES, COUNTRY_CODES};
 use crate::engine::rng::Weighted;
 
 /// The tables client generation draws from.

@@ -137,7 +137,7 @@ pub fn run_pass<P: Pass>(
     }
     // By expected volume, largest first, so the last jobs to start are the small ones.
     let weekly =
-        |ns: &crate::engine::world::Namespace| ns.weekly_pulls + ns.volume.as_ref().map_or(0.0, |v| v.mean_weekly);
+        |ns: &crate::engine::namespaces::Namespace| ns.weekly_pulls + ns.volume.as_ref().map_or(0.0, |v| v.mean_weekly);
     let weight = |j: &Job| (j.end - j.start).num_days() as f64 * weekly(&world.namespaces[j.ns]);
     plan.sort_by(|a, b| weight(b).total_cmp(&weight(a)).then(a.periods[0].cmp(&b.periods[0])));
     if let Some(pr) = progress {

@@ -14,8 +14,9 @@
 use std::collections::BTreeMap;
 
 use crate::engine::calendar::Period;
+use crate::engine::clients::Profile;
 use crate::engine::events::{Action, Event};
-use crate::engine::world::{Profile, World};
+use crate::engine::world::World;
 
 /// Action counts.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -16,7 +16,7 @@
 use chrono::{Datelike, NaiveDate};
 use rand::Rng;
 
-pub use crate::config::volume::{WeekVolume, Weeks, DEFAULT_CHURN};
+use crate::config::volume::{WeekVolume, DEFAULT_CHURN};
 
 use crate::engine::calendar::{is_weekend, Period};
 use crate::engine::rng::{self, Weighted};

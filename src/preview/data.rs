@@ -8,10 +8,12 @@ use crate::bodies::reports::{self, ReportType};
 use crate::bodies::{self, ExtensionCounts, PERIODS};
 use crate::config::Config;
 use crate::engine::calendar::{Granularity, Period};
+use crate::engine::clients::Profile;
 use crate::engine::model::{Model, PeriodSummary, Summaries};
 use crate::engine::period_pass;
+use crate::engine::population::AGENTS;
 use crate::engine::stats::{Counts, PeriodStats};
-use crate::engine::world::{Profile, World, AGENTS};
+use crate::engine::world::World;
 
 /// Everything the page needs, in world order.
 #[derive(Debug)]

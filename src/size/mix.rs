@@ -9,7 +9,8 @@ use chrono::NaiveDate;
 use crate::bodies::csv_layout as layout;
 use crate::engine::calendar::{is_weekend, Period};
 use crate::engine::events::daily_mean;
-use crate::engine::world::{Namespace, World};
+use crate::engine::namespaces::Namespace;
+use crate::engine::world::World;
 
 /// Share of pulls that name a tag (pull by tag and version checks), the rest by digest.
 const BY_TAG_SHARE: f64 = 0.62;
