@@ -15,7 +15,7 @@ pub const EXPORT_DL: &str = "/dvp-exports";
 pub const REPORT_DL: &str = "/dvp-reports";
 /// Docker Hub login endpoints.
 pub const LOGIN: &str = "/v2/users/login";
-pub const LOGIN_2FA: &str = "/v2/users/2fa-login";
+pub(crate) const LOGIN_2FA: &str = "/v2/users/2fa-login";
 /// The current Hub login (PAT, OAT or password; FACTS 13.1).
 pub const AUTH_TOKEN: &str = "/v2/auth/token";
 /// Every Hub v2 route (faults reach all of them).
@@ -30,14 +30,16 @@ pub const MAX_REPOS: usize = 50;
 /// A root of the Data API: both serve the same pull series; analytics needs a token for them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Root {
+    /// `/api/publisher/analytics/v1`, the documented root.
     Analytics,
+    /// `/api/publisher/proxylytics/v1`, the undocumented root (pull series without a token).
     Proxylytics,
 }
 
 impl Root {
-    pub const ALL: [Root; 2] = [Root::Analytics, Root::Proxylytics];
+    pub(crate) const ALL: [Root; 2] = [Root::Analytics, Root::Proxylytics];
 
-    pub fn path(self) -> &'static str {
+    pub(crate) fn path(self) -> &'static str {
         match self {
             Root::Analytics => ANALYTICS,
             Root::Proxylytics => PROXY,
@@ -60,29 +62,29 @@ impl Root {
 }
 
 // Messages.
-pub const MFA_DETAIL: &str = "Require secondary authentication on MFA enabled account";
-pub const BAD_CREDENTIALS: &str = "Incorrect authentication credentials";
-pub const UNAUTHENTICATED: &str = "Authentication credentials were not provided.";
+pub(crate) const MFA_DETAIL: &str = "Require secondary authentication on MFA enabled account";
+pub(crate) const BAD_CREDENTIALS: &str = "Incorrect authentication credentials";
+pub(crate) const UNAUTHENTICATED: &str = "Authentication credentials were not provided.";
 /// A raw PAT or OAT as the bearer (observed body, FACTS 13.2).
 pub const RAW_TOKEN_REJECTED: &str = r#"{"message":"unauthorized","errinfo":{}}"#;
 /// Any path nothing else answers (observed for unknown `/v2` routes, FACTS 13.2).
 pub const PAGE_NOT_FOUND: &str = r#"{"message":"404: Page Not Found"}"#;
-pub const NS_404: &str = "Not found - namespace doesn't exist or user does not have permission to access it";
-pub const REPO_404: &str = "Not found - repo doesn't exist or user does not have permission to access it";
-pub const NOT_FOUND: &str = "Not Found";
-pub const METHOD_NOT_ALLOWED: &str = "Method not allowed.";
-pub const SIGNATURE_MISMATCH: (&str, &str) =
+pub(crate) const NS_404: &str = "Not found - namespace doesn't exist or user does not have permission to access it";
+pub(crate) const REPO_404: &str = "Not found - repo doesn't exist or user does not have permission to access it";
+pub(crate) const NOT_FOUND: &str = "Not Found";
+pub(crate) const METHOD_NOT_ALLOWED: &str = "Method not allowed.";
+pub(crate) const SIGNATURE_MISMATCH: (&str, &str) =
     ("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.");
-pub const LINK_EXPIRED: (&str, &str) = ("AccessDenied", "Request has expired");
+pub(crate) const LINK_EXPIRED: (&str, &str) = ("AccessDenied", "Request has expired");
 /// `WWW-Authenticate` of every 401.
 pub const BEARER_REALM: &str = "Bearer realm=\"https://hub.docker.com\"";
 
 // Content types.
-pub const JSON: &str = "application/json";
-pub const CSV: &str = "text/csv; charset=utf-8";
-pub const XML: &str = "application/xml";
-pub const HTML: &str = "text/html";
-pub const TEXT: &str = "text/plain; charset=utf-8";
+pub(crate) const JSON: &str = "application/json";
+pub(crate) const CSV: &str = "text/csv; charset=utf-8";
+pub(crate) const XML: &str = "application/xml";
+pub(crate) const HTML: &str = "text/html";
+pub(crate) const TEXT: &str = "text/plain; charset=utf-8";
 
 /// The `timespan` values in query order, as a regex alternation (`weeks|months`).
 pub fn timespan_alternatives() -> String {
@@ -159,8 +161,8 @@ pub mod priority {
     /// periods and listings, catalogues, signed downloads (fresh and expired links are
     /// disjoint).
     pub const SUCCESS: u32 = 1;
-    pub const SPECIFIC: u32 = 1;
-    pub const EXPIRED: u32 = 1;
+    pub(crate) const SPECIFIC: u32 = 1;
+    pub(crate) const EXPIRED: u32 = 1;
     /// Guards that must meet a request before a success that would accept the bad value
     /// (`/repos/pulls` names and count; a few cheap stubs, disjoint from the successes above).
     pub const GUARD: u32 = 1;
@@ -172,7 +174,7 @@ pub mod priority {
     /// A username locked out after failed logins (429), and a malformed `/v2/auth/token` body
     /// (400): before the login successes, which a client sends once per session.
     pub const LOCKED_OUT: u32 = 3;
-    pub const LOGIN_GUARD: u32 = 3;
+    pub(crate) const LOGIN_GUARD: u32 = 3;
     /// The HEAD twins of the common successes and guards (before the HEAD twin of the
     /// `/repos/pulls` those guards protect).
     pub const HEAD_GUARD: u32 = 3;
@@ -183,17 +185,17 @@ pub mod priority {
     /// request), before the fallbacks and a user's own stubs. The HEAD twins of the series
     /// share the level: behind the same gate, the two never both match.
     pub const FAULT: u32 = 4;
-    pub const HEAD: u32 = 4;
+    pub(crate) const HEAD: u32 = 4;
     /// Parameter validation that needs the success stubs to have missed (400), and storage
     /// requests with a bad signature (403).
     pub const VALIDATION: u32 = USER_DEFAULT + 1;
-    pub const BAD_SIGNATURE: u32 = USER_DEFAULT + 1;
+    pub(crate) const BAD_SIGNATURE: u32 = USER_DEFAULT + 1;
     /// `/repos/pulls` without `repos` (400): after the guards of the other parameters, which
     /// share its path.
     pub const REPOS_MISSING: u32 = USER_DEFAULT + 2;
     /// Namespace-member fallbacks (404): an unknown repository, then any other path.
     pub const UNKNOWN_REPO: u32 = USER_DEFAULT + 2;
-    pub const MEMBER_NOT_FOUND: u32 = USER_DEFAULT + 3;
+    pub(crate) const MEMBER_NOT_FOUND: u32 = USER_DEFAULT + 3;
     /// Well-formed login with wrong credentials (401).
     pub const WRONG_CREDENTIALS: u32 = USER_DEFAULT + 3;
     /// Unknown or invisible namespace (404).
@@ -202,17 +204,17 @@ pub mod priority {
     pub const MALFORMED: u32 = USER_DEFAULT + 5;
     /// Unknown path with a valid token (404).
     pub const UNKNOWN_PATH: u32 = USER_DEFAULT + 7;
-    pub const METHOD_NOT_ALLOWED: u32 = USER_DEFAULT + 8;
+    pub(crate) const METHOD_NOT_ALLOWED: u32 = USER_DEFAULT + 8;
     /// No valid token (401): a personal access token or none, then anything else.
     pub const NO_CREDENTIALS: u32 = USER_DEFAULT + 9;
-    pub const BAD_CREDENTIALS: u32 = USER_DEFAULT + 10;
+    pub(crate) const BAD_CREDENTIALS: u32 = USER_DEFAULT + 10;
     /// A failed login of a known username, counted towards its lockout (401): before the
     /// other wrong credentials.
     pub const FAILED_LOGIN: u32 = USER_DEFAULT + 2;
     /// Any other path under `/api` (the API's own 404), then any request nothing above
     /// answered, anywhere on the host (the Hub's JSON 404).
     pub const API_FALLBACK: u32 = USER_DEFAULT + 14;
-    pub const HOST_FALLBACK: u32 = USER_DEFAULT + 15;
+    pub(crate) const HOST_FALLBACK: u32 = USER_DEFAULT + 15;
 
     /// The priority of the HEAD twin of a GET stub at `get`: after every GET success (a GET
     /// request never meets one before its own stub), in the same order among the twins as

@@ -64,6 +64,7 @@ use wiremock::{Target, Tree};
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
+    /// Standalone tree (`mappings/` + `__files/`) or one Cloud import file.
     pub target: Target,
     /// Worker threads; the output is byte-identical for any value.
     pub jobs: usize,

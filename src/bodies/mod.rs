@@ -95,11 +95,11 @@ pub fn header_row(header: &[&str], out: &mut Vec<u8>) {
 #[derive(Debug, Default)]
 pub struct RawRows {
     pub bytes: Vec<u8>,
-    pub ends: Vec<usize>,
+    pub(crate) ends: Vec<usize>,
 }
 
 impl RawRows {
-    pub fn rows(&self) -> impl Iterator<Item = &[u8]> {
+    pub(crate) fn rows(&self) -> impl Iterator<Item = &[u8]> {
         let mut start = 0;
         self.ends.iter().map(move |&end| {
             let row = &self.bytes[start..end];
@@ -357,14 +357,14 @@ pub fn write_export<R: Rows>(
 /// uninstall a client that only version-checked; totals run from the start of history.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ExtensionCounts {
-    pub installs: u64,
-    pub total_installs: u64,
-    pub uninstalls: u64,
-    pub total_uninstalls: u64,
-    pub updates: u64,
+    pub(crate) installs: u64,
+    pub(crate) total_installs: u64,
+    pub(crate) uninstalls: u64,
+    pub(crate) total_uninstalls: u64,
+    pub(crate) updates: u64,
 }
 
-pub fn extension_counts(
+pub(crate) fn extension_counts(
     world: &World,
     summaries: &Summaries,
     ns: usize,
@@ -417,7 +417,7 @@ pub enum Group {
 }
 
 impl Group {
-    pub fn api(self) -> &'static str {
+    pub(crate) fn api(self) -> &'static str {
         match self {
             Group::Repo => "repo",
             Group::Namespace => "namespace",
@@ -431,7 +431,7 @@ pub const PERIODS: [u32; 4] = [2, 3, 6, 12];
 /// INFERRED defaults of the pulls endpoints when a parameter is absent: weekly points over the
 /// last 6 months; grouped by namespace on the namespace endpoint and by repo on repo endpoints.
 pub const DEFAULT_TIMESPAN: Granularity = Granularity::Week;
-pub const DEFAULT_PERIOD_MONTHS: u32 = 6;
+pub(crate) const DEFAULT_PERIOD_MONTHS: u32 = 6;
 
 fn rfc3339(d: chrono::NaiveDate) -> String {
     format!("{}T00:00:00Z", d.format("%Y-%m-%d"))
@@ -452,8 +452,8 @@ fn pull_item(p: &Period, label: (&str, &str), total: u64, unique: u64) -> Value 
 /// with pulls (repository index, pulls, distinct IPs).
 #[derive(Debug, Clone, Default)]
 pub struct SeriesPoint {
-    pub total: (u64, u64),
-    pub repos: Vec<(u16, (u64, u64))>,
+    pub(crate) total: (u64, u64),
+    pub(crate) repos: Vec<(u16, (u64, u64))>,
 }
 
 /// `PullData` for a namespace (`repo = None`) or one repository. `{"pulls": null}` when no

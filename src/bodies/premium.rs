@@ -34,12 +34,12 @@ pub fn header(geo: bool) -> Vec<&'static str> {
 /// The premium data points of one extension (and country).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct PremiumCounts {
-    pub installs: u64,
-    pub unique_installs: u64,
-    pub uninstalls: u64,
-    pub unique_uninstalls: u64,
-    pub usage: u64,
-    pub unique_users: u64,
+    pub(crate) installs: u64,
+    pub(crate) unique_installs: u64,
+    pub(crate) uninstalls: u64,
+    pub(crate) unique_uninstalls: u64,
+    pub(crate) usage: u64,
+    pub(crate) unique_users: u64,
 }
 
 impl PremiumCounts {

@@ -55,7 +55,7 @@ impl ReportType {
         }
     }
 
-    pub fn header(self) -> &'static [&'static str] {
+    pub(crate) fn header(self) -> &'static [&'static str] {
         match self {
             ReportType::Summary => layout::REPORT_SUMMARY,
             ReportType::Trend => layout::REPORT_TREND,
@@ -103,7 +103,7 @@ pub fn repo_clients(world: &World, stats: &PeriodStats) -> RepoClients {
 /// clients pulled each repository.
 #[derive(Debug)]
 pub struct ReportPeriod {
-    pub period: Period,
+    pub(crate) period: Period,
     /// Per namespace (world order).
     pub clients: Vec<RepoClients>,
     /// Image names (`namespace/repo`) of every modelled repository, and where its clients are
@@ -119,7 +119,7 @@ impl ReportPeriod {
         ReportPeriod::from_clients(world, p, clients)
     }
 
-    pub fn from_clients(world: &World, p: &Period, clients: Vec<RepoClients>) -> ReportPeriod {
+    pub(crate) fn from_clients(world: &World, p: &Period, clients: Vec<RepoClients>) -> ReportPeriod {
         let mut images = Vec::new();
         for (ns, n) in world.namespaces.iter().enumerate() {
             for (r, repo) in n.repos.iter().enumerate() {
@@ -349,13 +349,13 @@ pub fn write_technographic(
 /// One technographic pairing.
 #[derive(Debug, Clone)]
 pub struct Pairing {
-    pub image: String,
-    pub paired: String,
+    pub(crate) image: String,
+    pub(crate) paired: String,
     /// Unique users of the pairing.
     pub users: usize,
-    pub total_pullers: usize,
-    pub domains: BTreeSet<&'static str>,
-    pub total_domains: usize,
+    pub(crate) total_pullers: usize,
+    pub(crate) domains: BTreeSet<&'static str>,
+    pub(crate) total_domains: usize,
 }
 
 /// Pairings of each image of `ns` with every other image its pullers pull in the period: the

@@ -7,9 +7,9 @@ use crate::sink::Sink;
 /// One rendered export part.
 #[derive(Debug, Clone)]
 pub struct Part {
-    pub file: String,
-    pub size: u64,
-    pub fingerprint: u64,
+    pub(crate) file: String,
+    pub(crate) size: u64,
+    pub(crate) fingerprint: u64,
 }
 
 /// Splits rows into part files of at most `max` bytes at row boundaries; every part starts
@@ -29,7 +29,7 @@ pub struct PartWriter<'a> {
 }
 
 impl<'a> PartWriter<'a> {
-    pub fn new(sink: &'a dyn Sink, dir: String, stem: String, max: u64) -> PartWriter<'a> {
+    pub(crate) fn new(sink: &'a dyn Sink, dir: String, stem: String, max: u64) -> PartWriter<'a> {
         PartWriter {
             sink,
             dir,
@@ -83,7 +83,7 @@ impl<'a> PartWriter<'a> {
         Ok(())
     }
 
-    pub fn finish(mut self) -> std::io::Result<Vec<Part>> {
+    pub(crate) fn finish(mut self) -> std::io::Result<Vec<Part>> {
         if self.cur.len() > self.header.len() || self.count == 0 {
             self.close_part()?;
         }

@@ -17,6 +17,7 @@ const USER_AGENT: &str = concat!("dvp-mock/", env!("CARGO_PKG_VERSION"), " (cali
 /// The account to log in with: read from the environment by the command, never from flags.
 #[derive(Clone)]
 pub struct Credentials {
+    /// The Docker ID sent to `/v2/users/login`.
     pub username: String,
     /// A password or a personal access token.
     pub secret: String,
@@ -42,16 +43,34 @@ impl Default for Politeness {
 /// What the caller learns while the walk runs (the library never prints).
 #[derive(Debug)]
 pub enum Event<'a> {
-    /// A request was answered: `done` requests so far, `planned` known so far, its step.
-    Answered { done: u32, planned: u32, step: &'a str },
-    /// The server answered `status` (429 or 503): the client waits `wait`, then retry `retry`.
-    Waiting { step: &'a str, status: u16, wait: Duration, retry: u32 },
+    /// A request was answered (any status).
+    Answered {
+        /// Requests sent so far, retries included.
+        done: u32,
+        /// Requests known to be needed so far; grows as the walk discovers namespaces.
+        planned: u32,
+        /// The step the request belongs to, as [`Client::step`] names it.
+        step: &'a str,
+    },
+    /// The server asked the client to slow down; the client waits, then retries.
+    Waiting {
+        /// The step being retried, as [`Client::step`] names it.
+        step: &'a str,
+        /// The status that asked for the wait: 429 or 503.
+        status: u16,
+        /// How long the client waits (`Retry-After`, or its own backoff without one).
+        wait: Duration,
+        /// Which retry of this request comes next, from 1 to `Politeness::max_retries`.
+        retry: u32,
+    },
 }
 
 /// The caller's hooks: `event` observes, `sleep` waits before a retry (the command sleeps;
 /// tests may do anything, such as lifting the rate limit, and return at once).
 pub struct Hooks<'h> {
+    /// Called after every answer and before every wait.
     pub event: &'h mut dyn FnMut(&Event),
+    /// Called with the wait before a retry; the walk goes on when it returns.
     pub sleep: &'h mut dyn FnMut(Duration),
 }
 
@@ -64,7 +83,7 @@ pub struct Client<'h> {
     hooks: Hooks<'h>,
     /// Requests sent, retries among them, and requests planned (grows as the walk learns).
     pub requests: u32,
-    pub retries: u32,
+    pub(crate) retries: u32,
     planned: u32,
 }
 

@@ -38,10 +38,13 @@ pub const PERIOD: &str = "last-12-months";
 pub struct Calibrated {
     /// The configuration (TOML text) and the repairs made on the way.
     pub config: super::Calibrated,
+    /// How many namespaces, repositories and weeks the configuration holds.
     pub shape: Shape,
-    /// Requests sent (retries included), retries among them, trend reports read.
+    /// Requests sent, retries included.
     pub requests: u32,
+    /// Requests repeated after a 429 or 503.
     pub retries: u32,
+    /// Trend reports read for the client mixes.
     pub reports: usize,
 }
 

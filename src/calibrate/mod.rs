@@ -31,9 +31,9 @@ pub use series::DEFAULT_NAMESPACE;
 /// One `--from` argument: `[NS[/REPO]=]FILE`.
 #[derive(Debug, Clone)]
 pub struct Source {
-    pub ns: Option<String>,
-    pub repo: Option<String>,
-    pub path: PathBuf,
+    pub(crate) ns: Option<String>,
+    pub(crate) repo: Option<String>,
+    pub(crate) path: PathBuf,
 }
 
 impl Source {
@@ -104,8 +104,11 @@ pub fn calibrate_with_warnings(sources: &[Source], rename: bool) -> Result<Calib
 /// the last (the weekly series all repositories follow).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shape {
+    /// Namespaces in the configuration.
     pub namespaces: usize,
+    /// Repositories, over all namespaces.
     pub repos: usize,
+    /// Weeks from the history start to `as_of`.
     pub weeks: usize,
 }
 

@@ -15,7 +15,9 @@ use super::Config;
 /// fingerprint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fingerprint {
+    /// The seed the mock was generated with.
     pub seed: u64,
+    /// The last day of data the mock serves.
     pub as_of: NaiveDate,
     /// `sha1:` and the hex SHA-1 of the canonical form without `seed`, `as_of` and
     /// `cloud_budget_bytes` (which limits the Cloud file and changes no answer).

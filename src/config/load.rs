@@ -9,7 +9,9 @@ use crate::Error;
 /// Values the command line may override.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Overrides {
+    /// `--seed`: replaces the configuration's `seed`.
     pub seed: Option<u64>,
+    /// `--as-of`: replaces the configuration's `as_of`, the last day of data.
     pub as_of: Option<NaiveDate>,
 }
 

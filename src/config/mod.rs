@@ -51,7 +51,7 @@ pub struct Config {
     /// Namespaces served on the public proxylytics pull routes only (`bodies::public_series`).
     #[serde(default)]
     pub public_namespaces: Vec<public_namespaces::PublicNamespace>,
-    pub users: Vec<User>,
+    pub(crate) users: Vec<User>,
 }
 
 /// Retention of the proxylytics report catalogue.
@@ -61,9 +61,9 @@ pub struct Reports {
     #[serde(default = "default_report_weeks")]
     pub weeks: u32,
     #[serde(default = "default_report_months")]
-    pub months: u32,
+    pub(crate) months: u32,
     #[serde(default = "default_tracked")]
-    pub tracked_companies: u32,
+    pub(crate) tracked_companies: u32,
     /// Companies in the opt-in `benchmark` report; 0 = no benchmark report.
     #[serde(default)]
     pub benchmark_companies: u32,
@@ -80,13 +80,13 @@ impl Default for Reports {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Namespace {
-    pub name: String,
+    pub(crate) name: String,
     /// Display name of the publisher (`PUBLISHER_NAME` in reports).
     pub publisher: String,
     #[serde(default = "default_publisher_type")]
-    pub publisher_type: String,
+    pub(crate) publisher_type: String,
     #[serde(default)]
-    pub extension_publisher: bool,
+    pub(crate) extension_publisher: bool,
     /// Premium extension entitlement: `ext-premium-*` views (needs `extension_publisher`).
     #[serde(default)]
     pub premium_extensions: bool,
@@ -108,13 +108,13 @@ pub struct Namespace {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Repo {
-    pub name: String,
+    pub(crate) name: String,
     /// Relative share of the namespace's pulls; 0 = never pulled.
     pub popularity: f64,
     /// A Docker Desktop extension (feeds the `extensions` dataset).
     #[serde(default)]
     pub extension: bool,
-    pub tags: Vec<Tag>,
+    pub(crate) tags: Vec<Tag>,
     /// Calibrated weekly volume: exact events and distinct clients per ISO week (see `volume`).
     #[serde(default)]
     pub weeks: Option<volume::Weeks>,
@@ -125,29 +125,29 @@ pub struct Repo {
     #[serde(default)]
     pub by_digest: Option<f64>,
     #[serde(default)]
-    pub version_checks: Option<f64>,
+    pub(crate) version_checks: Option<f64>,
 }
 
 /// A tag; each platform gets its own digest (multi-arch images have several).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tag {
-    pub name: String,
-    pub popularity: f64,
+    pub(crate) name: String,
+    pub(crate) popularity: f64,
     #[serde(default = "default_platforms")]
-    pub platforms: Vec<String>,
+    pub(crate) platforms: Vec<String>,
 }
 
 /// A Docker Hub account that can log in.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct User {
-    pub username: String,
-    pub password: String,
+    pub(crate) username: String,
+    pub(crate) password: String,
     /// TOTP code accepted by `/v2/users/2fa-login`; set = the account has 2FA enabled.
     #[serde(default)]
     pub totp: Option<String>,
-    pub namespaces: Vec<String>,
+    pub(crate) namespaces: Vec<String>,
     /// Personal access tokens (`dckr_pat_...`) of the account.
     #[serde(default)]
     pub pats: Vec<String>,

@@ -20,9 +20,9 @@ pub const COUNTRY_CODES: &[&str] = &[
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, try_from = "RawPopulation")]
 pub struct Population {
-    pub countries: BTreeMap<String, f64>,
-    pub clouds: BTreeMap<String, f64>,
-    pub agents: BTreeMap<String, f64>,
+    pub(crate) countries: BTreeMap<String, f64>,
+    pub(crate) clouds: BTreeMap<String, f64>,
+    pub(crate) agents: BTreeMap<String, f64>,
 }
 
 #[derive(Deserialize)]

@@ -53,12 +53,12 @@ pub struct Period {
 }
 
 impl Period {
-    pub fn week_of(day: NaiveDate) -> Period {
+    pub(crate) fn week_of(day: NaiveDate) -> Period {
         let start = day - Days::new(u64::from(day.weekday().num_days_from_monday()));
         Period { granularity: Granularity::Week, start }
     }
 
-    pub fn month_of(day: NaiveDate) -> Period {
+    pub(crate) fn month_of(day: NaiveDate) -> Period {
         Period { granularity: Granularity::Month, start: day.with_day(1).expect("day 1 exists") }
     }
 
@@ -114,8 +114,8 @@ impl Period {
 /// The available periods of a history window.
 #[derive(Debug, Clone)]
 pub struct Calendar {
-    pub history_start: NaiveDate,
-    pub as_of: NaiveDate,
+    pub(crate) history_start: NaiveDate,
+    pub(crate) as_of: NaiveDate,
     /// Available weeks, oldest first.
     pub weeks: Vec<Period>,
     /// Available months, oldest first.
@@ -123,7 +123,7 @@ pub struct Calendar {
 }
 
 impl Calendar {
-    pub fn new(history_start: NaiveDate, as_of: NaiveDate) -> Calendar {
+    pub(crate) fn new(history_start: NaiveDate, as_of: NaiveDate) -> Calendar {
         let mut weeks = Vec::new();
         let mut w = Period::week_of(history_start);
         if w.start < history_start {

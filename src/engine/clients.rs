@@ -17,7 +17,7 @@ pub enum IpType {
 }
 
 impl IpType {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             IpType::Business => "business",
             IpType::Isp => "isp",
@@ -31,10 +31,10 @@ impl IpType {
 /// One pulling client (an IP address with stable attributes).
 #[derive(Debug, Clone)]
 pub struct Client {
-    pub id: u32,
+    pub(crate) id: u32,
     /// Sampling weight among a namespace's audience (heavy-tailed: CI fleets pull a lot).
     pub activity: f64,
-    pub profile: Profile,
+    pub(crate) profile: Profile,
     /// Index of `profile` in [`World::profiles`](crate::engine::world::World::profiles).
     pub profile_id: u32,
     authenticated: bool,
@@ -48,7 +48,7 @@ pub struct Client {
 /// profile, so counts are kept per profile and only distinct-client counts look at clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Profile {
-    pub ip_type: IpType,
+    pub(crate) ip_type: IpType,
     /// Index into [`AGENTS`](crate::engine::population::AGENTS).
     pub agent: u8,
     /// Index into the table of `ip_type` (companies, ISPs, clouds, universities).
@@ -90,16 +90,16 @@ impl Profile {
 /// Clients are the biggest table of the world (hundreds of thousands in load-test
 /// configurations), so each is 32 bytes of indices; strings are looked up when read.
 impl Client {
-    pub fn country(&self) -> &'static str {
+    pub(crate) fn country(&self) -> &'static str {
         self.profile.country()
     }
-    pub fn csp(&self) -> Option<&'static str> {
+    pub(crate) fn csp(&self) -> Option<&'static str> {
         self.profile.csp()
     }
-    pub fn domain(&self) -> &'static str {
+    pub(crate) fn domain(&self) -> &'static str {
         self.profile.domain()
     }
-    pub fn company(&self) -> Option<&'static str> {
+    pub(crate) fn company(&self) -> Option<&'static str> {
         self.profile.company()
     }
     /// Docker user id when the client pulls authenticated.

@@ -19,7 +19,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Action::PullByTag => "pull_by_tag",
             Action::PullByDigest => "pull_by_digest",
@@ -40,17 +40,17 @@ pub struct Event {
     /// Seconds since midnight UTC.
     pub second: u32,
     pub repo: u16,
-    pub tag: u16,
+    pub(crate) tag: u16,
     /// Index of the platform digest within the tag.
     pub platform: u8,
-    pub action: Action,
+    pub(crate) action: Action,
     /// `true` = HEAD, `false` = GET.
     pub head: bool,
     pub client: u32,
 }
 
 impl Event {
-    pub fn method(&self) -> &'static str {
+    pub(crate) fn method(&self) -> &'static str {
         if self.head {
             "HEAD"
         } else {
@@ -97,7 +97,7 @@ pub struct DayStream<'w> {
 }
 
 impl<'w> DayStream<'w> {
-    pub fn new(world: &'w World, ns_index: usize, day: NaiveDate) -> DayStream<'w> {
+    pub(crate) fn new(world: &'w World, ns_index: usize, day: NaiveDate) -> DayStream<'w> {
         let ns = &world.namespaces[ns_index];
         let mut rng = rng::stream(world.config.seed, &["events", &ns.name, &day.to_string()]);
         if let Some(v) = &ns.volume {

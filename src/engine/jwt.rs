@@ -78,7 +78,7 @@ pub struct Principal<'a> {
     /// Key of the credential among the principal's (e.g. `password`, `pat/0`): seeds its
     /// session id, signature and sample `jti`.
     pub credential: &'a str,
-    pub source: Source,
+    pub(crate) source: Source,
 }
 
 /// Every token one credential yields.
@@ -147,7 +147,7 @@ pub fn principal_uuid(username: &str) -> uuid::Uuid {
 }
 
 impl Family {
-    pub fn new(seed: u64, p: &Principal) -> Family {
+    pub(crate) fn new(seed: u64, p: &Principal) -> Family {
         let mut s = rng::stream(seed, &["jwt-family", p.username, p.credential]);
         let session_id = uuid_from(&mut s);
         let source_id = uuid_from(&mut s);

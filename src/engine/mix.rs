@@ -7,12 +7,12 @@ use crate::engine::rng::Weighted;
 
 /// The tables client generation draws from.
 pub struct Tables {
-    pub countries: Weighted,
-    pub clouds: Weighted,
+    pub(crate) countries: Weighted,
+    pub(crate) clouds: Weighted,
     /// Upper bounds of one uniform draw for business, ISP, hosting, education (else unknown).
     pub types: [f64; 4],
-    pub agent_people: Weighted,
-    pub agent_cloud: Weighted,
+    pub(crate) agent_people: Weighted,
+    pub(crate) agent_cloud: Weighted,
 }
 
 impl Tables {

@@ -15,7 +15,7 @@ use crate::engine::world::World;
 #[derive(Debug)]
 pub struct Model {
     pub world: World,
-    pub summaries: Summaries,
+    pub(crate) summaries: Summaries,
 }
 
 /// What the pull series and extension views need of one (namespace, period).
@@ -31,7 +31,7 @@ pub struct PeriodSummary {
 }
 
 impl PeriodSummary {
-    pub fn of(world: &World, ns: usize, stats: &PeriodStats) -> PeriodSummary {
+    pub(crate) fn of(world: &World, ns: usize, stats: &PeriodStats) -> PeriodSummary {
         let total = stats.total(world);
         let repos: BTreeMap<u16, (Counts, u64)> =
             stats.by_repo(world).into_iter().map(|(r, t)| (r, (t.counts, t.unique()))).collect();

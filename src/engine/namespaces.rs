@@ -7,18 +7,18 @@ use crate::engine::volume::NsVolume;
 #[derive(Debug)]
 pub struct Namespace {
     pub name: String,
-    pub publisher: String,
-    pub publisher_type: String,
+    pub(crate) publisher: String,
+    pub(crate) publisher_type: String,
     pub extension_publisher: bool,
     pub premium_extensions: bool,
-    pub weekly_pulls: f64,
-    pub growth: f64,
+    pub(crate) weekly_pulls: f64,
+    pub(crate) growth: f64,
     pub repos: Vec<Repo>,
     /// Picks a repository by popularity.
     pub repo_pick: Weighted,
     /// Client ids that pull from this namespace, and their activity weights.
     pub audience: Vec<u32>,
-    pub audience_pick: Weighted,
+    pub(crate) audience_pick: Weighted,
     /// Every (repository, tag, platform), in that order: what an event can pull.
     pub variants: Vec<(u16, u16, u8)>,
     /// Per repository, per tag: index in `variants` of its first platform.
@@ -37,20 +37,19 @@ impl Namespace {
 #[derive(Debug)]
 pub struct Repo {
     pub name: String,
-    pub popularity: f64,
-    pub extension: bool,
-    pub tags: Vec<Tag>,
-    pub tag_pick: Weighted,
+    pub(crate) popularity: f64,
+    pub(crate) extension: bool,
+    pub(crate) tags: Vec<Tag>,
+    pub(crate) tag_pick: Weighted,
     /// Configured (by digest, version check) shares of all events, if set.
     pub actions: Option<(f64, f64)>,
 }
 
 #[derive(Debug)]
-pub struct Tag {
-    pub name: String,
+pub(crate) struct Tag {
+    pub(crate) name: String,
     /// One `sha256:` digest per platform.
     pub digests: Vec<String>,
-    pub platforms: Vec<String>,
 }
 
 /// The namespace of `ns`: digests drawn per (namespace, repository, tag, platform) and an
@@ -71,7 +70,6 @@ pub(crate) fn build(seed: u64, ns: &crate::config::Namespace, clients: &[Client]
                 .iter()
                 .map(|t| Tag {
                     name: t.name.clone(),
-                    platforms: t.platforms.clone(),
                     digests: t
                         .platforms
                         .iter()

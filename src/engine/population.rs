@@ -27,7 +27,7 @@ pub enum UseCase {
 }
 
 impl UseCase {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             UseCase::LocalDev => "Local Dev",
             UseCase::CiCd => "CI/CD",

@@ -25,8 +25,8 @@ fn day_count(s: &mut rng::Stream, mean: f64) -> u64 {
 /// A public namespace with its daily pull counts over the history.
 #[derive(Debug, Clone)]
 pub struct Public {
-    pub name: String,
-    pub repos: Vec<String>,
+    pub(crate) name: String,
+    pub(crate) repos: Vec<String>,
     first_day: NaiveDate,
     /// Per repository, per day from `history_start` (exclusive of `as_of`): pulls.
     days: Vec<Vec<u64>>,

@@ -88,7 +88,7 @@ pub struct Weighted {
 }
 
 impl Weighted {
-    pub fn new(weights: impl IntoIterator<Item = f64>) -> Weighted {
+    pub(crate) fn new(weights: impl IntoIterator<Item = f64>) -> Weighted {
         let w: Vec<f64> = weights.into_iter().map(|x| x.max(0.0)).collect();
         let n = w.len();
         let total: f64 = w.iter().sum();
@@ -123,11 +123,11 @@ impl Weighted {
         Weighted { prob, alias, total }
     }
 
-    pub fn total(&self) -> f64 {
+    pub(crate) fn total(&self) -> f64 {
         self.total
     }
 
-    pub fn pick(&self, rng: &mut Stream) -> usize {
+    pub(crate) fn pick(&self, rng: &mut Stream) -> usize {
         let n = self.prob.len();
         let u = unit(rng) * n as f64;
         let i = (u as usize).min(n - 1);

@@ -21,20 +21,20 @@ use crate::engine::world::World;
 /// Action counts.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {
-    pub by_tag: u32,
-    pub by_digest: u32,
-    pub checks: u32,
+    pub(crate) by_tag: u32,
+    pub(crate) by_digest: u32,
+    pub(crate) checks: u32,
 }
 
 impl Counts {
-    pub fn add_action(&mut self, a: Action) {
+    pub(crate) fn add_action(&mut self, a: Action) {
         match a {
             Action::PullByTag => self.by_tag += 1,
             Action::PullByDigest => self.by_digest += 1,
             Action::VersionCheck => self.checks += 1,
         }
     }
-    pub fn add(&mut self, o: &Counts) {
+    pub(crate) fn add(&mut self, o: &Counts) {
         self.by_tag += o.by_tag;
         self.by_digest += o.by_digest;
         self.checks += o.checks;
@@ -63,13 +63,10 @@ impl ClientSet {
         ClientSet(out)
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.0.iter().map(|w| w.count_ones() as usize).sum()
     }
-    pub fn is_empty(&self) -> bool {
-        self.0.iter().all(|&w| w == 0)
-    }
-    pub fn contains(&self, client: u32) -> bool {
+    pub(crate) fn contains(&self, client: u32) -> bool {
         self.0.get(client as usize / 64).is_some_and(|w| w >> (client % 64) & 1 == 1)
     }
     /// Client ids in ascending order.
@@ -90,9 +87,9 @@ impl ClientSet {
 /// What an event pulled, as far as the aggregates care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Pull {
-    pub repo: u16,
-    pub tag: u16,
-    pub platform: u8,
+    pub(crate) repo: u16,
+    pub(crate) tag: u16,
+    pub(crate) platform: u8,
     /// Whether the request named the tag (`false` = by digest).
     pub by_tag: bool,
 }
@@ -100,7 +97,7 @@ pub struct Pull {
 /// The key of one cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Cell {
-    pub pull: Pull,
+    pub(crate) pull: Pull,
     /// Index into [`World::profiles`].
     pub profile: u32,
 }
@@ -109,13 +106,13 @@ pub struct Cell {
 /// authenticated.
 #[derive(Debug, Default, Clone)]
 pub struct Tally {
-    pub counts: Counts,
-    pub clients: u64,
-    pub authenticated: u64,
+    pub(crate) counts: Counts,
+    pub(crate) clients: u64,
+    pub(crate) authenticated: u64,
 }
 
 impl Tally {
-    pub fn unique(&self) -> u64 {
+    pub(crate) fn unique(&self) -> u64 {
         self.clients
     }
 }
@@ -134,8 +131,8 @@ fn action_index(a: Action) -> usize {
 /// The aggregate of one namespace over one period.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeriodStats {
-    pub period: Period,
-    pub ns: usize,
+    pub(crate) period: Period,
+    pub(crate) ns: usize,
     /// Sorted by key, each key once.
     pub cells: Vec<(Cell, Counts)>,
     /// Per `variant * 3 + action` (see `Namespace::variants`): the clients that did it, as a
@@ -144,7 +141,7 @@ pub struct PeriodStats {
 }
 
 impl PeriodStats {
-    pub fn new(period: Period, ns: usize) -> PeriodStats {
+    pub(crate) fn new(period: Period, ns: usize) -> PeriodStats {
         PeriodStats { period, ns, cells: Vec::new(), presence: Vec::new() }
     }
 

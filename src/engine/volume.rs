@@ -28,7 +28,7 @@ const REPEAT_TAIL: f64 = 2.5;
 /// A profiled repository, built once with the world.
 #[derive(Debug)]
 pub struct RepoVolume {
-    pub repo: u16,
+    pub(crate) repo: u16,
     /// The weeks, ascending, with the window start of each.
     weeks: Vec<(WeekVolume, u64)>,
     /// Key of the repository's permutation of the audience.
@@ -42,7 +42,7 @@ pub struct RepoVolume {
 pub struct NsVolume {
     /// The namespace's name (its weeks' day splits are keyed by it).
     name: String,
-    pub repos: Vec<RepoVolume>,
+    pub(crate) repos: Vec<RepoVolume>,
     /// Picks among the repositories without a profile (their Poisson volume).
     pub others: Weighted,
     /// Mean events per week of the profiled repositories (work scheduling only).

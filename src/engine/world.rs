@@ -13,7 +13,7 @@ pub struct World {
     pub config: Config,
     pub calendar: Calendar,
     pub namespaces: Vec<Namespace>,
-    pub clients: Vec<Client>,
+    pub(crate) clients: Vec<Client>,
     /// Distinct client profiles, sorted ([`Client::profile_id`] indexes it).
     pub profiles: Vec<Profile>,
     pub users: Vec<User>,
@@ -26,14 +26,14 @@ pub struct World {
 #[derive(Debug, Clone)]
 pub struct User {
     pub username: String,
-    pub password: String,
-    pub totp: Option<String>,
+    pub(crate) password: String,
+    pub(crate) totp: Option<String>,
     /// Indices into `World::namespaces`, in configuration order.
     pub namespaces: Vec<usize>,
     /// A sample access token of the first credential (issued at `as_of`; see [`jwt::Family`]).
     pub token: String,
-    pub refresh_token: String,
-    pub login_2fa_token: Option<String>,
+    pub(crate) refresh_token: String,
+    pub(crate) login_2fa_token: Option<String>,
     pub organization: bool,
     /// The password (accounts only, first), then each PAT or OAT, with its token family.
     pub credentials: Vec<Credential>,
@@ -44,7 +44,6 @@ pub struct User {
 pub struct Credential {
     /// The PAT or OAT; `None` for the password.
     pub secret: Option<String>,
-    pub source: jwt::Source,
     pub family: jwt::Family,
 }
 
@@ -58,7 +57,6 @@ fn credentials(seed: u64, username: &str, password: bool, secrets: &[String], so
         .map(|(secret, key, source)| Credential {
             family: jwt::Family::new(seed, &jwt::Principal { username, credential: &key, source }),
             secret,
-            source,
         })
         .collect()
 }

@@ -28,8 +28,9 @@ pub struct Record {
     /// The hash of the configuration's canonical form (without seed and as_of), as the mock's
     /// fingerprint serves it.
     pub config_sha1: String,
-    /// `--seed` and `--as-of`, when given.
+    /// `--seed`, when given.
     pub seed: Option<u64>,
+    /// `--as-of`, when given.
     pub as_of: Option<NaiveDate>,
     /// The dvp-mock that wrote the tree.
     pub tool_version: String,
@@ -44,6 +45,8 @@ pub struct Record {
 /// The whole manifest.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Manifest {
+    /// One sentence for a reader of the file: what it is and that `generate` replaces only
+    /// the files it lists.
     #[serde(default)]
     pub about: String,
     /// One record per target written into the folder, standalone first.
@@ -121,6 +124,7 @@ impl Record {
         }
     }
 
+    /// The target the record names (`cloud`, else standalone).
     pub fn target(&self) -> Target {
         if self.target == "cloud" {
             Target::Cloud
@@ -129,6 +133,7 @@ impl Record {
         }
     }
 
+    /// The `--seed` and `--as-of` the generation was given, to repeat it.
     pub fn overrides(&self) -> Overrides {
         Overrides { seed: self.seed, as_of: self.as_of }
     }

@@ -268,11 +268,12 @@ pub fn write(dir: &Path, tree: &Tree, force: bool) -> Result<(), Error> {
 /// Writes files under a `__files` folder.
 #[derive(Debug)]
 pub struct DiskSink {
-    pub files_dir: PathBuf,
+    pub(crate) files_dir: PathBuf,
     first_error: std::sync::OnceLock<(std::io::ErrorKind, String)>,
 }
 
 impl DiskSink {
+    /// A sink writing each body file under `files_dir` (the staging folder's `__files/`).
     pub fn new(files_dir: PathBuf) -> DiskSink {
         DiskSink { files_dir, first_error: std::sync::OnceLock::new() }
     }

@@ -24,7 +24,9 @@ pub const JOURNAL: &str = ".dvp-mock-journal";
 
 /// The filesystem calls of a swap (a test fails one of them).
 pub trait Fs {
+    /// Renames `from` to `to` (both in one folder, so the rename is atomic).
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
+    /// Writes `bytes` as the file `path` (the journal).
     fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()>;
     /// Removes a file or a folder with everything in it.
     fn remove(&self, path: &Path) -> io::Result<()>;
@@ -59,7 +61,7 @@ pub struct Journal {
     pub state: String,
     /// Folder names (in the output folder) of the staged tree and of the entries moved aside.
     pub stage: String,
-    pub old: String,
+    pub(crate) old: String,
     /// Paths (relative to the output folder) swapped, in order.
     pub entries: Vec<String>,
     /// Whether each entry existed before the swap (filled in by [`swap`]): with it a rollback

@@ -18,7 +18,7 @@ use crate::engine::world::World;
 /// Everything the page needs, in world order.
 #[derive(Debug)]
 pub struct Preview {
-    pub namespaces: Vec<NsPreview>,
+    pub(crate) namespaces: Vec<NsPreview>,
     /// The report catalogue's retained periods (the same for every namespace).
     pub report_periods: Vec<Period>,
 }
@@ -26,10 +26,10 @@ pub struct Preview {
 /// One namespace.
 #[derive(Debug)]
 pub struct NsPreview {
-    pub ns: usize,
+    pub(crate) ns: usize,
     /// Weekly and monthly series: the namespace total, then each repository.
     pub weeks: SeriesSet,
-    pub months: SeriesSet,
+    pub(crate) months: SeriesSet,
     /// Client mixes summed over every available week (events, not distinct IPs).
     pub mix: Mix,
     /// Per extension repository (only for extension publishers): its name and the
@@ -40,8 +40,8 @@ pub struct NsPreview {
 /// The series of one granularity.
 #[derive(Debug)]
 pub struct SeriesSet {
-    pub granularity: Granularity,
-    pub total: Vec<Point>,
+    pub(crate) granularity: Granularity,
+    pub(crate) total: Vec<Point>,
     /// Per repository (world order), every available period (zero counts included).
     pub repos: Vec<(String, Vec<Point>)>,
     /// Start of the first period of each pull-series window (`period=last-N-months`), if any.
@@ -51,9 +51,9 @@ pub struct SeriesSet {
 /// One period of a series.
 #[derive(Debug, Clone, Copy)]
 pub struct Point {
-    pub period: Period,
-    pub counts: Counts,
-    pub unique: u64,
+    pub(crate) period: Period,
+    pub(crate) counts: Counts,
+    pub(crate) unique: u64,
     /// Whether the pull series list this period (the API omits periods without events).
     pub listed: bool,
     /// The smallest `period=last-N-months` window that serves it, if any (larger ones do too).
@@ -63,10 +63,10 @@ pub struct Point {
 /// Events by client attribute, summed over weeks.
 #[derive(Debug, Default)]
 pub struct Mix {
-    pub countries: BTreeMap<&'static str, Counts>,
-    pub clouds: BTreeMap<&'static str, Counts>,
-    pub agents: BTreeMap<&'static str, Counts>,
-    pub ip_types: BTreeMap<&'static str, Counts>,
+    pub(crate) countries: BTreeMap<&'static str, Counts>,
+    pub(crate) clouds: BTreeMap<&'static str, Counts>,
+    pub(crate) agents: BTreeMap<&'static str, Counts>,
+    pub(crate) ip_types: BTreeMap<&'static str, Counts>,
 }
 
 /// The label of events from IPs outside any cloud provider (the CSV field is empty).
@@ -107,9 +107,9 @@ impl Mix {
 /// One extension repository.
 #[derive(Debug)]
 pub struct Extension {
-    pub repo: String,
-    pub weeks: Vec<(Period, ExtensionCounts)>,
-    pub months: Vec<(Period, ExtensionCounts)>,
+    pub(crate) repo: String,
+    pub(crate) weeks: Vec<(Period, ExtensionCounts)>,
+    pub(crate) months: Vec<(Period, ExtensionCounts)>,
 }
 
 /// Builds the world of `config` and runs one pass over its periods on `jobs` threads: the

@@ -25,9 +25,13 @@ pub mod svg;
 /// A rendered page and what it covers.
 #[derive(Debug)]
 pub struct Page {
+    /// The whole page: HTML with inline CSS and SVG, no script.
     pub html: String,
+    /// Namespaces shown, one section each.
     pub namespaces: usize,
+    /// Weeks of the calendar: the weekly periods the mock serves.
     pub weeks: usize,
+    /// Months of the calendar: the monthly periods the mock serves.
     pub months: usize,
 }
 

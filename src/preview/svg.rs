@@ -12,22 +12,22 @@ use super::escape::esc;
 /// CSS class) and its tooltip.
 #[derive(Debug, Clone)]
 pub struct Bar {
-    pub start: NaiveDate,
-    pub end: NaiveDate,
-    pub segments: Vec<(u64, &'static str)>,
+    pub(crate) start: NaiveDate,
+    pub(crate) end: NaiveDate,
+    pub(crate) segments: Vec<(u64, &'static str)>,
     /// Drawn as a line through the bars' centres (unique IPs), on the same scale.
     pub line: Option<u64>,
-    pub title: String,
+    pub(crate) title: String,
 }
 
 /// A chart over time: the x axis runs from `from` to the day after `as_of`.
 #[derive(Debug)]
 pub struct TimeChart<'a> {
-    pub width: f64,
-    pub height: f64,
-    pub from: NaiveDate,
-    pub as_of: NaiveDate,
-    pub bars: &'a [Bar],
+    pub(crate) width: f64,
+    pub(crate) height: f64,
+    pub(crate) from: NaiveDate,
+    pub(crate) as_of: NaiveDate,
+    pub(crate) bars: &'a [Bar],
     /// Pull-series windows: (months, first day of the first period served).
     pub windows: &'a [(u32, NaiveDate)],
     /// The day after the last available period (periods after it are incomplete).
@@ -116,7 +116,7 @@ fn open_svg(w: f64, h: f64, label: &str) -> String {
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 impl TimeChart<'_> {
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let (w, h, t) = (self.width, self.height, top(self.compact));
         let (x0, x1, y0, y1) = (LEFT, w - RIGHT, t, h - BOTTOM);
         let end = self.as_of.succ_opt().expect("as_of is far from the end of time");
@@ -326,11 +326,11 @@ impl TimeChart<'_> {
 /// One row of a horizontal bar list.
 #[derive(Debug, Clone)]
 pub struct Row {
-    pub label: String,
-    pub value: u64,
+    pub(crate) label: String,
+    pub(crate) value: u64,
     /// Shown after the bar (exact value, share).
     pub note: String,
-    pub title: String,
+    pub(crate) title: String,
 }
 
 /// A list of labelled horizontal bars, longest first as given.

@@ -38,9 +38,9 @@ pub struct Estimate {
     pub bytes: u64,
     /// Available weeks and months of the history.
     pub weeks: usize,
-    pub months: usize,
-    pub history_start: NaiveDate,
-    pub as_of: NaiveDate,
+    pub(crate) months: usize,
+    pub(crate) history_start: NaiveDate,
+    pub(crate) as_of: NaiveDate,
     /// Bytes per part of the output, for the tests and the curious (`mappings` includes the
     /// manifest).
     pub breakdown: Breakdown,
@@ -51,12 +51,12 @@ pub struct Estimate {
 /// Bytes per kind of file.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Breakdown {
-    pub raw: f64,
-    pub summaries: f64,
-    pub export_json: f64,
-    pub pulls_json: f64,
-    pub reports: f64,
-    pub mappings: f64,
+    pub(crate) raw: f64,
+    pub(crate) summaries: f64,
+    pub(crate) export_json: f64,
+    pub(crate) pulls_json: f64,
+    pub(crate) reports: f64,
+    pub(crate) mappings: f64,
 }
 
 impl Estimate {

@@ -39,7 +39,7 @@ impl Limit {
         flag.map_or(Limit::Default(DEFAULT_MAX_BYTES), Limit::Flag)
     }
 
-    pub fn bytes(&self) -> u64 {
+    pub(crate) fn bytes(&self) -> u64 {
         match *self {
             Limit::Flag(b) | Limit::Default(b) | Limit::FreeSpace(b) => b,
         }
