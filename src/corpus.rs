@@ -30,7 +30,7 @@ pub struct Expect {
     pub content_type: Option<String>,
     pub(crate) body: ExpectBody,
     /// Headers that must be present with these values (`*` = any value).
-    pub headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -101,7 +101,7 @@ impl Case {
     }
 
     /// Expects `status` with `content_type` and exactly `body`.
-    pub fn expect(mut self, status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Case {
+    pub(crate) fn expect(mut self, status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Case {
         self.expect.status = status;
         self.expect.content_type = Some(content_type.into());
         self.expect.body = ExpectBody::Bytes(body.into());
@@ -109,7 +109,7 @@ impl Case {
     }
 
     /// Expects a Docker Hub style JSON error, `{"detail": ...}`.
-    pub fn expect_detail(self, status: u16, detail: &str) -> Case {
+    pub(crate) fn expect_detail(self, status: u16, detail: &str) -> Case {
         self.expect(status, JSON, serde_json::json!({ "detail": detail }).to_string())
     }
 
@@ -128,7 +128,7 @@ impl Case {
     }
 
     /// Expects `status`, JSON, and `before` + a fresh token of `family` + `after`.
-    pub fn expect_token(
+    pub(crate) fn expect_token(
         mut self,
         status: u16,
         before: &str,
@@ -160,7 +160,7 @@ impl Case {
 }
 
 /// Checks `actual` against a response template (see [`ExpectBody::Template`]).
-pub fn template_matches(template: &str, base_url: &str, actual: &str) -> bool {
+pub(crate) fn template_matches(template: &str, base_url: &str, actual: &str) -> bool {
     let expected = template.replace("{{request.baseUrl}}", base_url);
     // Split on `{{now ...}}` expressions; each gap must be a run of [0-9TZ].
     let mut pieces = Vec::new();

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::Error;
 
 /// How long a connection attempt may take before the server counts as unreachable.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `url` without a trailing slash, or a usage error (exit 2) when it is not `http(s)://host[:port]...`.
 pub fn base_url(flag: &str, url: &str) -> Result<String, Error> {

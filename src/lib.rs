@@ -35,14 +35,14 @@
 #![warn(clippy::too_many_lines)]
 
 pub mod bodies;
-pub mod body_files;
+pub(crate) mod body_files;
 pub mod calibrate;
 pub mod check;
 pub mod config;
 pub mod corpus;
 pub mod dvp_api;
 pub mod engine;
-pub mod error;
+pub(crate) mod error;
 pub mod http;
 pub mod output;
 pub mod preview;

@@ -24,11 +24,6 @@ impl MemorySink {
     pub(crate) fn into_files(self) -> BTreeMap<String, Vec<u8>> {
         self.0.into_inner().expect("no writer panicked")
     }
-
-    /// Bytes held so far.
-    pub fn len_bytes(&self) -> usize {
-        self.0.lock().expect("no writer panicked").values().map(Vec::len).sum()
-    }
 }
 
 impl Sink for MemorySink {

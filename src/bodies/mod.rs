@@ -1,10 +1,10 @@
 //! Views: pure functions from aggregates to bodies. Legacy analytics v1 CSV exports and
 //! pull-series JSON here; DVP Core reports in [`reports`]; column layouts in [`csv_layout`].
-pub mod benchmark;
+pub(crate) mod benchmark;
 pub mod csv_layout;
 pub mod premium;
-pub mod public_series;
-pub mod ranking;
+pub(crate) mod public_series;
+pub(crate) mod ranking;
 pub mod reports;
 
 use serde_json::{json, Value};
@@ -20,13 +20,22 @@ use crate::engine::world::World;
 /// An export view (`dataview` path segment).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Dataview {
+    /// `raw`: one row per pull event.
     Raw,
+    /// `summary`: counts per (repository, tag, digest).
     Summary,
+    /// `repo-summary`: counts per repository.
     RepoSummary,
+    /// `namespace-summary`: the namespace's totals.
     NamespaceSummary,
+    /// `geo-repo-summary`: counts per repository and country.
     GeoRepoSummary,
+    /// `ext-summary`: installs, uninstalls and updates per Docker Desktop extension.
     ExtSummary,
+    /// `ext-premium-summary`: installs, uninstalls and usage, with their unique users, per
+    /// extension repository.
     ExtPremiumSummary,
+    /// `ext-premium-geo`: the same per extension repository and country.
     ExtPremiumGeo,
 }
 
@@ -35,7 +44,7 @@ impl Dataview {
     pub const PULLS: [Dataview; 5] =
         [Dataview::Raw, Dataview::Summary, Dataview::RepoSummary, Dataview::NamespaceSummary, Dataview::GeoRepoSummary];
     /// Every view the mock knows (for path validation).
-    pub const ALL: [Dataview; 8] = [
+    pub(crate) const ALL: [Dataview; 8] = [
         Dataview::Raw,
         Dataview::Summary,
         Dataview::RepoSummary,
@@ -55,6 +64,7 @@ impl Dataview {
         }
     }
 
+    /// The `dataview` path segment (`raw`, `repo-summary`, ...).
     pub fn api(self) -> &'static str {
         match self {
             Dataview::Raw => "raw",
@@ -85,7 +95,7 @@ pub fn export_csv(model: &Model, ns: usize, period: &Period, view: Dataview) -> 
 }
 
 /// A header row as the csv writer writes it.
-pub fn header_row(header: &[&str], out: &mut Vec<u8>) {
+pub(crate) fn header_row(header: &[&str], out: &mut Vec<u8>) {
     let mut w = layout::writer(out);
     w.write_record(header).expect("writing to memory cannot fail");
     w.flush().expect("writing to memory cannot fail");
@@ -94,6 +104,7 @@ pub fn header_row(header: &[&str], out: &mut Vec<u8>) {
 /// Raw rows of (part of) one day: their bytes, and where each row ends.
 #[derive(Debug, Default)]
 pub struct RawRows {
+    /// The rows' CSV bytes, one after the other, each ending in `\n`.
     pub bytes: Vec<u8>,
     pub(crate) ends: Vec<usize>,
 }
@@ -124,6 +135,7 @@ pub struct RawRenderer<'w> {
 type EscapedTag = (Vec<u8>, Vec<Vec<u8>>);
 
 impl<'w> RawRenderer<'w> {
+    /// A renderer for namespace `ns` (index into `world.namespaces`).
     pub fn new(world: &'w crate::engine::world::World, ns: usize) -> RawRenderer<'w> {
         let esc = |s: &str| {
             let mut v = Vec::new();
@@ -208,11 +220,12 @@ impl<'w> RawRenderer<'w> {
 
 /// Receives a CSV one row at a time (header first), so a caller can split at row boundaries.
 pub trait Rows {
+    /// Takes one CSV row, its line terminator included.
     fn row(&mut self, bytes: &[u8]) -> std::io::Result<()>;
 }
 
 /// Collects every row into one buffer.
-pub struct RowSink<'a>(pub &'a mut Vec<u8>);
+pub(crate) struct RowSink<'a>(pub &'a mut Vec<u8>);
 
 impl Rows for RowSink<'_> {
     fn row(&mut self, bytes: &[u8]) -> std::io::Result<()> {
@@ -265,7 +278,7 @@ impl<'a, R: Rows> RowWriter<'a, R> {
 /// Renders the export of `view` from the period's aggregate into `out` (raw rows are
 /// regenerated from the period's days). `ext-summary` reads running totals over earlier
 /// periods instead: [`write_ext_summary`].
-pub fn write_export<R: Rows>(
+pub(crate) fn write_export<R: Rows>(
     world: &World,
     ns: usize,
     period: &Period,
@@ -356,7 +369,7 @@ pub fn write_export<R: Rows>(
 /// downloading it in the period, an update any further download by the same clients, an
 /// uninstall a client that only version-checked; totals run from the start of history.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct ExtensionCounts {
+pub(crate) struct ExtensionCounts {
     pub(crate) installs: u64,
     pub(crate) total_installs: u64,
     pub(crate) uninstalls: u64,
@@ -383,7 +396,7 @@ pub(crate) fn extension_counts(
 }
 
 /// Renders the `ext-summary` export of namespace `ns` over `period` into `out`.
-pub fn write_ext_summary<R: Rows>(
+pub(crate) fn write_ext_summary<R: Rows>(
     world: &World,
     summaries: &Summaries,
     ns: usize,
@@ -412,7 +425,9 @@ pub fn write_ext_summary<R: Rows>(
 /// The `group` query parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
+    /// `group=repo`: one series per repository.
     Repo,
+    /// `group=namespace`: one series for the whole namespace.
     Namespace,
 }
 
@@ -430,7 +445,7 @@ pub const PERIODS: [u32; 4] = [2, 3, 6, 12];
 
 /// INFERRED defaults of the pulls endpoints when a parameter is absent: weekly points over the
 /// last 6 months; grouped by namespace on the namespace endpoint and by repo on repo endpoints.
-pub const DEFAULT_TIMESPAN: Granularity = Granularity::Week;
+pub(crate) const DEFAULT_TIMESPAN: Granularity = Granularity::Week;
 pub(crate) const DEFAULT_PERIOD_MONTHS: u32 = 6;
 
 fn rfc3339(d: chrono::NaiveDate) -> String {
@@ -451,7 +466,7 @@ fn pull_item(p: &Period, label: (&str, &str), total: u64, unique: u64) -> Value 
 /// One period of a pull series: (pulls, distinct IPs) of the namespace and of each repository
 /// with pulls (repository index, pulls, distinct IPs).
 #[derive(Debug, Clone, Default)]
-pub struct SeriesPoint {
+pub(crate) struct SeriesPoint {
     pub(crate) total: (u64, u64),
     pub(crate) repos: Vec<(u16, (u64, u64))>,
 }
@@ -472,7 +487,7 @@ pub fn pull_data(model: &Model, ns: usize, repo: Option<u16>, g: Granularity, mo
 }
 
 /// The `PullData` body of `periods` for any namespace, from its [`SeriesPoint`]s.
-pub fn pull_series(
+pub(crate) fn pull_series(
     ns_name: &str,
     repo_names: &[&str],
     periods: &[Period],

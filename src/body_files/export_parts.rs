@@ -14,7 +14,7 @@ pub struct Part {
 
 /// Splits rows into part files of at most `max` bytes at row boundaries; every part starts
 /// with the header. A single part is named `<stem>.csv`, several `<stem>_partNNN.csv`.
-pub struct PartWriter<'a> {
+pub(crate) struct PartWriter<'a> {
     sink: &'a dyn Sink,
     dir: String,
     stem: String,
@@ -45,7 +45,7 @@ impl<'a> PartWriter<'a> {
     }
 
     /// Parts are cut at `max` bytes of CSV, then each is gzipped on its own when `on`.
-    pub fn gzipped(mut self, on: bool) -> PartWriter<'a> {
+    pub(crate) fn gzipped(mut self, on: bool) -> PartWriter<'a> {
         self.gzip = on;
         self
     }

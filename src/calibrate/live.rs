@@ -31,7 +31,7 @@ use crate::Error;
 const ANALYTICS: &str = "/api/publisher/analytics/v1";
 const PROXYLYTICS: &str = "/api/publisher/proxylytics/v1";
 /// The longest period the pull-series endpoints serve.
-pub const PERIOD: &str = "last-12-months";
+pub(crate) const PERIOD: &str = "last-12-months";
 
 /// A finished calibration from the live API.
 #[derive(Debug)]

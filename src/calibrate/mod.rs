@@ -25,9 +25,6 @@ use std::path::{Path, PathBuf};
 use crate::config::{check_name, Config, NameKind};
 use crate::Error;
 
-pub use csv_in::{PULLS_PER_IP_UNKNOWN, TREND_ROW_OVERLAP};
-pub use series::DEFAULT_NAMESPACE;
-
 /// One `--from` argument: `[NS[/REPO]=]FILE`.
 #[derive(Debug, Clone)]
 pub struct Source {

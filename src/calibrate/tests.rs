@@ -1,5 +1,6 @@
 //! Readers and fit, file by file (the served series are checked against WireMock in
 //! `tests/calibrate.rs`).
+use super::series::DEFAULT_NAMESPACE;
 use super::*;
 use crate::config::volume::WeekVolume;
 use chrono::NaiveDate;

@@ -28,7 +28,7 @@ pub struct Fingerprint {
 }
 
 /// The configuration as canonical JSON.
-pub fn canonical(config: &Config) -> Value {
+pub(crate) fn canonical(config: &Config) -> Value {
     serde_json::to_value(config).expect("a configuration serialises")
 }
 
@@ -54,9 +54,9 @@ pub fn fingerprint(config: &Config) -> Fingerprint {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Difference {
     /// The key's path, as errors name it: `seed`, `namespaces[1].weekly_pulls`.
-    pub key: String,
+    pub(crate) key: String,
     /// Its value in the first and the second configuration (compact JSON, `-` when absent).
-    pub values: (String, String),
+    pub(crate) values: (String, String),
 }
 
 impl std::fmt::Display for Difference {

@@ -15,12 +15,6 @@ pub struct Overrides {
     pub as_of: Option<NaiveDate>,
 }
 
-/// The configuration in `path` (or the embedded default), with `overrides` applied, validated.
-pub fn load(path: Option<&Path>, overrides: Overrides) -> Result<Config, Error> {
-    let (text, file) = read(path)?;
-    load_text(&text, &file, overrides)
-}
-
 /// The text of the configuration in `path` (or of the embedded default) and the name errors
 /// give it (`<default>` for the embedded one).
 pub fn read(path: Option<&Path>) -> Result<(String, String), Error> {

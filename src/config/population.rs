@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// Name of the "not in a cloud" entry of `clouds` (as `CLOUD_SERVICE_PROVIDER` spells it).
-pub const NO_CLOUD: &str = "no csp";
+pub(crate) const NO_CLOUD: &str = "no csp";
 
 /// The countries a client can have, in the engine's index order: the 20 of the built-in mix,
 /// then more a calibrated mix may name (a test holds the engine's tables to these lists).
-pub const COUNTRY_CODES: &[&str] = &[
+pub(crate) const COUNTRY_CODES: &[&str] = &[
     "US", "DE", "IN", "GB", "CN", "FR", "JP", "BR", "CA", "NL", "IE", "SG", "KR", "AU", "SE", "PL", "ES", "IT", "CH",
     "FI", "AE", "AR", "AT", "BD", "BE", "BG", "CL", "CO", "CZ", "DK", "EE", "EG", "GR", "HK", "HR", "HU", "ID", "IL",
     "IS", "KE", "LT", "LU", "LV", "MA", "MX", "MY", "NG", "NO", "NZ", "PE", "PH", "PK", "PT", "RO", "RU", "SA", "SI",
@@ -62,10 +62,10 @@ impl TryFrom<RawPopulation> for Population {
 }
 
 /// Cloud providers, in the engine's order.
-pub const CLOUD_NAMES: &[&str] = &["aws", "gcp", "azure"];
+pub(crate) const CLOUD_NAMES: &[&str] = &["aws", "gcp", "azure"];
 
 /// User-agent tools, in the engine's order.
-pub const AGENT_NAMES: &[&str] = &[
+pub(crate) const AGENT_NAMES: &[&str] = &[
     "docker",
     "containerd",
     "buildkit",

@@ -8,7 +8,7 @@ use rand::Rng;
 
 /// The kind of network an IP belongs to (`Type` in raw exports).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum IpType {
+pub(crate) enum IpType {
     Business,
     Isp,
     Hosting,
@@ -30,13 +30,13 @@ impl IpType {
 
 /// One pulling client (an IP address with stable attributes).
 #[derive(Debug, Clone)]
-pub struct Client {
+pub(crate) struct Client {
     pub(crate) id: u32,
     /// Sampling weight among a namespace's audience (heavy-tailed: CI fleets pull a lot).
-    pub activity: f64,
+    pub(crate) activity: f64,
     pub(crate) profile: Profile,
     /// Index of `profile` in [`World::profiles`](crate::engine::world::World::profiles).
-    pub profile_id: u32,
+    pub(crate) profile_id: u32,
     authenticated: bool,
     /// Other public images this client pulls (technographic pairings): the first
     /// `other_count` entries are indices into [`PUBLIC_IMAGES`], sorted, distinct.
@@ -50,7 +50,7 @@ pub struct Client {
 pub struct Profile {
     pub(crate) ip_type: IpType,
     /// Index into [`AGENTS`](crate::engine::population::AGENTS).
-    pub agent: u8,
+    pub(crate) agent: u8,
     /// Index into the table of `ip_type` (companies, ISPs, clouds, universities).
     network: u16,
     /// Index into the country table.
@@ -62,16 +62,16 @@ const MAX_OTHER_IMAGES: usize = 4;
 
 impl Profile {
     /// ISO country code.
-    pub fn country(&self) -> &'static str {
+    pub(crate) fn country(&self) -> &'static str {
         let i = self.country as usize;
         COUNTRIES.get(i).map_or_else(|| crate::config::population::COUNTRY_CODES[i], |c| c.0)
     }
     /// Cloud provider (`aws`, `gcp`, `azure`) when the IP is in a cloud.
-    pub fn csp(&self) -> Option<&'static str> {
+    pub(crate) fn csp(&self) -> Option<&'static str> {
         (self.ip_type == IpType::Hosting).then(|| CLOUDS[self.network as usize].0)
     }
     /// The IP's domain (reverse DNS owner); empty when unknown.
-    pub fn domain(&self) -> &'static str {
+    pub(crate) fn domain(&self) -> &'static str {
         let i = self.network as usize;
         match self.ip_type {
             IpType::Business => COMPANIES[i],
@@ -82,7 +82,7 @@ impl Profile {
         }
     }
     /// The company behind a business IP.
-    pub fn company(&self) -> Option<&'static str> {
+    pub(crate) fn company(&self) -> Option<&'static str> {
         (self.ip_type == IpType::Business).then(|| COMPANIES[self.network as usize])
     }
 }
@@ -103,11 +103,11 @@ impl Client {
         self.profile.company()
     }
     /// Docker user id when the client pulls authenticated.
-    pub fn user(&self) -> Option<u32> {
+    pub(crate) fn user(&self) -> Option<u32> {
         self.authenticated.then_some(100_000 + self.id)
     }
     /// Other public images this client pulls, indices into [`PUBLIC_IMAGES`].
-    pub fn other_images(&self) -> &[u8] {
+    pub(crate) fn other_images(&self) -> &[u8] {
         &self.other[..self.other_count as usize]
     }
 }

@@ -12,7 +12,7 @@ use crate::engine::world::World;
 
 /// Docker's action classification of a pull request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Action {
+pub(crate) enum Action {
     PullByTag,
     PullByDigest,
     VersionCheck,
@@ -27,7 +27,7 @@ impl Action {
         }
     }
     /// True when the request named a tag (tag column set; `\\N` otherwise in reports).
-    pub fn by_tag(self) -> bool {
+    pub(crate) fn by_tag(self) -> bool {
         !matches!(self, Action::PullByDigest)
     }
 }
@@ -36,16 +36,18 @@ impl Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Event {
     /// The day (UTC).
-    pub date: NaiveDate,
+    pub(crate) date: NaiveDate,
     /// Seconds since midnight UTC.
-    pub second: u32,
+    pub(crate) second: u32,
+    /// Index of the repository in its namespace's `repos`.
     pub repo: u16,
     pub(crate) tag: u16,
     /// Index of the platform digest within the tag.
-    pub platform: u8,
+    pub(crate) platform: u8,
     pub(crate) action: Action,
     /// `true` = HEAD, `false` = GET.
-    pub head: bool,
+    pub(crate) head: bool,
+    /// Id of the pulling client (index into `World::clients`).
     pub client: u32,
 }
 
@@ -83,7 +85,7 @@ pub fn day_events_into(world: &World, ns_index: usize, day: NaiveDate, out: &mut
 /// chunks: the event count is Poisson around [`daily_mean`], and each event's time is the
 /// smallest of the uniform times still to come (sequential order statistics), so no day is
 /// ever held, sorted, in memory.
-pub struct DayStream<'w> {
+pub(crate) struct DayStream<'w> {
     world: &'w World,
     ns: &'w Namespace,
     day: NaiveDate,
@@ -119,7 +121,7 @@ impl<'w> DayStream<'w> {
     }
 
     /// Appends up to `max` more events to `out`; false once the day is exhausted.
-    pub fn next_chunk(&mut self, out: &mut Vec<Event>, max: usize) -> bool {
+    pub(crate) fn next_chunk(&mut self, out: &mut Vec<Event>, max: usize) -> bool {
         let n = (self.left as usize).min(max);
         out.reserve(n);
         for _ in 0..n {

@@ -6,18 +6,18 @@ use crate::config::population::{Population, AGENT_NAMES, CLOUD_NAMES, COUNTRY_CO
 use crate::engine::rng::Weighted;
 
 /// The tables client generation draws from.
-pub struct Tables {
+pub(crate) struct Tables {
     pub(crate) countries: Weighted,
     pub(crate) clouds: Weighted,
     /// Upper bounds of one uniform draw for business, ISP, hosting, education (else unknown).
-    pub types: [f64; 4],
+    pub(crate) types: [f64; 4],
     pub(crate) agent_people: Weighted,
     pub(crate) agent_cloud: Weighted,
 }
 
 impl Tables {
     /// The built-in mixes, replaced part by part by `mix`.
-    pub fn new(mix: Option<&Population>, builtin: Tables) -> Tables {
+    pub(crate) fn new(mix: Option<&Population>, builtin: Tables) -> Tables {
         let Some(m) = mix else { return builtin };
         let by_name = |map: &BTreeMap<String, f64>, names: &mut dyn Iterator<Item = &str>| {
             Weighted::new(names.map(|n| map.get(n).copied().unwrap_or(0.0)).collect::<Vec<_>>())

@@ -21,19 +21,19 @@
 //! model          the world plus every period's summary: what views read
 //! ```
 pub mod calendar;
-pub mod clients;
+pub(crate) mod clients;
 pub mod events;
-pub mod jobs;
+pub(crate) mod jobs;
 pub mod jwt;
-pub mod memory;
-pub mod mix;
+pub(crate) mod memory;
+pub(crate) mod mix;
 pub mod model;
-pub mod namespaces;
+pub(crate) mod namespaces;
 pub mod period_pass;
-pub mod population;
-pub mod public_counts;
-pub mod rhythm;
-pub mod rng;
-pub mod stats;
-pub mod volume;
+pub(crate) mod population;
+pub(crate) mod public_counts;
+pub(crate) mod rhythm;
+pub(crate) mod rng;
+pub(crate) mod stats;
+pub(crate) mod volume;
 pub mod world;

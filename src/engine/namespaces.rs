@@ -15,21 +15,21 @@ pub struct Namespace {
     pub(crate) growth: f64,
     pub repos: Vec<Repo>,
     /// Picks a repository by popularity.
-    pub repo_pick: Weighted,
+    pub(crate) repo_pick: Weighted,
     /// Client ids that pull from this namespace, and their activity weights.
-    pub audience: Vec<u32>,
+    pub(crate) audience: Vec<u32>,
     pub(crate) audience_pick: Weighted,
     /// Every (repository, tag, platform), in that order: what an event can pull.
-    pub variants: Vec<(u16, u16, u8)>,
+    pub(crate) variants: Vec<(u16, u16, u8)>,
     /// Per repository, per tag: index in `variants` of its first platform.
     variant_base: Vec<Vec<u32>>,
     /// The repositories with a calibrated `weeks` profile, if any.
-    pub volume: Option<NsVolume>,
+    pub(crate) volume: Option<NsVolume>,
 }
 
 impl Namespace {
     /// Index in `variants` of (repository, tag, platform).
-    pub fn variant(&self, repo: u16, tag: u16, platform: u8) -> usize {
+    pub(crate) fn variant(&self, repo: u16, tag: u16, platform: u8) -> usize {
         self.variant_base[repo as usize][tag as usize] as usize + platform as usize
     }
 }
@@ -42,14 +42,14 @@ pub struct Repo {
     pub(crate) tags: Vec<Tag>,
     pub(crate) tag_pick: Weighted,
     /// Configured (by digest, version check) shares of all events, if set.
-    pub actions: Option<(f64, f64)>,
+    pub(crate) actions: Option<(f64, f64)>,
 }
 
 #[derive(Debug)]
 pub(crate) struct Tag {
     pub(crate) name: String,
     /// One `sha256:` digest per platform.
-    pub digests: Vec<String>,
+    pub(crate) digests: Vec<String>,
 }
 
 /// The namespace of `ns`: digests drawn per (namespace, repository, tag, platform) and an

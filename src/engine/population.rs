@@ -3,7 +3,7 @@
 //! built-in weights. A configuration's `[population]` reweights them (see `engine::mix`).
 
 /// User-agent tools: (tool, versions, use-case class).
-pub const AGENTS: &[(&str, &[&str], UseCase)] = &[
+pub(crate) const AGENTS: &[(&str, &[&str], UseCase)] = &[
     ("docker", &["28.0.4", "27.5.1", "27.3.1", "26.1.4"], UseCase::LocalDev),
     ("containerd", &["2.0.2", "1.7.24", "1.7.22"], UseCase::Prod),
     ("buildkit", &["0.18.2", "0.16.0"], UseCase::CiCd),
@@ -19,7 +19,7 @@ pub const AGENTS: &[(&str, &[&str], UseCase)] = &[
 
 /// `INFERRED_USE_CASE` classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UseCase {
+pub(crate) enum UseCase {
     LocalDev,
     CiCd,
     Prod,
@@ -38,7 +38,7 @@ impl UseCase {
 }
 
 /// Public images outside the modelled namespaces that clients also pull.
-pub const PUBLIC_IMAGES: &[(&str, f64)] = &[
+pub(crate) const PUBLIC_IMAGES: &[(&str, f64)] = &[
     ("library/postgres", 30.0),
     ("library/redis", 26.0),
     ("library/nginx", 24.0),

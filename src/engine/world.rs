@@ -10,30 +10,37 @@ use crate::engine::public_counts::Public;
 /// The built world; everything downstream reads it, nothing mutates it.
 #[derive(Debug)]
 pub struct World {
+    /// The validated configuration the world was built from.
     pub config: Config,
+    /// The weeks and months available from `history_start` to `as_of`.
     pub calendar: Calendar,
+    /// The publisher namespaces, in configuration order.
     pub namespaces: Vec<Namespace>,
     pub(crate) clients: Vec<Client>,
     /// Distinct client profiles, sorted ([`Client::profile_id`] indexes it).
-    pub profiles: Vec<Profile>,
+    pub(crate) profiles: Vec<Profile>,
+    /// Every principal that can log in: the configured accounts, then one per namespace
+    /// with OATs.
     pub users: Vec<User>,
     /// Public namespaces: pull series on the proxylytics pull routes only.
-    pub public: Vec<Public>,
+    pub(crate) public: Vec<Public>,
 }
 
 /// A principal that can get tokens: an account (password, PATs), or an organization through
 /// its OATs (`organization`; empty password, never logs in with one). Accounts come first.
 #[derive(Debug, Clone)]
 pub struct User {
+    /// The Docker ID, or the organization (namespace) name of an OAT principal.
     pub username: String,
     pub(crate) password: String,
     pub(crate) totp: Option<String>,
     /// Indices into `World::namespaces`, in configuration order.
-    pub namespaces: Vec<usize>,
+    pub(crate) namespaces: Vec<usize>,
     /// A sample access token of the first credential (issued at `as_of`; see [`jwt::Family`]).
     pub token: String,
     pub(crate) refresh_token: String,
     pub(crate) login_2fa_token: Option<String>,
+    /// Whether this is an organization that logs in with its OATs only.
     pub organization: bool,
     /// The password (accounts only, first), then each PAT or OAT, with its token family.
     pub credentials: Vec<Credential>,
@@ -44,6 +51,8 @@ pub struct User {
 pub struct Credential {
     /// The PAT or OAT; `None` for the password.
     pub secret: Option<String>,
+    /// Every token a login with this credential yields (its own payload suffix, see
+    /// [`jwt::Family`]).
     pub family: jwt::Family,
 }
 
@@ -62,6 +71,7 @@ fn credentials(seed: u64, username: &str, password: bool, secrets: &[String], so
 }
 
 impl World {
+    /// Builds the world of a validated `config`: every draw comes from `config.seed`.
     pub fn build(config: Config) -> World {
         let calendar = Calendar::new(config.history_start, config.as_of);
         let mut clients = clients::build(config.seed, config.clients, config.population.as_ref());
@@ -117,6 +127,7 @@ impl World {
         World { config, calendar, namespaces, clients, profiles, users, public }
     }
 
+    /// The namespace called `name`, with its index in `namespaces`.
     pub fn namespace(&self, name: &str) -> Option<(usize, &Namespace)> {
         self.namespaces.iter().enumerate().find(|(_, n)| n.name == name)
     }

@@ -10,7 +10,8 @@ use std::path::{Component, Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{canonical, Config, Overrides};
+use crate::config::load::{load_text, Overrides};
+use crate::config::{canonical, Config};
 use crate::wiremock::Target;
 use crate::Error;
 
@@ -77,7 +78,7 @@ impl Manifest {
     }
 
     /// Parses a manifest, of this release (JSON) or of an earlier one (lines).
-    pub fn parse(text: &str) -> Result<Manifest, String> {
+    pub(crate) fn parse(text: &str) -> Result<Manifest, String> {
         if text.trim_start().starts_with('{') {
             return serde_json::from_str(text).map_err(|e| format!("not a dvp-mock manifest: {e}"));
         }
@@ -142,7 +143,7 @@ impl Record {
     /// of the embedded default follows the default of this release (see [`Record::as_written`]).
     pub fn load(&self, dir: &Path) -> Result<Config, Error> {
         if self.config_file.is_none() {
-            return crate::config::load_text(crate::config::DEFAULT_TOML, "<default>", self.overrides());
+            return load_text(crate::config::DEFAULT_TOML, "<default>", self.overrides());
         }
         self.as_written(dir)
     }
@@ -150,7 +151,7 @@ impl Record {
     /// The configuration exactly as the record holds its text.
     pub fn as_written(&self, dir: &Path) -> Result<Config, Error> {
         let label = format!("the configuration recorded in {}", dir.join(MANIFEST).display());
-        crate::config::load_text(&self.config_text, &label, self.overrides())
+        load_text(&self.config_text, &label, self.overrides())
     }
 
     /// Whether the tree was made from the embedded default of another release, with other

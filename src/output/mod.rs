@@ -23,13 +23,13 @@ use crate::sink::Sink;
 use crate::wiremock::{Tree, CLOUD_FILE};
 use crate::Error;
 
-pub use manifest::{Manifest, Record, MANIFEST};
+use manifest::{Manifest, Record, MANIFEST};
 /// The folders a standalone tree owns (WireMock loads `mappings/` recursively, and
 /// `bodyFileName` paths are relative to `__files/`).
 pub const OWNED_DIRS: [&str; 2] = ["mappings/dvp-mock", "__files/dvp-mock"];
 
 /// True when `rel` (a `/`-separated path) lies in an owned folder.
-pub fn is_owned(rel: &str) -> bool {
+pub(crate) fn is_owned(rel: &str) -> bool {
     OWNED_DIRS.iter().any(|d| rel.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
 }
 
@@ -117,7 +117,7 @@ impl Staging {
     }
 
     /// [`Staging::commit`] through `fs` (a test fails one of its calls).
-    pub fn commit_with(self, fs: &dyn swap::Fs, tree: &Tree, record: Option<Record>) -> Result<(), Error> {
+    pub(crate) fn commit_with(self, fs: &dyn swap::Fs, tree: &Tree, record: Option<Record>) -> Result<(), Error> {
         for (rel, bytes) in tree {
             write_file(&self.stage.join(rel), bytes)?;
         }

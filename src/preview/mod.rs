@@ -16,11 +16,11 @@
 //! The page grows with namespaces, repositories and periods, never with the number of events.
 use crate::config::Config;
 
-pub mod data;
-pub mod escape;
-pub mod html;
+pub(crate) mod data;
+pub(crate) mod escape;
+pub(crate) mod html;
 mod namespace;
-pub mod svg;
+pub(crate) mod svg;
 
 /// A rendered page and what it covers.
 #[derive(Debug)]

@@ -2,7 +2,7 @@
 //! checked against (`--max-bytes` or the free space) and the one-line refusal.
 pub mod estimate;
 mod mix;
-pub mod structure;
+pub(crate) mod structure;
 
 use std::path::Path;
 
@@ -157,7 +157,7 @@ pub fn full_disk(e: Error) -> Error {
 }
 
 /// Bytes in decimal units, one decimal: `950 B`, `7.7 MB`, `78.1 GB`.
-pub fn human(bytes: u64) -> String {
+pub(crate) fn human(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
     if bytes < 1000 {
         return format!("{bytes} B");
@@ -172,7 +172,7 @@ pub fn human(bytes: u64) -> String {
 }
 
 /// `1234567` as `1,234,567`.
-pub fn commas(n: u64) -> String {
+pub(crate) fn commas(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
@@ -206,7 +206,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 
 /// Free bytes (for an unprivileged user) of the file system holding `path`, or its nearest
 /// existing ancestor; `None` when it cannot be told.
-pub fn free_space(path: &Path) -> Option<u64> {
+pub(crate) fn free_space(path: &Path) -> Option<u64> {
     let abs = std::path::absolute(path).ok()?;
     let existing = abs.ancestors().find(|p| p.exists())?;
     statvfs_free(existing)
