@@ -81,7 +81,7 @@ impl Dataview {
 
 /// The whole export of `view` for namespace `ns` over `period`: header row, then rows.
 /// Regenerates the period's events; the generator streams them instead ([`RawRenderer`],
-/// [`write_export`]).
+/// `write_export`).
 pub fn export_csv(model: &Model, ns: usize, period: &Period, view: Dataview) -> Vec<u8> {
     let mut out = Vec::new();
     let mut rows = RowSink(&mut out);
@@ -122,7 +122,7 @@ impl RawRows {
 
 /// Renders raw-export rows of one namespace, the hot path of the generator: every
 /// namespace-side field is escaped once up front, client fields are escaped as they go, and a
-/// row is plain byte appends ([`layout::push_field`] is held to the csv writer by a test, and
+/// row is plain byte appends (`layout::push_field` is held to the csv writer by a test, and
 /// [`export_csv`]'s raw output is what the committed tree and its hash check).
 pub struct RawRenderer<'w> {
     world: &'w crate::engine::world::World,

@@ -123,7 +123,7 @@ pub struct ReportPeriod {
 
 impl ReportPeriod {
     /// Regenerates every namespace's aggregate of `p` (the generator collects
-    /// [`repo_clients`] during its pass and uses [`ReportPeriod::from_clients`]).
+    /// `repo_clients` during its pass and uses `ReportPeriod::from_clients`).
     pub fn new(world: &World, p: &Period) -> ReportPeriod {
         let clients = (0..world.namespaces.len()).map(|ns| repo_clients(world, &period_stats(world, ns, p))).collect();
         ReportPeriod::from_clients(world, p, clients)

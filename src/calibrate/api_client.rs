@@ -49,12 +49,12 @@ pub enum Event<'a> {
         done: u32,
         /// Requests known to be needed so far; grows as the walk discovers namespaces.
         planned: u32,
-        /// The step the request belongs to, as [`Client::step`] names it.
+        /// The step the request belongs to, as `Client::step` names it.
         step: &'a str,
     },
     /// The server asked the client to slow down; the client waits, then retries.
     Waiting {
-        /// The step being retried, as [`Client::step`] names it.
+        /// The step being retried, as `Client::step` names it.
         step: &'a str,
         /// The status that asked for the wait: 429 or 503.
         status: u16,

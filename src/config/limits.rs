@@ -1,12 +1,12 @@
 //! The limits every configuration is held to before a world is built, so that no date
 //! overflows the calendar or a token, and no count wraps or saturates anywhere downstream:
 //! - every date (`as_of`, `history_start`, each `weeks[].week`) lies in
-//!   [`FIRST_DATE`]..=[`LAST_DATE`]: the calendar then never leaves chrono's range, and every
+//!   `FIRST_DATE`..=`LAST_DATE`: the calendar then never leaves chrono's range, and every
 //!   token's `iat` and `exp` have the ten digits its layout holds (`engine::jwt`);
-//! - a modelled namespace holds at most [`MAX_PERIOD_EVENTS`] expected events in any month
+//! - a modelled namespace holds at most `MAX_PERIOD_EVENTS` expected events in any month
 //!   (`weekly_pulls` grown by `growth` to the end of the history, plus its `weeks` profiles):
 //!   event counters are `u32`;
-//! - a public namespace serves at most [`MAX_PUBLIC_PULLS`] pulls in any month, so each of its
+//! - a public namespace serves at most `MAX_PUBLIC_PULLS` pulls in any month, so each of its
 //!   counts is an exact integer (below 2^53, exact in the `f64` its mean is drawn from) and no
 //!   sum of them can wrap.
 use std::collections::BTreeMap;

@@ -61,7 +61,7 @@ impl Event {
     }
 }
 
-/// Mean number of events of `ns` on `day` ([`rhythm::daily_mean_of`] its weekly volume and
+/// Mean number of events of `ns` on `day` (`rhythm::daily_mean_of` its weekly volume and
 /// growth).
 pub fn daily_mean(ns: &Namespace, history_start: NaiveDate, day: NaiveDate) -> f64 {
     rhythm::daily_mean_of(ns.weekly_pulls, ns.growth, history_start, day)

@@ -1,6 +1,6 @@
 //! The model every view reads: the world and the summary of every (namespace, available
 //! period). A `Model` cannot exist without its summaries, so no view can trigger a pass: the
-//! generator takes them from the render pass ([`crate::body_files::Rendered`]), tests and tools
+//! generator takes them from the render pass (`crate::body_files::Rendered`), tests and tools
 //! that render nothing compute them with one explicit pass ([`Model::build`]).
 use std::collections::BTreeMap;
 

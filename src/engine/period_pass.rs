@@ -1,6 +1,6 @@
 //! The streamed pass over every (namespace, available period): days are generated once, in
 //! time order, and handed in chunks to every period containing them, on `jobs` threads with the
-//! same result whatever the thread count ([`run_pass`]). Events are never stored for the whole
+//! same result whatever the thread count (`run_pass`). Events are never stored for the whole
 //! history, so memory stays flat however long the history or high the volume.
 use std::sync::atomic::{AtomicUsize, Ordering};
 

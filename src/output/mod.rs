@@ -184,7 +184,7 @@ pub fn foreign_files(dir: &Path, cloud: bool, listed: &BTreeSet<String>) -> Resu
     Ok(foreign)
 }
 
-/// Cleans up after a run that was killed: completes or rolls back its swap ([`swap::recover`]),
+/// Cleans up after a run that was killed: completes or rolls back its swap (`swap::recover`),
 /// removes its staging folder, and (a run of an earlier release, without a journal) if it
 /// died between the two renames of its swap, puts the previous `mappings/` or `__files/` back.
 pub fn recover(dir: &Path) -> Result<(), Error> {

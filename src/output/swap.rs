@@ -11,7 +11,7 @@
 //! So a reader finds the old tree or the new one, never a mix, except while a run is between
 //! the journal and its commit point (a few renames), and `check` says so.
 //!
-//! Every rename and write goes through [`Fs`], so a test can fail any one of them.
+//! Every rename and write goes through `Fs`, so a test can fail any one of them.
 use std::io;
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! of a small sample of rendered rows, and the size of every other file from its layout and
 //! the number of keys it is expected to hold. The stubs, the JSON files the routes write and
 //! the bytes of the mappings come from the route code itself, run over an empty model
-//! ([`super::structure`]). Nothing is generated; it runs in milliseconds for the default
+//! (`super::structure`). Nothing is generated; it runs in milliseconds for the default
 //! history, so `generate` can refuse a mistyped year before writing a byte.
 //!
 //! The constants marked CALIBRATED are average row widths and row counts measured on the

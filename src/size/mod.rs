@@ -14,14 +14,14 @@ use estimate::{Estimate, DEFAULT_MAX_BYTES, WARN_HISTORY_YEARS};
 pub enum Limit {
     /// `--max-bytes` as given.
     Flag(u64),
-    /// The default, [`DEFAULT_MAX_BYTES`].
+    /// The default, `DEFAULT_MAX_BYTES`.
     Default(u64),
     /// The free space where the output goes (smaller than the default).
     FreeSpace(u64),
 }
 
 impl Limit {
-    /// `--max-bytes` if given, else the smaller of [`DEFAULT_MAX_BYTES`] and the free space of
+    /// `--max-bytes` if given, else the smaller of `DEFAULT_MAX_BYTES` and the free space of
     /// the file system that holds `out` (or its nearest existing ancestor).
     pub fn resolve(flag: Option<u64>, out: &Path) -> Limit {
         match flag {
@@ -34,7 +34,7 @@ impl Limit {
     }
 
     /// The limit of a command that builds the mock in memory (`check`, `preview`, `verify`):
-    /// `--max-bytes` if given, else [`DEFAULT_MAX_BYTES`] (no disk is involved).
+    /// `--max-bytes` if given, else `DEFAULT_MAX_BYTES` (no disk is involved).
     pub fn in_memory(flag: Option<u64>) -> Limit {
         flag.map_or(Limit::Default(DEFAULT_MAX_BYTES), Limit::Flag)
     }
@@ -98,7 +98,7 @@ fn cause(e: &Estimate) -> String {
     }
 }
 
-/// The warning for a history longer than [`WARN_HISTORY_YEARS`] (most are a mistyped year).
+/// The warning for a history longer than `WARN_HISTORY_YEARS` (most are a mistyped year).
 pub fn history_warning(e: &Estimate) -> Option<String> {
     (e.history_years() > WARN_HISTORY_YEARS).then(|| {
         format!(
