@@ -12,8 +12,11 @@ use crate::Error;
 /// One difference between a fresh generation and disk.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Drift {
+    /// A file the generation makes is not on disk (path relative to the tree).
     Missing(String),
+    /// A file on disk under an owned folder that the generation does not make.
     Extra(String),
+    /// A file in both whose bytes differ.
     Differs(String),
 }
 
@@ -63,12 +66,13 @@ pub fn check(dir: &Path, tree: &Tree, streamed: Option<CompareSink>) -> Result<V
 /// Compares each file with the one on disk; records differences, writes nothing.
 #[derive(Debug)]
 pub struct CompareSink {
-    pub files_dir: PathBuf,
-    pub seen: Mutex<BTreeSet<String>>,
-    pub drifts: Mutex<Vec<Drift>>,
+    pub(crate) files_dir: PathBuf,
+    pub(crate) seen: Mutex<BTreeSet<String>>,
+    pub(crate) drifts: Mutex<Vec<Drift>>,
 }
 
 impl CompareSink {
+    /// A sink comparing each body file with the one under `files_dir` (a tree's `__files/`).
     pub fn new(files_dir: PathBuf) -> CompareSink {
         CompareSink { files_dir, seen: Mutex::default(), drifts: Mutex::default() }
     }

@@ -7,27 +7,34 @@ use crate::dvp_api::JSON;
 /// One request and what the mock must answer.
 #[derive(Debug, Clone)]
 pub struct Case {
+    /// What the request is, in words (`GET / as alice`); a failure report names it.
     pub name: String,
+    /// HTTP method, upper case (`GET`, `POST`, `HEAD`, ...).
     pub method: String,
     /// Path and query, starting with `/`.
     pub path: String,
+    /// Request headers, in the order they are sent.
     pub headers: Vec<(String, String)>,
+    /// Request body (the JSON of a login), if any.
     pub body: Option<String>,
+    /// What the mock must answer.
     pub expect: Expect,
 }
 
+/// The answer a [`Case`] expects.
 #[derive(Debug, Clone)]
 pub struct Expect {
+    /// HTTP status.
     pub status: u16,
     /// Expected `Content-Type`; `None` = not checked (faults).
     pub content_type: Option<String>,
-    pub body: ExpectBody,
+    pub(crate) body: ExpectBody,
     /// Headers that must be present with these values (`*` = any value).
-    pub headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
-pub enum ExpectBody {
+pub(crate) enum ExpectBody {
     /// Not checked.
     Any,
     /// Exactly these bytes.
@@ -59,7 +66,7 @@ pub fn fingerprint(bytes: &[u8]) -> u64 {
 }
 
 impl Case {
-    pub fn get(name: impl Into<String>, path: impl Into<String>) -> Case {
+    pub(crate) fn get(name: impl Into<String>, path: impl Into<String>) -> Case {
         Case {
             name: name.into(),
             method: "GET".into(),
@@ -70,7 +77,7 @@ impl Case {
         }
     }
 
-    pub fn post(name: impl Into<String>, path: impl Into<String>, body: impl Into<String>) -> Case {
+    pub(crate) fn post(name: impl Into<String>, path: impl Into<String>, body: impl Into<String>) -> Case {
         let mut c = Case::get(name, path);
         c.method = "POST".into();
         c.body = Some(body.into());
@@ -78,23 +85,23 @@ impl Case {
         c
     }
 
-    pub fn bearer(mut self, token: &str) -> Case {
+    pub(crate) fn bearer(mut self, token: &str) -> Case {
         self.headers.push(("Authorization".into(), format!("Bearer {token}")));
         self
     }
 
-    pub fn header(mut self, name: &str, value: &str) -> Case {
+    pub(crate) fn header(mut self, name: &str, value: &str) -> Case {
         self.headers.push((name.into(), value.into()));
         self
     }
 
-    pub fn method(mut self, m: &str) -> Case {
+    pub(crate) fn method(mut self, m: &str) -> Case {
         self.method = m.into();
         self
     }
 
     /// Expects `status` with `content_type` and exactly `body`.
-    pub fn expect(mut self, status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Case {
+    pub(crate) fn expect(mut self, status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Case {
         self.expect.status = status;
         self.expect.content_type = Some(content_type.into());
         self.expect.body = ExpectBody::Bytes(body.into());
@@ -102,18 +109,18 @@ impl Case {
     }
 
     /// Expects a Docker Hub style JSON error, `{"detail": ...}`.
-    pub fn expect_detail(self, status: u16, detail: &str) -> Case {
+    pub(crate) fn expect_detail(self, status: u16, detail: &str) -> Case {
         self.expect(status, JSON, serde_json::json!({ "detail": detail }).to_string())
     }
 
-    pub fn expect_template(mut self, status: u16, content_type: &str, template: impl Into<String>) -> Case {
+    pub(crate) fn expect_template(mut self, status: u16, content_type: &str, template: impl Into<String>) -> Case {
         self.expect.status = status;
         self.expect.content_type = Some(content_type.into());
         self.expect.body = ExpectBody::Template(template.into());
         self
     }
 
-    pub fn expect_fingerprint(mut self, status: u16, content_type: &str, len: u64, fingerprint: u64) -> Case {
+    pub(crate) fn expect_fingerprint(mut self, status: u16, content_type: &str, len: u64, fingerprint: u64) -> Case {
         self.expect.status = status;
         self.expect.content_type = Some(content_type.into());
         self.expect.body = ExpectBody::Fingerprint { len, fingerprint };
@@ -121,7 +128,7 @@ impl Case {
     }
 
     /// Expects `status`, JSON, and `before` + a fresh token of `family` + `after`.
-    pub fn expect_token(
+    pub(crate) fn expect_token(
         mut self,
         status: u16,
         before: &str,
@@ -141,19 +148,19 @@ impl Case {
         self
     }
 
-    pub fn expect_status(mut self, status: u16) -> Case {
+    pub(crate) fn expect_status(mut self, status: u16) -> Case {
         self.expect.status = status;
         self
     }
 
-    pub fn expect_header(mut self, name: &str, value: &str) -> Case {
+    pub(crate) fn expect_header(mut self, name: &str, value: &str) -> Case {
         self.expect.headers.push((name.into(), value.into()));
         self
     }
 }
 
 /// Checks `actual` against a response template (see [`ExpectBody::Template`]).
-pub fn template_matches(template: &str, base_url: &str, actual: &str) -> bool {
+pub(crate) fn template_matches(template: &str, base_url: &str, actual: &str) -> bool {
     let expected = template.replace("{{request.baseUrl}}", base_url);
     // Split on `{{now ...}}` expressions; each gap must be a run of [0-9TZ].
     let mut pieces = Vec::new();

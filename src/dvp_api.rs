@@ -14,30 +14,32 @@ pub const EXPORT_DL: &str = "/dvp-exports";
 /// Signed-storage prefix of report CSVs.
 pub const REPORT_DL: &str = "/dvp-reports";
 /// Docker Hub login endpoints.
-pub const LOGIN: &str = "/v2/users/login";
-pub const LOGIN_2FA: &str = "/v2/users/2fa-login";
+pub(crate) const LOGIN: &str = "/v2/users/login";
+pub(crate) const LOGIN_2FA: &str = "/v2/users/2fa-login";
 /// The current Hub login (PAT, OAT or password; FACTS 13.1).
-pub const AUTH_TOKEN: &str = "/v2/auth/token";
+pub(crate) const AUTH_TOKEN: &str = "/v2/auth/token";
 /// Every Hub v2 route (faults reach all of them).
-pub const V2: &str = "/v2";
+pub(crate) const V2: &str = "/v2";
 /// Request header that asks for a fault on one request.
 pub const FAULT_HEADER: &str = "X-Mock-Fault";
 /// WireMock scenario that switches a fault on for a whole run.
 pub const FAULT_SCENARIO: &str = "dvp-faults";
 /// Most repositories one `/repos/pulls` request may name.
-pub const MAX_REPOS: usize = 50;
+pub(crate) const MAX_REPOS: usize = 50;
 
 /// A root of the Data API: both serve the same pull series; analytics needs a token for them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Root {
+pub(crate) enum Root {
+    /// `/api/publisher/analytics/v1`, the documented root.
     Analytics,
+    /// `/api/publisher/proxylytics/v1`, the undocumented root (pull series without a token).
     Proxylytics,
 }
 
 impl Root {
-    pub const ALL: [Root; 2] = [Root::Analytics, Root::Proxylytics];
+    pub(crate) const ALL: [Root; 2] = [Root::Analytics, Root::Proxylytics];
 
-    pub fn path(self) -> &'static str {
+    pub(crate) fn path(self) -> &'static str {
         match self {
             Root::Analytics => ANALYTICS,
             Root::Proxylytics => PROXY,
@@ -45,7 +47,7 @@ impl Root {
     }
 
     /// Stub keys and names start with it.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Root::Analytics => "analytics",
             Root::Proxylytics => "proxylytics",
@@ -54,60 +56,60 @@ impl Root {
 
     /// Whether the pull series under this root need a bearer token (INFERRED: proxylytics
     /// series are public, as the public Hub pages show them).
-    pub fn series_need_token(self) -> bool {
+    pub(crate) fn series_need_token(self) -> bool {
         self == Root::Analytics
     }
 }
 
 // Messages.
-pub const MFA_DETAIL: &str = "Require secondary authentication on MFA enabled account";
-pub const BAD_CREDENTIALS: &str = "Incorrect authentication credentials";
-pub const UNAUTHENTICATED: &str = "Authentication credentials were not provided.";
+pub(crate) const MFA_DETAIL: &str = "Require secondary authentication on MFA enabled account";
+pub(crate) const BAD_CREDENTIALS: &str = "Incorrect authentication credentials";
+pub(crate) const UNAUTHENTICATED: &str = "Authentication credentials were not provided.";
 /// A raw PAT or OAT as the bearer (observed body, FACTS 13.2).
-pub const RAW_TOKEN_REJECTED: &str = r#"{"message":"unauthorized","errinfo":{}}"#;
+pub(crate) const RAW_TOKEN_REJECTED: &str = r#"{"message":"unauthorized","errinfo":{}}"#;
 /// Any path nothing else answers (observed for unknown `/v2` routes, FACTS 13.2).
-pub const PAGE_NOT_FOUND: &str = r#"{"message":"404: Page Not Found"}"#;
-pub const NS_404: &str = "Not found - namespace doesn't exist or user does not have permission to access it";
-pub const REPO_404: &str = "Not found - repo doesn't exist or user does not have permission to access it";
-pub const NOT_FOUND: &str = "Not Found";
-pub const METHOD_NOT_ALLOWED: &str = "Method not allowed.";
-pub const SIGNATURE_MISMATCH: (&str, &str) =
+pub(crate) const PAGE_NOT_FOUND: &str = r#"{"message":"404: Page Not Found"}"#;
+pub(crate) const NS_404: &str = "Not found - namespace doesn't exist or user does not have permission to access it";
+pub(crate) const REPO_404: &str = "Not found - repo doesn't exist or user does not have permission to access it";
+pub(crate) const NOT_FOUND: &str = "Not Found";
+pub(crate) const METHOD_NOT_ALLOWED: &str = "Method not allowed.";
+pub(crate) const SIGNATURE_MISMATCH: (&str, &str) =
     ("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.");
-pub const LINK_EXPIRED: (&str, &str) = ("AccessDenied", "Request has expired");
+pub(crate) const LINK_EXPIRED: (&str, &str) = ("AccessDenied", "Request has expired");
 /// `WWW-Authenticate` of every 401.
-pub const BEARER_REALM: &str = "Bearer realm=\"https://hub.docker.com\"";
+pub(crate) const BEARER_REALM: &str = "Bearer realm=\"https://hub.docker.com\"";
 
 // Content types.
-pub const JSON: &str = "application/json";
-pub const CSV: &str = "text/csv; charset=utf-8";
-pub const XML: &str = "application/xml";
-pub const HTML: &str = "text/html";
-pub const TEXT: &str = "text/plain; charset=utf-8";
+pub(crate) const JSON: &str = "application/json";
+pub(crate) const CSV: &str = "text/csv; charset=utf-8";
+pub(crate) const XML: &str = "application/xml";
+pub(crate) const HTML: &str = "text/html";
+pub(crate) const TEXT: &str = "text/plain; charset=utf-8";
 
 /// The `timespan` values in query order, as a regex alternation (`weeks|months`).
-pub fn timespan_alternatives() -> String {
+pub(crate) fn timespan_alternatives() -> String {
     query_values("timespan").join("|")
 }
 
 /// The index WireMock's `request.pathSegments` gives the segment `after` segments past the
 /// end of `root` (e.g. the repository of `{root}/namespaces/{ns}/repos/{repo}` is at 3).
-pub fn segment_after(root: &str, after: usize) -> usize {
+pub(crate) fn segment_after(root: &str, after: usize) -> usize {
     root.split('/').filter(|s| !s.is_empty()).count() + after
 }
 
 /// The `period` value of `months`.
-pub fn period_value(months: u32) -> String {
+pub(crate) fn period_value(months: u32) -> String {
     format!("last-{months}-months")
 }
 
 /// "expected one of a, b" for a validation message.
-pub fn one_of<S: AsRef<str>>(values: impl IntoIterator<Item = S>) -> String {
+pub(crate) fn one_of<S: AsRef<str>>(values: impl IntoIterator<Item = S>) -> String {
     let v: Vec<String> = values.into_iter().map(|s| s.as_ref().to_string()).collect();
     format!("expected one of {}", v.join(", "))
 }
 
 /// The valid values of a validated query parameter, in query order.
-pub fn query_values(param: &str) -> Vec<String> {
+pub(crate) fn query_values(param: &str) -> Vec<String> {
     match param {
         "timespan" => Granularity::ALL.map(|g| g.api().to_string()).to_vec(),
         "period" => PERIODS.iter().map(|m| period_value(*m)).collect(),
@@ -117,23 +119,23 @@ pub fn query_values(param: &str) -> Vec<String> {
 }
 
 /// The query parameters the guards validate.
-pub const VALIDATED_QUERY: [&str; 3] = ["timespan", "period", "group"];
+pub(crate) const VALIDATED_QUERY: [&str; 3] = ["timespan", "period", "group"];
 
 /// The timespans as messages list them (alphabetically).
-pub fn timespans_listed() -> Vec<String> {
+pub(crate) fn timespans_listed() -> Vec<String> {
     let mut t = query_values("timespan");
     t.sort();
     t
 }
 
 /// The message of an invalid query parameter `param`, listing its values.
-pub fn invalid_query(param: &str) -> String {
+pub(crate) fn invalid_query(param: &str) -> String {
     let values = if param == "timespan" { timespans_listed() } else { query_values(param) };
     format!("Invalid value for '{param}': {}", one_of(values))
 }
 
 /// The message of an invalid `dataview` path segment.
-pub fn invalid_dataview() -> String {
+pub(crate) fn invalid_dataview() -> String {
     format!("Invalid dataview: {}", one_of(Dataview::ALL.map(Dataview::api)))
 }
 
@@ -158,66 +160,66 @@ pub mod priority {
     /// Successes of the common requests, first: discovery, namespace metadata, export years,
     /// periods and listings, catalogues, signed downloads (fresh and expired links are
     /// disjoint).
-    pub const SUCCESS: u32 = 1;
-    pub const SPECIFIC: u32 = 1;
-    pub const EXPIRED: u32 = 1;
+    pub(crate) const SUCCESS: u32 = 1;
+    pub(crate) const SPECIFIC: u32 = 1;
+    pub(crate) const EXPIRED: u32 = 1;
     /// Guards that must meet a request before a success that would accept the bad value
     /// (`/repos/pulls` names and count; a few cheap stubs, disjoint from the successes above).
-    pub const GUARD: u32 = 1;
+    pub(crate) const GUARD: u32 = 1;
     /// Families of many stubs: the pull series (one stub per body file) and the report links.
-    pub const SERIES: u32 = 2;
+    pub(crate) const SERIES: u32 = 2;
     /// `/repos/pulls`, one template per caller, timespan and period: after the pull series,
     /// which are asked for more often and cost less to answer.
-    pub const REPOS_PULLS: u32 = 3;
+    pub(crate) const REPOS_PULLS: u32 = 3;
     /// A username locked out after failed logins (429), and a malformed `/v2/auth/token` body
     /// (400): before the login successes, which a client sends once per session.
-    pub const LOCKED_OUT: u32 = 3;
-    pub const LOGIN_GUARD: u32 = 3;
+    pub(crate) const LOCKED_OUT: u32 = 3;
+    pub(crate) const LOGIN_GUARD: u32 = 3;
     /// The HEAD twins of the common successes and guards (before the HEAD twin of the
     /// `/repos/pulls` those guards protect).
-    pub const HEAD_GUARD: u32 = 3;
+    pub(crate) const HEAD_GUARD: u32 = 3;
     /// Logins and tokens (`/v2/users/login`, `/v2/users/2fa-login`, `/v2/auth/token`).
     /// The HEAD twins of the series and of `/repos/pulls` share this level with them.
-    pub const LOGIN: u32 = 4;
+    pub(crate) const LOGIN: u32 = 4;
     /// Faults on demand, after every stub the fault gate closes (they refuse a fault
     /// request), before the fallbacks and a user's own stubs. The HEAD twins of the series
     /// share the level: behind the same gate, the two never both match.
     pub const FAULT: u32 = 4;
-    pub const HEAD: u32 = 4;
+    pub(crate) const HEAD: u32 = 4;
     /// Parameter validation that needs the success stubs to have missed (400), and storage
     /// requests with a bad signature (403).
-    pub const VALIDATION: u32 = USER_DEFAULT + 1;
-    pub const BAD_SIGNATURE: u32 = USER_DEFAULT + 1;
+    pub(crate) const VALIDATION: u32 = USER_DEFAULT + 1;
+    pub(crate) const BAD_SIGNATURE: u32 = USER_DEFAULT + 1;
     /// `/repos/pulls` without `repos` (400): after the guards of the other parameters, which
     /// share its path.
-    pub const REPOS_MISSING: u32 = USER_DEFAULT + 2;
+    pub(crate) const REPOS_MISSING: u32 = USER_DEFAULT + 2;
     /// Namespace-member fallbacks (404): an unknown repository, then any other path.
-    pub const UNKNOWN_REPO: u32 = USER_DEFAULT + 2;
-    pub const MEMBER_NOT_FOUND: u32 = USER_DEFAULT + 3;
+    pub(crate) const UNKNOWN_REPO: u32 = USER_DEFAULT + 2;
+    pub(crate) const MEMBER_NOT_FOUND: u32 = USER_DEFAULT + 3;
     /// Well-formed login with wrong credentials (401).
-    pub const WRONG_CREDENTIALS: u32 = USER_DEFAULT + 3;
+    pub(crate) const WRONG_CREDENTIALS: u32 = USER_DEFAULT + 3;
     /// Unknown or invisible namespace (404).
-    pub const NAMESPACE_NOT_FOUND: u32 = USER_DEFAULT + 4;
+    pub(crate) const NAMESPACE_NOT_FOUND: u32 = USER_DEFAULT + 4;
     /// Malformed login body (400).
-    pub const MALFORMED: u32 = USER_DEFAULT + 5;
+    pub(crate) const MALFORMED: u32 = USER_DEFAULT + 5;
     /// Unknown path with a valid token (404).
-    pub const UNKNOWN_PATH: u32 = USER_DEFAULT + 7;
-    pub const METHOD_NOT_ALLOWED: u32 = USER_DEFAULT + 8;
+    pub(crate) const UNKNOWN_PATH: u32 = USER_DEFAULT + 7;
+    pub(crate) const METHOD_NOT_ALLOWED: u32 = USER_DEFAULT + 8;
     /// No valid token (401): a personal access token or none, then anything else.
-    pub const NO_CREDENTIALS: u32 = USER_DEFAULT + 9;
-    pub const BAD_CREDENTIALS: u32 = USER_DEFAULT + 10;
+    pub(crate) const NO_CREDENTIALS: u32 = USER_DEFAULT + 9;
+    pub(crate) const BAD_CREDENTIALS: u32 = USER_DEFAULT + 10;
     /// A failed login of a known username, counted towards its lockout (401): before the
     /// other wrong credentials.
-    pub const FAILED_LOGIN: u32 = USER_DEFAULT + 2;
+    pub(crate) const FAILED_LOGIN: u32 = USER_DEFAULT + 2;
     /// Any other path under `/api` (the API's own 404), then any request nothing above
     /// answered, anywhere on the host (the Hub's JSON 404).
-    pub const API_FALLBACK: u32 = USER_DEFAULT + 14;
-    pub const HOST_FALLBACK: u32 = USER_DEFAULT + 15;
+    pub(crate) const API_FALLBACK: u32 = USER_DEFAULT + 14;
+    pub(crate) const HOST_FALLBACK: u32 = USER_DEFAULT + 15;
 
     /// The priority of the HEAD twin of a GET stub at `get`: after every GET success (a GET
     /// request never meets one before its own stub), in the same order among the twins as
     /// among their GET stubs; fallbacks keep theirs.
-    pub fn head_twin(get: u32) -> u32 {
+    pub(crate) fn head_twin(get: u32) -> u32 {
         match get {
             SUCCESS => HEAD_GUARD,
             SERIES | REPOS_PULLS => HEAD,

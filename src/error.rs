@@ -6,14 +6,29 @@ use std::path::PathBuf;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// The configuration is invalid: `file` (or `<default>`), what is wrong, and where.
-    Config { file: String, message: String },
+    /// The configuration is invalid.
+    Config {
+        /// The configuration file, or `<default>` for the embedded one.
+        file: String,
+        /// What is wrong and where (line, column, key path).
+        message: String,
+    },
     /// A command-line value is invalid.
     Usage(String),
     /// An I/O failure on a path.
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file or folder the operation was on.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
     /// The output folder holds files this tool did not generate.
-    Foreign { path: PathBuf, files: Vec<String> },
+    Foreign {
+        /// The output folder.
+        path: PathBuf,
+        /// The foreign files, relative to `path`.
+        files: Vec<String>,
+    },
     /// A generated Cloud file would exceed the configured budget, or the tree `--max-bytes`.
     Budget(String),
     /// A server named on the command line cannot be reached, is not what it should be (a

@@ -1,5 +1,5 @@
 //! The HTTP client that talks to a running WireMock: a URL that cannot work is one line,
-//! after at most [`CONNECT_TIMEOUT`]; `generate --reload` makes WireMock serve the new tree.
+//! after at most `CONNECT_TIMEOUT`; `generate --reload` makes WireMock serve the new tree.
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::Path;
 use std::time::Duration;
@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::Error;
 
 /// How long a connection attempt may take before the server counts as unreachable.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `url` without a trailing slash, or a usage error (exit 2) when it is not `http(s)://host[:port]...`.
 pub fn base_url(flag: &str, url: &str) -> Result<String, Error> {
@@ -30,7 +30,7 @@ pub fn base_url(flag: &str, url: &str) -> Result<String, Error> {
 }
 
 /// Connects once to the server of `base` (a URL [`base_url`] accepted) within
-/// [`CONNECT_TIMEOUT`]; `Err` (exit 3) names the URL and why.
+/// `CONNECT_TIMEOUT`; `Err` (exit 3) names the URL and why.
 pub fn reachable(base: &str) -> Result<(), Error> {
     let https = base.starts_with("https://");
     let rest = base.split_once("://").map_or(base, |(_, r)| r);

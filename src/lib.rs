@@ -33,16 +33,17 @@
 //! errors to exit codes.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![warn(clippy::too_many_lines)]
+#![warn(missing_docs)]
 
 pub mod bodies;
-pub mod body_files;
+pub(crate) mod body_files;
 pub mod calibrate;
 pub mod check;
 pub mod config;
 pub mod corpus;
 pub mod dvp_api;
 pub mod engine;
-pub mod error;
+pub(crate) mod error;
 pub mod http;
 pub mod output;
 pub mod preview;
@@ -64,6 +65,7 @@ use wiremock::{Target, Tree};
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
+    /// Standalone tree (`mappings/` + `__files/`) or one Cloud import file.
     pub target: Target,
     /// Worker threads; the output is byte-identical for any value.
     pub jobs: usize,

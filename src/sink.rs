@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 /// Receives body files by their path under `__files/`. Called from several threads.
 pub trait Sink: Sync {
+    /// Takes the body file `path` (relative to `__files/`, `/`-separated) and its bytes.
     fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()>;
 
     /// Whether the sink refuses every further file, so the work feeding it can stop early.
@@ -20,13 +21,8 @@ pub trait Sink: Sync {
 pub struct MemorySink(Mutex<BTreeMap<String, Vec<u8>>>);
 
 impl MemorySink {
-    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+    pub(crate) fn into_files(self) -> BTreeMap<String, Vec<u8>> {
         self.0.into_inner().expect("no writer panicked")
-    }
-
-    /// Bytes held so far.
-    pub fn len_bytes(&self) -> usize {
-        self.0.lock().expect("no writer panicked").values().map(Vec::len).sum()
     }
 }
 

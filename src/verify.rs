@@ -8,8 +8,10 @@ use crate::corpus::{template_matches, Case, ExpectBody};
 /// One response as received.
 #[derive(Debug, Clone)]
 pub struct Received {
+    /// HTTP status.
     pub status: u16,
-    pub headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
+    /// The body, at most 512 MiB of it.
     pub body: Vec<u8>,
     /// Unix seconds when the answer arrived: a freshly minted token is checked against this,
     /// not against the time of the comparison (a test compares answers sent minutes earlier).
@@ -17,6 +19,7 @@ pub struct Received {
 }
 
 impl Received {
+    /// The first header named `name` (any case), if any.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
@@ -148,6 +151,7 @@ fn describe_mismatch(expected: &[u8], got: &[u8]) -> String {
 /// The outcome of a whole run.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// Cases answered as expected.
     pub passed: usize,
     /// `(case name, request, what differed)`.
     pub failures: Vec<(String, String, String)>,

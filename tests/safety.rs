@@ -50,15 +50,15 @@ pub fn real_size(config: Config) -> (u64, u64, u64) {
     let tree = dvp_mock::generate(&config, &STANDALONE, &sink, None).unwrap().tree;
     let files = sink.files.load(Ordering::Relaxed) + tree.len() as u64;
     // The manifest: its record (the configuration's text) and one JSON line a file.
-    let record = dvp_mock::output::Record::new(
+    let record = dvp_mock::output::manifest::Record::new(
         dvp_mock::wiremock::Target::Standalone,
         None,
         std::path::Path::new("."),
         dvp_mock::config::DEFAULT_TOML,
-        dvp_mock::config::Overrides::default(),
+        dvp_mock::config::load::Overrides::default(),
         &config,
     );
-    let manifest = dvp_mock::output::Manifest { made: vec![record], ..Default::default() };
+    let manifest = dvp_mock::output::manifest::Manifest { made: vec![record], ..Default::default() };
     let mut bytes = sink.bytes.load(Ordering::Relaxed) + sink.names.load(Ordering::Relaxed);
     bytes += manifest.to_bytes().len() as u64 + files * "    \"\",".len() as u64;
     for (path, body) in &tree {

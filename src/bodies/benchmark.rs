@@ -15,7 +15,7 @@ use crate::engine::stats::PeriodStats;
 use crate::engine::world::World;
 
 /// Benchmark report header (INFERRED layout, DVP Core naming).
-pub const REPORT_BENCHMARK: &[&str] = &[
+pub(crate) const REPORT_BENCHMARK: &[&str] = &[
     "DATE_GRANULARITY",
     "DATE_REFERENCE",
     "PUBLISHER_NAME",
@@ -31,7 +31,7 @@ pub const REPORT_BENCHMARK: &[&str] = &[
 
 /// Writes the data rows (the header is written by the caller) for the top `companies`
 /// companies; `prefix` = (granularity, period start, publisher).
-pub fn write_rows<W: Write>(
+pub(crate) fn write_rows<W: Write>(
     world: &World,
     stats: &PeriodStats,
     companies: u32,

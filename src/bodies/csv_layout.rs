@@ -27,7 +27,7 @@ pub const RAW: &[&str] = &[
 ];
 
 /// `summary`: one row per (repository, tag used, digest).
-pub const SUMMARY: &[&str] = &[
+pub(crate) const SUMMARY: &[&str] = &[
     "namespace",
     "repository",
     "tag",
@@ -40,7 +40,7 @@ pub const SUMMARY: &[&str] = &[
 ];
 
 /// `repo-summary`: one row per repository.
-pub const REPO_SUMMARY: &[&str] = &[
+pub(crate) const REPO_SUMMARY: &[&str] = &[
     "namespace",
     "repository",
     "unique_ip_count",
@@ -51,11 +51,11 @@ pub const REPO_SUMMARY: &[&str] = &[
 ];
 
 /// `namespace-summary`: one row for the namespace.
-pub const NAMESPACE_SUMMARY: &[&str] =
+pub(crate) const NAMESPACE_SUMMARY: &[&str] =
     &["namespace", "unique_ip_count", "pull_by_tag_count", "pull_by_digest_count", "version_check_count", "owner"];
 
 /// `geo-repo-summary`: one row per (repository, country).
-pub const GEO_REPO_SUMMARY: &[&str] = &[
+pub(crate) const GEO_REPO_SUMMARY: &[&str] = &[
     "namespace",
     "repository",
     "country",
@@ -67,11 +67,11 @@ pub const GEO_REPO_SUMMARY: &[&str] = &[
 ];
 
 /// `ext-summary` (extensions dataset): one row per extension repository.
-pub const EXT_SUMMARY: &[&str] =
+pub(crate) const EXT_SUMMARY: &[&str] =
     &["namespace", "extension", "installs", "total_installs", "uninstalls", "total_uninstalls", "updates"];
 
 /// DVP Core summary report (docs order).
-pub const REPORT_SUMMARY: &[&str] = &[
+pub(crate) const REPORT_SUMMARY: &[&str] = &[
     "DATE_GRANULARITY",
     "DATE_REFERENCE",
     "PUBLISHER_NAME",
@@ -83,7 +83,7 @@ pub const REPORT_SUMMARY: &[&str] = &[
 ];
 
 /// DVP Core trend report (14 columns, confirmed order).
-pub const REPORT_TREND: &[&str] = &[
+pub(crate) const REPORT_TREND: &[&str] = &[
     "DATE_GRANULARITY",
     "DATE_REFERENCE",
     "PUBLISHER_NAME",
@@ -102,7 +102,7 @@ pub const REPORT_TREND: &[&str] = &[
 
 /// DVP Core technographic report: the docs' 12 columns minus `PUBLISHER_ID`, because the real
 /// parser reads the DVP image at index 3 (INFERRED resolution of the 11-vs-12 conflict).
-pub const REPORT_TECHNOGRAPHIC: &[&str] = &[
+pub(crate) const REPORT_TECHNOGRAPHIC: &[&str] = &[
     "DATE_GRANULARITY",
     "DATE_REFERENCE",
     "PUBLISHER_NAME",
@@ -117,11 +117,11 @@ pub const REPORT_TECHNOGRAPHIC: &[&str] = &[
 ];
 
 /// DVP Core technographic companies report (docs order).
-pub const REPORT_TECHNOGRAPHIC_COMPANIES: &[&str] =
+pub(crate) const REPORT_TECHNOGRAPHIC_COMPANIES: &[&str] =
     &["DATE_GRANULARITY", "DATE_REFERENCE", "PUBLISHER_NAME", "DOMAIN", "DVPP_IMAGE", "PAIRED_IMAGE"];
 
 /// DVP Core tracked companies report (docs order).
-pub const REPORT_TRACKED_COMPANIES: &[&str] = &[
+pub(crate) const REPORT_TRACKED_COMPANIES: &[&str] = &[
     "DATE_GRANULARITY",
     "DATE_REFERENCE",
     "PUBLISHER_NAME",
@@ -147,14 +147,14 @@ pub fn writer<W: std::io::Write>(w: W) -> csv::Writer<W> {
 }
 
 /// `TAG` value in reports for a pull without a tag: the two-backslash literal `\\N`.
-pub const NO_TAG: &str = "\\\\N";
+pub(crate) const NO_TAG: &str = "\\\\N";
 /// `CLOUD_SERVICE_PROVIDER` in reports for an IP outside any cloud.
-pub const NO_CSP: &str = "no csp";
+pub(crate) const NO_CSP: &str = "no csp";
 
 /// Appends one field as [`writer`] would write it inside a record of two or more fields: as is,
 /// or quoted with inner quotes doubled when it holds a comma, a quote, CR or LF. The raw export
 /// renders its rows with this (no per-row writer state); a test holds it to the csv crate.
-pub fn push_field(out: &mut Vec<u8>, field: &[u8]) {
+pub(crate) fn push_field(out: &mut Vec<u8>, field: &[u8]) {
     if field.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
         out.push(b'"');
         for &b in field {

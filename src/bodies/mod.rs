@@ -1,10 +1,10 @@
 //! Views: pure functions from aggregates to bodies. Legacy analytics v1 CSV exports and
 //! pull-series JSON here; DVP Core reports in [`reports`]; column layouts in [`csv_layout`].
-pub mod benchmark;
+pub(crate) mod benchmark;
 pub mod csv_layout;
 pub mod premium;
-pub mod public_series;
-pub mod ranking;
+pub(crate) mod public_series;
+pub(crate) mod ranking;
 pub mod reports;
 
 use serde_json::{json, Value};
@@ -13,20 +13,29 @@ use crate::bodies::csv_layout as layout;
 use crate::engine::calendar::{Granularity, Period};
 use crate::engine::events::Event;
 use crate::engine::model::{Model, Summaries};
+use crate::engine::population::AGENTS;
 use crate::engine::stats::{PeriodStats, Tally};
 use crate::engine::world::World;
-use crate::engine::world::AGENTS;
 
 /// An export view (`dataview` path segment).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Dataview {
+    /// `raw`: one row per pull event.
     Raw,
+    /// `summary`: counts per (repository, tag, digest).
     Summary,
+    /// `repo-summary`: counts per repository.
     RepoSummary,
+    /// `namespace-summary`: the namespace's totals.
     NamespaceSummary,
+    /// `geo-repo-summary`: counts per repository and country.
     GeoRepoSummary,
+    /// `ext-summary`: installs, uninstalls and updates per Docker Desktop extension.
     ExtSummary,
+    /// `ext-premium-summary`: installs, uninstalls and usage, with their unique users, per
+    /// extension repository.
     ExtPremiumSummary,
+    /// `ext-premium-geo`: the same per extension repository and country.
     ExtPremiumGeo,
 }
 
@@ -35,7 +44,7 @@ impl Dataview {
     pub const PULLS: [Dataview; 5] =
         [Dataview::Raw, Dataview::Summary, Dataview::RepoSummary, Dataview::NamespaceSummary, Dataview::GeoRepoSummary];
     /// Every view the mock knows (for path validation).
-    pub const ALL: [Dataview; 8] = [
+    pub(crate) const ALL: [Dataview; 8] = [
         Dataview::Raw,
         Dataview::Summary,
         Dataview::RepoSummary,
@@ -55,6 +64,7 @@ impl Dataview {
         }
     }
 
+    /// The `dataview` path segment (`raw`, `repo-summary`, ...).
     pub fn api(self) -> &'static str {
         match self {
             Dataview::Raw => "raw",
@@ -71,7 +81,7 @@ impl Dataview {
 
 /// The whole export of `view` for namespace `ns` over `period`: header row, then rows.
 /// Regenerates the period's events; the generator streams them instead ([`RawRenderer`],
-/// [`write_export`]).
+/// `write_export`).
 pub fn export_csv(model: &Model, ns: usize, period: &Period, view: Dataview) -> Vec<u8> {
     let mut out = Vec::new();
     let mut rows = RowSink(&mut out);
@@ -85,7 +95,7 @@ pub fn export_csv(model: &Model, ns: usize, period: &Period, view: Dataview) -> 
 }
 
 /// A header row as the csv writer writes it.
-pub fn header_row(header: &[&str], out: &mut Vec<u8>) {
+pub(crate) fn header_row(header: &[&str], out: &mut Vec<u8>) {
     let mut w = layout::writer(out);
     w.write_record(header).expect("writing to memory cannot fail");
     w.flush().expect("writing to memory cannot fail");
@@ -94,12 +104,13 @@ pub fn header_row(header: &[&str], out: &mut Vec<u8>) {
 /// Raw rows of (part of) one day: their bytes, and where each row ends.
 #[derive(Debug, Default)]
 pub struct RawRows {
+    /// The rows' CSV bytes, one after the other, each ending in `\n`.
     pub bytes: Vec<u8>,
-    pub ends: Vec<usize>,
+    pub(crate) ends: Vec<usize>,
 }
 
 impl RawRows {
-    pub fn rows(&self) -> impl Iterator<Item = &[u8]> {
+    pub(crate) fn rows(&self) -> impl Iterator<Item = &[u8]> {
         let mut start = 0;
         self.ends.iter().map(move |&end| {
             let row = &self.bytes[start..end];
@@ -111,7 +122,7 @@ impl RawRows {
 
 /// Renders raw-export rows of one namespace, the hot path of the generator: every
 /// namespace-side field is escaped once up front, client fields are escaped as they go, and a
-/// row is plain byte appends ([`layout::push_field`] is held to the csv writer by a test, and
+/// row is plain byte appends (`layout::push_field` is held to the csv writer by a test, and
 /// [`export_csv`]'s raw output is what the committed tree and its hash check).
 pub struct RawRenderer<'w> {
     world: &'w crate::engine::world::World,
@@ -124,6 +135,7 @@ pub struct RawRenderer<'w> {
 type EscapedTag = (Vec<u8>, Vec<Vec<u8>>);
 
 impl<'w> RawRenderer<'w> {
+    /// A renderer for namespace `ns` (index into `world.namespaces`).
     pub fn new(world: &'w crate::engine::world::World, ns: usize) -> RawRenderer<'w> {
         let esc = |s: &str| {
             let mut v = Vec::new();
@@ -208,11 +220,12 @@ impl<'w> RawRenderer<'w> {
 
 /// Receives a CSV one row at a time (header first), so a caller can split at row boundaries.
 pub trait Rows {
+    /// Takes one CSV row, its line terminator included.
     fn row(&mut self, bytes: &[u8]) -> std::io::Result<()>;
 }
 
 /// Collects every row into one buffer.
-pub struct RowSink<'a>(pub &'a mut Vec<u8>);
+pub(crate) struct RowSink<'a>(pub &'a mut Vec<u8>);
 
 impl Rows for RowSink<'_> {
     fn row(&mut self, bytes: &[u8]) -> std::io::Result<()> {
@@ -265,7 +278,7 @@ impl<'a, R: Rows> RowWriter<'a, R> {
 /// Renders the export of `view` from the period's aggregate into `out` (raw rows are
 /// regenerated from the period's days). `ext-summary` reads running totals over earlier
 /// periods instead: [`write_ext_summary`].
-pub fn write_export<R: Rows>(
+pub(crate) fn write_export<R: Rows>(
     world: &World,
     ns: usize,
     period: &Period,
@@ -356,15 +369,15 @@ pub fn write_export<R: Rows>(
 /// downloading it in the period, an update any further download by the same clients, an
 /// uninstall a client that only version-checked; totals run from the start of history.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct ExtensionCounts {
-    pub installs: u64,
-    pub total_installs: u64,
-    pub uninstalls: u64,
-    pub total_uninstalls: u64,
-    pub updates: u64,
+pub(crate) struct ExtensionCounts {
+    pub(crate) installs: u64,
+    pub(crate) total_installs: u64,
+    pub(crate) uninstalls: u64,
+    pub(crate) total_uninstalls: u64,
+    pub(crate) updates: u64,
 }
 
-pub fn extension_counts(
+pub(crate) fn extension_counts(
     world: &World,
     summaries: &Summaries,
     ns: usize,
@@ -383,7 +396,7 @@ pub fn extension_counts(
 }
 
 /// Renders the `ext-summary` export of namespace `ns` over `period` into `out`.
-pub fn write_ext_summary<R: Rows>(
+pub(crate) fn write_ext_summary<R: Rows>(
     world: &World,
     summaries: &Summaries,
     ns: usize,
@@ -412,12 +425,14 @@ pub fn write_ext_summary<R: Rows>(
 /// The `group` query parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
+    /// `group=repo`: one series per repository.
     Repo,
+    /// `group=namespace`: one series for the whole namespace.
     Namespace,
 }
 
 impl Group {
-    pub fn api(self) -> &'static str {
+    pub(crate) fn api(self) -> &'static str {
         match self {
             Group::Repo => "repo",
             Group::Namespace => "namespace",
@@ -430,8 +445,8 @@ pub const PERIODS: [u32; 4] = [2, 3, 6, 12];
 
 /// INFERRED defaults of the pulls endpoints when a parameter is absent: weekly points over the
 /// last 6 months; grouped by namespace on the namespace endpoint and by repo on repo endpoints.
-pub const DEFAULT_TIMESPAN: Granularity = Granularity::Week;
-pub const DEFAULT_PERIOD_MONTHS: u32 = 6;
+pub(crate) const DEFAULT_TIMESPAN: Granularity = Granularity::Week;
+pub(crate) const DEFAULT_PERIOD_MONTHS: u32 = 6;
 
 fn rfc3339(d: chrono::NaiveDate) -> String {
     format!("{}T00:00:00Z", d.format("%Y-%m-%d"))
@@ -451,9 +466,9 @@ fn pull_item(p: &Period, label: (&str, &str), total: u64, unique: u64) -> Value 
 /// One period of a pull series: (pulls, distinct IPs) of the namespace and of each repository
 /// with pulls (repository index, pulls, distinct IPs).
 #[derive(Debug, Clone, Default)]
-pub struct SeriesPoint {
-    pub total: (u64, u64),
-    pub repos: Vec<(u16, (u64, u64))>,
+pub(crate) struct SeriesPoint {
+    pub(crate) total: (u64, u64),
+    pub(crate) repos: Vec<(u16, (u64, u64))>,
 }
 
 /// `PullData` for a namespace (`repo = None`) or one repository. `{"pulls": null}` when no
@@ -472,7 +487,7 @@ pub fn pull_data(model: &Model, ns: usize, repo: Option<u16>, g: Granularity, mo
 }
 
 /// The `PullData` body of `periods` for any namespace, from its [`SeriesPoint`]s.
-pub fn pull_series(
+pub(crate) fn pull_series(
     ns_name: &str,
     repo_names: &[&str],
     periods: &[Period],

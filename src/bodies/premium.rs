@@ -26,20 +26,20 @@ pub const DATA_POINTS: [&str; 6] =
 
 /// The header of `ext-premium-summary` (one row per extension repository) or, with `geo`,
 /// `ext-premium-geo` (one row per extension repository and country with activity). INFERRED.
-pub fn header(geo: bool) -> Vec<&'static str> {
+pub(crate) fn header(geo: bool) -> Vec<&'static str> {
     let keys: &[&'static str] = if geo { &["namespace", "extension", "country"] } else { &["namespace", "extension"] };
     keys.iter().copied().chain(DATA_POINTS).collect()
 }
 
 /// The premium data points of one extension (and country).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct PremiumCounts {
-    pub installs: u64,
-    pub unique_installs: u64,
-    pub uninstalls: u64,
-    pub unique_uninstalls: u64,
-    pub usage: u64,
-    pub unique_users: u64,
+pub(crate) struct PremiumCounts {
+    pub(crate) installs: u64,
+    pub(crate) unique_installs: u64,
+    pub(crate) uninstalls: u64,
+    pub(crate) unique_uninstalls: u64,
+    pub(crate) usage: u64,
+    pub(crate) unique_users: u64,
 }
 
 impl PremiumCounts {
@@ -52,7 +52,7 @@ impl PremiumCounts {
 /// Premium counts per (extension repository, country) of one period's aggregate; the country
 /// is `""` unless `by_country`. Without `by_country` every extension repository has an entry
 /// (zeros when untouched), like `ext-summary`'s rows.
-pub fn premium_counts(
+pub(crate) fn premium_counts(
     world: &World,
     stats: &PeriodStats,
     by_country: bool,
@@ -88,7 +88,7 @@ pub fn premium_counts(
 }
 
 /// The data rows of `ext-premium-summary` (`geo = false`) or `ext-premium-geo`.
-pub fn rows(world: &World, stats: &PeriodStats, geo: bool) -> Vec<Vec<String>> {
+pub(crate) fn rows(world: &World, stats: &PeriodStats, geo: bool) -> Vec<Vec<String>> {
     let namespace = &world.namespaces[stats.ns];
     premium_counts(world, stats, geo)
         .into_iter()

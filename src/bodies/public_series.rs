@@ -10,11 +10,11 @@ use crate::engine::public_counts::Public;
 
 /// Pulls per distinct IP address in one week: the ratio of the newest spec's `ReposPullData`
 /// example (272407 pulls, 41490 IPs). INFERRED for public images.
-pub const PULLS_PER_IP_WEEK: f64 = 6.6;
+pub(crate) const PULLS_PER_IP_WEEK: f64 = 6.6;
 
 /// INFERRED: over a longer period the same IPs come back, so pulls per IP grow with the square
 /// root of the period length (a month has about twice a week's pulls per IP).
-pub fn ip_count(pulls: u64, days: i64) -> u64 {
+pub(crate) fn ip_count(pulls: u64, days: i64) -> u64 {
     let ratio = PULLS_PER_IP_WEEK * libm::sqrt(days as f64 / 7.0);
     ((pulls as f64 / ratio).round() as u64).clamp(u64::from(pulls > 0), pulls)
 }
@@ -22,10 +22,10 @@ pub fn ip_count(pulls: u64, days: i64) -> u64 {
 /// INFERRED: share of a namespace's per-repository IPs that are distinct across repositories
 /// (the rest pull more than one of its images); clamped between the largest repository's IPs and
 /// the sum.
-pub const NAMESPACE_DISTINCT_IPS: f64 = 0.8;
+pub(crate) const NAMESPACE_DISTINCT_IPS: f64 = 0.8;
 
 /// (pulls, IPs) of public namespace `public` and of each of its repositories with pulls, over `p`.
-pub fn point(public: &Public, p: &Period) -> SeriesPoint {
+pub(crate) fn point(public: &Public, p: &Period) -> SeriesPoint {
     let len = (p.end_exclusive() - p.start).num_days();
     let repos: Vec<(u16, (u64, u64))> = (0..public.repos.len())
         .map(|r| (r as u16, public.pulls(r, p)))
@@ -44,7 +44,7 @@ pub fn point(public: &Public, p: &Period) -> SeriesPoint {
 
 /// `PullData` of public namespace `public` (`repo = None`) or one of its repositories, like
 /// [`crate::bodies::pull_data`] for a modelled namespace.
-pub fn pull_data(
+pub(crate) fn pull_data(
     public: &Public,
     calendar: &Calendar,
     repo: Option<u16>,

@@ -14,7 +14,7 @@ pub(crate) fn pct(part: usize, whole: usize) -> String {
 
 /// The `n` companies with the most pulls in the period, most first (ties by domain): the
 /// companies of the tracked-companies and benchmark reports.
-pub fn top_companies(world: &World, stats: &PeriodStats, n: u32) -> Vec<&'static str> {
+pub(crate) fn top_companies(world: &World, stats: &PeriodStats, n: u32) -> Vec<&'static str> {
     let by_company = stats.group(world, |_| Some(()), |pr| pr.company());
     let mut ranked: Vec<(&str, u64)> = by_company.iter().map(|(((), d), t)| (*d, t.counts.total())).collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));

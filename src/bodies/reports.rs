@@ -6,23 +6,35 @@ use std::io::Write;
 use crate::bodies::csv_layout as layout;
 use crate::bodies::ranking::{pct, top_companies};
 use crate::engine::calendar::{Granularity, Period};
+use crate::engine::namespaces::Namespace;
 use crate::engine::period_pass::period_stats;
+use crate::engine::population::{UseCase, AGENTS, PUBLIC_IMAGES};
 use crate::engine::stats::{ClientSet, PeriodStats, Tally};
-use crate::engine::world::{Namespace, UseCase, World, AGENTS, PUBLIC_IMAGES};
+use crate::engine::world::World;
 
 /// A report type (`type` in the catalogue).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ReportType {
+    /// `summary`: downloads, version checks and events at the publisher, namespace and
+    /// repository levels.
     Summary,
+    /// `trend`: downloads, version checks, pulls and unique users per repository, country,
+    /// cloud, user agent and tag.
     Trend,
+    /// `technographic`: other public images the namespace's clients pull, with user and domain
+    /// shares.
     Technographic,
+    /// `technographic_companies`: which company domains pair which images.
     TechnographicCompanies,
+    /// `tracked_companies`: the companies that pull most (`reports.tracked_companies`), per
+    /// country, cloud, agent and repository.
     TrackedCompanies,
     /// Opt-in (`reports.benchmark_companies`), see `bodies::benchmark`.
     Benchmark,
 }
 
 impl ReportType {
+    /// The five report types every namespace's catalogue lists, in catalogue order.
     pub const ALL: [ReportType; 5] = [
         ReportType::Summary,
         ReportType::Trend,
@@ -42,7 +54,7 @@ impl ReportType {
     }
 
     /// The catalogue `type` (`trend` and `technographic` are confirmed; the rest INFERRED).
-    pub fn api(self) -> &'static str {
+    pub(crate) fn api(self) -> &'static str {
         match self {
             ReportType::Summary => "summary",
             ReportType::Trend => "trend",
@@ -53,7 +65,7 @@ impl ReportType {
         }
     }
 
-    pub fn header(self) -> &'static [&'static str] {
+    pub(crate) fn header(self) -> &'static [&'static str] {
         match self {
             ReportType::Summary => layout::REPORT_SUMMARY,
             ReportType::Trend => layout::REPORT_TREND,
@@ -67,7 +79,7 @@ impl ReportType {
 
 /// File name of a report: `<namespace>_<type>_<weekly|monthly>_YYYY_MM_DD.csv`, dated by the
 /// period start (INFERRED prefix; the `_weekly_`/`_monthly_` and date suffix are observed).
-pub fn file_name(ns: &str, t: ReportType, p: &Period) -> String {
+pub(crate) fn file_name(ns: &str, t: ReportType, p: &Period) -> String {
     format!("{ns}_{}_{}_{}.csv", t.api(), p.granularity.report(), p.start.format("%Y_%m_%d"))
 }
 
@@ -87,10 +99,10 @@ pub const MIN_PAIR_USERS: usize = 10;
 
 /// The distinct clients of each repository (with events) of one namespace over one period:
 /// all the technographic reports need of a namespace's aggregate.
-pub type RepoClients = Vec<(u16, ClientSet)>;
+pub(crate) type RepoClients = Vec<(u16, ClientSet)>;
 
 /// [`RepoClients`] of a period's aggregate.
-pub fn repo_clients(world: &World, stats: &PeriodStats) -> RepoClients {
+pub(crate) fn repo_clients(world: &World, stats: &PeriodStats) -> RepoClients {
     // Cells are sorted by repository first: its repositories with events, each once.
     let mut repos: Vec<u16> = stats.cells.iter().map(|(c, _)| c.pull.repo).collect();
     repos.dedup();
@@ -101,9 +113,9 @@ pub fn repo_clients(world: &World, stats: &PeriodStats) -> RepoClients {
 /// clients pulled each repository.
 #[derive(Debug)]
 pub struct ReportPeriod {
-    pub period: Period,
+    pub(crate) period: Period,
     /// Per namespace (world order).
-    pub clients: Vec<RepoClients>,
+    pub(crate) clients: Vec<RepoClients>,
     /// Image names (`namespace/repo`) of every modelled repository, and where its clients are
     /// in `clients` (namespace, position) if it was pulled.
     images: Vec<(String, Option<(usize, usize)>)>,
@@ -111,13 +123,13 @@ pub struct ReportPeriod {
 
 impl ReportPeriod {
     /// Regenerates every namespace's aggregate of `p` (the generator collects
-    /// [`repo_clients`] during its pass and uses [`ReportPeriod::from_clients`]).
+    /// `repo_clients` during its pass and uses `ReportPeriod::from_clients`).
     pub fn new(world: &World, p: &Period) -> ReportPeriod {
         let clients = (0..world.namespaces.len()).map(|ns| repo_clients(world, &period_stats(world, ns, p))).collect();
         ReportPeriod::from_clients(world, p, clients)
     }
 
-    pub fn from_clients(world: &World, p: &Period, clients: Vec<RepoClients>) -> ReportPeriod {
+    pub(crate) fn from_clients(world: &World, p: &Period, clients: Vec<RepoClients>) -> ReportPeriod {
         let mut images = Vec::new();
         for (ns, n) in world.namespaces.iter().enumerate() {
             for (r, repo) in n.repos.iter().enumerate() {
@@ -140,7 +152,7 @@ impl ReportPeriod {
 impl ReportType {
     /// Whether the report reads other namespaces too (technographic pairings), so it can only
     /// be rendered once every namespace's period is known ([`ReportPeriod`]).
-    pub fn cross_namespace(self) -> bool {
+    pub(crate) fn cross_namespace(self) -> bool {
         matches!(self, ReportType::Technographic | ReportType::TechnographicCompanies)
     }
 }
@@ -158,7 +170,7 @@ pub fn report_csv(world: &World, ns: usize, t: ReportType, p: &Period) -> Vec<u8
 }
 
 /// The use case of a client: by agent class, reclassified up one step on a cloud provider.
-pub fn use_case(agent: u8, on_cloud: bool) -> UseCase {
+pub(crate) fn use_case(agent: u8, on_cloud: bool) -> UseCase {
     match (AGENTS[agent as usize].2, on_cloud) {
         (UseCase::LocalDev, true) => UseCase::CiCd,
         (UseCase::CiCd, true) => UseCase::Prod,
@@ -173,7 +185,7 @@ fn row_prefix(world: &World, ns: usize, p: &Period) -> (&'static str, String, St
 
 /// Renders a report of one namespace's aggregate (any type but the technographic ones, see
 /// [`ReportType::cross_namespace`] and [`write_technographic`]).
-pub fn write_report(
+pub(crate) fn write_report(
     world: &World,
     ns: usize,
     stats: &PeriodStats,
@@ -309,7 +321,7 @@ fn write_tracked<W: Write>(
 }
 
 /// Renders a technographic report (see [`ReportType::cross_namespace`]).
-pub fn write_technographic(
+pub(crate) fn write_technographic(
     world: &World,
     ctx: &ReportPeriod,
     ns: usize,
@@ -347,13 +359,13 @@ pub fn write_technographic(
 /// One technographic pairing.
 #[derive(Debug, Clone)]
 pub struct Pairing {
-    pub image: String,
-    pub paired: String,
+    pub(crate) image: String,
+    pub(crate) paired: String,
     /// Unique users of the pairing.
-    pub users: usize,
-    pub total_pullers: usize,
-    pub domains: BTreeSet<&'static str>,
-    pub total_domains: usize,
+    pub(crate) users: usize,
+    pub(crate) total_pullers: usize,
+    pub(crate) domains: BTreeSet<&'static str>,
+    pub(crate) total_domains: usize,
 }
 
 /// Pairings of each image of `ns` with every other image its pullers pull in the period: the

@@ -7,14 +7,14 @@ use crate::sink::Sink;
 /// One rendered export part.
 #[derive(Debug, Clone)]
 pub struct Part {
-    pub file: String,
-    pub size: u64,
-    pub fingerprint: u64,
+    pub(crate) file: String,
+    pub(crate) size: u64,
+    pub(crate) fingerprint: u64,
 }
 
 /// Splits rows into part files of at most `max` bytes at row boundaries; every part starts
 /// with the header. A single part is named `<stem>.csv`, several `<stem>_partNNN.csv`.
-pub struct PartWriter<'a> {
+pub(crate) struct PartWriter<'a> {
     sink: &'a dyn Sink,
     dir: String,
     stem: String,
@@ -29,7 +29,7 @@ pub struct PartWriter<'a> {
 }
 
 impl<'a> PartWriter<'a> {
-    pub fn new(sink: &'a dyn Sink, dir: String, stem: String, max: u64) -> PartWriter<'a> {
+    pub(crate) fn new(sink: &'a dyn Sink, dir: String, stem: String, max: u64) -> PartWriter<'a> {
         PartWriter {
             sink,
             dir,
@@ -45,7 +45,7 @@ impl<'a> PartWriter<'a> {
     }
 
     /// Parts are cut at `max` bytes of CSV, then each is gzipped on its own when `on`.
-    pub fn gzipped(mut self, on: bool) -> PartWriter<'a> {
+    pub(crate) fn gzipped(mut self, on: bool) -> PartWriter<'a> {
         self.gzip = on;
         self
     }
@@ -83,7 +83,7 @@ impl<'a> PartWriter<'a> {
         Ok(())
     }
 
-    pub fn finish(mut self) -> std::io::Result<Vec<Part>> {
+    pub(crate) fn finish(mut self) -> std::io::Result<Vec<Part>> {
         if self.cur.len() > self.header.len() || self.count == 0 {
             self.close_part()?;
         }

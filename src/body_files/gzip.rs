@@ -9,19 +9,19 @@
 use std::io::Write;
 
 /// File name suffix of a gzipped export part.
-pub const SUFFIX: &str = ".csv.gz";
+pub(crate) const SUFFIX: &str = ".csv.gz";
 
 /// Content-Type of a gzipped export download. INFERRED: storage serves the object as the
 /// gzip file it is (`application/gzip`, no `Content-Encoding`), so a client saves exactly the
 /// listed number of bytes and gunzips it itself; a `Content-Encoding: gzip` would make HTTP
 /// clients decode it silently and break the listed size.
-pub const CONTENT_TYPE: &str = "application/gzip";
+pub(crate) const CONTENT_TYPE: &str = "application/gzip";
 
 /// Compression level: fixed, so output bytes never depend on a library default.
 const LEVEL: u32 = 6;
 
 /// `csv` as a deterministic gzip member.
-pub fn gzip(csv: &[u8]) -> Vec<u8> {
+pub(crate) fn gzip(csv: &[u8]) -> Vec<u8> {
     let mut enc = flate2::GzBuilder::new()
         .mtime(0)
         .operating_system(255)

@@ -23,40 +23,40 @@ use crate::sink::Sink;
 use crate::Error;
 use export_parts::{Part, PartWriter};
 
-pub mod export_parts;
-pub mod gzip;
+pub(crate) mod export_parts;
+pub(crate) mod gzip;
 
 /// Where export parts go under `__files/` (then `/<namespace>/<file>`).
-pub const EXPORTS_DIR: &str = "dvp-mock/exports";
+pub(crate) const EXPORTS_DIR: &str = "dvp-mock/exports";
 /// Where report CSVs go under `__files/` (then `/<namespace>/<file>`).
-pub const REPORTS_DIR: &str = "dvp-mock/reports";
+pub(crate) const REPORTS_DIR: &str = "dvp-mock/reports";
 
 /// Per (namespace, period): the parts of every export view, in API order.
-pub type ExportParts = BTreeMap<(usize, Period), Vec<(Dataview, Vec<Part>)>>;
+pub(crate) type ExportParts = BTreeMap<(usize, Period), Vec<(Dataview, Vec<Part>)>>;
 
 /// (size, fingerprint) of every report CSV.
-pub type ReportFiles = BTreeMap<(usize, Period, ReportType), (u64, u64)>;
+pub(crate) type ReportFiles = BTreeMap<(usize, Period, ReportType), (u64, u64)>;
 
 /// What the render pass produced.
 #[derive(Debug)]
-pub struct Rendered {
+pub(crate) struct Rendered {
     /// The body files handed to the sink.
-    pub bodies: Bodies,
+    pub(crate) bodies: Bodies,
     /// Every period's summary.
-    pub summaries: Summaries,
+    pub(crate) summaries: Summaries,
 }
 
 /// The body files the render pass handed to the sink, as the routes need them.
 #[derive(Debug, Default)]
 pub struct Bodies {
     /// Per (namespace, period): the parts of every export view, in API order.
-    pub exports: ExportParts,
+    pub(crate) exports: ExportParts,
     /// Every report CSV of the retained periods.
-    pub reports: ReportFiles,
+    pub(crate) reports: ReportFiles,
 }
 
 /// The export views of namespace `ns`, in API order.
-pub fn export_views(world: &World, ns: usize) -> Vec<Dataview> {
+pub(crate) fn export_views(world: &World, ns: usize) -> Vec<Dataview> {
     let mut views: Vec<Dataview> = Dataview::PULLS.to_vec();
     let n = &world.namespaces[ns];
     if n.extension_publisher {
@@ -176,7 +176,12 @@ impl<'a> Pass for ExportPass<'a> {
 
 /// Renders every body file of `world` into `sink` on `jobs` threads: the pass, then the
 /// technographic reports, then the `ext-summary` exports.
-pub fn render(world: &World, jobs: usize, sink: &dyn Sink, progress: Option<&Progress>) -> Result<Rendered, Error> {
+pub(crate) fn render(
+    world: &World,
+    jobs: usize,
+    sink: &dyn Sink,
+    progress: Option<&Progress>,
+) -> Result<Rendered, Error> {
     let mut raw_header = Vec::new();
     bodies::header_row(bodies::csv_layout::RAW, &mut raw_header);
     let pass = ExportPass {

@@ -17,6 +17,7 @@ const USER_AGENT: &str = concat!("dvp-mock/", env!("CARGO_PKG_VERSION"), " (cali
 /// The account to log in with: read from the environment by the command, never from flags.
 #[derive(Clone)]
 pub struct Credentials {
+    /// The Docker ID sent to `/v2/users/login`.
     pub username: String,
     /// A password or a personal access token.
     pub secret: String,
@@ -28,9 +29,9 @@ pub struct Credentials {
 #[derive(Debug, Clone, Copy)]
 pub struct Politeness {
     /// Retries of one request answered 429 or 503; one more such answer fails the step.
-    pub max_retries: u32,
+    pub(crate) max_retries: u32,
     /// The longest `Retry-After` honoured; a longer one fails the step at once.
-    pub max_wait: Duration,
+    pub(crate) max_wait: Duration,
 }
 
 impl Default for Politeness {
@@ -42,35 +43,53 @@ impl Default for Politeness {
 /// What the caller learns while the walk runs (the library never prints).
 #[derive(Debug)]
 pub enum Event<'a> {
-    /// A request was answered: `done` requests so far, `planned` known so far, its step.
-    Answered { done: u32, planned: u32, step: &'a str },
-    /// The server answered `status` (429 or 503): the client waits `wait`, then retry `retry`.
-    Waiting { step: &'a str, status: u16, wait: Duration, retry: u32 },
+    /// A request was answered (any status).
+    Answered {
+        /// Requests sent so far, retries included.
+        done: u32,
+        /// Requests known to be needed so far; grows as the walk discovers namespaces.
+        planned: u32,
+        /// The step the request belongs to, as `Client::step` names it.
+        step: &'a str,
+    },
+    /// The server asked the client to slow down; the client waits, then retries.
+    Waiting {
+        /// The step being retried, as `Client::step` names it.
+        step: &'a str,
+        /// The status that asked for the wait: 429 or 503.
+        status: u16,
+        /// How long the client waits (`Retry-After`, or its own backoff without one).
+        wait: Duration,
+        /// Which retry of this request comes next, from 1 to `Politeness::max_retries`.
+        retry: u32,
+    },
 }
 
 /// The caller's hooks: `event` observes, `sleep` waits before a retry (the command sleeps;
 /// tests may do anything, such as lifting the rate limit, and return at once).
 pub struct Hooks<'h> {
+    /// Called after every answer and before every wait.
     pub event: &'h mut dyn FnMut(&Event),
+    /// Called with the wait before a retry; the walk goes on when it returns.
     pub sleep: &'h mut dyn FnMut(Duration),
 }
 
 /// One logged-in conversation with the API at `base`.
-pub struct Client<'h> {
+pub(crate) struct Client<'h> {
     agent: ureq::Agent,
     base: String,
     token: Option<String>,
     politeness: Politeness,
     hooks: Hooks<'h>,
     /// Requests sent, retries among them, and requests planned (grows as the walk learns).
-    pub requests: u32,
-    pub retries: u32,
+    pub(crate) requests: u32,
+    pub(crate) retries: u32,
     planned: u32,
 }
 
 impl<'h> Client<'h> {
     /// A client of `base` (a URL [`crate::http::base_url`] accepted), not logged in.
-    pub fn new(base: &str, politeness: Politeness, hooks: Hooks<'h>) -> Client<'h> {
+    pub(crate) fn new(base: &str, politeness: Politeness, hooks: Hooks<'h>) -> Client<'h> {
         let agent = ureq::AgentBuilder::new()
             .redirects(0)
             .timeout_connect(crate::http::CONNECT_TIMEOUT)
@@ -80,14 +99,14 @@ impl<'h> Client<'h> {
     }
 
     /// `n` more requests are planned (for the progress bar).
-    pub fn plan(&mut self, n: usize) {
+    pub(crate) fn plan(&mut self, n: usize) {
         self.planned += n as u32;
     }
 
     /// `what (METHOD target)`, where `target` is a path under `base` (shown whole) or an
     /// absolute URL (shown without its query string: signed links carry credentials there, and
     /// without the API's own host).
-    pub fn step(&self, what: &str, method: &str, target: &str) -> String {
+    pub(crate) fn step(&self, what: &str, method: &str, target: &str) -> String {
         let shown = if target.contains("://") {
             let url = target.split('?').next().unwrap_or(target);
             url.strip_prefix(&self.base).unwrap_or(url)
@@ -98,12 +117,12 @@ impl<'h> Client<'h> {
     }
 
     /// A failure of the server or of the URL (exit 3): `base: step: HTTP status: why`.
-    pub fn fail(&self, step: &str, status: Option<u16>, why: &str) -> Error {
+    pub(crate) fn fail(&self, step: &str, status: Option<u16>, why: &str) -> Error {
         Error::Unreachable(self.line(step, status, why))
     }
 
     /// A refusal of the credentials (exit 2).
-    pub fn refuse(&self, step: &str, status: u16, why: &str) -> Error {
+    pub(crate) fn refuse(&self, step: &str, status: u16, why: &str) -> Error {
         Error::Usage(self.line(step, Some(status), why))
     }
 
@@ -117,7 +136,7 @@ impl<'h> Client<'h> {
     /// Sends one request (with the bearer token when `auth` and `target` is on the API's host)
     /// and returns its answer, whatever the status, except 429 and 503: those are retried after
     /// their `Retry-After` until [`Politeness`] gives up.
-    pub fn send(
+    pub(crate) fn send(
         &mut self,
         step: &str,
         method: &str,
@@ -178,7 +197,7 @@ impl<'h> Client<'h> {
 
     /// The whole body of an answer (at most [`MAX_BODY`] bytes) and its status; a body cut
     /// short is a failure of the step.
-    pub fn body(&self, step: &str, resp: ureq::Response) -> Result<(u16, Vec<u8>), Error> {
+    pub(crate) fn body(&self, step: &str, resp: ureq::Response) -> Result<(u16, Vec<u8>), Error> {
         let status = resp.status();
         let mut body = Vec::new();
         resp.into_reader()
@@ -189,7 +208,7 @@ impl<'h> Client<'h> {
     }
 
     /// GET `target` with the token; the status and the body.
-    pub fn get(&mut self, what: &str, target: &str) -> Result<(String, u16, Vec<u8>), Error> {
+    pub(crate) fn get(&mut self, what: &str, target: &str) -> Result<(String, u16, Vec<u8>), Error> {
         let step = self.step(what, "GET", target);
         let resp = self.send(&step, "GET", target, None, true)?;
         let (status, body) = self.body(&step, resp)?;
@@ -198,7 +217,7 @@ impl<'h> Client<'h> {
 
     /// Logs in: `POST /v2/auth/token`, or `POST /v2/users/login` where that route is missing
     /// (404 or 405); a challenge for a second factor is answered with `DVP_TOTP`.
-    pub fn log_in(&mut self, creds: &Credentials) -> Result<(), Error> {
+    pub(crate) fn log_in(&mut self, creds: &Credentials) -> Result<(), Error> {
         let step = self.step("log in", "POST", "/v2/auth/token");
         let body = serde_json::json!({"identifier": creds.username, "secret": creds.secret}).to_string();
         let resp = self.send(&step, "POST", "/v2/auth/token", Some(&body), false)?;
@@ -212,7 +231,7 @@ impl<'h> Client<'h> {
     }
 
     /// `POST /v2/users/login` (`after`: the status `/v2/auth/token` answered, if it was tried).
-    pub fn login_legacy(&mut self, creds: &Credentials, after: Option<u16>) -> Result<(), Error> {
+    pub(crate) fn login_legacy(&mut self, creds: &Credentials, after: Option<u16>) -> Result<(), Error> {
         let step = self.step("log in", "POST", "/v2/users/login");
         let body = serde_json::json!({"username": creds.username, "password": creds.secret}).to_string();
         let resp = self.send(&step, "POST", "/v2/users/login", Some(&body), false)?;
@@ -265,13 +284,13 @@ impl<'h> Client<'h> {
 }
 
 /// A string field of a JSON object body.
-pub fn field(body: &[u8], key: &str) -> Option<String> {
+pub(crate) fn field(body: &[u8], key: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
     v.get(key)?.as_str().filter(|s| !s.is_empty()).map(str::to_string)
 }
 
 /// What an error body says: its `detail`, `message` or `text`, else its first line (short).
-pub fn detail(body: &[u8]) -> String {
+pub(crate) fn detail(body: &[u8]) -> String {
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
         if let Some(s) = ["detail", "message", "text"].iter().find_map(|k| v.get(*k).and_then(|x| x.as_str())) {
             return s.to_string();
@@ -288,7 +307,7 @@ pub fn detail(body: &[u8]) -> String {
 
 /// How long to wait before retry number `retry` (0-based): `Retry-After` in seconds, or a Unix
 /// time (one observed Hub 429 sent the reset time there), or without it 2, 4, 8 ... s.
-pub fn retry_after(header: Option<&str>, retry: u32) -> Duration {
+pub(crate) fn retry_after(header: Option<&str>, retry: u32) -> Duration {
     let backoff = Duration::from_secs(2u64 << retry.min(10));
     let Some(n) = header.and_then(|h| h.trim().parse::<u64>().ok()) else { return backoff };
     if n > 1_000_000_000 {

@@ -10,10 +10,10 @@ use crate::engine::calendar::Period;
 
 /// Share of a trend report's summed per-row unique users that are distinct in the repository
 /// week (INFERRED: a client pulling two tags counts in two rows).
-pub const TREND_ROW_OVERLAP: f64 = 0.8;
+pub(crate) const TREND_ROW_OVERLAP: f64 = 0.8;
 /// Pulls per distinct IP assumed where an input gives no IP count (INFERRED: the default mock's
 /// ratio is about 3).
-pub const PULLS_PER_IP_UNKNOWN: f64 = 3.0;
+pub(crate) const PULLS_PER_IP_UNKNOWN: f64 = 3.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -64,7 +64,7 @@ fn period_from_name(stem: &str) -> Option<(NaiveDate, bool)> {
 }
 
 /// Reads one CSV input; the error is "line L: what" or "line L, field `F`: what".
-pub fn read(reader: impl std::io::Read, names: &Names, inputs: &mut Inputs) -> Result<(), String> {
+pub(crate) fn read(reader: impl std::io::Read, names: &Names, inputs: &mut Inputs) -> Result<(), String> {
     let mut r = csv::ReaderBuilder::new().has_headers(true).from_reader(reader);
     let header = r.headers().map_err(|e| csv_error(&e))?.clone();
     let cols: Vec<String> = header.iter().map(|h| h.trim().to_ascii_lowercase().replace(' ', "_")).collect();

@@ -18,50 +18,50 @@ const MAX_TAGS: usize = 12;
 
 /// One repository of the plan.
 #[derive(Debug)]
-pub struct RepoPlan {
-    pub name: String,
-    pub weeks: Vec<WeekVolume>,
+pub(crate) struct RepoPlan {
+    pub(crate) name: String,
+    pub(crate) weeks: Vec<WeekVolume>,
     /// Weeks filled in (harvest holes), and weeks whose IP count was estimated.
-    pub filled: Vec<NaiveDate>,
-    pub estimated_ips: usize,
+    pub(crate) filled: Vec<NaiveDate>,
+    pub(crate) estimated_ips: usize,
     /// Weeks derived from monthly points.
-    pub from_months: bool,
-    pub churn: f64,
-    pub churn_fitted: bool,
+    pub(crate) from_months: bool,
+    pub(crate) churn: f64,
+    pub(crate) churn_fitted: bool,
     /// (by digest, version checks) shares of events, when the input has actions.
-    pub actions: Option<(f64, f64)>,
+    pub(crate) actions: Option<(f64, f64)>,
     /// (tag, downloads), most pulled first; empty = unknown.
-    pub tags: Vec<(String, u64)>,
-    pub countries: Vec<(String, u64)>,
-    pub clouds: Vec<(String, u64)>,
-    pub agents: Vec<(String, u64)>,
+    pub(crate) tags: Vec<(String, u64)>,
+    pub(crate) countries: Vec<(String, u64)>,
+    pub(crate) clouds: Vec<(String, u64)>,
+    pub(crate) agents: Vec<(String, u64)>,
     /// Repairs made to the input, each naming its file (`warning:` lines of the command).
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 #[derive(Debug)]
-pub struct NamespacePlan {
-    pub name: String,
-    pub publisher: String,
-    pub repos: Vec<RepoPlan>,
+pub(crate) struct NamespacePlan {
+    pub(crate) name: String,
+    pub(crate) publisher: String,
+    pub(crate) repos: Vec<RepoPlan>,
     /// A namespace-level series stood in for a repository.
-    pub from_namespace_series: bool,
+    pub(crate) from_namespace_series: bool,
 }
 
 #[derive(Debug)]
-pub struct Plan {
-    pub history_start: NaiveDate,
-    pub as_of: NaiveDate,
-    pub clients: u32,
-    pub namespaces: Vec<NamespacePlan>,
-    pub files: Vec<String>,
-    pub repeated: u64,
+pub(crate) struct Plan {
+    pub(crate) history_start: NaiveDate,
+    pub(crate) as_of: NaiveDate,
+    pub(crate) clients: u32,
+    pub(crate) namespaces: Vec<NamespacePlan>,
+    pub(crate) files: Vec<String>,
+    pub(crate) repeated: u64,
 }
 
 /// A fit error: the input file it concerns and what is wrong.
-pub type FitError = (String, String);
+pub(crate) type FitError = (String, String);
 
-pub fn plan(inputs: &Inputs) -> Result<Plan, FitError> {
+pub(crate) fn plan(inputs: &Inputs) -> Result<Plan, FitError> {
     let first_file = || inputs.files.first().cloned().unwrap_or_default();
     let mut by_ns: BTreeMap<&str, Vec<(&str, &Acc)>> = BTreeMap::new();
     for ((ns, repo), acc) in &inputs.series {

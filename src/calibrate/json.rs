@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::series::{bump, parse_day, period_of, Inputs, Names};
 
 /// Reads one JSON input into `inputs`; the error is "line L, column C: what".
-pub fn read(reader: impl std::io::Read, names: &Names, inputs: &mut Inputs) -> Result<(), String> {
+pub(crate) fn read(reader: impl std::io::Read, names: &Names, inputs: &mut Inputs) -> Result<(), String> {
     let mut de = serde_json::Deserializer::from_reader(reader);
     Top { names, inputs }.deserialize(&mut de).and_then(|()| de.end()).map_err(|e| {
         let text = e.to_string();

@@ -31,17 +31,20 @@ use crate::Error;
 const ANALYTICS: &str = "/api/publisher/analytics/v1";
 const PROXYLYTICS: &str = "/api/publisher/proxylytics/v1";
 /// The longest period the pull-series endpoints serve.
-pub const PERIOD: &str = "last-12-months";
+pub(crate) const PERIOD: &str = "last-12-months";
 
 /// A finished calibration from the live API.
 #[derive(Debug)]
 pub struct Calibrated {
     /// The configuration (TOML text) and the repairs made on the way.
     pub config: super::Calibrated,
+    /// How many namespaces, repositories and weeks the configuration holds.
     pub shape: Shape,
-    /// Requests sent (retries included), retries among them, trend reports read.
+    /// Requests sent, retries included.
     pub requests: u32,
+    /// Requests repeated after a 429 or 503.
     pub retries: u32,
+    /// Trend reports read for the client mixes.
     pub reports: usize,
 }
 

@@ -25,15 +25,12 @@ use std::path::{Path, PathBuf};
 use crate::config::{check_name, Config, NameKind};
 use crate::Error;
 
-pub use csv_in::{PULLS_PER_IP_UNKNOWN, TREND_ROW_OVERLAP};
-pub use series::DEFAULT_NAMESPACE;
-
 /// One `--from` argument: `[NS[/REPO]=]FILE`.
 #[derive(Debug, Clone)]
 pub struct Source {
-    pub ns: Option<String>,
-    pub repo: Option<String>,
-    pub path: PathBuf,
+    pub(crate) ns: Option<String>,
+    pub(crate) repo: Option<String>,
+    pub(crate) path: PathBuf,
 }
 
 impl Source {
@@ -104,8 +101,11 @@ pub fn calibrate_with_warnings(sources: &[Source], rename: bool) -> Result<Calib
 /// the last (the weekly series all repositories follow).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shape {
+    /// Namespaces in the configuration.
     pub namespaces: usize,
+    /// Repositories, over all namespaces.
     pub repos: usize,
+    /// Weeks from the history start to `as_of`.
     pub weeks: usize,
 }
 

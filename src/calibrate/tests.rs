@@ -1,7 +1,8 @@
 //! Readers and fit, file by file (the served series are checked against WireMock in
 //! `tests/calibrate.rs`).
+use super::series::DEFAULT_NAMESPACE;
 use super::*;
-use crate::engine::volume::WeekVolume;
+use crate::config::volume::WeekVolume;
 use chrono::NaiveDate;
 
 fn calibrated(files: &[(&str, &str)]) -> Result<Config, Error> {

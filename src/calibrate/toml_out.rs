@@ -5,7 +5,7 @@ use std::fmt::Write;
 use super::fit::{Plan, RepoPlan};
 use crate::config::volume::DEFAULT_CHURN;
 
-pub fn write(plan: &Plan) -> String {
+pub(crate) fn write(plan: &Plan) -> String {
     let mut o = String::new();
     let w = &mut o;
     let _ = writeln!(w, "# dvp-mock configuration written by `dvp-mock calibrate` from:");

@@ -12,7 +12,8 @@ use std::process::ExitCode;
 
 use dvp_mock::check::{self, CompareSink, Drift};
 use dvp_mock::config::canonical;
-use dvp_mock::output::{self, swap, Manifest, MANIFEST, OWNED_DIRS};
+use dvp_mock::output::manifest::{Manifest, MANIFEST};
+use dvp_mock::output::{self, swap, OWNED_DIRS};
 use dvp_mock::sink::NullSink;
 use dvp_mock::wiremock::{Target, CLOUD_FILE};
 use dvp_mock::Error;

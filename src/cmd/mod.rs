@@ -14,9 +14,11 @@ pub mod verify;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
-use dvp_mock::config::{Config, Overrides};
+use dvp_mock::config::load::{self, Overrides};
+use dvp_mock::config::Config;
 use dvp_mock::engine::period_pass::Progress;
-use dvp_mock::output::{self, Manifest, Record, MANIFEST};
+use dvp_mock::output;
+use dvp_mock::output::manifest::{Manifest, Record, MANIFEST};
 use dvp_mock::wiremock::Target;
 use dvp_mock::{Error, Options};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -94,8 +96,8 @@ fn jobs_of(jobs: &Jobs) -> Result<usize, Error> {
 /// The configuration and generation options of `source`.
 pub fn load(source: &Source, jobs: &Jobs, target: Target, corpus: bool) -> Result<Asked, Error> {
     let overrides = Overrides { seed: source.seed, as_of: source.as_of };
-    let (text, label) = dvp_mock::config::read(source.config.as_deref())?;
-    let config = dvp_mock::config::load_text(&text, &label, overrides)?;
+    let (text, label) = load::read(source.config.as_deref())?;
+    let config = load::load_text(&text, &label, overrides)?;
     let options = Options { target, jobs: jobs_of(jobs)?, corpus };
     Ok(Asked { config, options, text, file: source.config.clone(), overrides, load: None })
 }

@@ -15,7 +15,9 @@ use super::Config;
 /// fingerprint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fingerprint {
+    /// The seed the mock was generated with.
     pub seed: u64,
+    /// The last day of data the mock serves.
     pub as_of: NaiveDate,
     /// `sha1:` and the hex SHA-1 of the canonical form without `seed`, `as_of` and
     /// `cloud_budget_bytes` (which limits the Cloud file and changes no answer).
@@ -26,7 +28,7 @@ pub struct Fingerprint {
 }
 
 /// The configuration as canonical JSON.
-pub fn canonical(config: &Config) -> Value {
+pub(crate) fn canonical(config: &Config) -> Value {
     serde_json::to_value(config).expect("a configuration serialises")
 }
 
@@ -52,9 +54,9 @@ pub fn fingerprint(config: &Config) -> Fingerprint {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Difference {
     /// The key's path, as errors name it: `seed`, `namespaces[1].weekly_pulls`.
-    pub key: String,
+    pub(crate) key: String,
     /// Its value in the first and the second configuration (compact JSON, `-` when absent).
-    pub values: (String, String),
+    pub(crate) values: (String, String),
 }
 
 impl std::fmt::Display for Difference {

@@ -1,12 +1,12 @@
 //! The limits every configuration is held to before a world is built, so that no date
 //! overflows the calendar or a token, and no count wraps or saturates anywhere downstream:
 //! - every date (`as_of`, `history_start`, each `weeks[].week`) lies in
-//!   [`FIRST_DATE`]..=[`LAST_DATE`]: the calendar then never leaves chrono's range, and every
+//!   `FIRST_DATE`..=`LAST_DATE`: the calendar then never leaves chrono's range, and every
 //!   token's `iat` and `exp` have the ten digits its layout holds (`engine::jwt`);
-//! - a modelled namespace holds at most [`MAX_PERIOD_EVENTS`] expected events in any month
+//! - a modelled namespace holds at most `MAX_PERIOD_EVENTS` expected events in any month
 //!   (`weekly_pulls` grown by `growth` to the end of the history, plus its `weeks` profiles):
 //!   event counters are `u32`;
-//! - a public namespace serves at most [`MAX_PUBLIC_PULLS`] pulls in any month, so each of its
+//! - a public namespace serves at most `MAX_PUBLIC_PULLS` pulls in any month, so each of its
 //!   counts is an exact integer (below 2^53, exact in the `f64` its mean is drawn from) and no
 //!   sum of them can wrap.
 use std::collections::BTreeMap;
@@ -16,19 +16,19 @@ use chrono::{Datelike, NaiveDate};
 use super::Config;
 
 /// The first date a configuration may name.
-pub const FIRST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2002, 1, 1) {
+pub(crate) const FIRST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2002, 1, 1) {
     Some(d) => d,
     None => panic!("a valid date"),
 };
 /// The last date a configuration may name.
-pub const LAST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2199, 12, 31) {
+pub(crate) const LAST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2199, 12, 31) {
     Some(d) => d,
     None => panic!("a valid date"),
 };
 /// Most expected events of one modelled namespace in one month (event counters are `u32`).
-pub const MAX_PERIOD_EVENTS: f64 = 2e9;
+pub(crate) const MAX_PERIOD_EVENTS: f64 = 2e9;
 /// Most pulls of one public namespace in one month (exact integers, far from `u64::MAX`).
-pub const MAX_PUBLIC_PULLS: f64 = 1e15;
+pub(crate) const MAX_PUBLIC_PULLS: f64 = 1e15;
 
 /// Most days in a period (a month).
 const PERIOD_DAYS: f64 = 31.0;
@@ -36,12 +36,12 @@ const PERIOD_DAYS: f64 = 31.0;
 const PEAK_FACTOR: f64 = 1.16 * 1.1;
 
 /// The date rule, as error messages state it.
-pub fn date_range() -> String {
+pub(crate) fn date_range() -> String {
     format!("{FIRST_DATE}..={LAST_DATE}")
 }
 
 /// `Err("key `key`: ...")` when `d` lies outside the supported dates.
-pub fn check_date(key: &str, d: NaiveDate) -> Result<(), String> {
+pub(crate) fn check_date(key: &str, d: NaiveDate) -> Result<(), String> {
     if (FIRST_DATE..=LAST_DATE).contains(&d) {
         Ok(())
     } else {
@@ -51,7 +51,7 @@ pub fn check_date(key: &str, d: NaiveDate) -> Result<(), String> {
 
 /// Checks the dates of `c` and the counts of its public namespaces (names and ranges are
 /// checked before); [`check_events`] follows the size guard.
-pub fn validate(c: &Config) -> Result<(), String> {
+pub(crate) fn validate(c: &Config) -> Result<(), String> {
     check_date("history_start", c.history_start)?;
     check_date("as_of", c.as_of)?;
     for (i, repo) in

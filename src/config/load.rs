@@ -9,14 +9,10 @@ use crate::Error;
 /// Values the command line may override.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Overrides {
+    /// `--seed`: replaces the configuration's `seed`.
     pub seed: Option<u64>,
+    /// `--as-of`: replaces the configuration's `as_of`, the last day of data.
     pub as_of: Option<NaiveDate>,
-}
-
-/// The configuration in `path` (or the embedded default), with `overrides` applied, validated.
-pub fn load(path: Option<&Path>, overrides: Overrides) -> Result<Config, Error> {
-    let (text, file) = read(path)?;
-    load_text(&text, &file, overrides)
 }
 
 /// The text of the configuration in `path` (or of the embedded default) and the name errors

@@ -10,12 +10,10 @@ use crate::Error;
 
 pub mod canonical;
 pub mod limits;
-mod load;
-pub mod population;
-pub mod public_namespaces;
-pub mod volume;
-
-pub use load::{load, load_text, read, Overrides};
+pub mod load;
+pub(crate) mod population;
+pub(crate) mod public_namespaces;
+pub(crate) mod volume;
 
 /// The embedded default configuration (compiled in).
 pub const DEFAULT_TOML: &str = include_str!("default.toml");
@@ -42,28 +40,31 @@ pub struct Config {
     /// Write export parts as deterministic `.csv.gz` (see `body_files::gzip`).
     #[serde(default)]
     pub export_gzip: bool,
+    /// The report catalogue's retention and opt-in reports (`[reports]`).
     #[serde(default)]
     pub reports: Reports,
     /// Country, cloud and agent mixes of the clients (default: the built-in mixes).
     #[serde(default)]
-    pub population: Option<population::Population>,
+    pub(crate) population: Option<population::Population>,
+    /// The publisher namespaces (`[[namespaces]]`), in the order the API lists them.
     pub namespaces: Vec<Namespace>,
     /// Namespaces served on the public proxylytics pull routes only (`bodies::public_series`).
     #[serde(default)]
-    pub public_namespaces: Vec<public_namespaces::PublicNamespace>,
-    pub users: Vec<User>,
+    pub(crate) public_namespaces: Vec<public_namespaces::PublicNamespace>,
+    pub(crate) users: Vec<User>,
 }
 
 /// Retention of the proxylytics report catalogue.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reports {
+    /// Weekly reports kept in the catalogue (the latest weeks).
     #[serde(default = "default_report_weeks")]
     pub weeks: u32,
     #[serde(default = "default_report_months")]
-    pub months: u32,
+    pub(crate) months: u32,
     #[serde(default = "default_tracked")]
-    pub tracked_companies: u32,
+    pub(crate) tracked_companies: u32,
     /// Companies in the opt-in `benchmark` report; 0 = no benchmark report.
     #[serde(default)]
     pub benchmark_companies: u32,
@@ -80,13 +81,13 @@ impl Default for Reports {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Namespace {
-    pub name: String,
+    pub(crate) name: String,
     /// Display name of the publisher (`PUBLISHER_NAME` in reports).
-    pub publisher: String,
+    pub(crate) publisher: String,
     #[serde(default = "default_publisher_type")]
-    pub publisher_type: String,
+    pub(crate) publisher_type: String,
     #[serde(default)]
-    pub extension_publisher: bool,
+    pub(crate) extension_publisher: bool,
     /// Premium extension entitlement: `ext-premium-*` views (needs `extension_publisher`).
     #[serde(default)]
     pub premium_extensions: bool,
@@ -94,63 +95,64 @@ pub struct Namespace {
     pub weekly_pulls: f64,
     /// Relative growth per year.
     #[serde(default)]
-    pub growth: f64,
+    pub(crate) growth: f64,
     /// Share (0..=1) of the client population that pulls from this namespace.
     #[serde(default = "default_reach")]
-    pub reach: f64,
+    pub(crate) reach: f64,
+    /// The namespace's repositories.
     pub repos: Vec<Repo>,
     /// Organization access tokens (`dckr_oat_...`) that log in to this namespace alone.
     #[serde(default)]
-    pub oats: Vec<String>,
+    pub(crate) oats: Vec<String>,
 }
 
 /// A repository with its tags.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Repo {
-    pub name: String,
+    pub(crate) name: String,
     /// Relative share of the namespace's pulls; 0 = never pulled.
-    pub popularity: f64,
+    pub(crate) popularity: f64,
     /// A Docker Desktop extension (feeds the `extensions` dataset).
     #[serde(default)]
-    pub extension: bool,
-    pub tags: Vec<Tag>,
+    pub(crate) extension: bool,
+    pub(crate) tags: Vec<Tag>,
     /// Calibrated weekly volume: exact events and distinct clients per ISO week (see `volume`).
     #[serde(default)]
     pub weeks: Option<volume::Weeks>,
     /// Share of a week's clients replaced the next week (with `weeks`).
     #[serde(default)]
-    pub churn: Option<f64>,
+    pub(crate) churn: Option<f64>,
     /// Shares of all events pulled by digest and of version checks (default: by client kind).
     #[serde(default)]
-    pub by_digest: Option<f64>,
+    pub(crate) by_digest: Option<f64>,
     #[serde(default)]
-    pub version_checks: Option<f64>,
+    pub(crate) version_checks: Option<f64>,
 }
 
 /// A tag; each platform gets its own digest (multi-arch images have several).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Tag {
-    pub name: String,
-    pub popularity: f64,
+pub(crate) struct Tag {
+    pub(crate) name: String,
+    pub(crate) popularity: f64,
     #[serde(default = "default_platforms")]
-    pub platforms: Vec<String>,
+    pub(crate) platforms: Vec<String>,
 }
 
 /// A Docker Hub account that can log in.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct User {
-    pub username: String,
-    pub password: String,
+pub(crate) struct User {
+    pub(crate) username: String,
+    pub(crate) password: String,
     /// TOTP code accepted by `/v2/users/2fa-login`; set = the account has 2FA enabled.
     #[serde(default)]
-    pub totp: Option<String>,
-    pub namespaces: Vec<String>,
+    pub(crate) totp: Option<String>,
+    pub(crate) namespaces: Vec<String>,
     /// Personal access tokens (`dckr_pat_...`) of the account.
     #[serde(default)]
-    pub pats: Vec<String>,
+    pub(crate) pats: Vec<String>,
 }
 
 fn default_part_bytes() -> u64 {

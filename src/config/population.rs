@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// Name of the "not in a cloud" entry of `clouds` (as `CLOUD_SERVICE_PROVIDER` spells it).
-pub const NO_CLOUD: &str = "no csp";
+pub(crate) const NO_CLOUD: &str = "no csp";
 
 /// The countries a client can have, in the engine's index order: the 20 of the built-in mix,
 /// then more a calibrated mix may name (a test holds the engine's tables to these lists).
-pub const COUNTRY_CODES: &[&str] = &[
+pub(crate) const COUNTRY_CODES: &[&str] = &[
     "US", "DE", "IN", "GB", "CN", "FR", "JP", "BR", "CA", "NL", "IE", "SG", "KR", "AU", "SE", "PL", "ES", "IT", "CH",
     "FI", "AE", "AR", "AT", "BD", "BE", "BG", "CL", "CO", "CZ", "DK", "EE", "EG", "GR", "HK", "HR", "HU", "ID", "IL",
     "IS", "KE", "LT", "LU", "LV", "MA", "MX", "MY", "NG", "NO", "NZ", "PE", "PH", "PK", "PT", "RO", "RU", "SA", "SI",
@@ -20,9 +20,9 @@ pub const COUNTRY_CODES: &[&str] = &[
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, try_from = "RawPopulation")]
 pub struct Population {
-    pub countries: BTreeMap<String, f64>,
-    pub clouds: BTreeMap<String, f64>,
-    pub agents: BTreeMap<String, f64>,
+    pub(crate) countries: BTreeMap<String, f64>,
+    pub(crate) clouds: BTreeMap<String, f64>,
+    pub(crate) agents: BTreeMap<String, f64>,
 }
 
 #[derive(Deserialize)]
@@ -62,10 +62,10 @@ impl TryFrom<RawPopulation> for Population {
 }
 
 /// Cloud providers, in the engine's order.
-pub const CLOUD_NAMES: &[&str] = &["aws", "gcp", "azure"];
+pub(crate) const CLOUD_NAMES: &[&str] = &["aws", "gcp", "azure"];
 
 /// User-agent tools, in the engine's order.
-pub const AGENT_NAMES: &[&str] = &[
+pub(crate) const AGENT_NAMES: &[&str] = &[
     "docker",
     "containerd",
     "buildkit",

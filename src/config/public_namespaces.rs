@@ -10,25 +10,25 @@ use super::{check_name, NameKind};
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PublicNamespace {
-    pub name: String,
+    pub(crate) name: String,
     /// Mean pulls per week of the whole namespace at `history_start`.
-    pub weekly_pulls: f64,
+    pub(crate) weekly_pulls: f64,
     /// Relative growth per year.
     #[serde(default)]
-    pub growth: f64,
-    pub repos: Vec<PublicRepo>,
+    pub(crate) growth: f64,
+    pub(crate) repos: Vec<PublicRepo>,
 }
 
 /// A public repository: its share of the namespace's pulls.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct PublicRepo {
-    pub name: String,
-    pub popularity: f64,
+pub(crate) struct PublicRepo {
+    pub(crate) name: String,
+    pub(crate) popularity: f64,
 }
 
 /// Validates `[[public_namespaces]]`; `publishers` are the names of the publisher namespaces.
-pub fn validate(list: &[PublicNamespace], publishers: &BTreeSet<&str>) -> Result<(), String> {
+pub(crate) fn validate(list: &[PublicNamespace], publishers: &BTreeSet<&str>) -> Result<(), String> {
     let mut names = BTreeSet::new();
     for (i, ns) in list.iter().enumerate() {
         let at = format!("public_namespaces[{i}]");

@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 
 /// Share of a week's clients replaced the next week when a repository sets no `churn`
 /// (INFERRED: no public data relates weekly to monthly distinct IPs).
-pub const DEFAULT_CHURN: f64 = 0.3;
+pub(crate) const DEFAULT_CHURN: f64 = 0.3;
 
 /// Largest `pulls` of one week (keeps day counts in `u32`).
-pub const MAX_WEEK_PULLS: u64 = 1_000_000_000;
+pub(crate) const MAX_WEEK_PULLS: u64 = 1_000_000_000;
 
 /// One week of a profile, as written in the configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -20,7 +20,7 @@ pub struct WeekVolume {
     /// Events (`pullCount`) in the week.
     pub pulls: u64,
     /// Distinct clients (`ipCount`) in the week.
-    pub ips: u64,
+    pub(crate) ips: u64,
 }
 
 #[derive(Deserialize)]
@@ -77,7 +77,7 @@ impl TryFrom<Vec<WeekVolume>> for Weeks {
 
 /// The checks of a repository's volume keys that need more than one key; the message starts
 /// with the key's name after the repository (`weeks[3].ips`: ...).
-pub fn validate_repo(repo: &crate::config::Repo, clients: u32) -> Result<(), String> {
+pub(crate) fn validate_repo(repo: &crate::config::Repo, clients: u32) -> Result<(), String> {
     let share = |v: Option<f64>| v.is_none_or(|x| x.is_finite() && (0.0..=1.0).contains(&x));
     if !share(repo.churn) {
         return Err("churn`: expected a number in 0..=1".into());

@@ -9,13 +9,15 @@ use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 /// Whether a period is a week or a month (`timespantype` in the API).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Granularity {
+    /// An ISO week, Monday to Sunday (`weeks` in the API).
     Week,
+    /// A calendar month (`months` in the API).
     Month,
 }
 
 impl Granularity {
     /// Both, in API order.
-    pub const ALL: [Granularity; 2] = [Granularity::Week, Granularity::Month];
+    pub(crate) const ALL: [Granularity; 2] = [Granularity::Week, Granularity::Month];
 
     /// The API spelling (`weeks`, `months`).
     pub fn api(self) -> &'static str {
@@ -25,7 +27,7 @@ impl Granularity {
         }
     }
     /// The report spelling (`weekly`, `monthly`).
-    pub fn report(self) -> &'static str {
+    pub(crate) fn report(self) -> &'static str {
         match self {
             Granularity::Week => "weekly",
             Granularity::Month => "monthly",
@@ -36,7 +38,7 @@ impl Granularity {
         self.item()
     }
     /// The key of one period in export listings (`week`, `month`).
-    pub fn item(self) -> &'static str {
+    pub(crate) fn item(self) -> &'static str {
         match self {
             Granularity::Week => "week",
             Granularity::Month => "month",
@@ -47,28 +49,29 @@ impl Granularity {
 /// One week or one month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Period {
+    /// Week or month.
     pub granularity: Granularity,
     /// First day (a Monday, or the 1st).
     pub start: NaiveDate,
 }
 
 impl Period {
-    pub fn week_of(day: NaiveDate) -> Period {
+    pub(crate) fn week_of(day: NaiveDate) -> Period {
         let start = day - Days::new(u64::from(day.weekday().num_days_from_monday()));
         Period { granularity: Granularity::Week, start }
     }
 
-    pub fn month_of(day: NaiveDate) -> Period {
+    pub(crate) fn month_of(day: NaiveDate) -> Period {
         Period { granularity: Granularity::Month, start: day.with_day(1).expect("day 1 exists") }
     }
 
     /// Last day, inclusive (a Sunday, or the last of the month).
-    pub fn last_day(&self) -> NaiveDate {
+    pub(crate) fn last_day(&self) -> NaiveDate {
         self.end_exclusive() - Days::new(1)
     }
 
     /// The day after the last day.
-    pub fn end_exclusive(&self) -> NaiveDate {
+    pub(crate) fn end_exclusive(&self) -> NaiveDate {
         match self.granularity {
             Granularity::Week => self.start + Days::new(7),
             Granularity::Month => self.start + Months::new(1),
@@ -98,7 +101,7 @@ impl Period {
     }
 
     /// Whether the period is complete (available) as of `as_of`.
-    pub fn available(&self, as_of: NaiveDate) -> bool {
+    pub(crate) fn available(&self, as_of: NaiveDate) -> bool {
         self.end_exclusive() <= as_of
     }
 
@@ -114,8 +117,8 @@ impl Period {
 /// The available periods of a history window.
 #[derive(Debug, Clone)]
 pub struct Calendar {
-    pub history_start: NaiveDate,
-    pub as_of: NaiveDate,
+    pub(crate) history_start: NaiveDate,
+    pub(crate) as_of: NaiveDate,
     /// Available weeks, oldest first.
     pub weeks: Vec<Period>,
     /// Available months, oldest first.
@@ -123,7 +126,7 @@ pub struct Calendar {
 }
 
 impl Calendar {
-    pub fn new(history_start: NaiveDate, as_of: NaiveDate) -> Calendar {
+    pub(crate) fn new(history_start: NaiveDate, as_of: NaiveDate) -> Calendar {
         let mut weeks = Vec::new();
         let mut w = Period::week_of(history_start);
         if w.start < history_start {
@@ -145,6 +148,7 @@ impl Calendar {
         Calendar { history_start, as_of, weeks, months }
     }
 
+    /// The available weeks or months, oldest first.
     pub fn periods(&self, g: Granularity) -> &[Period] {
         match g {
             Granularity::Week => &self.weeks,
@@ -158,7 +162,7 @@ impl Calendar {
     }
 
     /// Years that have at least one available period (export `years` listing).
-    pub fn years(&self) -> Vec<i32> {
+    pub(crate) fn years(&self) -> Vec<i32> {
         let mut ys: Vec<i32> = self.all().map(Period::path_year).collect();
         ys.sort_unstable();
         ys.dedup();
@@ -167,7 +171,7 @@ impl Calendar {
 
     /// The periods of `g` within the last `months` months before `as_of` (the `period` query
     /// parameter): weeks starting on or after `as_of - months`, or the last `months` months.
-    pub fn last_months(&self, g: Granularity, months: u32) -> Vec<Period> {
+    pub(crate) fn last_months(&self, g: Granularity, months: u32) -> Vec<Period> {
         match g {
             Granularity::Week => {
                 let from = self.as_of - Months::new(months);
@@ -182,7 +186,7 @@ impl Calendar {
 }
 
 /// True for Saturday and Sunday.
-pub fn is_weekend(day: NaiveDate) -> bool {
+pub(crate) fn is_weekend(day: NaiveDate) -> bool {
     matches!(day.weekday(), Weekday::Sat | Weekday::Sun)
 }
 

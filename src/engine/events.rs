@@ -3,21 +3,23 @@
 use chrono::NaiveDate;
 use rand::Rng;
 
+use crate::engine::namespaces::Namespace;
+use crate::engine::population::{UseCase, AGENTS};
 use crate::engine::rhythm;
 use crate::engine::rng;
 use crate::engine::volume;
-use crate::engine::world::{Namespace, UseCase, World, AGENTS};
+use crate::engine::world::World;
 
 /// Docker's action classification of a pull request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Action {
+pub(crate) enum Action {
     PullByTag,
     PullByDigest,
     VersionCheck,
 }
 
 impl Action {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Action::PullByTag => "pull_by_tag",
             Action::PullByDigest => "pull_by_digest",
@@ -25,7 +27,7 @@ impl Action {
         }
     }
     /// True when the request named a tag (tag column set; `\\N` otherwise in reports).
-    pub fn by_tag(self) -> bool {
+    pub(crate) fn by_tag(self) -> bool {
         !matches!(self, Action::PullByDigest)
     }
 }
@@ -34,21 +36,23 @@ impl Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Event {
     /// The day (UTC).
-    pub date: NaiveDate,
+    pub(crate) date: NaiveDate,
     /// Seconds since midnight UTC.
-    pub second: u32,
+    pub(crate) second: u32,
+    /// Index of the repository in its namespace's `repos`.
     pub repo: u16,
-    pub tag: u16,
+    pub(crate) tag: u16,
     /// Index of the platform digest within the tag.
-    pub platform: u8,
-    pub action: Action,
+    pub(crate) platform: u8,
+    pub(crate) action: Action,
     /// `true` = HEAD, `false` = GET.
-    pub head: bool,
+    pub(crate) head: bool,
+    /// Id of the pulling client (index into `World::clients`).
     pub client: u32,
 }
 
 impl Event {
-    pub fn method(&self) -> &'static str {
+    pub(crate) fn method(&self) -> &'static str {
         if self.head {
             "HEAD"
         } else {
@@ -57,7 +61,7 @@ impl Event {
     }
 }
 
-/// Mean number of events of `ns` on `day` ([`rhythm::daily_mean_of`] its weekly volume and
+/// Mean number of events of `ns` on `day` (`rhythm::daily_mean_of` its weekly volume and
 /// growth).
 pub fn daily_mean(ns: &Namespace, history_start: NaiveDate, day: NaiveDate) -> f64 {
     rhythm::daily_mean_of(ns.weekly_pulls, ns.growth, history_start, day)
@@ -81,7 +85,7 @@ pub fn day_events_into(world: &World, ns_index: usize, day: NaiveDate, out: &mut
 /// chunks: the event count is Poisson around [`daily_mean`], and each event's time is the
 /// smallest of the uniform times still to come (sequential order statistics), so no day is
 /// ever held, sorted, in memory.
-pub struct DayStream<'w> {
+pub(crate) struct DayStream<'w> {
     world: &'w World,
     ns: &'w Namespace,
     day: NaiveDate,
@@ -95,7 +99,7 @@ pub struct DayStream<'w> {
 }
 
 impl<'w> DayStream<'w> {
-    pub fn new(world: &'w World, ns_index: usize, day: NaiveDate) -> DayStream<'w> {
+    pub(crate) fn new(world: &'w World, ns_index: usize, day: NaiveDate) -> DayStream<'w> {
         let ns = &world.namespaces[ns_index];
         let mut rng = rng::stream(world.config.seed, &["events", &ns.name, &day.to_string()]);
         if let Some(v) = &ns.volume {
@@ -117,7 +121,7 @@ impl<'w> DayStream<'w> {
     }
 
     /// Appends up to `max` more events to `out`; false once the day is exhausted.
-    pub fn next_chunk(&mut self, out: &mut Vec<Event>, max: usize) -> bool {
+    pub(crate) fn next_chunk(&mut self, out: &mut Vec<Event>, max: usize) -> bool {
         let n = (self.left as usize).min(max);
         out.reserve(n);
         for _ in 0..n {

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 /// `f(state, item)` for every item on up to `jobs` threads (each worker's `state` made by
 /// `init` and reused from item to item); the results in item order. Items are started in
 /// order, so put the largest first.
-pub fn map_with<T, S, R>(
+pub(crate) fn map_with<T, S, R>(
     jobs: usize,
     items: Vec<T>,
     init: impl Fn() -> S + Sync,
@@ -39,7 +39,7 @@ where
 }
 
 /// [`map_with`] without per-worker state.
-pub fn map<T: Send, R: Send>(jobs: usize, items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+pub(crate) fn map<T: Send, R: Send>(jobs: usize, items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
     map_with(jobs, items, || (), |(), t| f(t))
 }
 

@@ -24,10 +24,6 @@ use rand::RngCore;
 
 use crate::engine::rng;
 
-/// `aud` of every token.
-pub const AUDIENCE: &str = "https://hub.docker.com";
-/// `iss` of every token.
-pub const ISSUER: &str = "https://api.docker.com/";
 /// Lifetime of a `/v2/auth/token` access token: 10 minutes (observed, FACTS 13.1).
 pub const AUTH_TOKEN_LIFETIME: u64 = 600;
 /// INFERRED: lifetime of a `/v2/users/login` token. Today's value is unknown; one month is
@@ -40,11 +36,11 @@ const HEADER: &str = r#"{"alg":"ES256","kid":"dvp-mock","typ":"JWT"}"#;
 /// The payload up to the first claim that changes per request.
 const BEFORE: &str = r#"{"aud":"https://hub.docker.com","iss":"https://api.docker.com/","iat":"#;
 /// Base64url characters of a token's changing middle.
-pub const MIDDLE_CLASS: &str = "[A-Za-z0-9_-]";
+pub(crate) const MIDDLE_CLASS: &str = "[A-Za-z0-9_-]";
 
 /// What a credential is; fixes the `source` and `scope` claims.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     Password,
     PersonalAccessToken,
     OrganizationAccessToken,
@@ -62,7 +58,7 @@ impl Source {
 
     /// INFERRED: the `scope` claim. `repo:public_read` is the observed example (a read-only
     /// PAT); a password login gets the full account scope.
-    pub fn scope(self) -> &'static str {
+    pub(crate) fn scope(self) -> &'static str {
         match self {
             Source::Password => "repo:admin",
             Source::PersonalAccessToken | Source::OrganizationAccessToken => "repo:public_read",
@@ -72,13 +68,13 @@ impl Source {
 
 /// The principal a token speaks for.
 #[derive(Debug, Clone)]
-pub struct Principal<'a> {
+pub(crate) struct Principal<'a> {
     /// Docker ID, or the organization name for an OAT.
-    pub username: &'a str,
+    pub(crate) username: &'a str,
     /// Key of the credential among the principal's (e.g. `password`, `pat/0`): seeds its
     /// session id, signature and sample `jti`.
-    pub credential: &'a str,
-    pub source: Source,
+    pub(crate) credential: &'a str,
+    pub(crate) source: Source,
 }
 
 /// Every token one credential yields.
@@ -118,7 +114,7 @@ pub fn middle_len() -> usize {
 /// What the changing middle of every token encodes around `iat`, `exp` and `jti`: the end of
 /// the payload's fixed start and the start of its fixed end, so that the middle is whole
 /// base64 groups (`pre{iat},"exp":{exp},"jti":"{jti}post`).
-pub fn middle_affixes() -> (&'static str, &'static str) {
+pub(crate) fn middle_affixes() -> (&'static str, &'static str) {
     let l = layout();
     (l.pre, l.post)
 }
@@ -142,12 +138,12 @@ fn signature(seed: u64, username: &str) -> String {
 }
 
 /// The stable UUID of a principal (`uuid` claim).
-pub fn principal_uuid(username: &str) -> uuid::Uuid {
+pub(crate) fn principal_uuid(username: &str) -> uuid::Uuid {
     uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("dvp-mock:user:{username}").as_bytes())
 }
 
 impl Family {
-    pub fn new(seed: u64, p: &Principal) -> Family {
+    pub(crate) fn new(seed: u64, p: &Principal) -> Family {
         let mut s = rng::stream(seed, &["jwt-family", p.username, p.credential]);
         let session_id = uuid_from(&mut s);
         let source_id = uuid_from(&mut s);
@@ -178,24 +174,24 @@ impl Family {
 
     /// The family's sample token: issued at midnight of `as_of` (docs and the corpus use it;
     /// the data routes accept it like any other token of the family).
-    pub fn sample(&self, as_of: NaiveDate, lifetime: u64) -> String {
+    pub(crate) fn sample(&self, as_of: NaiveDate, lifetime: u64) -> String {
         let iat = as_of.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp();
         self.token(iat, lifetime, &self.sample_jti)
     }
 
     /// The part after the middle (`S.G`), as it appears in every token of the family.
-    pub fn tail(&self) -> &str {
+    pub(crate) fn tail(&self) -> &str {
         &self.tail
     }
 
     /// The signature (`G`), the same for every family of the principal.
-    pub fn signature(&self) -> &str {
+    pub(crate) fn signature(&self) -> &str {
         self.tail.rsplit('.').next().expect("a tail ends with the signature")
     }
 }
 
 /// `(iat, exp)` of a token in the mock's layout, or `None` if it is not one.
-pub fn times(token: &str) -> Option<(i64, i64)> {
+pub(crate) fn times(token: &str) -> Option<(i64, i64)> {
     let payload = token.split('.').nth(1)?;
     let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
     let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
@@ -204,7 +200,7 @@ pub fn times(token: &str) -> Option<(i64, i64)> {
 
 /// A token for `username` and `purpose` (`refresh`, `login_2fa`): opaque to clients, fixed per
 /// config (the mock matches these exact strings).
-pub fn token(seed: u64, as_of: NaiveDate, username: &str, purpose: &str) -> String {
+pub(crate) fn token(seed: u64, as_of: NaiveDate, username: &str, purpose: &str) -> String {
     let iat = as_of.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp();
     let mut s = rng::stream(seed, &["jwt", username, purpose]);
     let jti = rng::hex(&mut s, 16);
@@ -221,6 +217,11 @@ pub fn token(seed: u64, as_of: NaiveDate, username: &str, purpose: &str) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `aud` of every token.
+    const AUDIENCE: &str = "https://hub.docker.com";
+    /// `iss` of every token.
+    const ISSUER: &str = "https://api.docker.com/";
 
     fn family(source: Source) -> Family {
         Family::new(42, &Principal { username: "demo", credential: "password", source })

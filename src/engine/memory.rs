@@ -8,7 +8,7 @@
 
 /// Returns free heap pages of every allocator arena to the OS (glibc `malloc_trim`); a no-op
 /// on other platforms.
-pub fn release_free_memory() {
+pub(crate) fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         extern "C" {

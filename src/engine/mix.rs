@@ -2,22 +2,22 @@
 //! configuration's `[population]`. Absent, the clients are the same bytes as before.
 use std::collections::BTreeMap;
 
-pub use crate::config::population::{Population, AGENT_NAMES, CLOUD_NAMES, COUNTRY_CODES, NO_CLOUD};
+use crate::config::population::{Population, AGENT_NAMES, CLOUD_NAMES, COUNTRY_CODES};
 use crate::engine::rng::Weighted;
 
 /// The tables client generation draws from.
-pub struct Tables {
-    pub countries: Weighted,
-    pub clouds: Weighted,
+pub(crate) struct Tables {
+    pub(crate) countries: Weighted,
+    pub(crate) clouds: Weighted,
     /// Upper bounds of one uniform draw for business, ISP, hosting, education (else unknown).
-    pub types: [f64; 4],
-    pub agent_people: Weighted,
-    pub agent_cloud: Weighted,
+    pub(crate) types: [f64; 4],
+    pub(crate) agent_people: Weighted,
+    pub(crate) agent_cloud: Weighted,
 }
 
 impl Tables {
     /// The built-in mixes, replaced part by part by `mix`.
-    pub fn new(mix: Option<&Population>, builtin: Tables) -> Tables {
+    pub(crate) fn new(mix: Option<&Population>, builtin: Tables) -> Tables {
         let Some(m) = mix else { return builtin };
         let by_name = |map: &BTreeMap<String, f64>, names: &mut dyn Iterator<Item = &str>| {
             Weighted::new(names.map(|n| map.get(n).copied().unwrap_or(0.0)).collect::<Vec<_>>())

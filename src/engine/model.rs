@@ -1,37 +1,39 @@
 //! The model every view reads: the world and the summary of every (namespace, available
 //! period). A `Model` cannot exist without its summaries, so no view can trigger a pass: the
-//! generator takes them from the render pass ([`crate::body_files::Rendered`]), tests and tools
+//! generator takes them from the render pass (`crate::body_files::Rendered`), tests and tools
 //! that render nothing compute them with one explicit pass ([`Model::build`]).
 use std::collections::BTreeMap;
 
 use crate::config::Config;
 use crate::engine::calendar::{Granularity, Period};
-use crate::engine::events::{Action, Event};
-use crate::engine::period_pass::{for_each_period, period_events, period_stats};
+use crate::engine::events::Action;
+use crate::engine::period_pass::{for_each_period, period_stats};
 use crate::engine::stats::{Counts, PeriodStats};
 use crate::engine::world::World;
 
 /// The world and its period summaries.
 #[derive(Debug)]
 pub struct Model {
+    /// The world built from the configuration.
     pub world: World,
-    pub summaries: Summaries,
+    pub(crate) summaries: Summaries,
 }
 
 /// What the pull series and extension views need of one (namespace, period).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PeriodSummary {
+    /// The namespace's pulls by action: by tag, by digest, version checks.
     pub total: Counts,
     /// Distinct clients of the namespace.
-    pub unique: u64,
+    pub(crate) unique: u64,
     /// Per repository with events: counts and distinct clients.
-    pub repos: BTreeMap<u16, (Counts, u64)>,
+    pub(crate) repos: BTreeMap<u16, (Counts, u64)>,
     /// Per extension repository: (installs, uninstalls, updates), see `bodies::extension_counts`.
-    pub extensions: BTreeMap<u16, (u64, u64, u64)>,
+    pub(crate) extensions: BTreeMap<u16, (u64, u64, u64)>,
 }
 
 impl PeriodSummary {
-    pub fn of(world: &World, ns: usize, stats: &PeriodStats) -> PeriodSummary {
+    pub(crate) fn of(world: &World, ns: usize, stats: &PeriodStats) -> PeriodSummary {
         let total = stats.total(world);
         let repos: BTreeMap<u16, (Counts, u64)> =
             stats.by_repo(world).into_iter().map(|(r, t)| (r, (t.counts, t.unique()))).collect();
@@ -52,11 +54,14 @@ impl PeriodSummary {
 
 /// The summary of every (namespace, available period): per namespace (world order), by period.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Summaries(Vec<BTreeMap<Period, PeriodSummary>>);
+pub(crate) struct Summaries(Vec<BTreeMap<Period, PeriodSummary>>);
 
 impl Summaries {
     /// Gathers summaries computed by a pass over every period.
-    pub fn collect(namespaces: usize, all: impl IntoIterator<Item = ((usize, Period), PeriodSummary)>) -> Summaries {
+    pub(crate) fn collect(
+        namespaces: usize,
+        all: impl IntoIterator<Item = ((usize, Period), PeriodSummary)>,
+    ) -> Summaries {
         let mut out: Vec<BTreeMap<Period, PeriodSummary>> = vec![BTreeMap::new(); namespaces];
         for ((ns, p), s) in all {
             out[ns].insert(p, s);
@@ -65,13 +70,13 @@ impl Summaries {
     }
 
     /// One pass over every period on `jobs` threads, computing only the summaries.
-    pub fn compute(world: &World, jobs: usize) -> Summaries {
+    pub(crate) fn compute(world: &World, jobs: usize) -> Summaries {
         let all = for_each_period(world, jobs, None, |ns, _, stats| PeriodSummary::of(world, ns, stats));
         Summaries::collect(world.namespaces.len(), all)
     }
 
     /// The summary of namespace `ns` over the available period `p`.
-    pub fn get(&self, ns: usize, p: &Period) -> &PeriodSummary {
+    pub(crate) fn get(&self, ns: usize, p: &Period) -> &PeriodSummary {
         &self.0[ns][p]
     }
 }
@@ -90,17 +95,13 @@ impl Model {
         self.summaries.get(ns, p)
     }
 
+    /// The available weeks or months, oldest first.
     pub fn periods(&self, g: Granularity) -> &[Period] {
         self.world.calendar.periods(g)
     }
 
-    /// The events of namespace `ns` over `p`, regenerated from their day streams.
-    pub fn period_events(&self, ns: usize, p: &Period) -> Vec<Event> {
-        period_events(&self.world, ns, p)
-    }
-
     /// The aggregate of namespace `ns` over `p`, regenerated.
-    pub fn period_stats(&self, ns: usize, p: &Period) -> PeriodStats {
+    pub(crate) fn period_stats(&self, ns: usize, p: &Period) -> PeriodStats {
         period_stats(&self.world, ns, p)
     }
 }

@@ -1,6 +1,6 @@
 //! The streamed pass over every (namespace, available period): days are generated once, in
 //! time order, and handed in chunks to every period containing them, on `jobs` threads with the
-//! same result whatever the thread count ([`run_pass`]). Events are never stored for the whole
+//! same result whatever the thread count (`run_pass`). Events are never stored for the whole
 //! history, so memory stays flat however long the history or high the volume.
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -13,7 +13,7 @@ use crate::engine::stats::{self, Cell, Counts, PeriodStats};
 use crate::engine::world::World;
 
 /// The events of namespace `ns` over `p`, day by day in time order.
-pub fn period_events(world: &World, ns: usize, p: &Period) -> Vec<Event> {
+pub(crate) fn period_events(world: &World, ns: usize, p: &Period) -> Vec<Event> {
     let mut out = Vec::new();
     let mut day = Vec::new();
     for d in p.days() {
@@ -24,7 +24,7 @@ pub fn period_events(world: &World, ns: usize, p: &Period) -> Vec<Event> {
 }
 
 /// The aggregate of namespace `ns` over `p`, regenerated from its events.
-pub fn period_stats(world: &World, ns: usize, p: &Period) -> PeriodStats {
+pub(crate) fn period_stats(world: &World, ns: usize, p: &Period) -> PeriodStats {
     PeriodStats::from_events(world, ns, *p, &period_events(world, ns, p))
 }
 
@@ -32,8 +32,11 @@ pub fn period_stats(world: &World, ns: usize, p: &Period) -> PeriodStats {
 /// each time a period completes (the CLI draws its progress line from it).
 #[derive(Default)]
 pub struct Progress {
+    /// (namespace, period) pairs whose aggregate is complete.
     pub periods_done: AtomicUsize,
+    /// (namespace, period) pairs the pass will complete; set when the pass starts.
     pub periods_total: AtomicUsize,
+    /// Raw-export rows streamed so far: an event counts once per period it falls in.
     pub rows: AtomicUsize,
     observer: Option<Observer>,
 }
@@ -68,15 +71,19 @@ impl std::fmt::Debug for Progress {
 /// order, and handed in chunks of at most [`CHUNK_EVENTS`] events to every period that contains
 /// them; the period's aggregate is built day by day alongside. Nothing holds more than one
 /// chunk of events.
-pub trait Pass: Sync {
+pub(crate) trait Pass: Sync {
     /// Derived once from a chunk of a day's events (into a buffer reused by the worker),
     /// shared by the periods containing the day.
     type Chunk: Default;
     /// The state of one period while its days stream in.
     type State;
+    /// What a finished period yields; [`run_pass`] returns them in period order.
     type Output: Send;
+    /// Derives the chunk's shared part from a chunk of namespace `ns`'s events.
     fn chunk(&self, ns: usize, events: &[Event], out: &mut Self::Chunk);
+    /// Starts period `p` of namespace `ns`, before its first day.
     fn open(&self, ns: usize, p: &Period) -> Self::State;
+    /// Hands one chunk of the period's events, in time order, and its derived part.
     fn feed(&self, state: &mut Self::State, events: &[Event], chunk: &Self::Chunk);
     /// The period is complete; `stats` is its aggregate.
     fn finish(&self, ns: usize, p: &Period, state: Self::State, stats: &PeriodStats) -> Self::Output;
@@ -89,7 +96,7 @@ pub trait Pass: Sync {
 
 /// Events per chunk handed to [`Pass::chunk`]: bounds what a pass derives at once (about 1 MB of
 /// raw rows) however busy a day is.
-pub const CHUNK_EVENTS: usize = 4096;
+pub(crate) const CHUNK_EVENTS: usize = 4096;
 
 /// A unit of work: the days `start..end` of a namespace and the periods they complete. A month
 /// carries the weeks that lie inside it, so their days are generated once; other weeks (across
@@ -106,7 +113,7 @@ struct Job {
 /// Runs `pass` over every (namespace, available period) on `jobs` threads. Results come back
 /// in a fixed order (namespace, then weeks, then months), whatever the thread count; larger
 /// jobs are scheduled first.
-pub fn run_pass<P: Pass>(
+pub(crate) fn run_pass<P: Pass>(
     world: &World,
     jobs: usize,
     progress: Option<&Progress>,
@@ -137,7 +144,7 @@ pub fn run_pass<P: Pass>(
     }
     // By expected volume, largest first, so the last jobs to start are the small ones.
     let weekly =
-        |ns: &crate::engine::world::Namespace| ns.weekly_pulls + ns.volume.as_ref().map_or(0.0, |v| v.mean_weekly);
+        |ns: &crate::engine::namespaces::Namespace| ns.weekly_pulls + ns.volume.as_ref().map_or(0.0, |v| v.mean_weekly);
     let weight = |j: &Job| (j.end - j.start).num_days() as f64 * weekly(&world.namespaces[j.ns]);
     plan.sort_by(|a, b| weight(b).total_cmp(&weight(a)).then(a.periods[0].cmp(&b.periods[0])));
     if let Some(pr) = progress {
@@ -261,7 +268,7 @@ impl<R: Send, F: Fn(usize, &Period, &PeriodStats) -> R + Sync> Pass for StatsPas
 }
 
 /// Runs `f` on the aggregate of every (namespace, available period); see [`run_pass`].
-pub fn for_each_period<R: Send>(
+pub(crate) fn for_each_period<R: Send>(
     world: &World,
     jobs: usize,
     progress: Option<&Progress>,

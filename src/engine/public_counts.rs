@@ -25,8 +25,8 @@ fn day_count(s: &mut rng::Stream, mean: f64) -> u64 {
 /// A public namespace with its daily pull counts over the history.
 #[derive(Debug, Clone)]
 pub struct Public {
-    pub name: String,
-    pub repos: Vec<String>,
+    pub(crate) name: String,
+    pub(crate) repos: Vec<String>,
     first_day: NaiveDate,
     /// Per repository, per day from `history_start` (exclusive of `as_of`): pulls.
     days: Vec<Vec<u64>>,
@@ -34,7 +34,7 @@ pub struct Public {
 
 impl Public {
     /// Draws the daily counts: one stream per (namespace, repository, day), like events.
-    pub fn build(seed: u64, calendar: &Calendar, ns: &PublicNamespace) -> Public {
+    pub(crate) fn build(seed: u64, calendar: &Calendar, ns: &PublicNamespace) -> Public {
         let total: f64 = ns.repos.iter().map(|r| r.popularity).sum();
         let n_days = (calendar.as_of - calendar.history_start).num_days().max(0) as u64;
         let days = ns
@@ -62,7 +62,7 @@ impl Public {
     }
 
     /// Pulls of repository `repo` over `p` (days outside the history count 0).
-    pub fn pulls(&self, repo: usize, p: &Period) -> u64 {
+    pub(crate) fn pulls(&self, repo: usize, p: &Period) -> u64 {
         p.days()
             .filter_map(|d| usize::try_from((d - self.first_day).num_days()).ok())
             .filter_map(|i| self.days[repo].get(i))

@@ -6,7 +6,7 @@ use crate::engine::calendar::is_weekend;
 /// Mean number of events on `day` of a namespace of `weekly_pulls` a week: growth since
 /// `history_start`, a weekday/weekend rhythm (weekdays 1.16, weekend days 0.6; they sum to 7)
 /// and a quiet week around New Year. Modelled and public namespaces share it.
-pub fn daily_mean_of(weekly_pulls: f64, growth: f64, history_start: NaiveDate, day: NaiveDate) -> f64 {
+pub(crate) fn daily_mean_of(weekly_pulls: f64, growth: f64, history_start: NaiveDate, day: NaiveDate) -> f64 {
     let years = (day - history_start).num_days() as f64 / 365.25;
     let growth = libm::pow(1.0 + growth, years);
     let rhythm = if is_weekend(day) { 0.6 } else { 1.16 };

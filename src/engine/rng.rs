@@ -10,10 +10,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// The RNG type used everywhere.
-pub type Stream = ChaCha8Rng;
+pub(crate) type Stream = ChaCha8Rng;
 
 /// The stream for `labels` under `seed`.
-pub fn stream(seed: u64, labels: &[&str]) -> Stream {
+pub(crate) fn stream(seed: u64, labels: &[&str]) -> Stream {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for label in labels {
         for b in label.as_bytes().iter().chain(std::iter::once(&0xffu8)) {
@@ -38,12 +38,12 @@ fn splitmix64(state: &mut u64) -> u64 {
 }
 
 /// A uniform float in [0, 1).
-pub fn unit(rng: &mut Stream) -> f64 {
+pub(crate) fn unit(rng: &mut Stream) -> f64 {
     rng.random::<f64>()
 }
 
 /// Lower-case hex of `n` random bytes.
-pub fn hex(rng: &mut Stream, n: usize) -> String {
+pub(crate) fn hex(rng: &mut Stream, n: usize) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(n * 2);
     for _ in 0..n {
@@ -55,7 +55,7 @@ pub fn hex(rng: &mut Stream, n: usize) -> String {
 }
 
 /// A Poisson-distributed count (Knuth for small means, normal approximation above 60).
-pub fn poisson(rng: &mut Stream, mean: f64) -> u32 {
+pub(crate) fn poisson(rng: &mut Stream, mean: f64) -> u32 {
     if mean <= 0.0 {
         return 0;
     }
@@ -88,7 +88,7 @@ pub struct Weighted {
 }
 
 impl Weighted {
-    pub fn new(weights: impl IntoIterator<Item = f64>) -> Weighted {
+    pub(crate) fn new(weights: impl IntoIterator<Item = f64>) -> Weighted {
         let w: Vec<f64> = weights.into_iter().map(|x| x.max(0.0)).collect();
         let n = w.len();
         let total: f64 = w.iter().sum();
@@ -123,11 +123,11 @@ impl Weighted {
         Weighted { prob, alias, total }
     }
 
-    pub fn total(&self) -> f64 {
+    pub(crate) fn total(&self) -> f64 {
         self.total
     }
 
-    pub fn pick(&self, rng: &mut Stream) -> usize {
+    pub(crate) fn pick(&self, rng: &mut Stream) -> usize {
         let n = self.prob.len();
         let u = unit(rng) * n as f64;
         let i = (u as usize).min(n - 1);

@@ -14,32 +14,33 @@
 use std::collections::BTreeMap;
 
 use crate::engine::calendar::Period;
+use crate::engine::clients::Profile;
 use crate::engine::events::{Action, Event};
-use crate::engine::world::{Profile, World};
+use crate::engine::world::World;
 
 /// Action counts.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {
-    pub by_tag: u32,
-    pub by_digest: u32,
-    pub checks: u32,
+    pub(crate) by_tag: u32,
+    pub(crate) by_digest: u32,
+    pub(crate) checks: u32,
 }
 
 impl Counts {
-    pub fn add_action(&mut self, a: Action) {
+    pub(crate) fn add_action(&mut self, a: Action) {
         match a {
             Action::PullByTag => self.by_tag += 1,
             Action::PullByDigest => self.by_digest += 1,
             Action::VersionCheck => self.checks += 1,
         }
     }
-    pub fn add(&mut self, o: &Counts) {
+    pub(crate) fn add(&mut self, o: &Counts) {
         self.by_tag += o.by_tag;
         self.by_digest += o.by_digest;
         self.checks += o.checks;
     }
     /// Data downloads (pulls by tag + by digest).
-    pub fn downloads(&self) -> u64 {
+    pub(crate) fn downloads(&self) -> u64 {
         u64::from(self.by_tag) + u64::from(self.by_digest)
     }
     /// All events (`pullCount`, `PULLS`, `EVENT_COUNT`).
@@ -62,17 +63,14 @@ impl ClientSet {
         ClientSet(out)
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.0.iter().map(|w| w.count_ones() as usize).sum()
     }
-    pub fn is_empty(&self) -> bool {
-        self.0.iter().all(|&w| w == 0)
-    }
-    pub fn contains(&self, client: u32) -> bool {
+    pub(crate) fn contains(&self, client: u32) -> bool {
         self.0.get(client as usize / 64).is_some_and(|w| w >> (client % 64) & 1 == 1)
     }
     /// Client ids in ascending order.
-    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
         self.0.iter().enumerate().flat_map(|(i, &word)| {
             let mut bits = word;
             std::iter::from_fn(move || {
@@ -88,33 +86,33 @@ impl ClientSet {
 
 /// What an event pulled, as far as the aggregates care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Pull {
-    pub repo: u16,
-    pub tag: u16,
-    pub platform: u8,
+pub(crate) struct Pull {
+    pub(crate) repo: u16,
+    pub(crate) tag: u16,
+    pub(crate) platform: u8,
     /// Whether the request named the tag (`false` = by digest).
-    pub by_tag: bool,
+    pub(crate) by_tag: bool,
 }
 
 /// The key of one cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Cell {
-    pub pull: Pull,
+pub(crate) struct Cell {
+    pub(crate) pull: Pull,
     /// Index into [`World::profiles`].
-    pub profile: u32,
+    pub(crate) profile: u32,
 }
 
 /// Counts plus the number of distinct clients behind them, and how many of those pull
 /// authenticated.
 #[derive(Debug, Default, Clone)]
-pub struct Tally {
-    pub counts: Counts,
-    pub clients: u64,
-    pub authenticated: u64,
+pub(crate) struct Tally {
+    pub(crate) counts: Counts,
+    pub(crate) clients: u64,
+    pub(crate) authenticated: u64,
 }
 
 impl Tally {
-    pub fn unique(&self) -> u64 {
+    pub(crate) fn unique(&self) -> u64 {
         self.clients
     }
 }
@@ -132,29 +130,29 @@ fn action_index(a: Action) -> usize {
 
 /// The aggregate of one namespace over one period.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PeriodStats {
-    pub period: Period,
-    pub ns: usize,
+pub(crate) struct PeriodStats {
+    pub(crate) period: Period,
+    pub(crate) ns: usize,
     /// Sorted by key, each key once.
-    pub cells: Vec<(Cell, Counts)>,
+    pub(crate) cells: Vec<(Cell, Counts)>,
     /// Per `variant * 3 + action` (see `Namespace::variants`): the clients that did it, as a
     /// bitset over client ids; allocated on first use.
     presence: Vec<Option<Box<[u64]>>>,
 }
 
 impl PeriodStats {
-    pub fn new(period: Period, ns: usize) -> PeriodStats {
+    pub(crate) fn new(period: Period, ns: usize) -> PeriodStats {
         PeriodStats { period, ns, cells: Vec::new(), presence: Vec::new() }
     }
 
     /// Like [`PeriodStats::new`], reusing `cells`' allocation (cleared first).
-    pub fn reusing(period: Period, ns: usize, mut cells: Vec<(Cell, Counts)>) -> PeriodStats {
+    pub(crate) fn reusing(period: Period, ns: usize, mut cells: Vec<(Cell, Counts)>) -> PeriodStats {
         cells.clear();
         PeriodStats { period, ns, cells, presence: Vec::new() }
     }
 
     /// The aggregate of a period's events.
-    pub fn from_events(world: &World, ns: usize, period: Period, events: &[Event]) -> PeriodStats {
+    pub(crate) fn from_events(world: &World, ns: usize, period: Period, events: &[Event]) -> PeriodStats {
         let mut st = PeriodStats::new(period, ns);
         cells_of(world, events, &mut st.cells);
         st.mark(world, events);
@@ -164,7 +162,7 @@ impl PeriodStats {
     /// Adds `events`' clients to the presence sets (the cells are added with [`absorb`]).
     ///
     /// [`absorb`]: PeriodStats::absorb
-    pub fn mark(&mut self, world: &World, events: &[Event]) {
+    pub(crate) fn mark(&mut self, world: &World, events: &[Event]) {
         let namespace = &world.namespaces[self.ns];
         let words = world.clients.len().div_ceil(64);
         for e in events {
@@ -179,7 +177,7 @@ impl PeriodStats {
 
     /// Adds the sorted, merged `cells` of a day (see [`cells_of`]) to this aggregate: a merge
     /// from the back inside the one buffer, so a month grows day by day without a second copy.
-    pub fn absorb(&mut self, cells: &[(Cell, Counts)]) {
+    pub(crate) fn absorb(&mut self, cells: &[(Cell, Counts)]) {
         merge_cells(&mut self.cells, cells);
     }
 
@@ -188,7 +186,7 @@ impl PeriodStats {
     /// cells; the distinct clients of (a, b) are those in the union of the presence sets that
     /// map to `a`, whose profile maps to `b`. Nothing per client is kept: memory is the number
     /// of groups plus one client bitset.
-    pub fn group<A: Ord + Clone, B: Ord + Clone>(
+    pub(crate) fn group<A: Ord + Clone, B: Ord + Clone>(
         &self,
         world: &World,
         mut a: impl FnMut(&Pull) -> Option<A>,
@@ -293,17 +291,17 @@ impl PeriodStats {
     }
 
     /// The namespace total.
-    pub fn total(&self, world: &World) -> Tally {
+    pub(crate) fn total(&self, world: &World) -> Tally {
         self.group(world, |_| Some(()), |_| Some(())).remove(&((), ())).unwrap_or_default()
     }
 
     /// Per repository (only repositories with events).
-    pub fn by_repo(&self, world: &World) -> BTreeMap<u16, Tally> {
+    pub(crate) fn by_repo(&self, world: &World) -> BTreeMap<u16, Tally> {
         self.group(world, |p| Some(p.repo), |_| Some(())).into_iter().map(|((r, ()), t)| (r, t)).collect()
     }
 
     /// The distinct clients of the (repository, tag, platform, action) sets `pick` selects.
-    pub fn clients_where(&self, world: &World, mut pick: impl FnMut(u16, u16, u8, Action) -> bool) -> ClientSet {
+    pub(crate) fn clients_where(&self, world: &World, mut pick: impl FnMut(u16, u16, u8, Action) -> bool) -> ClientSet {
         let namespace = &world.namespaces[self.ns];
         let sets = self.presence.iter().enumerate().filter_map(|(g, set)| {
             let (repo, tag, platform) = namespace.variants[g / 3];
@@ -315,7 +313,7 @@ impl PeriodStats {
 
 /// Merges sorted, merged `cells` into the sorted, merged `v`, from the back inside `v`'s one
 /// buffer, so a month grows day by day without a second copy.
-pub fn merge_cells(v: &mut Vec<(Cell, Counts)>, cells: &[(Cell, Counts)]) {
+pub(crate) fn merge_cells(v: &mut Vec<(Cell, Counts)>, cells: &[(Cell, Counts)]) {
     let (a, b) = (v.len(), cells.len());
     if b == 0 {
         return;
@@ -352,7 +350,7 @@ pub fn merge_cells(v: &mut Vec<(Cell, Counts)>, cells: &[(Cell, Counts)]) {
 
 /// The cells of `events` into `out` (cleared first): sorted by key, equal keys merged. Sorting
 /// then merging runs is much cheaper than a map insert per event.
-pub fn cells_of(world: &World, events: &[Event], out: &mut Vec<(Cell, Counts)>) {
+pub(crate) fn cells_of(world: &World, events: &[Event], out: &mut Vec<(Cell, Counts)>) {
     out.clear();
     out.extend(events.iter().map(|e| {
         let profile = world.clients[e.client as usize].profile_id;

@@ -16,7 +16,7 @@
 use chrono::{Datelike, NaiveDate};
 use rand::Rng;
 
-pub use crate::config::volume::{WeekVolume, Weeks, DEFAULT_CHURN};
+use crate::config::volume::{WeekVolume, DEFAULT_CHURN};
 
 use crate::engine::calendar::{is_weekend, Period};
 use crate::engine::rng::{self, Weighted};
@@ -27,8 +27,8 @@ const REPEAT_TAIL: f64 = 2.5;
 
 /// A profiled repository, built once with the world.
 #[derive(Debug)]
-pub struct RepoVolume {
-    pub repo: u16,
+pub(crate) struct RepoVolume {
+    pub(crate) repo: u16,
     /// The weeks, ascending, with the window start of each.
     weeks: Vec<(WeekVolume, u64)>,
     /// Key of the repository's permutation of the audience.
@@ -42,16 +42,16 @@ pub struct RepoVolume {
 pub struct NsVolume {
     /// The namespace's name (its weeks' day splits are keyed by it).
     name: String,
-    pub repos: Vec<RepoVolume>,
+    pub(crate) repos: Vec<RepoVolume>,
     /// Picks among the repositories without a profile (their Poisson volume).
-    pub others: Weighted,
+    pub(crate) others: Weighted,
     /// Mean events per week of the profiled repositories (work scheduling only).
-    pub mean_weekly: f64,
+    pub(crate) mean_weekly: f64,
 }
 
 impl NsVolume {
     /// `None` when no repository of the namespace has a profile.
-    pub fn build(seed: u64, ns: &crate::config::Namespace, audience: usize) -> Option<NsVolume> {
+    pub(crate) fn build(seed: u64, ns: &crate::config::Namespace, audience: usize) -> Option<NsVolume> {
         let mut repos = Vec::new();
         let (mut pulls, mut weeks) = (0.0, 0usize);
         for (i, r) in ns.repos.iter().enumerate() {
@@ -153,7 +153,7 @@ struct RepoDay {
 }
 
 /// Where the next event of a day comes from.
-pub enum Source {
+pub(crate) enum Source {
     /// A repository without a profile, picked by popularity; client from the audience.
     Audience,
     /// A profiled repository (index into the day's list).
@@ -163,7 +163,7 @@ pub enum Source {
 /// The profiled part of one (namespace, day): per source, the events still to draw, picked
 /// without replacement so the day's counts are exact.
 #[derive(Debug)]
-pub struct Day {
+pub(crate) struct Day {
     /// Events still to draw from the Poisson part.
     audience_left: u32,
     repos: Vec<RepoDay>,
@@ -173,7 +173,7 @@ pub struct Day {
 
 impl Day {
     /// The day's profiled part; `audience_left` events come from the Poisson part.
-    pub fn new(seed: u64, audience: usize, v: &NsVolume, day: NaiveDate, audience_left: u32) -> Day {
+    pub(crate) fn new(seed: u64, audience: usize, v: &NsVolume, day: NaiveDate, audience_left: u32) -> Day {
         let monday = Period::week_of(day).start;
         let index = day.weekday().num_days_from_monday() as usize;
         let audience = audience as u64;
@@ -201,12 +201,12 @@ impl Day {
     }
 
     /// Events still to draw.
-    pub fn left(&self) -> u32 {
+    pub(crate) fn left(&self) -> u32 {
         self.audience_left + self.repos.iter().map(|r| r.left).sum::<u32>()
     }
 
     /// Picks the source of the next event in proportion to what each still has to draw.
-    pub fn pick(&mut self, s: &mut rng::Stream) -> Source {
+    pub(crate) fn pick(&mut self, s: &mut rng::Stream) -> Source {
         let mut x = s.random_range(0..self.left());
         if x < self.audience_left {
             self.audience_left -= 1;
@@ -223,12 +223,12 @@ impl Day {
     }
 
     /// The repository of a profiled source.
-    pub fn repo(&self, i: usize) -> u16 {
+    pub(crate) fn repo(&self, i: usize) -> u16 {
         self.repos[i].repo
     }
 
     /// The client (audience index) of the next event of profiled source `i`.
-    pub fn client(&mut self, i: usize, s: &mut rng::Stream) -> usize {
+    pub(crate) fn client(&mut self, i: usize, s: &mut rng::Stream) -> usize {
         let r = &mut self.repos[i];
         let first = s.random_range(0..r.left) < r.firsts_left;
         r.left -= 1;
@@ -246,7 +246,7 @@ impl Day {
 
 /// A keyed pseudo-random permutation of `0..n` (a four-round Feistel network on the smallest
 /// even power of two holding `n`, walking the cycle until the value falls below `n`).
-pub fn permute(i: u64, key: u64, n: u64) -> u64 {
+pub(crate) fn permute(i: u64, key: u64, n: u64) -> u64 {
     if n <= 1 {
         return 0;
     }

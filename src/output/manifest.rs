@@ -10,7 +10,8 @@ use std::path::{Component, Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{canonical, Config, Overrides};
+use crate::config::load::{load_text, Overrides};
+use crate::config::{canonical, Config};
 use crate::wiremock::Target;
 use crate::Error;
 
@@ -28,8 +29,9 @@ pub struct Record {
     /// The hash of the configuration's canonical form (without seed and as_of), as the mock's
     /// fingerprint serves it.
     pub config_sha1: String,
-    /// `--seed` and `--as-of`, when given.
+    /// `--seed`, when given.
     pub seed: Option<u64>,
+    /// `--as-of`, when given.
     pub as_of: Option<NaiveDate>,
     /// The dvp-mock that wrote the tree.
     pub tool_version: String,
@@ -44,6 +46,8 @@ pub struct Record {
 /// The whole manifest.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Manifest {
+    /// One sentence for a reader of the file: what it is and that `generate` replaces only
+    /// the files it lists.
     #[serde(default)]
     pub about: String,
     /// One record per target written into the folder, standalone first.
@@ -74,7 +78,7 @@ impl Manifest {
     }
 
     /// Parses a manifest, of this release (JSON) or of an earlier one (lines).
-    pub fn parse(text: &str) -> Result<Manifest, String> {
+    pub(crate) fn parse(text: &str) -> Result<Manifest, String> {
         if text.trim_start().starts_with('{') {
             return serde_json::from_str(text).map_err(|e| format!("not a dvp-mock manifest: {e}"));
         }
@@ -121,6 +125,7 @@ impl Record {
         }
     }
 
+    /// The target the record names (`cloud`, else standalone).
     pub fn target(&self) -> Target {
         if self.target == "cloud" {
             Target::Cloud
@@ -129,6 +134,7 @@ impl Record {
         }
     }
 
+    /// The `--seed` and `--as-of` the generation was given, to repeat it.
     pub fn overrides(&self) -> Overrides {
         Overrides { seed: self.seed, as_of: self.as_of }
     }
@@ -137,7 +143,7 @@ impl Record {
     /// of the embedded default follows the default of this release (see [`Record::as_written`]).
     pub fn load(&self, dir: &Path) -> Result<Config, Error> {
         if self.config_file.is_none() {
-            return crate::config::load_text(crate::config::DEFAULT_TOML, "<default>", self.overrides());
+            return load_text(crate::config::DEFAULT_TOML, "<default>", self.overrides());
         }
         self.as_written(dir)
     }
@@ -145,7 +151,7 @@ impl Record {
     /// The configuration exactly as the record holds its text.
     pub fn as_written(&self, dir: &Path) -> Result<Config, Error> {
         let label = format!("the configuration recorded in {}", dir.join(MANIFEST).display());
-        crate::config::load_text(&self.config_text, &label, self.overrides())
+        load_text(&self.config_text, &label, self.overrides())
     }
 
     /// Whether the tree was made from the embedded default of another release, with other

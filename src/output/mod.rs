@@ -23,13 +23,13 @@ use crate::sink::Sink;
 use crate::wiremock::{Tree, CLOUD_FILE};
 use crate::Error;
 
-pub use manifest::{Manifest, Record, MANIFEST};
+use manifest::{Manifest, Record, MANIFEST};
 /// The folders a standalone tree owns (WireMock loads `mappings/` recursively, and
 /// `bodyFileName` paths are relative to `__files/`).
 pub const OWNED_DIRS: [&str; 2] = ["mappings/dvp-mock", "__files/dvp-mock"];
 
 /// True when `rel` (a `/`-separated path) lies in an owned folder.
-pub fn is_owned(rel: &str) -> bool {
+pub(crate) fn is_owned(rel: &str) -> bool {
     OWNED_DIRS.iter().any(|d| rel.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
 }
 
@@ -117,7 +117,7 @@ impl Staging {
     }
 
     /// [`Staging::commit`] through `fs` (a test fails one of its calls).
-    pub fn commit_with(self, fs: &dyn swap::Fs, tree: &Tree, record: Option<Record>) -> Result<(), Error> {
+    pub(crate) fn commit_with(self, fs: &dyn swap::Fs, tree: &Tree, record: Option<Record>) -> Result<(), Error> {
         for (rel, bytes) in tree {
             write_file(&self.stage.join(rel), bytes)?;
         }
@@ -184,7 +184,7 @@ pub fn foreign_files(dir: &Path, cloud: bool, listed: &BTreeSet<String>) -> Resu
     Ok(foreign)
 }
 
-/// Cleans up after a run that was killed: completes or rolls back its swap ([`swap::recover`]),
+/// Cleans up after a run that was killed: completes or rolls back its swap (`swap::recover`),
 /// removes its staging folder, and (a run of an earlier release, without a journal) if it
 /// died between the two renames of its swap, puts the previous `mappings/` or `__files/` back.
 pub fn recover(dir: &Path) -> Result<(), Error> {
@@ -268,11 +268,12 @@ pub fn write(dir: &Path, tree: &Tree, force: bool) -> Result<(), Error> {
 /// Writes files under a `__files` folder.
 #[derive(Debug)]
 pub struct DiskSink {
-    pub files_dir: PathBuf,
+    pub(crate) files_dir: PathBuf,
     first_error: std::sync::OnceLock<(std::io::ErrorKind, String)>,
 }
 
 impl DiskSink {
+    /// A sink writing each body file under `files_dir` (the staging folder's `__files/`).
     pub fn new(files_dir: PathBuf) -> DiskSink {
         DiskSink { files_dir, first_error: std::sync::OnceLock::new() }
     }

@@ -11,7 +11,7 @@
 //! So a reader finds the old tree or the new one, never a mix, except while a run is between
 //! the journal and its commit point (a few renames), and `check` says so.
 //!
-//! Every rename and write goes through [`Fs`], so a test can fail any one of them.
+//! Every rename and write goes through `Fs`, so a test can fail any one of them.
 use std::io;
 use std::path::Path;
 
@@ -23,8 +23,10 @@ use crate::Error;
 pub const JOURNAL: &str = ".dvp-mock-journal";
 
 /// The filesystem calls of a swap (a test fails one of them).
-pub trait Fs {
+pub(crate) trait Fs {
+    /// Renames `from` to `to` (both in one folder, so the rename is atomic).
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
+    /// Writes `bytes` as the file `path` (the journal).
     fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()>;
     /// Removes a file or a folder with everything in it.
     fn remove(&self, path: &Path) -> io::Result<()>;
@@ -32,7 +34,7 @@ pub trait Fs {
 
 /// The real filesystem.
 #[derive(Debug, Clone, Copy)]
-pub struct RealFs;
+pub(crate) struct RealFs;
 
 impl Fs for RealFs {
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
@@ -56,18 +58,18 @@ pub struct Journal {
     /// The process that swaps.
     pub pid: u32,
     /// `swapping` until the commit point, then `done`.
-    pub state: String,
+    pub(crate) state: String,
     /// Folder names (in the output folder) of the staged tree and of the entries moved aside.
-    pub stage: String,
-    pub old: String,
+    pub(crate) stage: String,
+    pub(crate) old: String,
     /// Paths (relative to the output folder) swapped, in order.
-    pub entries: Vec<String>,
+    pub(crate) entries: Vec<String>,
     /// Whether each entry existed before the swap (filled in by [`swap`]): with it a rollback
     /// tells a new entry from an old one without looking at the stage.
     #[serde(default)]
-    pub had: Vec<bool>,
+    pub(crate) had: Vec<bool>,
     /// Files of an earlier flat layout to remove once done (see `output::remove_legacy`).
-    pub legacy: Vec<String>,
+    pub(crate) legacy: Vec<String>,
 }
 
 impl Journal {
@@ -105,7 +107,7 @@ fn create_parent(path: &Path) -> Result<(), Error> {
 /// Swaps every entry of `journal` (each present in its stage) into `dir`. On failure, rolls
 /// back and returns the first error; if even the rollback fails, the journal stays for the
 /// next run's [`recover`].
-pub fn swap(fs: &dyn Fs, dir: &Path, mut journal: Journal) -> Result<(), Error> {
+pub(crate) fn swap(fs: &dyn Fs, dir: &Path, mut journal: Journal) -> Result<(), Error> {
     journal.had = journal.entries.iter().map(|e| dir.join(e).exists()).collect();
     journal.write(fs, dir)?;
     let moved = move_all(fs, dir, &journal).and_then(|()| {
@@ -196,7 +198,7 @@ fn discard(dir: &Path, j: &Journal) {
 /// Completes what a run that died left: a journal marked `done` is cleaned up (the new tree
 /// stays), any other rolled back (the old tree comes back). `Err` when the journal belongs to
 /// a run still going.
-pub fn recover(fs: &dyn Fs, dir: &Path) -> Result<(), Error> {
+pub(crate) fn recover(fs: &dyn Fs, dir: &Path) -> Result<(), Error> {
     remove_dead_temporaries(dir);
     let Some(j) = Journal::read(dir)? else { return Ok(()) };
     if j.pid != std::process::id() && super::process_alive(j.pid) {
@@ -220,7 +222,8 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::output::{self, Manifest, Staging};
+    use crate::output::manifest::{Manifest, MANIFEST};
+    use crate::output::{self, Staging};
     use crate::wiremock::Tree;
 
     /// Fails call number `at` (0-based); with `dies`, every later call too, as if the process
@@ -287,7 +290,7 @@ mod tests {
 
     fn leftovers(dir: &Path) -> Vec<String> {
         let names = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned());
-        names.filter(|n| n.starts_with(".dvp-mock-") && n != output::MANIFEST).collect()
+        names.filter(|n| n.starts_with(".dvp-mock-") && n != MANIFEST).collect()
     }
 
     /// Every filesystem call of a swap, failed in turn: a failure before the commit point rolls

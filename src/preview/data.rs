@@ -8,67 +8,69 @@ use crate::bodies::reports::{self, ReportType};
 use crate::bodies::{self, ExtensionCounts, PERIODS};
 use crate::config::Config;
 use crate::engine::calendar::{Granularity, Period};
+use crate::engine::clients::Profile;
 use crate::engine::model::{Model, PeriodSummary, Summaries};
 use crate::engine::period_pass;
+use crate::engine::population::AGENTS;
 use crate::engine::stats::{Counts, PeriodStats};
-use crate::engine::world::{Profile, World, AGENTS};
+use crate::engine::world::World;
 
 /// Everything the page needs, in world order.
 #[derive(Debug)]
-pub struct Preview {
-    pub namespaces: Vec<NsPreview>,
+pub(crate) struct Preview {
+    pub(crate) namespaces: Vec<NsPreview>,
     /// The report catalogue's retained periods (the same for every namespace).
-    pub report_periods: Vec<Period>,
+    pub(crate) report_periods: Vec<Period>,
 }
 
 /// One namespace.
 #[derive(Debug)]
-pub struct NsPreview {
-    pub ns: usize,
+pub(crate) struct NsPreview {
+    pub(crate) ns: usize,
     /// Weekly and monthly series: the namespace total, then each repository.
-    pub weeks: SeriesSet,
-    pub months: SeriesSet,
+    pub(crate) weeks: SeriesSet,
+    pub(crate) months: SeriesSet,
     /// Client mixes summed over every available week (events, not distinct IPs).
-    pub mix: Mix,
+    pub(crate) mix: Mix,
     /// Per extension repository (only for extension publishers): its name and the
     /// `ext-summary` numbers of every week and month.
-    pub extensions: Vec<Extension>,
+    pub(crate) extensions: Vec<Extension>,
 }
 
 /// The series of one granularity.
 #[derive(Debug)]
-pub struct SeriesSet {
-    pub granularity: Granularity,
-    pub total: Vec<Point>,
+pub(crate) struct SeriesSet {
+    pub(crate) granularity: Granularity,
+    pub(crate) total: Vec<Point>,
     /// Per repository (world order), every available period (zero counts included).
-    pub repos: Vec<(String, Vec<Point>)>,
+    pub(crate) repos: Vec<(String, Vec<Point>)>,
     /// Start of the first period of each pull-series window (`period=last-N-months`), if any.
-    pub windows: Vec<(u32, Period)>,
+    pub(crate) windows: Vec<(u32, Period)>,
 }
 
 /// One period of a series.
 #[derive(Debug, Clone, Copy)]
-pub struct Point {
-    pub period: Period,
-    pub counts: Counts,
-    pub unique: u64,
+pub(crate) struct Point {
+    pub(crate) period: Period,
+    pub(crate) counts: Counts,
+    pub(crate) unique: u64,
     /// Whether the pull series list this period (the API omits periods without events).
-    pub listed: bool,
+    pub(crate) listed: bool,
     /// The smallest `period=last-N-months` window that serves it, if any (larger ones do too).
-    pub window: Option<u32>,
+    pub(crate) window: Option<u32>,
 }
 
 /// Events by client attribute, summed over weeks.
 #[derive(Debug, Default)]
-pub struct Mix {
-    pub countries: BTreeMap<&'static str, Counts>,
-    pub clouds: BTreeMap<&'static str, Counts>,
-    pub agents: BTreeMap<&'static str, Counts>,
-    pub ip_types: BTreeMap<&'static str, Counts>,
+pub(crate) struct Mix {
+    pub(crate) countries: BTreeMap<&'static str, Counts>,
+    pub(crate) clouds: BTreeMap<&'static str, Counts>,
+    pub(crate) agents: BTreeMap<&'static str, Counts>,
+    pub(crate) ip_types: BTreeMap<&'static str, Counts>,
 }
 
 /// The label of events from IPs outside any cloud provider (the CSV field is empty).
-pub const NO_CLOUD: &str = "none (not a cloud IP)";
+pub(crate) const NO_CLOUD: &str = "none (not a cloud IP)";
 
 impl Mix {
     /// The four groupings of one period's aggregate.
@@ -104,16 +106,16 @@ impl Mix {
 
 /// One extension repository.
 #[derive(Debug)]
-pub struct Extension {
-    pub repo: String,
-    pub weeks: Vec<(Period, ExtensionCounts)>,
-    pub months: Vec<(Period, ExtensionCounts)>,
+pub(crate) struct Extension {
+    pub(crate) repo: String,
+    pub(crate) weeks: Vec<(Period, ExtensionCounts)>,
+    pub(crate) months: Vec<(Period, ExtensionCounts)>,
 }
 
 /// Builds the world of `config` and runs one pass over its periods on `jobs` threads: the
 /// period summaries (the model every view reads, pull series included) and the client mixes of
 /// the weeks; then collects the page's data.
-pub fn extract(config: &Config, jobs: usize) -> (Model, Preview) {
+pub(crate) fn extract(config: &Config, jobs: usize) -> (Model, Preview) {
     let world = World::build(config.clone());
     let results = period_pass::for_each_period(&world, jobs.max(1), None, |ns, p, stats| {
         let mix = (p.granularity == Granularity::Week).then(|| Mix::of(&world, stats));
@@ -228,7 +230,7 @@ fn extensions(model: &Model, ns: usize) -> Vec<Extension> {
 
 /// The report catalogue of one namespace: per report type, per retained period, the file name
 /// the catalogue lists.
-pub fn report_files(model: &Model, ns: usize, periods: &[Period]) -> Vec<(ReportType, Vec<String>)> {
+pub(crate) fn report_files(model: &Model, ns: usize, periods: &[Period]) -> Vec<(ReportType, Vec<String>)> {
     let name = &model.world.namespaces[ns].name;
     ReportType::ALL.iter().map(|t| (*t, periods.iter().map(|p| reports::file_name(name, *t, p)).collect())).collect()
 }

@@ -65,7 +65,7 @@ summary{cursor:pointer;color:#2356b8}
 "#;
 
 /// The whole page.
-pub fn page(model: &Model, preview: &Preview) -> String {
+pub(crate) fn page(model: &Model, preview: &Preview) -> String {
     let world = &model.world;
     let c = &world.config;
     let cal = &world.calendar;

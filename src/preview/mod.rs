@@ -16,18 +16,22 @@
 //! The page grows with namespaces, repositories and periods, never with the number of events.
 use crate::config::Config;
 
-pub mod data;
-pub mod escape;
-pub mod html;
+pub(crate) mod data;
+pub(crate) mod escape;
+pub(crate) mod html;
 mod namespace;
-pub mod svg;
+pub(crate) mod svg;
 
 /// A rendered page and what it covers.
 #[derive(Debug)]
 pub struct Page {
+    /// The whole page: HTML with inline CSS and SVG, no script.
     pub html: String,
+    /// Namespaces shown, one section each.
     pub namespaces: usize,
+    /// Weeks of the calendar: the weekly periods the mock serves.
     pub weeks: usize,
+    /// Months of the calendar: the monthly periods the mock serves.
     pub months: usize,
 }
 

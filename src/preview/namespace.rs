@@ -97,7 +97,7 @@ fn sum(points: &[Point]) -> Counts {
     c
 }
 
-pub fn section(model: &Model, ns: &NsPreview) -> String {
+pub(crate) fn section(model: &Model, ns: &NsPreview) -> String {
     let n = &model.world.namespaces[ns.ns];
     let name = n.name.as_str();
     let mut s = String::new();

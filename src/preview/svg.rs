@@ -11,31 +11,31 @@ use super::escape::esc;
 /// One bar: a period (`start`..`end`, end exclusive), its stacked segments bottom-up (value,
 /// CSS class) and its tooltip.
 #[derive(Debug, Clone)]
-pub struct Bar {
-    pub start: NaiveDate,
-    pub end: NaiveDate,
-    pub segments: Vec<(u64, &'static str)>,
+pub(crate) struct Bar {
+    pub(crate) start: NaiveDate,
+    pub(crate) end: NaiveDate,
+    pub(crate) segments: Vec<(u64, &'static str)>,
     /// Drawn as a line through the bars' centres (unique IPs), on the same scale.
-    pub line: Option<u64>,
-    pub title: String,
+    pub(crate) line: Option<u64>,
+    pub(crate) title: String,
 }
 
 /// A chart over time: the x axis runs from `from` to the day after `as_of`.
 #[derive(Debug)]
-pub struct TimeChart<'a> {
-    pub width: f64,
-    pub height: f64,
-    pub from: NaiveDate,
-    pub as_of: NaiveDate,
-    pub bars: &'a [Bar],
+pub(crate) struct TimeChart<'a> {
+    pub(crate) width: f64,
+    pub(crate) height: f64,
+    pub(crate) from: NaiveDate,
+    pub(crate) as_of: NaiveDate,
+    pub(crate) bars: &'a [Bar],
     /// Pull-series windows: (months, first day of the first period served).
-    pub windows: &'a [(u32, NaiveDate)],
+    pub(crate) windows: &'a [(u32, NaiveDate)],
     /// The day after the last available period (periods after it are incomplete).
-    pub served_end: Option<NaiveDate>,
+    pub(crate) served_end: Option<NaiveDate>,
     /// Fewer labels (small multiples).
-    pub compact: bool,
+    pub(crate) compact: bool,
     /// The chart's accessible name.
-    pub label: &'a str,
+    pub(crate) label: &'a str,
 }
 
 /// Space around the plot: left (axis labels), right, top (window bracket), bottom (months).
@@ -62,7 +62,7 @@ fn n(v: f64) -> String {
 }
 
 /// `12345` -> `12,345`.
-pub fn int(v: u64) -> String {
+pub(crate) fn int(v: u64) -> String {
     let s = v.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
@@ -116,7 +116,7 @@ fn open_svg(w: f64, h: f64, label: &str) -> String {
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 impl TimeChart<'_> {
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let (w, h, t) = (self.width, self.height, top(self.compact));
         let (x0, x1, y0, y1) = (LEFT, w - RIGHT, t, h - BOTTOM);
         let end = self.as_of.succ_opt().expect("as_of is far from the end of time");
@@ -325,16 +325,16 @@ impl TimeChart<'_> {
 
 /// One row of a horizontal bar list.
 #[derive(Debug, Clone)]
-pub struct Row {
-    pub label: String,
-    pub value: u64,
+pub(crate) struct Row {
+    pub(crate) label: String,
+    pub(crate) value: u64,
     /// Shown after the bar (exact value, share).
-    pub note: String,
-    pub title: String,
+    pub(crate) note: String,
+    pub(crate) title: String,
 }
 
 /// A list of labelled horizontal bars, longest first as given.
-pub fn hbars(width: f64, rows: &[Row], class: &str, label: &str) -> String {
+pub(crate) fn hbars(width: f64, rows: &[Row], class: &str, label: &str) -> String {
     const ROW: f64 = 17.0;
     const LABEL: f64 = 112.0;
     const NOTE: f64 = 96.0;
@@ -366,7 +366,7 @@ pub fn hbars(width: f64, rows: &[Row], class: &str, label: &str) -> String {
 }
 
 /// One bar split in shares (e.g. tag / digest / version check), labelled underneath.
-pub fn share_bar(width: f64, parts: &[(&str, u64, &'static str)], label: &str) -> String {
+pub(crate) fn share_bar(width: f64, parts: &[(&str, u64, &'static str)], label: &str) -> String {
     let total: u64 = parts.iter().map(|p| p.1).sum();
     let mut s = open_svg(width, 34.0, label);
     let mut x = 0.0;
@@ -392,7 +392,7 @@ pub fn share_bar(width: f64, parts: &[(&str, u64, &'static str)], label: &str) -
 }
 
 /// `part` of `whole` as `12.3%`.
-pub fn percent(part: u64, whole: u64) -> String {
+pub(crate) fn percent(part: u64, whole: u64) -> String {
     if whole == 0 {
         return "0.0%".into();
     }

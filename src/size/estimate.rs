@@ -3,7 +3,7 @@
 //! of a small sample of rendered rows, and the size of every other file from its layout and
 //! the number of keys it is expected to hold. The stubs, the JSON files the routes write and
 //! the bytes of the mappings come from the route code itself, run over an empty model
-//! ([`super::structure`]). Nothing is generated; it runs in milliseconds for the default
+//! (`super::structure`). Nothing is generated; it runs in milliseconds for the default
 //! history, so `generate` can refuse a mistyped year before writing a byte.
 //!
 //! The constants marked CALIBRATED are average row widths and row counts measured on the
@@ -27,36 +27,36 @@ use crate::engine::world::World;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Estimate {
     /// Expected pull events (each day once).
-    pub events: f64,
+    pub(crate) events: f64,
     /// CSV rows over every export part and report (a day's events appear in its week and its month).
-    pub rows: u64,
+    pub(crate) rows: u64,
     /// Body files under `__files/`.
-    pub body_files: u64,
+    pub(crate) body_files: u64,
     /// Stubs (one file each under `mappings/`).
     pub stubs: u64,
     /// Bytes of every file.
     pub bytes: u64,
     /// Available weeks and months of the history.
-    pub weeks: usize,
-    pub months: usize,
-    pub history_start: NaiveDate,
-    pub as_of: NaiveDate,
+    pub(crate) weeks: usize,
+    pub(crate) months: usize,
+    pub(crate) history_start: NaiveDate,
+    pub(crate) as_of: NaiveDate,
     /// Bytes per part of the output, for the tests and the curious (`mappings` includes the
     /// manifest).
     pub breakdown: Breakdown,
     /// The namespace with the most bytes, and its bytes.
-    pub busiest: Option<(String, u64)>,
+    pub(crate) busiest: Option<(String, u64)>,
 }
 
 /// Bytes per kind of file.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Breakdown {
-    pub raw: f64,
-    pub summaries: f64,
-    pub export_json: f64,
-    pub pulls_json: f64,
-    pub reports: f64,
-    pub mappings: f64,
+    pub(crate) raw: f64,
+    pub(crate) summaries: f64,
+    pub(crate) export_json: f64,
+    pub(crate) pulls_json: f64,
+    pub(crate) reports: f64,
+    pub(crate) mappings: f64,
 }
 
 impl Estimate {
@@ -67,20 +67,20 @@ impl Estimate {
 
     /// Bytes the files take on a file system with 4 KiB blocks: on average half a block more
     /// per file (most files are small).
-    pub fn bytes_on_disk(&self) -> u64 {
+    pub(crate) fn bytes_on_disk(&self) -> u64 {
         self.bytes + self.files() * 2048
     }
 
     /// Length of the history in years (365.25 days).
-    pub fn history_years(&self) -> f64 {
+    pub(crate) fn history_years(&self) -> f64 {
         (self.as_of - self.history_start).num_days() as f64 / 365.25
     }
 }
 
 /// Histories longer than this many years draw a warning (most are a mistyped year).
-pub const WARN_HISTORY_YEARS: f64 = 5.0;
+pub(crate) const WARN_HISTORY_YEARS: f64 = 5.0;
 /// Default `--max-bytes`: 20 GB (decimal), lowered to the free space where the output goes.
-pub const DEFAULT_MAX_BYTES: u64 = 20_000_000_000;
+pub(crate) const DEFAULT_MAX_BYTES: u64 = 20_000_000_000;
 
 // CALIBRATED on the default tree (bytes per row, rows per event); see the module comment.
 /// Average bytes of one report row, by type.

@@ -9,7 +9,8 @@ use chrono::NaiveDate;
 use crate::bodies::csv_layout as layout;
 use crate::engine::calendar::{is_weekend, Period};
 use crate::engine::events::daily_mean;
-use crate::engine::world::{Namespace, World};
+use crate::engine::namespaces::Namespace;
+use crate::engine::world::World;
 
 /// Share of pulls that name a tag (pull by tag and version checks), the rest by digest.
 const BY_TAG_SHARE: f64 = 0.62;
@@ -32,16 +33,16 @@ pub(super) struct Mix {
     /// Share of pulls per country.
     countries: Vec<f64>,
     /// Pulled tags (with a share of events).
-    pub tags: f64,
-    pub pulled_repos: usize,
-    pub repo_name_len: f64,
+    pub(crate) tags: f64,
+    pub(crate) pulled_repos: usize,
+    pub(crate) repo_name_len: f64,
     /// Distinct (country, cloud, agent) of the audience: the trend report's rows per tag.
-    pub trend_keys: f64,
+    pub(crate) trend_keys: f64,
     ext_repos: usize,
 }
 
 impl Mix {
-    pub fn of(world: &World, i: usize) -> Mix {
+    pub(crate) fn of(world: &World, i: usize) -> Mix {
         let ns = &world.namespaces[i];
         let configured = &world.config.namespaces[i];
         let profiles: Vec<Option<BTreeMap<NaiveDate, u64>>> = configured
@@ -117,7 +118,7 @@ impl Mix {
     }
 
     /// Expected events of each repository in `p`.
-    pub fn events(&self, ns: &Namespace, history_start: NaiveDate, p: &Period) -> Vec<f64> {
+    pub(crate) fn events(&self, ns: &Namespace, history_start: NaiveDate, p: &Period) -> Vec<f64> {
         let mut out = vec![0.0; self.keys.len()];
         if self.silent {
             return out;
@@ -143,7 +144,7 @@ impl Mix {
 
     /// Rows and bytes of the summary, repo-summary, namespace-summary, geo-repo-summary (and
     /// ext-summary) exports of a period with `events` expected events per repository.
-    pub fn summaries(&self, ns: &Namespace, events: &[f64]) -> (f64, f64) {
+    pub(crate) fn summaries(&self, ns: &Namespace, events: &[f64]) -> (f64, f64) {
         let seen = |x: f64| 1.0 - (-x).exp();
         let name = ns.name.len() as f64;
         let n: f64 = events.iter().sum();

@@ -2,7 +2,7 @@
 //! checked against (`--max-bytes` or the free space) and the one-line refusal.
 pub mod estimate;
 mod mix;
-pub mod structure;
+pub(crate) mod structure;
 
 use std::path::Path;
 
@@ -14,14 +14,14 @@ use estimate::{Estimate, DEFAULT_MAX_BYTES, WARN_HISTORY_YEARS};
 pub enum Limit {
     /// `--max-bytes` as given.
     Flag(u64),
-    /// The default, [`DEFAULT_MAX_BYTES`].
+    /// The default, `DEFAULT_MAX_BYTES`.
     Default(u64),
     /// The free space where the output goes (smaller than the default).
     FreeSpace(u64),
 }
 
 impl Limit {
-    /// `--max-bytes` if given, else the smaller of [`DEFAULT_MAX_BYTES`] and the free space of
+    /// `--max-bytes` if given, else the smaller of `DEFAULT_MAX_BYTES` and the free space of
     /// the file system that holds `out` (or its nearest existing ancestor).
     pub fn resolve(flag: Option<u64>, out: &Path) -> Limit {
         match flag {
@@ -34,12 +34,12 @@ impl Limit {
     }
 
     /// The limit of a command that builds the mock in memory (`check`, `preview`, `verify`):
-    /// `--max-bytes` if given, else [`DEFAULT_MAX_BYTES`] (no disk is involved).
+    /// `--max-bytes` if given, else `DEFAULT_MAX_BYTES` (no disk is involved).
     pub fn in_memory(flag: Option<u64>) -> Limit {
         flag.map_or(Limit::Default(DEFAULT_MAX_BYTES), Limit::Flag)
     }
 
-    pub fn bytes(&self) -> u64 {
+    pub(crate) fn bytes(&self) -> u64 {
         match *self {
             Limit::Flag(b) | Limit::Default(b) | Limit::FreeSpace(b) => b,
         }
@@ -98,7 +98,7 @@ fn cause(e: &Estimate) -> String {
     }
 }
 
-/// The warning for a history longer than [`WARN_HISTORY_YEARS`] (most are a mistyped year).
+/// The warning for a history longer than `WARN_HISTORY_YEARS` (most are a mistyped year).
 pub fn history_warning(e: &Estimate) -> Option<String> {
     (e.history_years() > WARN_HISTORY_YEARS).then(|| {
         format!(
@@ -157,7 +157,7 @@ pub fn full_disk(e: Error) -> Error {
 }
 
 /// Bytes in decimal units, one decimal: `950 B`, `7.7 MB`, `78.1 GB`.
-pub fn human(bytes: u64) -> String {
+pub(crate) fn human(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
     if bytes < 1000 {
         return format!("{bytes} B");
@@ -172,7 +172,7 @@ pub fn human(bytes: u64) -> String {
 }
 
 /// `1234567` as `1,234,567`.
-pub fn commas(n: u64) -> String {
+pub(crate) fn commas(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
@@ -206,7 +206,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 
 /// Free bytes (for an unprivileged user) of the file system holding `path`, or its nearest
 /// existing ancestor; `None` when it cannot be told.
-pub fn free_space(path: &Path) -> Option<u64> {
+pub(crate) fn free_space(path: &Path) -> Option<u64> {
     let abs = std::path::absolute(path).ok()?;
     let existing = abs.ancestors().find(|p| p.exists())?;
     statvfs_free(existing)

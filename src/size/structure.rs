@@ -16,13 +16,13 @@ use crate::wiremock::{self, Tree};
 
 /// What the routes of a configuration write, whatever its volume.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Structure {
+pub(crate) struct Structure {
     /// Stubs (one file each under `mappings/`).
-    pub stubs: u64,
+    pub(crate) stubs: u64,
     /// JSON bodies the routes write (listings, pull series, catalogues).
-    pub route_files: u64,
+    pub(crate) route_files: u64,
     /// Bytes of the mapping files with one part per export view.
-    pub mapping_bytes: u64,
+    pub(crate) mapping_bytes: u64,
 }
 
 /// Counts what it is given, keeping nothing.
@@ -37,7 +37,7 @@ impl Sink for Counting {
 }
 
 /// `world` with an empty summary for every (namespace, period): no event is generated.
-pub fn empty_model(world: World) -> Model {
+pub(crate) fn empty_model(world: World) -> Model {
     let all: Vec<_> = (0..world.namespaces.len())
         .flat_map(|ns| world.calendar.all().map(move |p| ((ns, *p), PeriodSummary::default())))
         .collect();
@@ -69,7 +69,7 @@ fn empty_bodies(world: &World) -> Bodies {
 }
 
 /// Builds the routes of `model` (see [`empty_model`]) for the standalone target and measures them.
-pub fn measure(model: &Model) -> Structure {
+pub(crate) fn measure(model: &Model) -> Structure {
     let sink = Counting::default();
     let options = routes::Options { download_variants: false, corpus: false };
     let built = routes::build(model, empty_bodies(&model.world), &sink, options)
