@@ -41,9 +41,10 @@ fn doc_files() -> Vec<PathBuf> {
 
 /// The parts of the repository root a transcript may use, in a fresh directory: copies, but
 /// for the 1,500 files of the committed tree (`mappings/`, `__files/`), which are hard links to
-/// the repository's own. `generate` replaces files (a new file renamed over the old one), so a
-/// transcript may regenerate there; it must never edit one of those files in place.
-fn scratch_root(name: &str) -> PathBuf {
+/// the repository's own where the scratch root is on the repository's file system (copies
+/// elsewhere, e.g. on `/dev/shm`). `generate` replaces files (a new file renamed over the old
+/// one), so a transcript may regenerate there; it must never edit one of those files in place.
+fn working_folder(name: &str) -> PathBuf {
     let dir = support::scratch(name);
     for entry in [".dvp-mock-manifest", "examples", "src", "tests/data", "Cargo.toml", "Cargo.lock", ".gitignore"] {
         copy(&repo().join(entry), &dir.join(entry), false);
@@ -139,7 +140,7 @@ fn check_file(file: &Path, base_url: &str, update: bool) -> Vec<String> {
         return Vec::new();
     }
     let started = Instant::now();
-    let cwd = scratch_root(&format!("docs-{}", rel.replace(['/', '.'], "-")));
+    let cwd = working_folder(&format!("docs-{}", rel.replace(['/', '.'], "-")));
     let copied = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let outputs = run_session(&blocks, &cwd, base_url);

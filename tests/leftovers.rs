@@ -39,7 +39,7 @@ fn a_failing_run_leaves_no_folder_and_no_server() {
     }
     // Nor any other folder of that process (the server's log folder included).
     let child = format!("-{}", lines[3]);
-    let left: Vec<String> = std::fs::read_dir(env!("CARGO_TARGET_TMPDIR"))
+    let left: Vec<String> = std::fs::read_dir(crate::support::cleanup::scratch_root())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(&child) || n.contains(&format!("{child}.")))

@@ -4,7 +4,7 @@ pub mod wiremock;
 
 pub use cleanup::TempDir;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use dvp_mock::config::Config;
 use dvp_mock::corpus::Case;
@@ -115,10 +115,10 @@ fn committed() -> &'static shared::SharedMock {
     shared::shared("committed", || PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
 
-/// A fresh, empty scratch directory under the target dir, removed when the test process exits
+/// A fresh, empty scratch directory under the scratch root ([`cleanup::scratch_root`]), removed when the test process exits
 /// (prefer [`temp_dir`], removed as soon as the test is done).
 pub fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let dir = cleanup::scratch_root().join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     cleanup::remove_at_exit(&dir);

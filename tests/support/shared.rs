@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Deref;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::cleanup;
@@ -44,7 +44,7 @@ pub fn shared(key: &str, root: impl FnOnce() -> PathBuf) -> &'static SharedMock 
 /// The shared server of a generated tree: written once into a folder removed at exit.
 pub fn shared_tree(key: &str, tree: impl FnOnce() -> dvp_mock::wiremock::Tree) -> &'static SharedMock {
     shared(key, || {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("shared-{key}-{}", std::process::id()));
+        let dir = cleanup::scratch_root().join(format!("shared-{key}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         cleanup::remove_at_exit(&dir);

@@ -486,9 +486,9 @@ fn free_port() -> u16 {
 }
 
 fn unique_dir(tag: &str) -> PathBuf {
-    // Under the target dir's tmp/, named like the other scratch folders (`-<pid>.<n>`), so a
+    // In the scratch root, named like the other scratch folders (`-<pid>.<n>`), so a
     // run killed before its exit hook is swept by the next one.
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+    let dir = super::cleanup::scratch_root().join(format!(
         "{tag}-{}.{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst)
