@@ -147,16 +147,17 @@ fn write(asked: &Asked, out: &Path, force: bool, progress: &Progress) -> Result<
     Ok(generated.tree)
 }
 
-/// How many files the mock now has in `out`.
+/// The files `generate` wrote into `out`, the manifest included (as the dry run counts them).
 fn files_written(out: &Path, target: Target) -> Result<usize, Error> {
-    match target {
+    let mock = match target {
         Target::Standalone => {
             let mut n = 0;
             for d in output::OWNED_DIRS {
                 n += output::list_files(out, d)?.len();
             }
-            Ok(n)
+            n
         }
-        Target::Cloud => Ok(1),
-    }
+        Target::Cloud => 1,
+    };
+    Ok(mock + 1)
 }
