@@ -398,8 +398,9 @@ fn install(version: &str, prefix: &Path) -> PathBuf {
     }
 }
 
-/// The class-data-sharing archive of `jar` for this Java, made once and kept beside the jar
-/// (`<jar>.<digest of java -version>.jsa`): every later server, of this run and the next, maps
+/// The class-data-sharing archive of `jar` for this Java, made once and kept in the target dir
+/// (`wiremock-class-archives/<jar>.<digest of java -version>.jsa`; never beside a jar that
+/// `WIREMOCK_JAR` names, which may be the user's): every later server, of this run and the next, maps
 /// WireMock's classes from it instead of loading and verifying them again (measured: a start
 /// took 1.5 instead of 2.3 CPU-seconds, 3.1-3.7 instead of 5.4-6.3 s on the busy development
 /// machine). The first server of a fresh target directory makes it: a throwaway server on an
@@ -412,7 +413,9 @@ fn class_archive(jar: &Path) -> Option<PathBuf> {
         return archive.clone();
     }
     let name = format!("{}.{:016x}.jsa", jar.file_name()?.to_string_lossy(), digest(java_version_text().as_bytes()));
-    let archive = jar.with_file_name(name);
+    let dir = target_dir().join("wiremock-class-archives");
+    let _ = fs::create_dir_all(&dir);
+    let archive = dir.join(name);
     let made = archive.is_file() || make_class_archive(jar, &archive);
     let archive = made.then_some(archive);
     archives.push((jar.to_path_buf(), archive.clone()));
