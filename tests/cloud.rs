@@ -164,3 +164,24 @@ fn the_budget_is_checked_on_the_whole_file_too() {
     assert!(!err.contains("before it stopped"), "bodies alone are under the budget: {err}");
     assert!(err.contains("Biggest contributors: "), "{err}");
 }
+
+/// The dry run of the Cloud target describes the Cloud file, not a standalone tree: two files
+/// (the import file and the manifest) and about as many stubs as the real import file holds.
+#[test]
+fn the_dry_run_of_the_cloud_target_counts_its_files_and_stubs() {
+    let dir = support::temp_dir("cloud-dry-run");
+    let o = crate::safety::run(&["generate", "--dry-run", "--target", "cloud"], &dir);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{out}{}", crate::safety::stderr(&o));
+    let first = out.lines().next().unwrap_or_default();
+    let stubs: u64 = first
+        .split(" in 2 files (about ")
+        .nth(1)
+        .and_then(|rest| rest.split(" stubs)").next())
+        .map(|n| n.replace(',', "").parse().unwrap())
+        .unwrap_or_else(|| panic!("not two files and about N stubs: {first}"));
+    let real = dvp_mock::wiremock::stub_count(&support::default_cloud(u64::MAX).unwrap()) as u64;
+    let off = stubs.abs_diff(real) as f64 / real as f64;
+    assert!(off <= 0.02, "dry run says about {stubs} stubs, the Cloud file holds {real}");
+    assert!(std::fs::read_dir(&*dir).unwrap().next().is_none(), "a dry run writes nothing");
+}

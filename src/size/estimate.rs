@@ -122,6 +122,12 @@ pub fn of_config(config: &crate::config::Config) -> Estimate {
     estimate(&model.world, &shape)
 }
 
+/// About how many stubs the Cloud import file of `config` holds: one per body file of a file
+/// set, counted with one part per export view (a large export has more, so this is a floor).
+pub fn cloud_stubs_of_config(config: &crate::config::Config) -> u64 {
+    structure::cloud_stubs(&structure::empty_model(World::build(config.clone())))
+}
+
 /// Estimates what `generate` would write for `world`, whose routes have the shape `shape`.
 fn estimate(world: &World, shape: &Structure) -> Estimate {
     let config = &world.config;

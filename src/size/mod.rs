@@ -111,14 +111,21 @@ pub fn history_warning(e: &Estimate) -> Option<String> {
 }
 
 /// The dry-run report: what `generate` would write, and whether it would.
-pub fn describe(e: &Estimate, limit: &Limit) -> Vec<String> {
+///
+/// `cloud_stubs`: for the Cloud target, about how many stubs its import file holds
+/// ([`estimate::cloud_stubs_of_config`]); it writes that file and the manifest.
+pub fn describe(e: &Estimate, limit: &Limit, cloud_stubs: Option<u64>) -> Vec<String> {
     let b = &e.breakdown;
+    let (files, stubs) = match cloud_stubs {
+        None => (e.files(), commas(e.stubs)),
+        Some(n) => (2, format!("about {}", commas(n))),
+    };
     vec![
         format!(
             "would write about {} in {} files ({} stubs), {} CSV rows from about {} events",
             human(e.bytes),
-            commas(e.files()),
-            commas(e.stubs),
+            commas(files),
+            stubs,
             commas(e.rows),
             commas(e.events.round() as u64)
         ),

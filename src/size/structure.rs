@@ -68,6 +68,16 @@ fn empty_bodies(world: &World) -> Bodies {
     bodies
 }
 
+/// The stubs of the Cloud import file of `model` (see [`empty_model`]): the routes built with
+/// the variants of every file set, which the Cloud form expands into one stub each. (Its own
+/// build: with variants, the standalone form serves small file sets as single stubs.)
+pub(crate) fn cloud_stubs(model: &Model) -> u64 {
+    let options = routes::Options { download_variants: true, corpus: false };
+    let built = routes::build(model, empty_bodies(&model.world), &Counting::default(), options)
+        .expect("a counting sink never fails, so neither does the build");
+    wiremock::cloud::stub_count_of(&built.mock) as u64
+}
+
 /// Builds the routes of `model` (see [`empty_model`]) for the standalone target and measures them.
 pub(crate) fn measure(model: &Model) -> Structure {
     let sink = Counting::default();

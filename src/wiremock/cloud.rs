@@ -51,6 +51,18 @@ fn place(priority: u32, set_size: usize, index: usize, expanded: Option<u32>) ->
     }
 }
 
+/// How many stubs [`cloud`] writes for `mock`: every file set expanded into one stub per
+/// distinct file, as [`cloud`] does, without reading a body.
+pub(crate) fn stub_count_of(mock: &Mock) -> usize {
+    mock.stubs
+        .iter()
+        .map(|s| match &s.response.body {
+            Body::FileSet { variants, .. } => super::serving::merge_by_file(variants.clone()).len(),
+            _ => 1,
+        })
+        .sum()
+}
+
 /// The Cloud import file; `streamed` holds the body files rendered through a
 /// [`crate::sink::MemorySink`]. Fails when the file would exceed `budget` bytes.
 pub fn cloud(mock: &Mock, streamed: &BTreeMap<String, Vec<u8>>, budget: u64) -> Result<Tree, Error> {
