@@ -339,3 +339,23 @@ fn the_diff_marks_what_is_missing_and_what_is_new() {
     let d = diff(&lines("a"), &lines("b\nc\nd"), 2);
     assert!(d.ends_with("[... 2 more diff lines]"), "{d}");
 }
+
+/// The README says how many tests `cargo test` leaves out (`#[ignore]`, run by CI's release
+/// step); the count is read from the test files, so a new ignored test makes this fail.
+#[test]
+fn the_readme_counts_the_ignored_tests() {
+    let mut ignored = Vec::new();
+    for entry in std::fs::read_dir(repo().join("tests")).unwrap().flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let n = text.lines().filter(|l| l.trim_start().starts_with("#[ignore")).count();
+            ignored.extend(std::iter::repeat_n(path.display().to_string(), n));
+        }
+    }
+    let words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+    let word = words.get(ignored.len()).copied().unwrap_or("many");
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let said = format!("`cargo test` runs every test but {word} ");
+    assert!(readme.contains(&said), "README.md must say {said:?}: ignored tests in {ignored:?}");
+}

@@ -163,14 +163,18 @@ fn each_wrong_target_is_one_line_saying_what_was_found_and_what_to_do() {
 /// A mock of another configuration is one line naming the setting, not thousands of failures.
 #[test]
 fn verify_says_which_settings_the_mock_was_made_with() {
+    // A one-repository world: the test replays its whole corpus three times.
     let root = support::scratch("fixtures-verify");
-    assert!(run(&["generate", "--quiet", "--seed", "7", "--out", "seven"], &root).status.success());
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/one-repo.toml"), root.join("one.toml"))
+        .unwrap();
+    let made = run(&["generate", "--quiet", "--config", "one.toml", "--seed", "7", "--out", "seven"], &root);
+    assert!(made.status.success(), "{}", stderr(&made));
     let wm = WireMock::start(&root.join("seven"));
     let url = wm.base_url();
-    let o = run(&["verify", "--url", &url], &root);
+    let o = run(&["verify", "--config", "one.toml", "--url", &url], &root);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(stdout(&o), format!("the mock at {url} was generated with seed 7, you asked for 42: pass --seed 7\n"));
-    let o = run(&["verify", "--url", &format!("{url}/api/publisher")], &root);
+    let o = run(&["verify", "--config", "one.toml", "--url", &format!("{url}/api/publisher")], &root);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stdout(&o),
@@ -188,7 +192,8 @@ fn verify_says_which_settings_the_mock_was_made_with() {
         stdout(&o)
     );
     assert!(stdout(&o).ends_with(": pass the --config it was generated from (its manifest records it)\n"));
-    let o = run(&["verify", "--seed", "7", "--url", &url], &root);
+    let verify = ["verify", "--config", "one.toml", "--seed", "7", "--url", &url];
+    let o = run(&verify, &root);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).ends_with(" passed, 0 failed\n"), "{}", stdout(&o));
 
@@ -203,7 +208,8 @@ fn verify_says_which_settings_the_mock_was_made_with() {
             removed += 1;
         }
     }
-    let o = run(&["verify", "--seed", "7", "--url", &url], &root);
+    assert_eq!(removed, 30, "the one-repository world has 30 proxylytics stubs to remove");
+    let o = run(&verify, &root);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
@@ -212,7 +218,7 @@ fn verify_says_which_settings_the_mock_was_made_with() {
     assert!(lines[lines.len() - 2].ends_with("more (--verbose lists every one)"), "{out}");
     let failed: usize = lines.last().unwrap().split(", ").nth(1).unwrap().trim_end_matches(" failed").parse().unwrap();
     assert!(failed > 10, "{out}");
-    let o = run(&["verify", "--seed", "7", "--url", &url, "--verbose"], &root);
+    let o = run(&[&verify[..], &["--verbose"]].concat(), &root);
     assert_eq!(stdout(&o).lines().filter(|l| l.starts_with("FAIL ")).count(), failed);
 }
 

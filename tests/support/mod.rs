@@ -111,6 +111,25 @@ pub fn default_corpus_answers() -> &'static (String, Vec<dvp_mock::verify::Recei
     })
 }
 
+/// The cases of the default corpus that reach every stub once: for each stub that answered
+/// the corpus on the shared server (WireMock names it in the `Matched-Stub-Id` header), the
+/// first case per method and status; and every case that is not a GET or HEAD (logins and
+/// scenario resets, kept whole and in order: failed logins count towards a lockout). In
+/// corpus order, each with the id of the stub that answered it there.
+pub fn one_case_per_stub() -> Vec<(&'static Case, Option<&'static str>)> {
+    let (_, answers) = default_corpus_answers();
+    let mut seen = std::collections::BTreeSet::new();
+    default_corpus()
+        .iter()
+        .zip(answers)
+        .map(|(case, answer)| (case, answer.header("Matched-Stub-Id"), answer.status))
+        .filter(|(case, stub, status)| {
+            !matches!(case.method.as_str(), "GET" | "HEAD") || seen.insert((*stub, case.method.as_str(), *status))
+        })
+        .map(|(case, stub, _)| (case, stub))
+        .collect()
+}
+
 fn committed() -> &'static shared::SharedMock {
     shared::shared("committed", || PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
