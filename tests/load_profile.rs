@@ -146,12 +146,12 @@ fn the_load_profile_serves_the_default_bytes_and_passes_its_corpus() {
     assert!(line.contains("profile default") && line.contains("pass no --profile"), "{line}");
 }
 
-/// Tokens are fixed and matched exactly, links fixed on the base URL, and nothing waits on a
-/// fault or a scenario: no stub of the load tree compiles a token, matches a bearer regex,
-/// carries the fault gate or a scenario, or renders `now`.
+/// Tokens are fixed and matched exactly, links fixed on the base URL (as given, a path prefix
+/// included), and nothing waits on a fault or a scenario: no stub of the load tree compiles a
+/// token, matches a bearer regex, carries the fault gate or a scenario, or renders `now`.
 #[test]
 fn the_load_tree_fixes_tokens_and_links_and_carries_no_gate() {
-    let (tree, _) = load_tree(&short_config(), "http://mock.test:8080");
+    let (tree, _) = load_tree(&short_config(), "http://mock.test:8080/behind-a-proxy");
     let mut priorities = Vec::new();
     for (path, bytes) in tree.iter().filter(|(k, _)| k.starts_with("mappings/")) {
         let text = std::str::from_utf8(bytes).unwrap();
@@ -169,7 +169,7 @@ fn the_load_tree_fixes_tokens_and_links_and_carries_no_gate() {
     assert!(first.iter().all(|k| k.starts_with("analytics/namespaces/")), "{first:?}");
     let listing = tree.iter().find(|(k, _)| k.contains("/exports/") && k.ends_with("/raw.json")).unwrap();
     let text = std::str::from_utf8(listing.1).unwrap();
-    assert!(text.contains("\"url\":\"http://mock.test:8080/dvp-exports/"), "{text}");
+    assert!(text.contains("\"url\":\"http://mock.test:8080/behind-a-proxy/dvp-exports/"), "{text}");
     assert!(text.contains("X-Amz-Date=20260318T000000Z"), "{text}");
     let login = tree.iter().find(|(k, _)| k.ends_with("mappings/dvp-mock/login--demo.json")).unwrap();
     let v: Value = serde_json::from_slice(login.1).unwrap();
