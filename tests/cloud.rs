@@ -166,22 +166,43 @@ fn the_budget_is_checked_on_the_whole_file_too() {
 }
 
 /// The dry run of the Cloud target describes the Cloud file, not a standalone tree: two files
-/// (the import file and the manifest) and about as many stubs as the real import file holds.
+/// (the import file and the manifest), about as many stubs and bytes as the real import file
+/// holds, and whether it fits `cloud_budget_bytes`; a budget the file exceeds is named, and
+/// generate then refuses.
 #[test]
-fn the_dry_run_of_the_cloud_target_counts_its_files_and_stubs() {
+fn the_dry_run_of_the_cloud_target_estimates_its_file_and_budget() {
     let dir = support::temp_dir("cloud-dry-run");
     let o = crate::safety::run(&["generate", "--dry-run", "--target", "cloud"], &dir);
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     assert_eq!(o.status.code(), Some(0), "{out}{}", crate::safety::stderr(&o));
     let first = out.lines().next().unwrap_or_default();
-    let stubs: u64 = first
-        .split(" in 2 files (about ")
-        .nth(1)
-        .and_then(|rest| rest.split(" stubs)").next())
-        .map(|n| n.replace(',', "").parse().unwrap())
-        .unwrap_or_else(|| panic!("not two files and about N stubs: {first}"));
-    let real = dvp_mock::wiremock::stub_count(&support::default_cloud(u64::MAX).unwrap()) as u64;
-    let off = stubs.abs_diff(real) as f64 / real as f64;
-    assert!(off <= 0.02, "dry run says about {stubs} stubs, the Cloud file holds {real}");
+    let (mb, stubs): (f64, u64) = first
+        .strip_prefix("would write about ")
+        .and_then(|rest| rest.split_once(" MB in 2 files (about "))
+        .and_then(|(mb, rest)| Some((mb.parse().ok()?, rest.split(" stubs)").next()?.replace(',', "").parse().ok()?)))
+        .unwrap_or_else(|| panic!("not about N MB in two files and about N stubs: {first}"));
+    let cloud = support::default_cloud(u64::MAX).unwrap();
+    let real = dvp_mock::wiremock::stub_count(&cloud) as u64;
+    assert!(
+        stubs.abs_diff(real) as f64 <= 0.02 * real as f64,
+        "dry run says about {stubs} stubs, the file holds {real}"
+    );
+    let real_mb = cloud[CLOUD_FILE].len() as f64 / 1e6;
+    assert!((mb - real_mb).abs() <= 0.25 * real_mb, "dry run says about {mb} MB, the file is {real_mb:.1} MB");
+    assert!(out.contains("\nwithin the Cloud budget of 21.0 MB (cloud_budget_bytes)\n"), "{out}");
     assert!(std::fs::read_dir(&*dir).unwrap().next().is_none(), "a dry run writes nothing");
+
+    // A budget a third of the file: the dry run says so, and generate refuses.
+    let budget = (real_mb * 1e6 / 3.0) as u64;
+    let toml = dvp_mock::config::DEFAULT_TOML
+        .replace("cloud_budget_bytes = 20971520", &format!("cloud_budget_bytes = {budget}"));
+    assert_ne!(toml, dvp_mock::config::DEFAULT_TOML);
+    std::fs::write(dir.join("tight.toml"), toml).unwrap();
+    let o = crate::safety::run(&["generate", "--config", "tight.toml", "--dry-run", "--target", "cloud"], &dir);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(out.contains("\nabove the Cloud budget of "), "{out}");
+    let o = crate::safety::run(&["generate", "--config", "tight.toml", "--target", "cloud", "--out", "c"], &dir);
+    assert_eq!(o.status.code(), Some(2), "{}", crate::safety::stderr(&o));
+    assert!(crate::safety::stderr(&o).contains("over the budget"), "{}", crate::safety::stderr(&o));
+    assert!(!dir.join("c").exists(), "nothing written");
 }

@@ -133,7 +133,12 @@ fn weeks(t: &mut String, rng: &mut ChaCha8Rng, start: NaiveDate, end: NaiveDate,
 /// Outcome of one case: refused (one line), or the relative error of the estimate in percent.
 pub enum Outcome {
     Refused,
-    Checked { error: f64, real: u64 },
+    /// `cloud`: its Cloud import file was estimated and generated too.
+    Checked {
+        error: f64,
+        real: u64,
+        cloud: bool,
+    },
 }
 
 /// Parses, guards, generates in memory and compares; panics (with the text) on any broken
@@ -154,22 +159,49 @@ pub fn run_case(text: &str, limit: u64) -> Outcome {
             return Outcome::Refused;
         }
     };
-    let (stubs, _files, real) = real_size(config);
+    let (stubs, _files, real) = real_size(config.clone());
     assert_eq!(e.stubs, stubs, "stubs\n{text}");
     let error = (e.bytes as f64 - real as f64) / real as f64 * 100.0;
-    Outcome::Checked { error, real }
+    let cloud = real <= CLOUD_CHECKED;
+    if cloud {
+        cloud_case(&config, &e, text);
+    }
+    Outcome::Checked { error, real, cloud }
 }
 
-/// Runs `n` random cases from `seed`; returns (checked, refused, worst error in percent).
-pub fn sweep(seed: u64, n: usize, limit: u64) -> (usize, usize, f64) {
+/// Trees up to this size also have their Cloud import file estimated and generated.
+const CLOUD_CHECKED: u64 = 300_000;
+
+/// The estimate of the Cloud import file of `config` (standalone estimate `e`) is within
+/// 25 % of the real file, and its stub count within 2 % (it counts one stub per export part
+/// from the estimated number of parts).
+fn cloud_case(config: &Config, e: &estimate::Estimate, text: &str) {
+    let c = estimate::cloud_of_config(config, e);
+    let mut config = config.clone();
+    config.cloud_budget_bytes = u64::MAX;
+    let options = dvp_mock::Options { target: dvp_mock::wiremock::Target::Cloud, jobs: 2, corpus: false };
+    let sink = dvp_mock::sink::MemorySink::default();
+    let tree = dvp_mock::generate(&config, &options, &sink, None).unwrap().tree;
+    let file = &tree[dvp_mock::wiremock::CLOUD_FILE];
+    let stubs = dvp_mock::wiremock::stub_count(&tree) as f64;
+    let error = (c.bytes as f64 - file.len() as f64) / file.len() as f64 * 100.0;
+    assert!(error.abs() <= 25.0, "Cloud estimate off by {error:+.1} % of {} bytes:\n{text}", file.len());
+    let off = (c.stubs as f64 - stubs).abs() / stubs;
+    assert!(off <= 0.02, "Cloud estimate says {} stubs, the file holds {stubs}:\n{text}", c.stubs);
+}
+
+/// Runs `n` random cases from `seed`; returns (checked, refused, worst error in percent, cases
+/// whose Cloud file was checked too).
+pub fn sweep(seed: u64, n: usize, limit: u64) -> (usize, usize, f64, usize) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let (mut checked, mut refused, mut worst) = (0, 0, 0.0f64);
+    let (mut checked, mut refused, mut worst, mut clouds) = (0, 0, 0.0f64, 0);
     for i in 0..n {
         let text = random_toml(&mut rng);
         match run_case(&text, limit) {
             Outcome::Refused => refused += 1,
-            Outcome::Checked { error, real } => {
+            Outcome::Checked { error, real, cloud } => {
                 checked += 1;
+                clouds += usize::from(cloud);
                 if error.abs() > 25.0 {
                     diagnose(&text);
                 }
@@ -180,14 +212,18 @@ pub fn sweep(seed: u64, n: usize, limit: u64) -> (usize, usize, f64) {
             }
         }
     }
-    eprintln!("random configurations (seed {seed}): {checked} checked, {refused} refused, worst {worst:+.1} %");
-    (checked, refused, worst)
+    eprintln!(
+        "random configurations (seed {seed}): {checked} checked ({clouds} with their Cloud file), {refused} refused, \
+         worst {worst:+.1} %"
+    );
+    (checked, refused, worst, clouds)
 }
 
 #[test]
 fn random_valid_configurations_are_refused_in_one_line_or_estimated_within_25_percent() {
-    let (checked, _, _) = sweep(20, 200, SMALL);
+    let (checked, _, _, clouds) = sweep(20, 200, SMALL);
     assert!(checked >= 120, "most random cases are small enough to check: {checked}");
+    assert!(clouds >= 20, "enough cases small enough to check their Cloud file: {clouds}");
 }
 
 #[test]
@@ -255,7 +291,7 @@ fn a_calibrated_configuration_is_estimated_within_25_percent() {
     let source = dvp_mock::calibrate::Source::parse(&data.display().to_string());
     let text = dvp_mock::calibrate::calibrate(&[source], false).unwrap();
     match run_case(&text, u64::MAX) {
-        Outcome::Checked { error, real } => {
+        Outcome::Checked { error, real, .. } => {
             eprintln!("calibrated verdaccio: {error:+.1} % of {real} bytes");
             assert!(error.abs() <= 25.0, "{error:+.1} %");
         }

@@ -102,8 +102,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let admitted = size::guard(&estimate, &limit)
         .and_then(|()| dvp_mock::config::limits::check_events(&asked.config).map_err(Error::Budget));
     if args.dry_run {
-        let cloud_stubs = (target == Target::Cloud).then(|| estimate::cloud_stubs_of_config(&asked.config));
-        super::print_lines(&size::describe(&estimate, &limit, cloud_stubs));
+        let cloud = (target == Target::Cloud).then(|| estimate::cloud_of_config(&asked.config, &estimate));
+        let budget = asked.config.cloud_budget_bytes;
+        super::print_lines(&size::describe(&estimate, &limit, cloud.as_ref().map(|c| (c, budget))));
         return Ok(ExitCode::from(if admitted.is_ok() { 0 } else { 2 }));
     }
     admitted?;

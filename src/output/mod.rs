@@ -83,13 +83,37 @@ pub struct Staging {
     stage: PathBuf,
     cloud: bool,
     previous: Manifest,
+    /// The folders `begin` created for `dir`, deepest first: removed again, when still empty,
+    /// if the run ends without output (a Cloud file over its budget is only known while
+    /// rendering).
+    created: Vec<PathBuf>,
 }
 
 impl Staging {
     /// Checks the target and creates the staging folder. Refuses, writing nothing, when an
     /// owned folder (or the Cloud file) holds files the previous run did not generate.
     pub fn begin(dir: &Path, cloud: bool, force: bool) -> Result<Staging, Error> {
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let created: Vec<PathBuf> =
+            dir.ancestors().take_while(|a| !a.as_os_str().is_empty() && !a.exists()).map(Path::to_path_buf).collect();
+        let staging = fs::create_dir_all(dir)
+            .map_err(|e| Error::io(dir, e))
+            .and_then(|()| Self::prepare(dir, cloud, force))
+            .map(|(stage, previous)| Staging {
+                dir: dir.to_path_buf(),
+                stage,
+                cloud,
+                previous,
+                created: created.clone(),
+            });
+        if staging.is_err() {
+            remove_empty(&created);
+        }
+        staging
+    }
+
+    /// In the existing folder `dir`: finishes an interrupted swap, reads the previous
+    /// manifest, refuses foreign files and creates the staging folder.
+    fn prepare(dir: &Path, cloud: bool, force: bool) -> Result<(PathBuf, Manifest), Error> {
         recover(dir)?;
         let previous = Manifest::read(dir)?.unwrap_or_default();
         if !force {
@@ -101,7 +125,7 @@ impl Staging {
         let stage = dir.join(format!(".dvp-mock-staging-{}", std::process::id()));
         let _ = fs::remove_dir_all(&stage);
         fs::create_dir_all(&stage).map_err(|e| Error::io(&stage, e))?;
-        Ok(Staging { dir: dir.to_path_buf(), stage, cloud, previous })
+        Ok((stage, previous))
     }
 
     /// Where streamed body files go.
@@ -257,6 +281,15 @@ pub fn process_alive(pid: u32) -> bool {
 impl Drop for Staging {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.stage);
+        // Only empty folders go: after a commit `dir` holds the output.
+        remove_empty(&self.created);
+    }
+}
+
+/// Removes each folder of `dirs` (deepest first) that is empty; leaves any other.
+fn remove_empty(dirs: &[PathBuf]) {
+    for d in dirs {
+        let _ = fs::remove_dir(d);
     }
 }
 
@@ -314,6 +347,28 @@ mod tests {
         write_file(&dir.join("mappings/dvp-mock/a.json"), b"old stub").unwrap();
         write_file(&dir.join("__files/dvp-mock/b"), b"old body").unwrap();
         dir
+    }
+
+    /// A run that ends without output (a Cloud file over its budget) removes the folders it
+    /// created for `--out`, and never one that existed before it.
+    #[test]
+    fn a_run_without_output_leaves_no_folder_it_created() {
+        let root = std::env::temp_dir().join(format!("dvp-mock-output-created-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(&root).unwrap();
+        let out = root.join("a/b");
+        drop(Staging::begin(&out, true, false).unwrap());
+        assert!(!root.join("a").exists(), "the folders begin created are gone");
+        assert!(root.exists(), "the folder that was there stays");
+        fs::create_dir_all(&out).unwrap();
+        drop(Staging::begin(&out, true, false).unwrap());
+        assert!(out.is_dir(), "an existing --out folder stays, even empty");
+        Staging::begin(&root.join("c"), true, false)
+            .unwrap()
+            .commit(&Tree::from([(CLOUD_FILE.into(), b"{}".to_vec())]), None)
+            .unwrap();
+        assert!(root.join("c").join(CLOUD_FILE).is_file(), "a committed run keeps its folder");
+        fs::remove_dir_all(&root).unwrap();
     }
 
     /// The id of a process that has exited.

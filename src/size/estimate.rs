@@ -46,6 +46,8 @@ pub struct Estimate {
     pub breakdown: Breakdown,
     /// The namespace with the most bytes, and its bytes.
     pub(crate) busiest: Option<(String, u64)>,
+    /// Export parts beyond the first of each view: the structure pass counts one per view.
+    pub(crate) extra_parts: f64,
 }
 
 /// Bytes per kind of file.
@@ -100,6 +102,8 @@ const TREND_B: f64 = 0.533;
 /// Small bodies are written into their stubs (`wiremock::serving`), JSON-escaped: the quotes
 /// of a pull series make it about 15 % longer there.
 const INLINE_ESCAPE: f64 = 1.15;
+/// Base64 (a Cloud file's binary bodies) writes 4 bytes for every 3.
+const BASE64: f64 = 4.0 / 3.0;
 /// A namespace's series bodies are written into a stub of each root.
 const INLINE_COPIES: f64 = 2.0 * INLINE_ESCAPE;
 /// One entry of an export's JSON listing, without its file name and size digits.
@@ -122,10 +126,33 @@ pub fn of_config(config: &crate::config::Config) -> Estimate {
     estimate(&model.world, &shape)
 }
 
-/// About how many stubs the Cloud import file of `config` holds: one per body file of a file
-/// set, counted with one part per export view (a large export has more, so this is a floor).
-pub fn cloud_stubs_of_config(config: &crate::config::Config) -> u64 {
-    structure::cloud_stubs(&structure::empty_model(World::build(config.clone())))
+/// What `generate --target cloud` would write: one import file (and the manifest).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudEstimate {
+    /// Stubs in the import file: one per body file of a file set.
+    pub stubs: u64,
+    /// Bytes of the import file: its stubs around the bodies, and every body inline.
+    pub bytes: u64,
+    /// Bytes of the import file with every body file empty.
+    pub(crate) envelope: u64,
+}
+
+/// Estimates the Cloud import file of `config`, whose standalone estimate is `e`: the stubs
+/// and their bytes around the bodies measured on the routes (one stub per export part, the
+/// parts the structure pass does not list added at the average stub's size), and the bodies
+/// of `e` inline: CSV with each line end escaped, gzipped files in base64, JSON escaped.
+pub fn cloud_of_config(config: &crate::config::Config, e: &Estimate) -> CloudEstimate {
+    let (stubs, envelope) = structure::cloud_envelope(&structure::empty_model(World::build(config.clone())));
+    let per_stub = envelope as f64 / stubs.max(1) as f64;
+    let b = &e.breakdown;
+    let exports = if config.export_gzip { (b.raw + b.summaries) * BASE64 } else { b.raw + b.summaries };
+    let bodies = exports + b.reports + e.rows as f64 + b.export_json * INLINE_ESCAPE + b.pulls_json;
+    let envelope = envelope as f64 + e.extra_parts * per_stub;
+    CloudEstimate {
+        stubs: stubs + e.extra_parts.round() as u64,
+        bytes: (envelope + bodies).round() as u64,
+        envelope: envelope.round() as u64,
+    }
 }
 
 /// Estimates what `generate` would write for `world`, whose routes have the shape `shape`.
@@ -170,12 +197,14 @@ fn estimate(world: &World, shape: &Structure) -> Estimate {
             let stem = ns.name.len() as f64 + 20.0;
             let part_suffix = if parts > 1.0 { 8.0 } else { 0.0 };
             e.breakdown.mappings += (parts - 1.0) * (DOWNLOAD_ENTRY_BYTES + stem) + parts * part_suffix;
+            e.extra_parts += parts - 1.0;
             let (sum_rows, sum_bytes) = mix.summaries(ns, &per_repo);
             rows += sum_rows;
             // The summary views are cut into parts too.
             let sum_parts = ((sum_bytes / config.export_part_bytes as f64).ceil() as u64).max(views - 1);
             e.body_files += sum_parts - (views - 1);
             let extra = (sum_parts - (views - 1)) as f64;
+            e.extra_parts += extra;
             e.breakdown.mappings += extra * (DOWNLOAD_ENTRY_BYTES + stem + 8.0);
             e.breakdown.export_json += extra * (EXPORT_JSON_ENTRY + stem + 6.0);
             e.breakdown.summaries += if config.export_gzip {

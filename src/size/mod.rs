@@ -112,18 +112,18 @@ pub fn history_warning(e: &Estimate) -> Option<String> {
 
 /// The dry-run report: what `generate` would write, and whether it would.
 ///
-/// `cloud_stubs`: for the Cloud target, about how many stubs its import file holds
-/// ([`estimate::cloud_stubs_of_config`]); it writes that file and the manifest.
-pub fn describe(e: &Estimate, limit: &Limit, cloud_stubs: Option<u64>) -> Vec<String> {
+/// `cloud`: for the Cloud target, its import file ([`estimate::cloud_of_config`]) and the
+/// `cloud_budget_bytes` it must fit in; it writes that file and the manifest.
+pub fn describe(e: &Estimate, limit: &Limit, cloud: Option<(&estimate::CloudEstimate, u64)>) -> Vec<String> {
     let b = &e.breakdown;
-    let (files, stubs) = match cloud_stubs {
-        None => (e.files(), commas(e.stubs)),
-        Some(n) => (2, format!("about {}", commas(n))),
+    let (bytes, files, stubs, stub_bytes) = match cloud {
+        None => (e.bytes, e.files(), commas(e.stubs), b.mappings),
+        Some((c, _)) => (c.bytes, 2, format!("about {}", commas(c.stubs)), c.envelope as f64),
     };
-    vec![
+    let mut lines = vec![
         format!(
             "would write about {} in {} files ({} stubs), {} CSV rows from about {} events",
-            human(e.bytes),
+            human(bytes),
             commas(files),
             stubs,
             commas(e.rows),
@@ -142,13 +142,25 @@ pub fn describe(e: &Estimate, limit: &Limit, cloud_stubs: Option<u64>) -> Vec<St
             human(b.summaries as u64),
             human(b.reports as u64),
             human((b.export_json + b.pulls_json) as u64),
-            human(b.mappings as u64)
+            human(stub_bytes as u64)
         ),
-        match guard(e, limit) {
-            Ok(()) => format!("within the {}; nothing written (dry run)", limit.describe()),
-            Err(_) => format!("above the {}: generate would refuse; nothing written (dry run)", limit.describe()),
-        },
-    ]
+    ];
+    if let Some((c, budget)) = cloud {
+        lines.push(if c.bytes <= budget {
+            format!("within the Cloud budget of {} (cloud_budget_bytes)", human(budget))
+        } else {
+            format!(
+                "above the Cloud budget of {} (cloud_budget_bytes): generate would most likely refuse, naming the \
+                 biggest bodies",
+                human(budget)
+            )
+        });
+    }
+    lines.push(match guard(e, limit) {
+        Ok(()) => format!("within the {}; nothing written (dry run)", limit.describe()),
+        Err(_) => format!("above the {}: generate would refuse; nothing written (dry run)", limit.describe()),
+    });
+    lines
 }
 
 /// Adds to a full disk's error that nothing was replaced (the staging folder is gone and the

@@ -68,14 +68,16 @@ fn empty_bodies(world: &World) -> Bodies {
     bodies
 }
 
-/// The stubs of the Cloud import file of `model` (see [`empty_model`]): the routes built with
-/// the variants of every file set, which the Cloud form expands into one stub each. (Its own
-/// build: with variants, the standalone form serves small file sets as single stubs.)
-pub(crate) fn cloud_stubs(model: &Model) -> u64 {
+/// The Cloud import file of `model` (see [`empty_model`]) around its bodies: its stubs and
+/// its bytes with every body file empty ([`wiremock::cloud::envelope_of`]). The routes are
+/// built with the variants of every file set, which the Cloud form expands into one stub each.
+/// (Its own build: with variants, the standalone form serves small file sets as single stubs.)
+pub(crate) fn cloud_envelope(model: &Model) -> (u64, u64) {
     let options = routes::Options { download_variants: true, corpus: false };
     let built = routes::build(model, empty_bodies(&model.world), &Counting::default(), options)
         .expect("a counting sink never fails, so neither does the build");
-    wiremock::cloud::stub_count_of(&built.mock) as u64
+    let (stubs, bytes) = wiremock::cloud::envelope_of(&built.mock);
+    (stubs as u64, bytes)
 }
 
 /// Builds the routes of `model` (see [`empty_model`]) for the standalone target and measures them.

@@ -51,24 +51,36 @@ fn place(priority: u32, set_size: usize, index: usize, expanded: Option<u32>) ->
     }
 }
 
-/// How many stubs [`cloud`] writes for `mock`: every file set expanded into one stub per
-/// distinct file, as [`cloud`] does, without reading a body.
-pub(crate) fn stub_count_of(mock: &Mock) -> usize {
-    mock.stubs
-        .iter()
-        .map(|s| match &s.response.body {
-            Body::FileSet { variants, .. } => super::serving::merge_by_file(variants.clone()).len(),
-            _ => 1,
-        })
-        .sum()
+/// What the Cloud file of `mock` holds around its bodies: its stubs (every file set expanded
+/// into one stub per distinct file, as [`cloud`] does) and the bytes of the file with every
+/// body file empty (inline texts kept), without reading a body. For the dry run's estimate.
+pub(crate) fn envelope_of(mock: &Mock) -> (usize, u64) {
+    let stubs = cloud_stubs(mock, &|_| &[]);
+    let doc = json!({ "mappings": stubs.iter().map(|s| s.json.clone()).collect::<Vec<_>>() });
+    (stubs.len(), pretty(&doc).len() as u64)
 }
 
 /// The Cloud import file; `streamed` holds the body files rendered through a
 /// [`crate::sink::MemorySink`]. Fails when the file would exceed `budget` bytes.
 pub fn cloud(mock: &Mock, streamed: &BTreeMap<String, Vec<u8>>, budget: u64) -> Result<Tree, Error> {
-    let file = |path: &str| -> &Vec<u8> {
-        mock.files.get(path).or_else(|| streamed.get(path)).expect("every body file was rendered")
-    };
+    let file = |path: &str| mock.files.get(path).or_else(|| streamed.get(path)).expect("every body file was rendered");
+    let stubs = cloud_stubs(mock, &|path| file(path).as_slice());
+    let total: usize = stubs.iter().map(|s| s.body_bytes).sum();
+    let doc = json!({ "mappings": stubs.iter().map(|s| s.json.clone()).collect::<Vec<_>>() });
+    let bytes = pretty(&doc);
+    if bytes.len() as u64 > budget {
+        let mut by_label: BTreeMap<&str, usize> = BTreeMap::new();
+        for s in &stubs {
+            *by_label.entry(s.label.as_str()).or_default() += s.body_bytes;
+        }
+        let size = format!("{:.1} MB", bytes.len() as f64 / 1e6);
+        return Err(over_budget(&size, budget, total, by_label));
+    }
+    Ok(Tree::from([(CLOUD_FILE.to_string(), bytes)]))
+}
+
+/// The stubs of the Cloud file of `mock` in file order, each body read with `file`.
+fn cloud_stubs<'a>(mock: &Mock, file: &dyn Fn(&str) -> &'a [u8]) -> Vec<CloudStub> {
     let mut stubs: Vec<CloudStub> = Vec::new();
     for s in &mock.stubs {
         let r = &s.response;
@@ -117,18 +129,7 @@ pub fn cloud(mock: &Mock, streamed: &BTreeMap<String, Vec<u8>>, budget: u64) -> 
         }
     }
     stubs.sort_by_key(|s| s.order);
-    let total: usize = stubs.iter().map(|s| s.body_bytes).sum();
-    let doc = json!({ "mappings": stubs.iter().map(|s| s.json.clone()).collect::<Vec<_>>() });
-    let bytes = pretty(&doc);
-    if bytes.len() as u64 > budget {
-        let mut by_label: BTreeMap<&str, usize> = BTreeMap::new();
-        for s in &stubs {
-            *by_label.entry(s.label.as_str()).or_default() += s.body_bytes;
-        }
-        let size = format!("{:.1} MB", bytes.len() as f64 / 1e6);
-        return Err(over_budget(&size, budget, total, by_label));
-    }
-    Ok(Tree::from([(CLOUD_FILE.to_string(), bytes)]))
+    stubs
 }
 
 /// The error of a Cloud file over `budget`: its `size`, the body total and the five biggest
