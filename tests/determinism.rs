@@ -86,6 +86,14 @@ fn committed_output_matches_a_fresh_generation() {
         drift.len(),
         drift[0]
     );
+    // The manifest too (it records the configuration's text): `generate` in a fresh clone
+    // leaves `git status` clean.
+    let dir = support::temp_dir("committed-manifest");
+    let o = crate::safety::run(&["generate", "--quiet", "--out", "m"], &dir);
+    assert!(o.status.success(), "{}", crate::safety::stderr(&o));
+    let fresh = std::fs::read(dir.join("m/.dvp-mock-manifest")).unwrap();
+    let committed = std::fs::read(root.join(".dvp-mock-manifest")).unwrap();
+    assert!(fresh == committed, "the committed .dvp-mock-manifest is stale; run `cargo run --release -- generate`");
 }
 
 /// Records a fingerprint per streamed file, so a mid-sized tree can be compared cheaply.
