@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! error.rs     the one `Error` type and its exit codes
+//! units.rs     sizes and counts as people read them (`21.0 MB`, `1,649`)
 //! sink.rs      where body files go: `Sink`, `MemorySink`, `NullSink`
 //! config/      TOML (embedded default or a file) -> `Config`, validated once, at the edge
 //! engine/      world -> calendar -> events -> stats; one streamed pass over (namespace, period)
@@ -50,6 +51,7 @@ pub mod preview;
 pub mod routes;
 pub mod sink;
 pub mod size;
+pub(crate) mod units;
 pub mod verify;
 pub mod wiremock;
 

@@ -145,8 +145,10 @@ fn a_budget_far_too_small_stops_rendering_at_the_first_body_over_it() {
     assert!(full.is_ok());
     let (stopped, rows_before_stop) = rows(100_000);
     let err = stopped.unwrap_err().to_string();
-    assert!(err.contains("over the budget of 0.1 MB"), "{err}");
-    assert!(err.contains("counting the bodies rendered before it stopped"), "{err}");
+    assert!(
+        err.contains("over the budget of 100,000 bytes (cloud_budget_bytes): its bodies alone passed it at "),
+        "{err}"
+    );
     assert!(err.contains("Biggest contributors: dvp-exports: signed download of "), "{err}");
     assert!(
         rows_before_stop * 4 < all_rows,
@@ -161,7 +163,15 @@ fn the_budget_is_checked_on_the_whole_file_too() {
     assert!(support::default_cloud(size).is_ok());
     let err = support::default_cloud(size - 1).unwrap_err().to_string();
     assert!(err.contains("over the budget"), "{err}");
-    assert!(!err.contains("before it stopped"), "bodies alone are under the budget: {err}");
+    let with_commas = |n: u64| {
+        let digits = n.to_string();
+        let groups: Vec<&str> = digits.as_bytes().rchunks(3).rev().map(|g| std::str::from_utf8(g).unwrap()).collect();
+        groups.join(",")
+    };
+    let said = format!("would be {} bytes (", with_commas(size));
+    assert!(err.contains(&said), "{said}: {err}");
+    assert!(err.contains(&format!("over the budget of {} bytes (cloud_budget_bytes)", with_commas(size - 1))), "{err}");
+    assert!(!err.contains("rendering stopped"), "bodies alone are under the budget: {err}");
     assert!(err.contains("Biggest contributors: "), "{err}");
 }
 
@@ -201,6 +211,7 @@ fn the_dry_run_of_the_cloud_target_estimates_its_file_and_budget() {
     let o = crate::safety::run(&["generate", "--config", "tight.toml", "--dry-run", "--target", "cloud"], &dir);
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(out.contains("\nabove the Cloud budget of "), "{out}");
+    assert_eq!(o.status.code(), Some(2), "a dry run that generate would refuse exits 2: {out}");
     let o = crate::safety::run(&["generate", "--config", "tight.toml", "--target", "cloud", "--out", "c"], &dir);
     assert_eq!(o.status.code(), Some(2), "{}", crate::safety::stderr(&o));
     assert!(crate::safety::stderr(&o).contains("over the budget"), "{}", crate::safety::stderr(&o));

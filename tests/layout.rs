@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 /// below), as `name/` for a folder and `name.rs` for a file.
 pub const STAGES: &[&str] = &[
     "error",
+    "units",
     "sink",
     "config",
     "engine",

@@ -104,8 +104,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     if args.dry_run {
         let cloud = (target == Target::Cloud).then(|| estimate::cloud_of_config(&asked.config, &estimate));
         let budget = asked.config.cloud_budget_bytes;
+        let over_budget = cloud.as_ref().is_some_and(|c| c.bytes > budget);
         super::print_lines(&size::describe(&estimate, &limit, cloud.as_ref().map(|c| (c, budget))));
-        return Ok(ExitCode::from(if admitted.is_ok() { 0 } else { 2 }));
+        return Ok(ExitCode::from(if admitted.is_ok() && !over_budget { 0 } else { 2 }));
     }
     admitted?;
     if let Some(url) = &reload {

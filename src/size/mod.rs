@@ -6,6 +6,7 @@ pub(crate) mod structure;
 
 use std::path::Path;
 
+use crate::units::{commas, human};
 use crate::Error;
 use estimate::{Estimate, DEFAULT_MAX_BYTES, WARN_HISTORY_YEARS};
 
@@ -149,11 +150,7 @@ pub fn describe(e: &Estimate, limit: &Limit, cloud: Option<(&estimate::CloudEsti
         lines.push(if c.bytes <= budget {
             format!("within the Cloud budget of {} (cloud_budget_bytes)", human(budget))
         } else {
-            format!(
-                "above the Cloud budget of {} (cloud_budget_bytes): generate would most likely refuse, naming the \
-                 biggest bodies",
-                human(budget)
-            )
+            format!("above the Cloud budget of {} (cloud_budget_bytes): generate would refuse", human(budget))
         });
     }
     lines.push(match guard(e, limit) {
@@ -173,34 +170,6 @@ pub fn full_disk(e: Error) -> Error {
         },
         e => e,
     }
-}
-
-/// Bytes in decimal units, one decimal: `950 B`, `7.7 MB`, `78.1 GB`.
-pub(crate) fn human(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
-    if bytes < 1000 {
-        return format!("{bytes} B");
-    }
-    let mut v = bytes as f64 / 1000.0;
-    let mut unit = 0;
-    while v >= 999.95 && unit + 1 < UNITS.len() {
-        v /= 1000.0;
-        unit += 1;
-    }
-    format!("{v:.1} {}", UNITS[unit])
-}
-
-/// `1234567` as `1,234,567`.
-pub(crate) fn commas(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Parses `--max-bytes`: a number of bytes with an optional decimal unit (`k`, `M`, `G`, `T`,

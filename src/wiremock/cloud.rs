@@ -10,6 +10,7 @@ use super::stub::{Body, Mock, Variant};
 use super::template::has_expression;
 use super::{pretty, response_json, stub_json, Tree, CLOUD_FILE};
 use crate::sink::Sink;
+use crate::units::{commas, human};
 use crate::Error;
 
 fn inline(bytes: &[u8]) -> (&'static str, Value) {
@@ -73,8 +74,7 @@ pub fn cloud(mock: &Mock, streamed: &BTreeMap<String, Vec<u8>>, budget: u64) -> 
         for s in &stubs {
             *by_label.entry(s.label.as_str()).or_default() += s.body_bytes;
         }
-        let size = format!("{:.1} MB", bytes.len() as f64 / 1e6);
-        return Err(over_budget(&size, budget, total, by_label));
+        return Err(over_budget(Some(bytes.len() as u64), budget, total, by_label));
     }
     Ok(Tree::from([(CLOUD_FILE.to_string(), bytes)]))
 }
@@ -132,23 +132,35 @@ fn cloud_stubs<'a>(mock: &Mock, file: &dyn Fn(&str) -> &'a [u8]) -> Vec<CloudStu
     stubs
 }
 
-/// The error of a Cloud file over `budget`: its `size`, the body total and the five biggest
-/// contributors (body bytes by stub name).
-fn over_budget<L: AsRef<str>>(size: &str, budget: u64, total: usize, by_label: BTreeMap<L, usize>) -> Error {
+/// The error of a Cloud file over `budget`: its `size` (`None` when rendering stopped at the
+/// first body over the budget), the body total and the five biggest contributors (body bytes
+/// by stub name).
+fn over_budget<L: AsRef<str>>(size: Option<u64>, budget: u64, total: usize, by_label: BTreeMap<L, usize>) -> Error {
     let mut top: Vec<(L, usize)> = by_label.into_iter().collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.as_ref().cmp(b.0.as_ref())));
     let list = top
         .iter()
         .take(5)
-        .map(|(l, n)| format!("{} ({:.1} MB)", l.as_ref(), *n as f64 / 1e6))
+        .map(|(l, n)| format!("{} ({})", l.as_ref(), human(*n as u64)))
         .collect::<Vec<_>>()
         .join("; ");
+    let budget = format!("the budget of {} bytes (cloud_budget_bytes)", commas(budget));
+    let what = match size {
+        Some(n) => format!(
+            "the Cloud import file would be {} bytes ({}), over {budget}; its bodies total {}",
+            commas(n),
+            human(n),
+            human(total as u64)
+        ),
+        None => format!(
+            "the Cloud import file would be over {budget}: its bodies alone passed it at {} bytes, where rendering \
+             stopped",
+            commas(total as u64)
+        ),
+    };
     Error::Budget(format!(
-        "the Cloud import file would be {size}, over the budget of {:.1} MB (cloud_budget_bytes); bodies total {:.1} MB. \
-         Biggest contributors: {list}. Shrink it with a later history_start (fewer periods), lower weekly_pulls, \
-         or fewer repositories, or raise cloud_budget_bytes if your plan allows",
-        budget as f64 / 1e6,
-        total as f64 / 1e6
+        "{what}. Biggest contributors: {list}. Shrink it with a later history_start (fewer periods), lower \
+         weekly_pulls, or fewer repositories, or raise cloud_budget_bytes if your plan allows"
     ))
 }
 
@@ -199,10 +211,8 @@ impl Sink for BudgetSink<'_> {
         held.total += bytes.len();
         *held.by_label.entry(label).or_default() += bytes.len();
         if held.total as u64 > self.budget {
-            let size =
-                format!("more than {:.1} MB (counting the bodies rendered before it stopped)", held.total as f64 / 1e6);
             let by_label = std::mem::take(&mut held.by_label);
-            held.error = Some(over_budget(&size, self.budget, held.total, by_label));
+            held.error = Some(over_budget(None, self.budget, held.total, by_label));
             held.files.clear();
             return Err(refused());
         }
@@ -229,7 +239,11 @@ mod tests {
         assert!(sink.stopped());
         assert!(sink.put("a/2", vec![b'x'; 1]).is_err(), "refuses everything once over");
         let err = sink.take_error().expect("the budget error").to_string();
-        assert!(err.contains("Biggest contributors: a (0.0 MB); b (0.0 MB)"), "{err}");
+        assert!(
+            err.contains("over the budget of 10 bytes (cloud_budget_bytes): its bodies alone passed it at 11 bytes"),
+            "{err}"
+        );
+        assert!(err.contains("Biggest contributors: a (6 B); b (5 B)"), "{err}");
         assert!(sink.into_files().is_empty(), "held bodies are released");
     }
 }
