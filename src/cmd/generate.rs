@@ -119,7 +119,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let tree = tree.map_err(size::full_disk)?;
     if !args.quiet {
         eprintln!(
-            "wrote {} files ({} stubs; {} events aggregated over weekly and monthly periods) to {} in {:.2}s",
+            "wrote {} files ({} stubs; {} raw-export rows, an event in each complete period it falls in) to {} in {:.2}s",
             files_written(&args.out, target)?,
             wiremock::stub_count(&tree),
             progress.rows.load(Ordering::Relaxed),
