@@ -57,7 +57,7 @@ pub(super) fn deserialize(text: &str) -> Result<Config, String> {
 /// the message in the configuration's own terms.
 fn describe(text: &str, e: &serde_path_to_error::Error<toml::de::Error>) -> String {
     let inner = e.inner();
-    let msg = inner.message().trim().replace('\n', " ");
+    let msg = plain_types(&inner.message().trim().replace('\n', " "));
     let path = e.path().to_string();
     let path = if path == "." { String::new() } else { path };
     let (key, msg) = match msg.strip_prefix("missing field `").and_then(|r| r.strip_suffix('`')) {
@@ -85,9 +85,53 @@ fn describe(text: &str, e: &serde_path_to_error::Error<toml::de::Error>) -> Stri
     }
 }
 
+/// serde names the Rust type a value should have (`expected u64`); a configuration's reader
+/// knows numbers.
+fn plain_types(msg: &str) -> String {
+    const WORDS: [(&str, &str); 7] = [
+        ("u64", "a whole number, 0 or more"),
+        ("u32", "a whole number, 0 or more"),
+        ("u16", "a whole number, 0 or more"),
+        ("u8", "a whole number, 0 or more"),
+        ("usize", "a whole number, 0 or more"),
+        ("f64", "a number"),
+        ("i64", "a whole number"),
+    ];
+    match msg.rsplit_once("expected ") {
+        Some((head, ty)) => match WORDS.iter().find(|(rust, _)| *rust == ty) {
+            Some((_, words)) => format!("{head}expected {words}"),
+            None => msg.to_string(),
+        },
+        None => msg.to_string(),
+    }
+}
+
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
     (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrong_type_is_named_in_words() {
+        let text = crate::config::DEFAULT_TOML.replace("seed = 42", "seed = \"x\"");
+        let err = deserialize(&text).unwrap_err();
+        assert!(err.ends_with("key `seed`: invalid type: string \"x\", expected a whole number, 0 or more"), "{err}");
+        let text = crate::config::DEFAULT_TOML.replace("weekly_pulls = 330", "weekly_pulls = \"many\"");
+        let err = deserialize(&text).unwrap_err();
+        assert!(
+            err.ends_with("key `namespaces[0].weekly_pulls`: invalid type: string \"many\", expected a number"),
+            "{err}"
+        );
+        assert_eq!(
+            plain_types("invalid value: integer `-1`, expected u32"),
+            "invalid value: integer `-1`, expected a whole number, 0 or more"
+        );
+        assert_eq!(plain_types("expected a formatted date"), "expected a formatted date");
+    }
 }
