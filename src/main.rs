@@ -71,10 +71,12 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
         Err(e) => {
-            // One line, like every other error: clap's first paragraph (it names the flag).
+            // One line, like every other error: clap's first paragraph (it names the flag) and
+            // its tip, if any (the flag or subcommand meant: "a similar argument exists").
             let text = e.render().to_string();
             let first: Vec<&str> = text.lines().take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
-            eprintln!("{}", first.join(" "));
+            let tip = text.lines().map(str::trim).find(|l| l.starts_with("tip: "));
+            eprintln!("{}{}", first.join(" "), tip.map(|t| format!("; {t}")).unwrap_or_default());
             return ExitCode::from(2);
         }
     };

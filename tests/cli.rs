@@ -128,6 +128,16 @@ fn help_version_and_config_round_trip() {
     assert_eq!(String::from_utf8_lossy(&o.stdout), dvp_mock::config::DEFAULT_TOML);
     let o = run(&["generate", "--bogus"], &dir);
     assert_eq!(o.status.code(), Some(2));
+    // A near miss names what was meant, on the same one line.
+    for (args, tip) in [
+        (&["generate", "--dry-rn"][..], "; tip: a similar argument exists: '--dry-run'\n"),
+        (&["generat"][..], "; tip: a similar subcommand exists: 'generate'\n"),
+    ] {
+        let o = run(args, &dir);
+        let err = stderr(&o);
+        assert_eq!((o.status.code(), err.lines().count()), (Some(2), 1), "{err}");
+        assert!(err.starts_with("error: ") && err.ends_with(tip), "{err}");
+    }
 }
 
 #[test]
