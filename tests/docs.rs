@@ -176,35 +176,51 @@ fn check_file(file: &Path, base_url: &str, update: bool) -> Vec<String> {
 }
 
 /// The files whose transcripts change the mock's state (scenarios, login lockouts, global
-/// settings, added or reloaded stubs): each runs on a WireMock of its own. The others run on
-/// the shared server of the committed tree (read access); a read-only file that leaves a
-/// scenario changed fails the test, naming this list.
+/// settings, added or reloaded stubs): they run one after another on one WireMock of their own,
+/// restored to the committed tree's state after each ([`restore`]). The others run on the
+/// shared server of the committed tree (read access); a read-only file that leaves a scenario
+/// changed fails the test, naming this list.
 const STATEFUL: [&str; 4] = ["docs/api.md", "docs/auth.md", "docs/deployment.md", "docs/safety.md"];
-/// Files checked at the same time. A file's session mostly waits (for WireMock, for `verify`'s
-/// replay, for a child `dvp-mock`), so a few at once keep two cores busy; the longest start
-/// first (the stateful files, whose servers start cold).
+/// Workers checking files at the same time: one takes the stateful files in turn, the others
+/// the rest. A file's session mostly waits (for WireMock, for `verify`'s replay, for a child
+/// `dvp-mock`), so a few at once keep two cores busy.
 const WORKERS: usize = 3;
+
+/// What one worker takes from the queue: every stateful file (on their own server, in turn),
+/// or one other file.
+enum Job {
+    Stateful(Vec<PathBuf>),
+    Shared(PathBuf),
+}
 
 #[test]
 fn every_transcript_in_readme_and_docs_passes_against_the_committed_tree() {
     let update = std::env::var_os("DVP_DOCS_UPDATE").is_some_and(|v| v == "1");
     // DVP_DOCS_FILE=docs/api.md runs one file only, to iterate quickly on it.
     let only = std::env::var("DVP_DOCS_FILE").ok();
-    let mut files: Vec<PathBuf> =
+    let files: Vec<PathBuf> =
         doc_files().into_iter().filter(|f| only.as_ref().is_none_or(|o| f.ends_with(o))).collect();
     assert!(!files.is_empty(), "no documentation file matches DVP_DOCS_FILE={only:?}");
-    files.sort_by_key(|f| !is_stateful(f));
-    let queue = std::sync::Mutex::new(files.into_iter());
+    let (stateful, shared): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| is_stateful(f));
+    // The stateful files first: together they take longest.
+    let jobs = (!stateful.is_empty())
+        .then_some(Job::Stateful(stateful))
+        .into_iter()
+        .chain(shared.into_iter().map(Job::Shared));
+    let queue = std::sync::Mutex::new(jobs);
     let failures: Vec<String> = std::thread::scope(|s| {
         let workers: Vec<_> = (0..WORKERS)
             .map(|_| {
                 s.spawn(|| {
                     let mut failures = Vec::new();
                     loop {
-                        // Its own statement: the guard is dropped before the file is checked.
+                        // Its own statement: the guard is dropped before the job runs.
                         let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
-                        let Some(f) = next else { break };
-                        failures.extend(check_on_its_server(&f, update));
+                        match next {
+                            None => break,
+                            Some(Job::Stateful(files)) => failures.extend(check_stateful(&files, update)),
+                            Some(Job::Shared(f)) => failures.extend(check_on_the_shared_server(&f, update)),
+                        }
                     }
                     failures
                 })
@@ -224,13 +240,46 @@ fn is_stateful(file: &Path) -> bool {
     STATEFUL.iter().any(|s| file.ends_with(s))
 }
 
-/// Checks `file` on a WireMock of its own (a stateful file) or on the shared server, holding a
-/// read lock for this file only (a test waiting for the server alone waits for one file at most).
-fn check_on_its_server(file: &Path, update: bool) -> Vec<String> {
-    if is_stateful(file) {
-        let wm = WireMock::start(repo());
-        return check_file(file, &wm.base_url(), update);
+/// Checks the stateful `files` one after another on one WireMock of their own, restoring it
+/// after each.
+fn check_stateful(files: &[PathBuf], update: bool) -> Vec<String> {
+    let wm = WireMock::start(repo());
+    let stubs = wm.stub_count();
+    let mut failures = Vec::new();
+    for file in files {
+        failures.extend(check_file(file, &wm.base_url(), update));
+        let rel = file.strip_prefix(repo()).unwrap().display().to_string();
+        failures.extend(restore(&wm, stubs).into_iter().map(|e| format!("{rel}: {e}")));
     }
+    failures
+}
+
+/// Puts `wm` back into the state it started in: the stubs of its folder (a file may add,
+/// delete or reload stubs), every scenario at its start, no global delay, an empty journal.
+/// Fails when that is not what it serves afterwards.
+fn restore(wm: &WireMock, stubs: usize) -> Vec<String> {
+    let calls = [
+        ("POST", "/__admin/mappings/reset", None),
+        ("POST", "/__admin/scenarios/reset", None),
+        ("POST", "/__admin/settings", Some(&b"{}"[..])),
+        ("DELETE", "/__admin/requests", None),
+    ];
+    let mut failures: Vec<String> = calls
+        .iter()
+        .map(|(method, path, body)| (method, path, wm.request(method, path, &[], *body).status))
+        .filter(|(_, _, status)| *status != 200)
+        .map(|(method, path, status)| format!("cannot restore the server: {method} {path} answered {status}"))
+        .collect();
+    if wm.stub_count() != stubs {
+        failures.push(format!("after a restore the server serves {} stubs, not {stubs}", wm.stub_count()));
+    }
+    failures.extend(changed_scenarios(wm));
+    failures
+}
+
+/// Checks `file` on the shared server of the committed tree, holding a read lock for this file
+/// only (a test waiting for the server alone waits for one file at most).
+fn check_on_the_shared_server(file: &Path, update: bool) -> Vec<String> {
     let wm = support::default_wiremock();
     let mut failures = check_file(file, &wm.base_url(), update);
     let rel = file.strip_prefix(repo()).unwrap().display().to_string();
